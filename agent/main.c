@@ -1,0 +1,140 @@
+/*
+ * erreadyd: Azure ExpressRoute readiness agent.
+ *
+ * This file holds the command line; the readiness core lives in src/.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datastore.h"
+#include "eval.h"
+#include "log.h"
+#include "observed.h"
+#include "report.h"
+
+#define EXIT_BAD_CONFIG 4
+#define EXIT_USAGE 64
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: erreadyd --check -c FILE [--observed FILE] [--json]\n"
+	    "       erreadyd -n -c FILE [--print-config]\n"
+	    "\n"
+	    "  -c, --config FILE     configuration (JSON or XML of expressroute-readiness)\n"
+	    "      --check           evaluate every check once, print the report and exit:\n"
+	    "                        0 ready, 1 not ready, 2 degraded, 3 unknown, 4 bad config\n"
+	    "      --observed FILE   take the host state from a JSON snapshot instead of the host\n"
+	    "      --json            print the report as RFC 7951 JSON state data\n"
+	    "  -n, --validate        only validate the configuration (exit 0 or 4)\n"
+	    "      --print-config    print the canonical configuration (secrets removed)\n"
+	    "  -d, --debug           verbose logging\n"
+	    "  -h, --help            this text\n"
+	    "  -V, --version         print the version\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "observed", required_argument, NULL, OPT_OBSERVED },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "validate", no_argument, NULL, 'n' },
+		{ "print-config", no_argument, NULL, OPT_PRINT },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *observed = NULL;
+	int check = 0, json = 0, validate = 0, print = 0, ch, rc;
+	char err[ER_ERRLEN];
+	struct er_ds *ds;
+	struct er_observed *obs = NULL;
+	const struct er_config *cfg;
+	struct er_snapshot *snap;
+
+	log_init("erreadyd", 1, ER_LOG_INFO);
+	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_OBSERVED:
+			observed = optarg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case 'n':
+			validate = 1;
+			break;
+		case OPT_PRINT:
+			print = 1;
+			break;
+		case 'd':
+			log_set_level(ER_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("erreadyd %s (YANG %s@%s)\n", ERREADY_VERSION, ER_YANG_MODULE, ER_YANG_REVISION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc || (!check && !validate) || !config) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	if (!(ds = er_ds_new(err, sizeof(err))))
+		fatalx("%s", err);
+	if (er_ds_load_file(ds, config, err, sizeof(err)) < 0) {
+		log_warnx("bad configuration: %s", err);
+		er_ds_free(ds);
+		return EXIT_BAD_CONFIG;
+	}
+	if (validate) {
+		if (print) {
+			char *text = er_ds_print(ds, ER_FMT_JSON, false);
+			fputs(text, stdout);
+			free(text);
+		} else
+			printf("%s: configuration OK\n", config);
+		er_ds_free(ds);
+		return 0;
+	}
+
+	if (observed && !(obs = er_observed_load_json(observed, err, sizeof(err)))) {
+		log_warnx("bad observed-state snapshot: %s", err);
+		er_ds_free(ds);
+		return EXIT_USAGE;
+	}
+	cfg = er_ds_config(ds);
+	snap = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
+	er_ds_config_unref(cfg);
+	er_observed_unref(obs);
+	if (json) {
+		if (er_report_json(stdout, snap, er_ds_ctx(ds)) < 0)
+			fatalx("cannot build the JSON report");
+	} else
+		er_report_text(stdout, snap);
+	rc = er_report_exit_code(snap->overall.readiness);
+	er_snapshot_unref(snap);
+	er_ds_free(ds);
+	return rc;
+}

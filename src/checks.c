@@ -1,0 +1,335 @@
+#include "checks.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define PRIV ER_PEERING_MASK(ER_PEERING_PRIVATE)
+#define MSFT ER_PEERING_MASK(ER_PEERING_MICROSOFT)
+#define PUB ER_PEERING_MASK(ER_PEERING_PUBLIC)
+#define ALL (PRIV | MSFT | PUB)
+#define S_BGP ER_SRC_MASK(ER_SRC_BGP)
+#define S_IF ER_SRC_MASK(ER_SRC_INTERFACES)
+#define S_NAT ER_SRC_MASK(ER_SRC_NAT)
+#define S_QOS ER_SRC_MASK(ER_SRC_QOS)
+
+/* Applicability tests that need no host state. */
+static enum er_status
+na(const struct er_check_ctx *ctx, const char *why)
+{
+	er_detail(ctx, "%s", why);
+	return ER_NA;
+}
+
+static enum er_status
+has_ipv6(const struct er_check_ctx *ctx)
+{
+	return ctx->peering->has_v6 ? 0 : na(ctx, "no IPv6 link subnets configured");
+}
+
+static enum er_status
+bfd_expected(const struct er_check_ctx *ctx)
+{
+	return ctx->peering->bfd_expected ? 0 : na(ctx, "BFD not expected (bfd-expected is false)");
+}
+
+static enum er_status
+has_md5(const struct er_check_ctx *ctx)
+{
+	return ctx->peering->has_md5 ? 0 : na(ctx, "no MD5 key configured (optional)");
+}
+
+static enum er_status
+qos_profile(const struct er_check_ctx *ctx)
+{
+	return ctx->peering->qos != ER_QOS_NONE ? 0 : na(ctx, "QoS profile none");
+}
+
+static enum er_status
+has_bandwidth(const struct er_check_ctx *ctx)
+{
+	return ctx->circuit->bandwidth_mbps ? 0 : na(ctx, "no circuit bandwidth recorded");
+}
+
+static enum er_status
+has_nat_pool(const struct er_check_ctx *ctx)
+{
+	return ctx->peering->n_nat_pool ? 0 : na(ctx, "no NAT pool configured");
+}
+
+static enum er_status
+has_internet_nbrs(const struct er_check_ctx *ctx)
+{
+	return ctx->cfg->n_internet_nbrs ? 0 : na(ctx, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
+}
+
+/* RF17: only circuits configured on or after 2017-08-01 need a route filter. */
+static enum er_status
+needs_route_filter(const struct er_check_ctx *ctx)
+{
+	if (ctx->circuit->created[0] && strcmp(ctx->circuit->created, "2017-08-01") < 0) {
+		er_detail(ctx, "circuit created %s, before route filters were required (2017-08-01)", ctx->circuit->created);
+		return ER_NA;
+	}
+	return 0;
+}
+
+/* Sorted by code; codes are stable identifiers (MIB index, scripts). */
+static const struct er_check_def catalogue[] = {
+	{ "link-redundant-pair", 10, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, 0, true,
+	    "1: a redundant pair of BGP sessions per peering (P16, C16, P25)", er_chk_redundant_pair, NULL },
+	{ "bgp-both-established", 20, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "2: both BGP sessions Established for the availability SLA (R16-R26)", er_chk_established, NULL },
+	{ "link-ipv4-addressing", 30, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "3: IPv4 /30 per link, customer first address, MSEE second (R16-R26)", er_chk_ipv4_addressing, NULL },
+	{ "link-ipv6-addressing", 40, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "4: IPv6 /126 per link, customer first address, MSEE second (R19, R23, HC24)", er_chk_ipv6_addressing, has_ipv6 },
+	{ "link-subnet-unique", 50, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_IF, true,
+	    "5: link subnets unique per peering and circuit (R16)", er_chk_subnet_unique, NULL },
+	{ "link-vnet-overlap", 60, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, PRIV, 0, true,
+	    "6: private peering subnets must not overlap Azure VNets (R16)", er_chk_vnet_overlap, NULL },
+	{ "link-public-addresses", 70, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PEERING, MSFT | PUB, 0, true,
+	    "7: public, owned link addresses on Microsoft and public peering (R16, C16, PC19)", er_chk_public_link, NULL },
+	{ "link-vlan-unique", 80, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PEERING, ALL, 0, true,
+	    "8: VLAN ID unique per peering within the circuit (HP19, HC24)", er_chk_vlan_unique, NULL },
+	{ "link-vlan-match", 81, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "8: same VLAN ID on primary and secondary links (HP19, HC24, F16)", er_chk_vlan_match, NULL },
+	{ "bgp-peer-as", 130, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "13: Microsoft peers from AS 12076 (R16-R26)", er_chk_peer_as, NULL },
+	{ "bgp-customer-asn", 140, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "14: customer ASN not 65515-65520 and as configured (R16, HP19)", er_chk_customer_asn, NULL },
+	{ "bgp-as-path-documentation", 141, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_BGP, true,
+	    "14: no AS 64496-64511 in the advertised AS path (R23)", er_chk_doc_asn_path, NULL },
+	{ "bgp-private-asn-microsoft", 142, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT, 0, true,
+	    "14: private ASN on Microsoft peering needs manual validation and is stripped (R19)", er_chk_private_asn_msft, NULL },
+	{ "bgp-md5", 150, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "15: optional MD5 key, the same on both sides (R16, HP19, T17)", er_chk_md5, has_md5 },
+	{ "bgp-timers", 160, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "16: keepalive >= 3 s and hold time >= 10 s (F16, F22, BFD20)", er_chk_timers, NULL },
+	{ "bgp-bfd", 170, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PATH, PRIV | MSFT, S_BGP, true,
+	    "17: BFD up to both MSEEs where expected (BFD20)", er_chk_bfd, bfd_expected },
+	{ "bgp-prefix-limit-ipv4", 180, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
+	    "18: IPv4 prefixes advertised within 4000/10000 (private) or 200 (Microsoft, public) (R16, R23)", er_chk_prefix_limit_v4, NULL },
+	{ "bgp-prefix-limit-ipv6", 181, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, PRIV | MSFT, S_BGP, true,
+	    "18: IPv6 prefixes advertised within 100 (private) or 200 (Microsoft) (R23, PC19)", er_chk_prefix_limit_v6, has_ipv6 },
+	{ "bgp-no-default-or-private", 190, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, MSFT | PUB, S_BGP, true,
+	    "19: no default route or RFC 1918 prefix on Microsoft and public peering (R16)", er_chk_no_default_private, NULL },
+	{ "bgp-declared-prefixes", 200, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, MSFT, S_BGP, true,
+	    "20: only the declared public prefixes on Microsoft peering (HP19, R19, F22)", er_chk_declared_prefixes, NULL },
+	{ "bgp-identical-advertisements", 210, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_BGP, true,
+	    "21: identical routes advertised on primary and secondary (R16)", er_chk_identical_adv, NULL },
+	{ "bgp-no-internet-overlap", 220, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_BGP, true,
+	    "22: prefixes advertised to Microsoft not advertised to the Internet (N16, R19-R26)", er_chk_internet_overlap, has_internet_nbrs },
+	{ "bgp-link-subnets-not-advertised", 230, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, MSFT | PUB, S_BGP, true,
+	    "23: peering link subnets not advertised to Microsoft (N16)", er_chk_link_not_advertised, NULL },
+	{ "bgp-route-filter", 240, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, MSFT, S_BGP, true,
+	    "24: a route filter attached: prefixes received on Microsoft peering (RF17)", er_chk_route_filter, needs_route_filter },
+	{ "nat-snat-public", 280, ER_AREA_NAT, ER_SEV_CRITICAL, ER_SCOPE_PEERING, MSFT | PUB, S_NAT, false,
+	    "28: traffic to Microsoft source-NATed to public IPv4 addresses (N16, P16)", er_chk_snat, NULL },
+	{ "nat-pool-not-link", 300, ER_AREA_NAT, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT | PUB, 0, false,
+	    "30: NAT pool not taken from the link subnets (HC24)", er_chk_pool_not_link, has_nat_pool },
+	{ "nat-separate-edge", 320, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_NAT, false,
+	    "32: Microsoft NAT pool not used for Internet traffic (W23)", er_chk_separate_edge, has_nat_pool },
+	{ "qos-dscp-values", 350, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,
+	    "35: only the DSCP values of the QoS profile toward Microsoft (Q16, Q19, Q23)", er_chk_dscp_values, qos_profile },
+	{ "qos-remark-others", 360, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,
+	    "36: other DSCP values rewritten to 0 toward Microsoft (Q16)", er_chk_dscp_remark, qos_profile },
+	{ "qos-ef-queue", 370, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PATH, MSFT, S_QOS, false,
+	    "37: EF (46) in its own priority queue, 46/34/18 not re-marked (Q16, RFC 3246)", er_chk_ef_queue, qos_profile },
+	{ "qos-scope", 380, ER_AREA_QOS, ER_SEV_INFO, ER_SCOPE_PEERING, PRIV | PUB, S_QOS, false,
+	    "38: QoS requirements apply to Microsoft peering only (Q16, Q19, Q23)", er_chk_qos_scope, NULL },
+	{ "capacity-shaper", 400, ER_AREA_CAPACITY, ER_SEV_MINOR, ER_SCOPE_PATH, ALL, S_QOS, false,
+	    "40: egress shaped to at most the circuit bandwidth (F16, F22, DIR24)", er_chk_bandwidth_shaper, has_bandwidth },
+	{ "config-subscription", 901, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_ACCOUNT, 0, 0, false,
+	    "section 2: a valid Azure subscription recorded (P16, P25)", er_chk_subscription, NULL },
+	{ "config-service-key", 902, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2: the circuit's service key (a GUID) recorded (C16, T17)", er_chk_service_key, NULL },
+	{ "config-provider", 903, ER_AREA_CONFIG, ER_SEV_MINOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2: connectivity provider and connectivity model recorded (P16, L18, CM20)", er_chk_provider, NULL },
+	{ "config-peering-location", 904, ER_AREA_CONFIG, ER_SEV_MINOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2: peering location recorded (L18, F22)", er_chk_location, NULL },
+	{ "config-bandwidth", 905, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2 and 40: a valid circuit bandwidth (F16, DIR24)", er_chk_bandwidth, NULL },
+	{ "config-sku", 906, ER_AREA_CONFIG, ER_SEV_MINOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2: SKU tier and family recorded (F22, T17)", er_chk_sku, NULL },
+	{ "config-provisioned", 907, ER_AREA_CONFIG, ER_SEV_CRITICAL, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "section 2: provider provisioning state Provisioned (W23, T17)", er_chk_provisioned, NULL },
+	{ "config-m365-microsoft-peering", 908, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_ACCOUNT, 0, 0, false,
+	    "section 2: Microsoft 365 over ExpressRoute needs a Microsoft peering (P25, R23, F22)", er_chk_m365_msft_peering, NULL },
+	{ "config-public-peering-deprecated", 909, ER_AREA_CONFIG, ER_SEV_MINOR, ER_SCOPE_PEERING, PUB, 0, false,
+	    "section 2: Azure public peering is deprecated (R19)", er_chk_public_deprecated, NULL },
+};
+
+const struct er_check_def *
+er_checks(size_t *n)
+{
+	*n = ARRAY_SIZE(catalogue);
+	return catalogue;
+}
+
+const struct er_check_def *
+er_check_by_code(uint32_t code)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(catalogue); i++)
+		if (catalogue[i].code == code)
+			return &catalogue[i];
+	return NULL;
+}
+
+const struct er_check_def *
+er_check_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(catalogue); i++)
+		if (!strcmp(catalogue[i].name, name))
+			return &catalogue[i];
+	return NULL;
+}
+
+void
+er_detail(const struct er_check_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->detail, ER_DETAIL_LEN, fmt, ap);
+	va_end(ap);
+}
+
+void
+er_detail_append(const struct er_check_ctx *ctx, const char *fmt, ...)
+{
+	char buf[ER_DETAIL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strlcatf(ctx->detail, ER_DETAIL_LEN, "%s", buf);
+}
+
+static const char *const source_labels[] = { "BGP", "interface", "NAT", "QoS", "conntrack" };
+
+static enum er_status
+source_unknown(const struct er_check_ctx *ctx, enum er_source s)
+{
+	const struct er_source_status *ss = ctx->obs ? &ctx->obs->src[s] : NULL;
+
+	if (!ss || ss->status == 0)
+		er_detail(ctx, "%s state not collected", source_labels[s]);
+	else if (ss->status == ER_COLL_DISABLED)
+		er_detail(ctx, "%s state not available: %s%s%s", source_labels[s],
+		    ss->daemon[0] ? ss->daemon : "source disabled", ss->message[0] ? ": " : "", ss->message);
+	else
+		er_detail(ctx, "%s state not available: %s%s%s %s%s%s", source_labels[s],
+		    ss->daemon, ss->daemon[0] ? " " : "", er_collector_status_name(ss->status),
+		    ss->message[0] ? "(" : "", ss->message, ss->message[0] ? ")" : "");
+	return ER_UNKNOWN;
+}
+
+enum er_status
+er_check_run(const struct er_check_def *def, const struct er_check_ctx *ctx)
+{
+	unsigned s;
+
+	ctx->detail[0] = '\0';
+	if (ctx->peering) {
+		if (!ctx->peering->enabled) {
+			er_detail(ctx, "%s is disabled", er_peering_label(ctx->peering->type));
+			return ER_NA;
+		}
+		if (def->host_bgp && ctx->circuit->layer == ER_LAYER_MANAGED_3) {
+			er_detail(ctx, "managed layer 3: the provider runs BGP with the MSEEs");
+			return ER_NA;
+		}
+	}
+	if (def->applies && def->applies(ctx) == ER_NA)
+		return ER_NA;
+	for (s = 0; s < ER_SRC_COUNT; s++)
+		if ((def->needs & ER_SRC_MASK(s)) && !er_observed_ok(ctx->obs, (enum er_source)s))
+			return source_unknown(ctx, (enum er_source)s);
+	return def->fn(ctx);
+}
+
+bool
+er_ctx_have(const struct er_check_ctx *ctx, enum er_source s)
+{
+	if (er_observed_ok(ctx->obs, s))
+		return true;
+	source_unknown(ctx, s);
+	return false;
+}
+
+int
+er_path_index(enum er_path p)
+{
+	return p == ER_PATH_SECONDARY ? 1 : 0;
+}
+
+bool
+er_ctx_link(const struct er_check_ctx *ctx, int family, struct er_prefix *subnet,
+    struct er_addr *customer, struct er_addr *msee)
+{
+	const struct er_peering_cfg *p = ctx->peering;
+	int i = er_path_index(ctx->path);
+	const struct er_prefix *sn;
+
+	if (family == ER_AF_INET ? !p->has_v4 : !p->has_v6)
+		return false;
+	sn = family == ER_AF_INET ? &p->v4[i] : &p->v6[i];
+	if (subnet)
+		*subnet = *sn;
+	er_link_addrs(sn, customer, msee);
+	return true;
+}
+
+const struct er_bgp_neighbor *
+er_ctx_session(const struct er_check_ctx *ctx, int family)
+{
+	struct er_addr cust, msee;
+	const struct er_bgp_neighbor *n = NULL;
+
+	if ((family == 0 || family == ER_AF_INET) && er_ctx_link(ctx, ER_AF_INET, NULL, &cust, &msee))
+		n = er_observed_neighbor(ctx->obs, &msee);
+	if (!n && (family == 0 || family == ER_AF_INET6) && er_ctx_link(ctx, ER_AF_INET6, NULL, &cust, &msee))
+		n = er_observed_neighbor(ctx->obs, &msee);
+	return n;
+}
+
+bool
+er_cfg_is_link_subnet(const struct er_config *cfg, const struct er_prefix *p)
+{
+	size_t i, j;
+	int k;
+
+	for (i = 0; i < cfg->n_circuits; i++) {
+		const struct er_circuit_cfg *c = &cfg->circuits[i];
+		for (j = 0; j < c->n_peerings; j++) {
+			const struct er_peering_cfg *pc = &c->peerings[j];
+			for (k = 0; k < 2; k++) {
+				if (pc->has_v4 && er_prefix_covers(&pc->v4[k], p))
+					return true;
+				if (pc->has_v6 && er_prefix_covers(&pc->v6[k], p))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+uint64_t
+er_qos_allowed(enum er_qos_profile prof)
+{
+	/* Q19/Q23: EF 46, AF41 34, AF21 18, AF11 10, CS0; Q16 adds CS3 24. */
+	uint64_t set = (1ull << 46) | (1ull << 34) | (1ull << 18) | (1ull << 10) | 1ull;
+
+	if (prof == ER_QOS_LEGACY_2016)
+		set |= 1ull << 24;
+	return set;
+}

@@ -1,0 +1,661 @@
+/* BGP sessions and advertisements: catalogue rules 2 and 13-24. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "util.h"
+
+#define P(x) er_prefix_str((x), (char[ER_PREFIX_STRLEN]){ 0 }, ER_PREFIX_STRLEN)
+#define A(x) er_addr_str((x), (char[ER_PREFIX_STRLEN]){ 0 }, ER_PREFIX_STRLEN)
+
+#define MICROSOFT_AS 12076u
+
+/* The sessions a link should have: one per configured address family. */
+struct path_sessions {
+	size_t n;
+	struct er_addr msee[2];
+	const struct er_bgp_neighbor *nbr[2]; /* NULL when not configured on the host */
+};
+
+static void
+sessions_of(const struct er_check_ctx *ctx, enum er_path path, struct path_sessions *ps)
+{
+	struct er_check_ctx c = *ctx;
+	struct er_addr cust;
+	int fams[2] = { ER_AF_INET, ER_AF_INET6 }, i;
+
+	c.path = path;
+	ps->n = 0;
+	for (i = 0; i < 2; i++) {
+		if (!er_ctx_link(&c, fams[i], NULL, &cust, &ps->msee[ps->n]))
+			continue;
+		ps->nbr[ps->n] = er_observed_neighbor(ctx->obs, &ps->msee[ps->n]);
+		ps->n++;
+	}
+}
+
+static bool
+path_established(const struct er_check_ctx *ctx, enum er_path path)
+{
+	struct path_sessions ps;
+	size_t i;
+
+	sessions_of(ctx, path, &ps);
+	for (i = 0; i < ps.n; i++)
+		if (!ps.nbr[i] || ps.nbr[i]->state != ER_BGP_ESTABLISHED)
+			return false;
+	return ps.n > 0;
+}
+
+static enum er_path
+other_path(enum er_path p)
+{
+	return p == ER_PATH_PRIMARY ? ER_PATH_SECONDARY : ER_PATH_PRIMARY;
+}
+
+static enum er_status
+no_subnets(const struct er_check_ctx *ctx)
+{
+	er_detail(ctx, "no link subnets configured");
+	return ER_NA;
+}
+
+enum er_status
+er_chk_established(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const char *pn = er_path_name(ctx->path);
+	size_t i;
+
+	sessions_of(ctx, ctx->path, &ps);
+	if (!ps.n)
+		return no_subnets(ctx);
+	for (i = 0; i < ps.n; i++) {
+		const struct er_bgp_neighbor *n = ps.nbr[i];
+		if (!n) {
+			er_detail(ctx, "no BGP session configured to MSEE %s on the %s link", A(&ps.msee[i]), pn);
+			return ER_FAIL;
+		}
+		if (n->state != ER_BGP_ESTABLISHED) {
+			er_detail(ctx, "%s session to %s is %s, not Established: %s", pn, A(&n->addr),
+			    er_bgp_state_label(n->state),
+			    path_established(ctx, other_path(ctx->path)) ? "redundancy lost, availability SLA void"
+			                                                  : "both sessions down, peering outage");
+			if (n->last_error[0])
+				er_detail_append(ctx, " (last error: %s)", n->last_error);
+			return ER_FAIL;
+		}
+	}
+	if (ps.n == 2)
+		er_detail(ctx, "%s sessions to %s and %s Established", pn, A(&ps.msee[0]), A(&ps.msee[1]));
+	else
+		er_detail(ctx, "%s session to %s Established", pn, A(&ps.msee[0]));
+	return ER_PASS;
+}
+
+/* Iterate the sessions of ctx->path that exist; NA when none does. */
+#define FOR_EACH_SESSION(ctx, ps, i, n)                  \
+	sessions_of(ctx, (ctx)->path, &(ps));            \
+	for ((i) = 0; (i) < (ps).n; (i)++)               \
+		if (((n) = (ps).nbr[i]) != NULL)
+
+static enum er_status
+no_session(const struct er_check_ctx *ctx, const struct path_sessions *ps)
+{
+	if (!ps->n)
+		return no_subnets(ctx);
+	er_detail(ctx, "no BGP session to %s on the %s link", A(&ps->msee[0]), er_path_name(ctx->path));
+	return ER_NA;
+}
+
+enum er_status
+er_chk_peer_as(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	size_t i, seen = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		seen++;
+		if (!n->remote_as) {
+			er_detail(ctx, "peer AS of the session to %s not reported", A(&n->addr));
+			return ER_UNKNOWN;
+		}
+		if (n->remote_as != MICROSOFT_AS) {
+			er_detail(ctx, "session to %s has peer AS %u, not Microsoft's 12076", A(&n->addr), n->remote_as);
+			return ER_FAIL;
+		}
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	er_detail(ctx, "peer AS 12076");
+	return ER_PASS;
+}
+
+static bool
+azure_reserved(uint32_t as)
+{
+	return as >= 65515 && as <= 65520;
+}
+
+enum er_status
+er_chk_customer_asn(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	uint32_t want = ctx->peering->customer_asn;
+	size_t i, seen = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		seen++;
+		if (!n->local_as) {
+			er_detail(ctx, "local AS of the session to %s not reported", A(&n->addr));
+			return ER_UNKNOWN;
+		}
+		if (azure_reserved(n->local_as)) {
+			er_detail(ctx, "session to %s uses local AS %u, reserved by Azure (65515-65520)", A(&n->addr), n->local_as);
+			return ER_FAIL;
+		}
+		if (n->local_as != want) {
+			er_detail(ctx, "session to %s uses local AS %u; the peering's customer ASN is %u", A(&n->addr),
+			    n->local_as, want);
+			return ER_FAIL;
+		}
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	er_detail(ctx, "local AS %u as configured", want);
+	return ER_PASS;
+}
+
+static bool
+documentation_as(uint32_t as)
+{
+	return as >= 64496 && as <= 64511;
+}
+
+static bool
+private_as(uint32_t as)
+{
+	return (as >= 64512 && as <= 65534) || (as >= 4200000000u && as <= 4294967294u);
+}
+
+/* Sessions of both links of the peering (up to 4). */
+static size_t
+peering_sessions(const struct er_check_ctx *ctx, const struct er_bgp_neighbor *out[4])
+{
+	struct path_sessions ps;
+	size_t n = 0, i;
+	int k;
+
+	for (k = ER_PATH_PRIMARY; k <= ER_PATH_SECONDARY; k++) {
+		sessions_of(ctx, (enum er_path)k, &ps);
+		for (i = 0; i < ps.n; i++)
+			if (ps.nbr[i])
+				out[n++] = ps.nbr[i];
+	}
+	return n;
+}
+
+enum er_status
+er_chk_doc_asn_path(const struct er_check_ctx *ctx)
+{
+	const struct er_bgp_neighbor *s[4];
+	size_t n = peering_sessions(ctx, s), i, r, k, collected = 0;
+
+	if (!n) {
+		er_detail(ctx, "no BGP session to either MSEE");
+		return ER_NA;
+	}
+	for (i = 0; i < n; i++) {
+		if (!s[i]->have_adv)
+			continue;
+		collected++;
+		for (r = 0; r < s[i]->n_adv; r++) {
+			const struct er_route *rt = &s[i]->adv[r];
+			const uint32_t *path = er_route_path(s[i], rt);
+			for (k = 0; k < rt->path_len; k++)
+				if (documentation_as(path[k])) {
+					er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (64496-64511 are refused)",
+					    P(&rt->pfx), A(&s[i]->addr), path[k]);
+					return ER_FAIL;
+				}
+		}
+	}
+	if (!collected) {
+		er_detail(ctx, "advertised routes not collected");
+		return ER_UNKNOWN;
+	}
+	er_detail(ctx, "no documentation AS in advertised AS paths");
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_private_asn_msft(const struct er_check_ctx *ctx)
+{
+	const struct er_bgp_neighbor *s[4];
+	uint32_t asn = ctx->peering->customer_asn;
+	size_t n, i, r, k;
+
+	if (private_as(asn)) {
+		er_detail(ctx, "private customer ASN %u on Microsoft peering needs manual validation, and Microsoft removes private ASNs from the AS path",
+		    asn);
+		return ER_WARN;
+	}
+	n = er_observed_ok(ctx->obs, ER_SRC_BGP) ? peering_sessions(ctx, s) : 0;
+	for (i = 0; i < n; i++)
+		for (r = 0; s[i]->have_adv && r < s[i]->n_adv; r++) {
+			const struct er_route *rt = &s[i]->adv[r];
+			const uint32_t *path = er_route_path(s[i], rt);
+			for (k = 0; k < rt->path_len; k++)
+				if (private_as(path[k])) {
+					er_detail(ctx, "%s advertised to %s has private AS %u in its path; Microsoft strips it",
+					    P(&rt->pfx), A(&s[i]->addr), path[k]);
+					return ER_WARN;
+				}
+		}
+	er_detail(ctx, "public customer ASN %u", asn);
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_md5(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	size_t i, seen = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		seen++;
+		if (n->state == ER_BGP_ESTABLISHED)
+			continue;
+		if (n->md5_failures) {
+			er_detail(ctx, "session to %s is %s with %u TCP MD5 failures: the key differs from the one set in Azure",
+			    A(&n->addr), er_bgp_state_label(n->state), n->md5_failures);
+			return ER_FAIL;
+		}
+		er_detail(ctx, "session to %s is %s with an MD5 key configured: check that it matches the key set in Azure",
+		    A(&n->addr), er_bgp_state_label(n->state));
+		return ER_WARN;
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	er_detail(ctx, "MD5 key configured; session Established");
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_timers(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	size_t i, seen = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		if (n->state != ER_BGP_ESTABLISHED) {
+			er_detail(ctx, "session to %s not Established: no timers negotiated", A(&n->addr));
+			return ER_NA;
+		}
+		seen++;
+		if (!n->keepalive && !n->hold_time) {
+			er_detail(ctx, "timers of the session to %s not reported", A(&n->addr));
+			return ER_UNKNOWN;
+		}
+		if (n->keepalive < 3 || n->hold_time < 10) {
+			er_detail(ctx, "session to %s negotiated keepalive %u s and hold %u s, below Microsoft's minimum of 3 s and 10 s",
+			    A(&n->addr), n->keepalive, n->hold_time);
+			return ER_FAIL;
+		}
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	n = ps.nbr[0] ? ps.nbr[0] : ps.nbr[1];
+	er_detail(ctx, "keepalive %u s, hold %u s", n->keepalive, n->hold_time);
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_bfd(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	size_t i;
+
+	sessions_of(ctx, ctx->path, &ps);
+	if (!ps.n)
+		return no_subnets(ctx);
+	for (i = 0; i < ps.n; i++) {
+		const struct er_bfd_peer *b = er_observed_bfd(ctx->obs, &ps.msee[i]);
+		if (!b) {
+			er_detail(ctx, "no BFD session to %s", A(&ps.msee[i]));
+			return ER_FAIL;
+		}
+		if (b->state != ER_BFD_UP) {
+			er_detail(ctx, "BFD to %s is %s: failover falls back to the BGP hold timer", A(&ps.msee[i]),
+			    er_bfd_state_name(b->state));
+			return ER_FAIL;
+		}
+	}
+	er_detail(ctx, "BFD up to %s", A(&ps.msee[0]));
+	if (ps.n == 2)
+		er_detail_append(ctx, " and %s", A(&ps.msee[1]));
+	return ER_PASS;
+}
+
+static enum er_status
+prefix_limit(const struct er_check_ctx *ctx, int afi)
+{
+	const struct er_peering_cfg *p = ctx->peering;
+	const char *fam = afi == ER_AFI_V4 ? "IPv4" : "IPv6";
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	uint32_t limit, count = 0;
+	size_t i, seen = 0;
+
+	if (p->type == ER_PEERING_PRIVATE)
+		limit = afi == ER_AFI_V6 ? 100 : ctx->circuit->tier == ER_TIER_PREMIUM ? 10000 : 4000;
+	else
+		limit = 200;
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		seen++;
+		if (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit")) {
+			er_detail(ctx, "Microsoft dropped the session to %s for exceeding the prefix limit (last error: %s)",
+			    A(&n->addr), n->last_error);
+			return ER_FAIL;
+		}
+		count += er_neighbor_adv_count(n, afi);
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	if (count > limit) {
+		er_detail(ctx, "advertising %u %s prefixes on the %s link; Microsoft accepts %u and drops the session above it",
+		    count, fam, er_path_name(ctx->path), limit);
+		return ER_FAIL;
+	}
+	if ((uint64_t)count * 100 >= (uint64_t)limit * p->limit_warn_pct) {
+		er_detail(ctx, "advertising %u %s prefixes, %u%% of the %u limit (warning at %u%%)", count, fam,
+		    (unsigned)((uint64_t)count * 100 / limit), limit, p->limit_warn_pct);
+		return ER_WARN;
+	}
+	er_detail(ctx, "advertising %u %s prefixes, limit %u", count, fam, limit);
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_prefix_limit_v4(const struct er_check_ctx *ctx)
+{
+	return prefix_limit(ctx, ER_AFI_V4);
+}
+
+enum er_status
+er_chk_prefix_limit_v6(const struct er_check_ctx *ctx)
+{
+	return prefix_limit(ctx, ER_AFI_V6);
+}
+
+/*
+ * Run @p bad over the advertised routes of every session of ctx->path.
+ * @p bad returns a reason for a forbidden route, NULL for a good one.
+ */
+typedef const char *(*route_judge)(const struct er_check_ctx *ctx, const struct er_prefix *p);
+
+static enum er_status
+judge_advertised(const struct er_check_ctx *ctx, route_judge bad, const char *what, const char *ok)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	size_t i, r, seen = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		const struct er_prefix *first = NULL;
+		const char *why = NULL;
+		size_t nbad = 0;
+
+		if (!n->have_adv) {
+			if (n->state != ER_BGP_ESTABLISHED)
+				continue;
+			er_detail(ctx, "routes advertised to %s not collected", A(&n->addr));
+			return ER_UNKNOWN;
+		}
+		seen++;
+		for (r = 0; r < n->n_adv; r++) {
+			const char *w = bad(ctx, &n->adv[r].pfx);
+			if (w && !nbad++) {
+				first = &n->adv[r].pfx;
+				why = w;
+			}
+		}
+		if (nbad) {
+			er_detail(ctx, "advertises %s (%s)", P(first), why);
+			if (nbad > 1)
+				er_detail_append(ctx, " and %zu more", nbad - 1);
+			er_detail_append(ctx, " to %s: %s", A(&n->addr), what);
+			return ER_FAIL;
+		}
+	}
+	if (!seen) {
+		if (!ps.n)
+			return no_subnets(ctx);
+		er_detail(ctx, "no Established session on the %s link: nothing advertised", er_path_name(ctx->path));
+		return ER_NA;
+	}
+	er_detail(ctx, "%s", ok);
+	return ER_PASS;
+}
+
+static const char *
+judge_default_private(const struct er_check_ctx *ctx, const struct er_prefix *p)
+{
+	(void)ctx;
+	if (er_prefix_is_default(p))
+		return "default route";
+	if (er_prefix_is_rfc1918(p))
+		return p->addr.family == ER_AF_INET ? "RFC 1918" : "unique-local";
+	return NULL;
+}
+
+enum er_status
+er_chk_no_default_private(const struct er_check_ctx *ctx)
+{
+	return judge_advertised(ctx, judge_default_private,
+	    "Microsoft peering must carry no default route and no private prefix",
+	    "no default route or private prefix advertised");
+}
+
+static const char *
+judge_declared(const struct er_check_ctx *ctx, const struct er_prefix *p)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	size_t i;
+
+	if (er_prefix_is_special(p))
+		return "not a public prefix";
+	for (i = 0; i < pc->n_adv_public; i++)
+		if (er_prefix_covers(&pc->adv_public[i], p))
+			return NULL;
+	return "not declared in advertised-public-prefix";
+}
+
+enum er_status
+er_chk_declared_prefixes(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	size_t i;
+
+	if (!pc->n_adv_public) {
+		er_detail(ctx, "no advertised-public-prefix declared: Microsoft accepts only declared, registered public prefixes");
+		return ER_FAIL;
+	}
+	for (i = 0; i < pc->n_adv_public; i++)
+		if (er_prefix_is_special(&pc->adv_public[i])) {
+			er_detail(ctx, "declared prefix %s is not a public prefix", P(&pc->adv_public[i]));
+			return ER_FAIL;
+		}
+	return judge_advertised(ctx, judge_declared,
+	    "Microsoft accepts only the declared public prefixes",
+	    "only declared public prefixes advertised");
+}
+
+/* Prefixes in @p a missing from @p b (both sorted); the first one in *first. */
+static size_t
+missing_from(const struct er_bgp_neighbor *a, const struct er_bgp_neighbor *b, const struct er_prefix **first)
+{
+	size_t i = 0, j = 0, miss = 0;
+
+	while (i < a->n_adv) {
+		int c = j < b->n_adv ? er_prefix_cmp(&a->adv[i].pfx, &b->adv[j].pfx) : -1;
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c < 0) {
+			if (!miss++)
+				*first = &a->adv[i].pfx;
+			i++;
+		} else
+			j++;
+	}
+	return miss;
+}
+
+enum er_status
+er_chk_identical_adv(const struct er_check_ctx *ctx)
+{
+	struct path_sessions pri, sec;
+	size_t i;
+
+	sessions_of(ctx, ER_PATH_PRIMARY, &pri);
+	sessions_of(ctx, ER_PATH_SECONDARY, &sec);
+	if (!pri.n)
+		return no_subnets(ctx);
+	for (i = 0; i < pri.n; i++) {
+		const struct er_bgp_neighbor *a = pri.nbr[i], *b = sec.nbr[i];
+		const struct er_prefix *fa = NULL, *fb = NULL;
+		size_t ma, mb;
+
+		if (!a || !b || a->state != ER_BGP_ESTABLISHED || b->state != ER_BGP_ESTABLISHED) {
+			er_detail(ctx, "both sessions must be Established to compare their advertisements");
+			return ER_NA;
+		}
+		if (!a->have_adv || !b->have_adv) {
+			er_detail(ctx, "routes advertised to %s not collected", A(!a->have_adv ? &a->addr : &b->addr));
+			return ER_UNKNOWN;
+		}
+		ma = missing_from(a, b, &fa);
+		mb = missing_from(b, a, &fb);
+		if (ma || mb) {
+			er_detail(ctx, "primary and secondary advertisements differ:");
+			if (ma)
+				er_detail_append(ctx, " %zu only to %s (e.g. %s)", ma, A(&a->addr), P(fa));
+			if (ma && mb)
+				er_detail_append(ctx, ",");
+			if (mb)
+				er_detail_append(ctx, " %zu only to %s (e.g. %s)", mb, A(&b->addr), P(fb));
+			return ER_FAIL;
+		}
+	}
+	er_detail(ctx, "primary and secondary advertise the same %zu prefix%s", pri.nbr[0]->n_adv,
+	    pri.nbr[0]->n_adv == 1 ? "" : "es");
+	return ER_PASS;
+}
+
+static int
+route_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(&((const struct er_route *)a)->pfx, &((const struct er_route *)b)->pfx);
+}
+
+/* Adv lists are sorted by er_observed_finalize(). */
+static bool
+advertised_to(const struct er_bgp_neighbor *n, const struct er_prefix *p)
+{
+	struct er_route key;
+
+	key.pfx = *p;
+	return n->n_adv && bsearch(&key, n->adv, n->n_adv, sizeof(key), route_cmp) != NULL;
+}
+
+static enum er_status
+leaked(const struct er_check_ctx *ctx, const struct er_prefix *p, const struct er_bgp_neighbor *inet)
+{
+	er_detail(ctx, "%s is advertised both to Microsoft and to Internet neighbour %s: return traffic may take the Internet (asymmetric routing)",
+	    P(p), A(&inet->addr));
+	return ER_FAIL;
+}
+
+enum er_status
+er_chk_internet_overlap(const struct er_check_ctx *ctx)
+{
+	const struct er_config *cfg = ctx->cfg;
+	const struct er_peering_cfg *pc = ctx->peering;
+	const struct er_bgp_neighbor *s[4];
+	size_t ns, i, k, r;
+
+	ns = peering_sessions(ctx, s);
+	for (i = 0; i < cfg->n_internet_nbrs; i++) {
+		const struct er_bgp_neighbor *inet = er_observed_neighbor(ctx->obs, &cfg->internet_nbrs[i]);
+		if (!inet) {
+			er_detail(ctx, "Internet neighbour %s not found in the BGP state", A(&cfg->internet_nbrs[i]));
+			return ER_UNKNOWN;
+		}
+		if (!inet->have_adv) {
+			if (inet->state != ER_BGP_ESTABLISHED)
+				continue;
+			er_detail(ctx, "routes advertised to Internet neighbour %s not collected", A(&inet->addr));
+			return ER_UNKNOWN;
+		}
+		for (k = 0; k < pc->n_adv_public + pc->n_nat_pool; k++) {
+			const struct er_prefix *p = k < pc->n_adv_public ? &pc->adv_public[k]
+			                                                 : &pc->nat_pool[k - pc->n_adv_public];
+			if (advertised_to(inet, p))
+				return leaked(ctx, p, inet);
+		}
+		for (k = 0; k < ns; k++)
+			for (r = 0; s[k]->have_adv && r < s[k]->n_adv; r++)
+				if (advertised_to(inet, &s[k]->adv[r].pfx))
+					return leaked(ctx, &s[k]->adv[r].pfx, inet);
+	}
+	er_detail(ctx, "no prefix advertised to Microsoft is advertised to the %zu Internet neighbour%s",
+	    cfg->n_internet_nbrs, cfg->n_internet_nbrs == 1 ? "" : "s");
+	return ER_PASS;
+}
+
+static const char *
+judge_link_subnet(const struct er_check_ctx *ctx, const struct er_prefix *p)
+{
+	return er_cfg_is_link_subnet(ctx->cfg, p) ? "a peering link subnet" : NULL;
+}
+
+enum er_status
+er_chk_link_not_advertised(const struct er_check_ctx *ctx)
+{
+	return judge_advertised(ctx, judge_link_subnet,
+	    "peering addresses must not be advertised to Microsoft",
+	    "no peering link subnet advertised");
+}
+
+enum er_status
+er_chk_route_filter(const struct er_check_ctx *ctx)
+{
+	struct path_sessions ps;
+	const struct er_bgp_neighbor *n;
+	size_t i, seen = 0;
+	uint32_t rcvd = 0;
+
+	FOR_EACH_SESSION(ctx, ps, i, n) {
+		if (n->state != ER_BGP_ESTABLISHED) {
+			er_detail(ctx, "session to %s not Established", A(&n->addr));
+			return ER_NA;
+		}
+		seen++;
+		rcvd = n->have_rcv ? (uint32_t)n->n_rcv : n->pfx_rcvd[ER_AFI_V4] + n->pfx_rcvd[ER_AFI_V6];
+		if (!rcvd) {
+			er_detail(ctx, "session to %s is Established but receives no prefixes: attach a route filter allowing the needed service communities",
+			    A(&n->addr));
+			return ER_FAIL;
+		}
+	}
+	if (!seen)
+		return no_session(ctx, &ps);
+	er_detail(ctx, "receiving %u prefix%s from Microsoft", rcvd, rcvd == 1 ? "" : "es");
+	return ER_PASS;
+}

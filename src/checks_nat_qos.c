@@ -1,0 +1,364 @@
+/* NAT (rules 28, 30, 32), QoS (rules 35-38) and capacity (rule 40). */
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "util.h"
+
+#define P(x) er_prefix_str((x), (char[ER_PREFIX_STRLEN]){ 0 }, ER_PREFIX_STRLEN)
+
+static bool
+is_postrouting(const struct er_nat_rule *r)
+{
+	return !r->hook[0] || !strcmp(r->hook, "postrouting");
+}
+
+static bool
+is_ipv4_family(const struct er_nat_rule *r)
+{
+	return strcmp(r->family, "ip6") != 0;
+}
+
+/* A rule for interface @p ifname ("" in a rule = every interface). */
+static bool
+applies_to(const char *rule_if, const char *ifname)
+{
+	return !rule_if[0] || (ifname[0] && !strcmp(rule_if, ifname));
+}
+
+static bool
+in_prefixes(const struct er_prefix *list, size_t n, const struct er_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (er_prefix_covers(&list[i], p))
+			return true;
+	return false;
+}
+
+static enum er_status
+pool_config(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	size_t i;
+
+	for (i = 0; i < pc->n_nat_pool; i++) {
+		const struct er_prefix *p = &pc->nat_pool[i];
+		if (p->addr.family != ER_AF_INET)
+			continue;
+		if (er_prefix_is_special(p)) {
+			er_detail(ctx, "NAT pool %s is not a public prefix: Microsoft accepts only public addresses", P(p));
+			return ER_FAIL;
+		}
+		if (pc->type == ER_PEERING_MICROSOFT && !in_prefixes(pc->adv_public, pc->n_adv_public, p)) {
+			er_detail(ctx, "NAT pool %s is not within the declared advertised-public-prefix: return traffic has no route",
+			    P(p));
+			return ER_FAIL;
+		}
+	}
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_snat(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	const struct er_observed *obs = ctx->obs;
+	const char *masq_if = NULL;
+	size_t i, j;
+	int k;
+
+	if (pool_config(ctx) != ER_PASS)
+		return ER_FAIL;
+	for (k = 0; k < 2; k++) {
+		const char *ifname = pc->ifname[k];
+		const struct er_nat_rule *found = NULL;
+
+		for (i = 0; i < obs->n_nat && !found; i++) {
+			const struct er_nat_rule *r = &obs->nat[i];
+			if (is_postrouting(r) && is_ipv4_family(r) && applies_to(r->oif, ifname))
+				found = r;
+		}
+		if (!found) {
+			er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s (%s link): private sources would reach Microsoft",
+			    ifname[0] ? ifname : "the unnamed interface", k ? "secondary" : "primary");
+			return ER_FAIL;
+		}
+		if (found->action == ER_NAT_MASQUERADE) {
+			masq_if = ifname;
+			continue;
+		}
+		for (j = 0; j < found->n_xlat; j++) {
+			const struct er_prefix *x = &found->xlat[j];
+			if (er_prefix_is_special(x)) {
+				er_detail(ctx, "SNAT toward %s translates to %s, not a public address: Microsoft accepts only public sources",
+				    ifname, P(x));
+				return ER_FAIL;
+			}
+			if (pc->n_nat_pool && !in_prefixes(pc->nat_pool, pc->n_nat_pool, x)) {
+				er_detail(ctx, "SNAT toward %s translates to %s, outside the configured nat-pool", ifname, P(x));
+				return ER_FAIL;
+			}
+		}
+	}
+	if (masq_if) {
+		er_detail(ctx, "masquerade toward %s uses the link address: configure a NAT pool (HC24 advises against link addresses)",
+		    masq_if);
+		return ER_WARN;
+	}
+	er_detail(ctx, "traffic toward %s and %s is source-NATed to public addresses", pc->ifname[0], pc->ifname[1]);
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_pool_not_link(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	const struct er_config *cfg = ctx->cfg;
+	size_t i, c, p;
+	int k;
+
+	for (i = 0; i < pc->n_nat_pool; i++)
+		for (c = 0; c < cfg->n_circuits; c++)
+			for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
+				const struct er_peering_cfg *o = &cfg->circuits[c].peerings[p];
+				for (k = 0; k < 2; k++) {
+					const struct er_prefix *l = o->has_v4 ? &o->v4[k] : NULL;
+					const struct er_prefix *l6 = o->has_v6 ? &o->v6[k] : NULL;
+					const struct er_prefix *hit = l && er_prefix_overlaps(l, &pc->nat_pool[i]) ? l
+					    : l6 && er_prefix_overlaps(l6, &pc->nat_pool[i])                      ? l6
+					                                                                           : NULL;
+					if (hit) {
+						er_detail(ctx, "NAT pool %s overlaps link subnet %s: use addresses outside the link ranges",
+						    P(&pc->nat_pool[i]), P(hit));
+						return ER_WARN;
+					}
+				}
+			}
+	er_detail(ctx, "NAT pool outside every link subnet");
+	return ER_PASS;
+}
+
+static bool
+is_peering_interface(const struct er_config *cfg, const char *ifname)
+{
+	size_t c, p;
+
+	for (c = 0; c < cfg->n_circuits; c++)
+		for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
+			const struct er_peering_cfg *o = &cfg->circuits[c].peerings[p];
+			if (!strcmp(o->ifname[0], ifname) || !strcmp(o->ifname[1], ifname))
+				return true;
+		}
+	return false;
+}
+
+enum er_status
+er_chk_separate_edge(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	size_t i, j, k;
+
+	for (i = 0; i < ctx->obs->n_nat; i++) {
+		const struct er_nat_rule *r = &ctx->obs->nat[i];
+		if (r->action != ER_NAT_SNAT || !is_postrouting(r) ||
+		    (r->oif[0] && is_peering_interface(ctx->cfg, r->oif)))
+			continue;
+		for (j = 0; j < r->n_xlat; j++)
+			for (k = 0; k < pc->n_nat_pool; k++)
+				if (er_prefix_overlaps(&r->xlat[j], &pc->nat_pool[k])) {
+					er_detail(ctx, "the Microsoft NAT pool %s is also used for traffic leaving %s: use a separate edge and pool for the Internet",
+					    P(&pc->nat_pool[k]), r->oif[0] ? r->oif : "any interface");
+					return ER_FAIL;
+				}
+	}
+	er_detail(ctx, "Microsoft NAT pool used only toward ExpressRoute");
+	return ER_PASS;
+}
+
+/* "46, 34, 18, 10, 0": high values first, as the QoS table lists them. */
+static const char *
+dscp_list(uint64_t set, char *buf, size_t len)
+{
+	int v;
+
+	buf[0] = '\0';
+	for (v = 63; v >= 0; v--)
+		if (set & (1ull << v))
+			strlcatf(buf, len, "%s%d", buf[0] ? ", " : "", v);
+	return buf;
+}
+
+#define DSCPS(s) dscp_list((s), (char[200]){ 0 }, 200)
+
+static bool
+egress_rule_for(const struct er_dscp_rule *r, const char *ifname)
+{
+	return r->dir == ER_DIR_EGRESS && applies_to(r->ifname, ifname);
+}
+
+enum er_status
+er_chk_dscp_values(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	uint64_t allowed = er_qos_allowed(pc->qos), seen = 0;
+	size_t i;
+	int k;
+
+	for (i = 0; i < ctx->obs->n_dscp; i++) {
+		const struct er_dscp_rule *r = &ctx->obs->dscp[i];
+		for (k = 0; k < 2; k++) {
+			if (!egress_rule_for(r, pc->ifname[k]))
+				continue;
+			if (!(allowed & (1ull << r->set_dscp))) {
+				er_detail(ctx, "a rule toward %s sets DSCP %u, not in the %s profile (%s)",
+				    r->ifname[0] ? r->ifname : pc->ifname[k], r->set_dscp, er_qos_profile_name(pc->qos),
+				    DSCPS(allowed));
+				return ER_FAIL;
+			}
+			seen |= 1ull << r->set_dscp;
+		}
+	}
+	if (!seen)
+		er_detail(ctx, "no rule toward Microsoft sets a DSCP value outside the %s profile (%s)",
+		    er_qos_profile_name(pc->qos), DSCPS(allowed));
+	else
+		er_detail(ctx, "DSCP values set toward Microsoft (%s) are all in the %s profile", DSCPS(seen),
+		    er_qos_profile_name(pc->qos));
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_dscp_remark(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	uint64_t allowed = er_qos_allowed(pc->qos);
+	size_t i;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const struct er_dscp_rule *found = NULL;
+		for (i = 0; i < ctx->obs->n_dscp && !found; i++) {
+			const struct er_dscp_rule *r = &ctx->obs->dscp[i];
+			if (egress_rule_for(r, pc->ifname[k]) && r->set_dscp == 0 && r->match == ER_DSCP_NOT_IN)
+				found = r;
+		}
+		if (!found) {
+			er_detail(ctx, "no rule toward %s rewrites DSCP values outside %s to 0 (AF31 26, for one, would reach Microsoft)",
+			    pc->ifname[k][0] ? pc->ifname[k] : "the unnamed interface", DSCPS(allowed));
+			return ER_FAIL;
+		}
+		if (found->match_set & ~allowed) {
+			er_detail(ctx, "the re-mark rule toward %s keeps DSCP %s, not in the %s profile",
+			    pc->ifname[k], DSCPS(found->match_set & ~allowed), er_qos_profile_name(pc->qos));
+			return ER_FAIL;
+		}
+	}
+	er_detail(ctx, "DSCP values outside %s are rewritten to 0 toward Microsoft", DSCPS(allowed));
+	return ER_PASS;
+}
+
+static const struct er_queue *
+queue_of(const struct er_observed *obs, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < obs->n_queues; i++)
+		if (!strcmp(obs->queues[i].ifname, ifname))
+			return &obs->queues[i];
+	return NULL;
+}
+
+enum er_status
+er_chk_ef_queue(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	const char *ifname = pc->ifname[er_path_index(ctx->path)];
+	const uint64_t keep = (1ull << 46) | (1ull << 34) | (1ull << 18);
+	const struct er_queue *q;
+	size_t i;
+
+	if (!ifname[0]) {
+		er_detail(ctx, "no %s-interface configured: its queues cannot be checked", er_path_name(ctx->path));
+		return ER_UNKNOWN;
+	}
+	for (i = 0; i < ctx->obs->n_dscp; i++) {
+		const struct er_dscp_rule *r = &ctx->obs->dscp[i];
+		uint64_t hit;
+		if (!egress_rule_for(r, ifname))
+			continue;
+		if (r->match == ER_DSCP_ANY)
+			hit = keep & ~(1ull << r->set_dscp);
+		else if (r->match == ER_DSCP_IN)
+			hit = r->match_set & keep & ~(1ull << r->set_dscp);
+		else if (r->match == ER_DSCP_NOT_IN)
+			hit = keep & ~r->match_set & ~(1ull << r->set_dscp);
+		else
+			hit = 0;
+		if (hit) {
+			er_detail(ctx, "a rule toward %s rewrites DSCP %s to %u: Skype/Teams markings must be preserved",
+			    ifname, DSCPS(hit), r->set_dscp);
+			return ER_FAIL;
+		}
+	}
+	if (!(q = queue_of(ctx->obs, ifname))) {
+		er_detail(ctx, "no queueing discipline on %s: voice (EF 46) needs its own priority class", ifname);
+		return ER_FAIL;
+	}
+	if (!q->classful) {
+		er_detail(ctx, "%s uses %s, a classless qdisc: voice (EF 46) needs its own priority class", ifname,
+		    q->qdisc[0] ? q->qdisc : "a qdisc");
+		return ER_FAIL;
+	}
+	if (!q->ef_priority) {
+		er_detail(ctx, "%s's %s has no priority class fed by DSCP 46", ifname, q->qdisc);
+		return ER_FAIL;
+	}
+	er_detail(ctx, "%s: %s with a priority class for EF (46)", ifname, q->qdisc);
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_qos_scope(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	size_t i;
+	int k;
+
+	for (i = 0; i < ctx->obs->n_dscp; i++)
+		for (k = 0; k < 2; k++)
+			if (pc->ifname[k][0] && egress_rule_for(&ctx->obs->dscp[i], pc->ifname[k])) {
+				er_detail(ctx, "DSCP marking toward %s is %s (informational)", pc->ifname[k],
+				    pc->type == ER_PEERING_PRIVATE ? "kept by Azure but not used for prioritisation (Q23)"
+				                                   : "reset to 0 by Microsoft (Q19)");
+				return ER_PASS;
+			}
+	er_detail(ctx, "no QoS requirement on %s (Q16: Microsoft peering only)", er_peering_label(pc->type));
+	return ER_PASS;
+}
+
+enum er_status
+er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
+{
+	const char *ifname = ctx->peering->ifname[er_path_index(ctx->path)];
+	uint64_t bw = (uint64_t)ctx->circuit->bandwidth_mbps * 1000000ull;
+	const struct er_queue *q;
+
+	if (!ifname[0]) {
+		er_detail(ctx, "no %s-interface configured: its shaper cannot be checked", er_path_name(ctx->path));
+		return ER_UNKNOWN;
+	}
+	q = queue_of(ctx->obs, ifname);
+	if (q && q->rate_bps > bw) {
+		er_detail(ctx, "%s shapes to %llu Mbps, above the %u Mbps circuit: the excess is not guaranteed and may be dropped",
+		    ifname, (unsigned long long)(q->rate_bps / 1000000), ctx->circuit->bandwidth_mbps);
+		return ER_WARN;
+	}
+	if (q && q->rate_bps)
+		er_detail(ctx, "%s shapes to %llu Mbps, within the %u Mbps circuit", ifname,
+		    (unsigned long long)(q->rate_bps / 1000000), ctx->circuit->bandwidth_mbps);
+	else
+		er_detail(ctx, "%s not shaped; Microsoft polices the circuit at %u Mbps", ifname, ctx->circuit->bandwidth_mbps);
+	return ER_PASS;
+}

@@ -1,0 +1,421 @@
+#include "config.h"
+
+#include <libyang/libyang.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *
+er_conn_model_name(enum er_conn_model m)
+{
+	static const char *const n[] = { "", "cloud-exchange-colocation", "point-to-point-ethernet",
+		"any-to-any-ipvpn", "expressroute-direct" };
+	return (unsigned)m < ARRAY_SIZE(n) ? n[m] : "";
+}
+
+const char *
+er_tier_name(enum er_sku_tier t)
+{
+	static const char *const n[] = { "", "local", "standard", "premium" };
+	return (unsigned)t < ARRAY_SIZE(n) ? n[t] : "";
+}
+
+const char *
+er_family_name(enum er_sku_family f)
+{
+	static const char *const n[] = { "", "metered-data", "unlimited-data" };
+	return (unsigned)f < ARRAY_SIZE(n) ? n[f] : "";
+}
+
+const char *
+er_prov_state_name(enum er_prov_state s)
+{
+	static const char *const n[] = { "", "not-provisioned", "provisioning", "provisioned",
+		"deprovisioning" };
+	return (unsigned)s < ARRAY_SIZE(n) ? n[s] : "";
+}
+
+const char *
+er_qos_profile_name(enum er_qos_profile p)
+{
+	static const char *const n[] = { "none", "current", "legacy-2016" };
+	return (unsigned)p < ARRAY_SIZE(n) ? n[p] : "";
+}
+
+static int
+name_index(const char *const *names, size_t n, const char *v)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		if (names[i][0] && strcmp(names[i], v) == 0)
+			return (int)i;
+	return 0;
+}
+
+#define ENUM_OF(names, v) name_index(names, ARRAY_SIZE(names), v)
+
+static const struct lyd_node *
+child(const struct lyd_node *parent, const char *name)
+{
+	const struct lyd_node *n;
+
+	if (!parent)
+		return NULL;
+	LY_LIST_FOR(lyd_child(parent), n) {
+		if (!strcmp(LYD_NAME(n), name))
+			return n;
+	}
+	return NULL;
+}
+
+static const char *
+cval(const struct lyd_node *parent, const char *name)
+{
+	const struct lyd_node *n = child(parent, name);
+
+	return n ? lyd_get_value(n) : NULL;
+}
+
+static bool
+cbool(const struct lyd_node *parent, const char *name, bool dflt)
+{
+	const char *v = cval(parent, name);
+
+	return v ? !strcmp(v, "true") : dflt;
+}
+
+static unsigned long
+cnum(const struct lyd_node *parent, const char *name, unsigned long dflt)
+{
+	const char *v = cval(parent, name);
+
+	return v ? strtoul(v, NULL, 10) : dflt;
+}
+
+static char *
+cstrdup(const struct lyd_node *parent, const char *name, const char *dflt)
+{
+	const char *v = cval(parent, name);
+
+	if (!v)
+		v = dflt;
+	return v ? xstrdup(v) : NULL;
+}
+
+static size_t
+count_children(const struct lyd_node *parent, const char *name)
+{
+	const struct lyd_node *n;
+	size_t cnt = 0;
+
+	if (!parent)
+		return 0;
+	LY_LIST_FOR(lyd_child(parent), n) {
+		if (!strcmp(LYD_NAME(n), name))
+			cnt++;
+	}
+	return cnt;
+}
+
+/* Collect a leaf-list of prefixes; libyang has already checked the syntax. */
+static struct er_prefix *
+prefix_list(const struct lyd_node *parent, const char *name, size_t *n_out)
+{
+	size_t n = count_children(parent, name), i = 0;
+	struct er_prefix *v = n ? xcalloc(n, sizeof(*v)) : NULL;
+	const struct lyd_node *c;
+
+	if (n) {
+		LY_LIST_FOR(lyd_child(parent), c) {
+			if (strcmp(LYD_NAME(c), name) != 0)
+				continue;
+			if (er_prefix_parse(lyd_get_value(c), false, true, &v[i]) == 0)
+				i++;
+		}
+	}
+	*n_out = i;
+	return v;
+}
+
+void
+er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee)
+{
+	/* R16/HC24: the customer router takes the first usable address. */
+	er_prefix_nth(subnet, 1, customer);
+	er_prefix_nth(subnet, 2, msee);
+}
+
+static void
+link_subnets(const struct lyd_node *af, struct er_prefix out[2], bool *has)
+{
+	const char *p = cval(af, "primary-subnet"), *s = cval(af, "secondary-subnet");
+	const char *blk = cval(af, "subnet");
+	struct er_prefix b;
+
+	*has = false;
+	if (p && s && er_prefix_parse(p, false, false, &out[0]) == 0 &&
+	    er_prefix_parse(s, false, false, &out[1]) == 0)
+		*has = true;
+	else if (blk && er_prefix_parse(blk, false, false, &b) == 0) {
+		er_prefix_halves(&b, &out[0], &out[1]);
+		*has = true;
+	}
+}
+
+static void
+peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
+{
+	static const char *const qos[] = { "none", "current", "legacy-2016" };
+	const char *v;
+
+	p->type = er_peering_from_name(cval(pn, "type"));
+	p->enabled = cbool(pn, "enabled", true);
+	p->vlan_id = (uint16_t)cnum(pn, "vlan-id", 0);
+	p->customer_asn = (uint32_t)cnum(pn, "customer-asn", 0);
+	p->has_md5 = cval(pn, "md5-key") != NULL;
+	link_subnets(child(pn, "ipv4"), p->v4, &p->has_v4);
+	link_subnets(child(pn, "ipv6"), p->v6, &p->has_v6);
+	if ((v = cval(pn, "primary-interface")))
+		snprintf(p->ifname[0], sizeof(p->ifname[0]), "%s", v);
+	if ((v = cval(pn, "secondary-interface")))
+		snprintf(p->ifname[1], sizeof(p->ifname[1]), "%s", v);
+	p->bfd_expected = cbool(pn, "bfd-expected", false);
+	p->adv_public = prefix_list(pn, "advertised-public-prefix", &p->n_adv_public);
+	if ((v = cval(pn, "routing-registry")))
+		snprintf(p->registry, sizeof(p->registry), "%s", v);
+	p->nat_pool = prefix_list(pn, "nat-pool", &p->n_nat_pool);
+	v = cval(pn, "qos-profile");
+	p->qos = v ? (enum er_qos_profile)ENUM_OF(qos, v) : ER_QOS_CURRENT;
+	p->limit_warn_pct = (uint8_t)cnum(pn, "prefix-limit-warning", 90);
+}
+
+static void
+circuit_from_tree(const struct lyd_node *cn, struct er_circuit_cfg *c)
+{
+	static const char *const model[] = { "", "cloud-exchange-colocation", "point-to-point-ethernet",
+		"any-to-any-ipvpn", "expressroute-direct" };
+	static const char *const tier[] = { "", "local", "standard", "premium" };
+	static const char *const fam[] = { "", "metered-data", "unlimited-data" };
+	static const char *const prov[] = { "", "not-provisioned", "provisioning", "provisioned",
+		"deprovisioning" };
+	const struct lyd_node *sku = child(cn, "sku"), *n;
+	const char *v;
+	size_t i = 0;
+
+	snprintf(c->name, sizeof(c->name), "%s", cval(cn, "name"));
+	if ((v = cval(cn, "service-key")))
+		snprintf(c->service_key, sizeof(c->service_key), "%s", v);
+	c->provider = cstrdup(cn, "provider", NULL);
+	c->location = cstrdup(cn, "peering-location", NULL);
+	c->model = (enum er_conn_model)ENUM_OF(model, cval(cn, "connectivity-model"));
+	v = cval(cn, "service-layer");
+	c->layer = v && !strcmp(v, "managed-layer-3") ? ER_LAYER_MANAGED_3 : ER_LAYER_2;
+	c->bandwidth_mbps = (uint32_t)cnum(cn, "bandwidth", 0);
+	c->tier = (enum er_sku_tier)ENUM_OF(tier, cval(sku, "tier"));
+	c->family = (enum er_sku_family)ENUM_OF(fam, cval(sku, "family"));
+	c->prov_state = (enum er_prov_state)ENUM_OF(prov, cval(cn, "provider-provisioning-state"));
+	if ((v = cval(cn, "created")))
+		snprintf(c->created, sizeof(c->created), "%s", v);
+	c->maintenance = cbool(cn, "maintenance", false);
+	c->vnets = prefix_list(cn, "vnet-address-space", &c->n_vnets);
+	c->n_peerings = count_children(cn, "peering");
+	c->peerings = c->n_peerings ? xcalloc(c->n_peerings, sizeof(*c->peerings)) : NULL;
+	LY_LIST_FOR(lyd_child(cn), n) {
+		if (!strcmp(LYD_NAME(n), "peering"))
+			peering_from_tree(n, &c->peerings[i++]);
+	}
+}
+
+struct subnet_ref {
+	const struct er_prefix *pfx;
+	const char *circuit;
+	enum er_peering_type type;
+	const char *leaf;
+};
+
+static void
+subnet_path(const struct subnet_ref *r, char *buf, size_t len)
+{
+	snprintf(buf, len,
+	    "/expressroute-readiness:expressroute/circuit[name='%s']/peering[type='%s']/%s",
+	    r->circuit, er_peering_name(r->type), r->leaf);
+}
+
+/*
+ * Link subnets must be unique across every peering of every circuit
+ * (rule 5); YANG cannot say "no two prefixes overlap", so it is done here.
+ */
+static int
+check_overlaps(const struct er_config *cfg, char *err, size_t errlen)
+{
+	static const char *const leaf[2][2] = {
+		{ "ipv4/primary-subnet", "ipv4/secondary-subnet" },
+		{ "ipv6/primary-subnet", "ipv6/secondary-subnet" },
+	};
+	struct subnet_ref *refs = NULL;
+	size_t n = 0, cap = 0, i, j, k;
+	int rc = 0;
+
+	for (i = 0; i < cfg->n_circuits; i++) {
+		const struct er_circuit_cfg *c = &cfg->circuits[i];
+		for (j = 0; j < c->n_peerings; j++) {
+			const struct er_peering_cfg *p = &c->peerings[j];
+			for (k = 0; k < 4; k++) {
+				bool v6 = k >= 2;
+				if (!(v6 ? p->has_v6 : p->has_v4))
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					refs = xreallocarray(refs, cap, sizeof(*refs));
+				}
+				refs[n].pfx = v6 ? &p->v6[k - 2] : &p->v4[k];
+				refs[n].circuit = c->name;
+				refs[n].type = p->type;
+				refs[n].leaf = leaf[v6][k % 2];
+				n++;
+			}
+		}
+	}
+	for (i = 0; i < n && !rc; i++) {
+		for (j = i + 1; j < n; j++) {
+			char pa[ER_PREFIX_STRLEN], pb[ER_PREFIX_STRLEN], path_a[256], path_b[256];
+			if (!er_prefix_overlaps(refs[i].pfx, refs[j].pfx))
+				continue;
+			subnet_path(&refs[i], path_a, sizeof(path_a));
+			subnet_path(&refs[j], path_b, sizeof(path_b));
+			snprintf(err, errlen, "%s: link subnet %s overlaps %s at %s (rule 5: link subnets must be unique per peering)",
+			    path_b, er_prefix_str(refs[j].pfx, pb, sizeof(pb)),
+			    er_prefix_str(refs[i].pfx, pa, sizeof(pa)), path_a);
+			rc = -1;
+			break;
+		}
+	}
+	free(refs);
+	return rc;
+}
+
+int
+er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
+{
+	static const char *const src[] = { "auto", "frr", "bird", "none" };
+	struct er_config *cfg = xcalloc(1, sizeof(*cfg));
+	const struct lyd_node *top = NULL, *n, *acct, *edge, *agent, *bgp;
+	size_t i = 0;
+	const char *v;
+
+	LY_LIST_FOR(tree, n) {
+		if (!strcmp(LYD_NAME(n), "expressroute"))
+			top = n;
+	}
+	acct = child(top, "account");
+	if ((v = cval(acct, "subscription-id")))
+		snprintf(cfg->subscription_id, sizeof(cfg->subscription_id), "%s", v);
+	cfg->microsoft_365 = cbool(acct, "microsoft-365", false);
+
+	edge = child(top, "edge");
+	cfg->n_internet_nbrs = count_children(edge, "internet-bgp-neighbor");
+	if (cfg->n_internet_nbrs) {
+		cfg->internet_nbrs = xcalloc(cfg->n_internet_nbrs, sizeof(*cfg->internet_nbrs));
+		LY_LIST_FOR(lyd_child(edge), n) {
+			if (!strcmp(LYD_NAME(n), "internet-bgp-neighbor") &&
+			    er_addr_parse(lyd_get_value(n), &cfg->internet_nbrs[i]) == 0)
+				i++;
+		}
+		cfg->n_internet_nbrs = i;
+	}
+
+	cfg->n_circuits = count_children(top, "circuit");
+	cfg->circuits = cfg->n_circuits ? xcalloc(cfg->n_circuits, sizeof(*cfg->circuits)) : NULL;
+	i = 0;
+	if (top) {
+		LY_LIST_FOR(lyd_child(top), n) {
+			if (!strcmp(LYD_NAME(n), "circuit"))
+				circuit_from_tree(n, &cfg->circuits[i++]);
+		}
+	}
+
+	agent = child(top, "agent");
+	bgp = child(agent, "bgp");
+	cfg->agent.poll_interval = (uint32_t)cnum(agent, "poll-interval", 30);
+	cfg->agent.alert_hold_down = (uint32_t)cnum(agent, "alert-hold-down", 10);
+	cfg->agent.bgp_source = (enum er_bgp_source)ENUM_OF(src, cval(bgp, "source"));
+	cfg->agent.frr_pathspace = cstrdup(bgp, "frr-pathspace", NULL);
+	cfg->agent.bird_socket = cstrdup(bgp, "bird-socket", "/run/bird/bird.ctl");
+	cfg->agent.snmp_enabled = cbool(child(agent, "snmp"), "enabled", true);
+	cfg->agent.netconf_enabled = cbool(child(agent, "netconf"), "enabled", true);
+
+	if (check_overlaps(cfg, err, errlen) < 0) {
+		er_config_free(cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
+}
+
+void
+er_config_free(struct er_config *cfg)
+{
+	size_t i, j;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_circuits; i++) {
+		struct er_circuit_cfg *c = &cfg->circuits[i];
+		for (j = 0; j < c->n_peerings; j++) {
+			free(c->peerings[j].adv_public);
+			free(c->peerings[j].nat_pool);
+		}
+		free(c->peerings);
+		free(c->provider);
+		free(c->location);
+		free(c->vnets);
+	}
+	free(cfg->circuits);
+	free(cfg->internet_nbrs);
+	free(cfg->agent.frr_pathspace);
+	free(cfg->agent.bird_socket);
+	free(cfg);
+}
+
+const struct er_config *
+er_config_ref(const struct er_config *ccfg)
+{
+	struct er_config *cfg = (struct er_config *)ccfg;
+
+	__atomic_add_fetch(&cfg->refs, 1, __ATOMIC_RELAXED);
+	return cfg;
+}
+
+void
+er_config_unref(const struct er_config *ccfg)
+{
+	struct er_config *cfg = (struct er_config *)ccfg;
+
+	if (cfg && __atomic_sub_fetch(&cfg->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		er_config_free(cfg);
+}
+
+const struct er_circuit_cfg *
+er_config_circuit(const struct er_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_circuits; i++)
+		if (!strcmp(cfg->circuits[i].name, name))
+			return &cfg->circuits[i];
+	return NULL;
+}
+
+const struct er_peering_cfg *
+er_circuit_peering(const struct er_circuit_cfg *c, enum er_peering_type t)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_peerings; i++)
+		if (c->peerings[i].type == t)
+			return &c->peerings[i];
+	return NULL;
+}

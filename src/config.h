@@ -1,0 +1,124 @@
+/*
+ * The running configuration as plain C values, derived from the validated
+ * libyang tree by the datastore. Checks read only this, never the tree, so
+ * evaluation is fast and independent of libyang.
+ */
+#ifndef ER_CONFIG_H
+#define ER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "model.h"
+
+struct lyd_node;
+
+#define ER_IFNAMSIZ 16
+#define ER_GUID_LEN 36
+
+enum er_conn_model {
+	ER_MODEL_UNSET = 0,
+	ER_MODEL_CLOUD_EXCHANGE,
+	ER_MODEL_P2P_ETHERNET,
+	ER_MODEL_ANY_TO_ANY,
+	ER_MODEL_DIRECT,
+};
+enum er_service_layer { ER_LAYER_2 = 0, ER_LAYER_MANAGED_3 };
+enum er_sku_tier { ER_TIER_UNSET = 0, ER_TIER_LOCAL, ER_TIER_STANDARD, ER_TIER_PREMIUM };
+enum er_sku_family { ER_FAMILY_UNSET = 0, ER_FAMILY_METERED, ER_FAMILY_UNLIMITED };
+enum er_prov_state {
+	ER_PROV_UNSET = 0,
+	ER_PROV_NOT_PROVISIONED,
+	ER_PROV_PROVISIONING,
+	ER_PROV_PROVISIONED,
+	ER_PROV_DEPROVISIONING,
+};
+enum er_qos_profile { ER_QOS_NONE = 0, ER_QOS_CURRENT, ER_QOS_LEGACY_2016 };
+enum er_bgp_source { ER_BGPSRC_AUTO = 0, ER_BGPSRC_FRR, ER_BGPSRC_BIRD, ER_BGPSRC_NONE };
+
+/* Index 0 is the primary path, 1 the secondary: ER_PATH_x - 1. */
+struct er_peering_cfg {
+	enum er_peering_type type;
+	bool enabled;
+	uint16_t vlan_id;
+	uint32_t customer_asn;
+	bool has_md5; /* the key itself stays in the datastore */
+	bool has_v4, has_v6;
+	struct er_prefix v4[2]; /* /30 link subnets */
+	struct er_prefix v6[2]; /* /126 link subnets */
+	char ifname[2][ER_IFNAMSIZ];
+	bool bfd_expected;
+	struct er_prefix *adv_public;
+	size_t n_adv_public;
+	char registry[8];
+	struct er_prefix *nat_pool;
+	size_t n_nat_pool;
+	enum er_qos_profile qos;
+	uint8_t limit_warn_pct;
+};
+
+struct er_circuit_cfg {
+	char name[65];
+	char service_key[ER_GUID_LEN + 1]; /* "" when not recorded */
+	char *provider;                    /* NULL when not recorded */
+	char *location;
+	enum er_conn_model model;
+	enum er_service_layer layer;
+	uint32_t bandwidth_mbps; /* 0 when not recorded */
+	enum er_sku_tier tier;
+	enum er_sku_family family;
+	enum er_prov_state prov_state;
+	char created[11]; /* YYYY-MM-DD or "" */
+	bool maintenance;
+	struct er_prefix *vnets;
+	size_t n_vnets;
+	struct er_peering_cfg *peerings;
+	size_t n_peerings;
+};
+
+struct er_agent_cfg {
+	uint32_t poll_interval;
+	uint32_t alert_hold_down;
+	enum er_bgp_source bgp_source;
+	char *frr_pathspace;
+	char *bird_socket;
+	bool snmp_enabled;
+	bool netconf_enabled;
+};
+
+struct er_config {
+	int refs; /* managed by the datastore (atomic) */
+	char subscription_id[ER_GUID_LEN + 1];
+	bool microsoft_365;
+	struct er_addr *internet_nbrs;
+	size_t n_internet_nbrs;
+	struct er_circuit_cfg *circuits;
+	size_t n_circuits;
+	struct er_agent_cfg agent;
+};
+
+/**
+ * Build the C view of a validated tree. Returns 0, or -1 with a message
+ * "<path>: <reason>" in @p err for a semantic error that YANG cannot
+ * express (overlapping subnets, duplicate interfaces).
+ */
+int er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen);
+void er_config_free(struct er_config *cfg);
+/** Shared, immutable configs: snapshots keep the one they were evaluated with. */
+const struct er_config *er_config_ref(const struct er_config *cfg);
+void er_config_unref(const struct er_config *cfg);
+
+const struct er_circuit_cfg *er_config_circuit(const struct er_config *cfg, const char *name);
+const struct er_peering_cfg *er_circuit_peering(const struct er_circuit_cfg *c, enum er_peering_type t);
+/** The customer (first usable) and MSEE (second) address of a link subnet. */
+void er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee);
+
+const char *er_conn_model_name(enum er_conn_model m);
+const char *er_tier_name(enum er_sku_tier t);
+const char *er_family_name(enum er_sku_family f);
+const char *er_prov_state_name(enum er_prov_state s);
+const char *er_qos_profile_name(enum er_qos_profile p);
+
+#endif

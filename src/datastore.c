@@ -1,0 +1,463 @@
+#include "datastore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <libyang/libyang.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+extern const char er_yang_module_text[];
+
+struct er_ds {
+	struct ly_ctx *ctx;
+	struct lyd_node *running;
+	struct er_config *cfg;
+	unsigned long generation;
+	er_ds_write_fn write_fn;
+};
+
+struct er_ds_txn {
+	struct er_ds *ds;
+	struct lyd_node *tree;
+	struct er_config *prepared;
+};
+
+static struct er_config *
+config_ref(struct er_config *cfg)
+{
+	return (struct er_config *)er_config_ref(cfg);
+}
+
+void
+er_ds_config_unref(const struct er_config *cfg)
+{
+	er_config_unref(cfg);
+}
+
+/* The first stored libyang error as "<path>: <reason>", then clear them. */
+static void
+ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t errlen)
+{
+	struct ly_err_item *e = ly_err_first(ctx);
+	const char *path = NULL, *msg = "invalid data";
+
+	if (e) {
+		msg = e->msg ? e->msg : msg;
+		path = e->path;
+	}
+	if (path && *path)
+		snprintf(err, errlen, "%s: %s: %s", origin, path, msg);
+	else
+		snprintf(err, errlen, "%s: %s", origin, msg);
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+}
+
+struct er_ds *
+er_ds_new(char *err, size_t errlen)
+{
+	struct er_ds *ds = xcalloc(1, sizeof(*ds));
+	char cerr[ER_ERRLEN];
+
+	/* Keep libyang quiet: its errors are reported through our messages. */
+	ly_log_options(LY_LOSTORE);
+	if (ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &ds->ctx) != LY_SUCCESS) {
+		snprintf(err, errlen, "cannot create the libyang context");
+		free(ds);
+		return NULL;
+	}
+	if (lys_parse_mem(ds->ctx, er_yang_module_text, LYS_IN_YANG, NULL) != LY_SUCCESS) {
+		ly_error_text(ds->ctx, ER_YANG_MODULE, err, errlen);
+		er_ds_free(ds);
+		return NULL;
+	}
+	ds->write_fn = write;
+	if (er_config_from_tree(NULL, &ds->cfg, cerr, sizeof(cerr)) < 0) {
+		snprintf(err, errlen, "%s", cerr);
+		er_ds_free(ds);
+		return NULL;
+	}
+	config_ref(ds->cfg);
+	return ds;
+}
+
+void
+er_ds_free(struct er_ds *ds)
+{
+	if (!ds)
+		return;
+	er_ds_config_unref(ds->cfg);
+	lyd_free_all(ds->running);
+	ly_ctx_destroy(ds->ctx);
+	free(ds);
+}
+
+struct ly_ctx *
+er_ds_ctx(const struct er_ds *ds)
+{
+	return ds->ctx;
+}
+
+const struct lyd_node *
+er_ds_running(const struct er_ds *ds)
+{
+	return ds->running;
+}
+
+const struct er_config *
+er_ds_config(struct er_ds *ds)
+{
+	return config_ref(ds->cfg);
+}
+
+unsigned long
+er_ds_generation(const struct er_ds *ds)
+{
+	return ds->generation;
+}
+
+void
+er_ds_set_write_fn(struct er_ds *ds, er_ds_write_fn fn)
+{
+	ds->write_fn = fn ? fn : write;
+}
+
+static LYD_FORMAT
+detect_format(const char *data, enum er_ds_format fmt)
+{
+	if (fmt == ER_FMT_JSON)
+		return LYD_JSON;
+	if (fmt == ER_FMT_XML)
+		return LYD_XML;
+	while (*data == ' ' || *data == '\t' || *data == '\n' || *data == '\r')
+		data++;
+	return *data == '<' ? LYD_XML : LYD_JSON;
+}
+
+/* validate: libyang (types, ranges, patterns, mandatory, when) */
+static int
+validate_tree(struct er_ds *ds, struct lyd_node **tree, const char *origin, char *err, size_t errlen)
+{
+	if (lyd_validate_all(tree, ds->ctx, LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
+		ly_error_text(ds->ctx, origin, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* prepare: build the C view, with the rules YANG cannot express */
+static int
+prepare_tree(const struct lyd_node *tree, const char *origin, struct er_config **cfg, char *err,
+    size_t errlen)
+{
+	char cerr[ER_ERRLEN];
+
+	if (er_config_from_tree(tree, cfg, cerr, sizeof(cerr)) < 0) {
+		snprintf(err, errlen, "%s: %s", origin, cerr);
+		return -1;
+	}
+	return 0;
+}
+
+/* apply: cannot fail */
+static void
+apply_tree(struct er_ds *ds, struct lyd_node *tree, struct er_config *cfg)
+{
+	lyd_free_all(ds->running);
+	ds->running = tree;
+	er_ds_config_unref(ds->cfg);
+	ds->cfg = config_ref(cfg);
+	ds->generation++;
+}
+
+int
+er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
+    struct lyd_node **tree, char *err, size_t errlen)
+{
+	*tree = NULL;
+	ly_err_clean(ds->ctx, NULL);
+	if (lyd_parse_data_mem(ds->ctx, data, detect_format(data, fmt),
+	        LYD_PARSE_STRICT | LYD_PARSE_NO_STATE, LYD_VALIDATE_NO_STATE, tree) != LY_SUCCESS) {
+		ly_error_text(ds->ctx, origin, err, errlen);
+		lyd_free_all(*tree);
+		*tree = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
+    char *err, size_t errlen)
+{
+	struct lyd_node *tree;
+	struct er_config *cfg;
+
+	if (er_ds_parse(ds, data, fmt, origin, &tree, err, errlen) < 0)
+		return -1;
+	if (prepare_tree(tree, origin, &cfg, err, errlen) < 0) {
+		lyd_free_all(tree);
+		return -1;
+	}
+	apply_tree(ds, tree, cfg);
+	return 0;
+}
+
+static char *
+read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		snprintf(err, errlen, "%s: contains a NUL byte: not a JSON or XML config", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen)
+{
+	const char *dot = strrchr(path, '.');
+	enum er_ds_format fmt = ER_FMT_AUTO;
+	char *data;
+	int rc;
+
+	if (dot && !strcmp(dot, ".json"))
+		fmt = ER_FMT_JSON;
+	else if (dot && !strcmp(dot, ".xml"))
+		fmt = ER_FMT_XML;
+	if (!(data = read_file(path, err, errlen)))
+		return -1;
+	rc = er_ds_load_mem(ds, data, fmt, path, err, errlen);
+	free(data);
+	return rc;
+}
+
+struct er_ds_txn *
+er_ds_txn_begin(struct er_ds *ds)
+{
+	struct er_ds_txn *txn = xcalloc(1, sizeof(*txn));
+
+	txn->ds = ds;
+	if (ds->running &&
+	    lyd_dup_siblings(ds->running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &txn->tree) != LY_SUCCESS)
+		fatalx("cannot copy the running config");
+	return txn;
+}
+
+struct lyd_node **
+er_ds_txn_tree(struct er_ds_txn *txn)
+{
+	return &txn->tree;
+}
+
+int
+er_ds_txn_set(struct er_ds_txn *txn, const char *xpath, const char *value, char *err, size_t errlen)
+{
+	struct lyd_node *node = NULL;
+
+	ly_err_clean(txn->ds->ctx, NULL);
+	if (lyd_new_path(txn->tree, txn->ds->ctx, xpath, value, LYD_NEW_PATH_UPDATE,
+	        txn->tree ? NULL : &node) != LY_SUCCESS) {
+		ly_error_text(txn->ds->ctx, xpath, err, errlen);
+		return -1;
+	}
+	if (!txn->tree)
+		txn->tree = node;
+	return 0;
+}
+
+int
+er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format fmt, char *err, size_t errlen)
+{
+	struct lyd_node *edit = NULL;
+
+	ly_err_clean(txn->ds->ctx, NULL);
+	if (lyd_parse_data_mem(txn->ds->ctx, data, detect_format(data, fmt),
+	        LYD_PARSE_STRICT | LYD_PARSE_NO_STATE | LYD_PARSE_ONLY, 0, &edit) != LY_SUCCESS) {
+		ly_error_text(txn->ds->ctx, "edit", err, errlen);
+		lyd_free_all(edit);
+		return -1;
+	}
+	if (lyd_merge_siblings(&txn->tree, edit, LYD_MERGE_DESTRUCT) != LY_SUCCESS) {
+		ly_error_text(txn->ds->ctx, "edit", err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+int
+er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen)
+{
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
+	ly_err_clean(txn->ds->ctx, NULL);
+	if (validate_tree(txn->ds, &txn->tree, "edit", err, errlen) < 0)
+		return -1;
+	return prepare_tree(txn->tree, "edit", &txn->prepared, err, errlen);
+}
+
+int
+er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen)
+{
+	int rc = er_ds_txn_validate(txn, err, errlen);
+
+	if (rc == 0) {
+		apply_tree(txn->ds, txn->tree, txn->prepared);
+		txn->tree = NULL;
+		txn->prepared = NULL;
+	}
+	er_ds_txn_abort(txn);
+	return rc;
+}
+
+void
+er_ds_txn_abort(struct er_ds_txn *txn)
+{
+	if (!txn)
+		return;
+	lyd_free_all(txn->tree);
+	er_config_free(txn->prepared);
+	free(txn);
+}
+
+void
+er_ds_strip_secrets(struct lyd_node *tree)
+{
+	struct ly_set *set = NULL;
+	uint32_t i;
+
+	if (!tree || lyd_find_xpath(tree, "/expressroute-readiness:expressroute/circuit/peering/md5-key",
+	                 &set) != LY_SUCCESS)
+		return;
+	for (i = 0; i < set->count; i++)
+		lyd_free_tree(set->dnodes[i]);
+	ly_set_free(set, NULL);
+}
+
+char *
+er_ds_print(const struct er_ds *ds, enum er_ds_format fmt, bool with_secrets)
+{
+	struct lyd_node *copy = NULL;
+	char *out = NULL;
+	LYD_FORMAT lf = fmt == ER_FMT_XML ? LYD_XML : LYD_JSON;
+
+	if (ds->running) {
+		if (lyd_dup_siblings(ds->running, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
+			fatalx("cannot copy the running config");
+		if (!with_secrets)
+			er_ds_strip_secrets(copy);
+	}
+	if (!copy || lyd_print_mem(&out, copy, lf, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS ||
+	    !out)
+		out = xstrdup(lf == LYD_JSON ? "{\n}\n" : "");
+	lyd_free_all(copy);
+	return out;
+}
+
+static int
+write_all(const struct er_ds *ds, int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = ds->write_fn(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+er_ds_save(const struct er_ds *ds, const char *path, char *err, size_t errlen)
+{
+	const char *dot = strrchr(path, '.');
+	char *data = er_ds_print(ds, dot && !strcmp(dot, ".xml") ? ER_FMT_XML : ER_FMT_JSON, true);
+	char *tmp = NULL, *dircopy = xstrdup(path);
+	int fd = -1, dfd = -1, rc = -1;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto cleanup;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "%s: cannot create temporary file: %s", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto cleanup;
+	}
+	if (fchmod(fd, 0600) < 0 || write_all(ds, fd, data, strlen(data)) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "%s: cannot close: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+		goto cleanup;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* The rename is durable only once the directory entry is. */
+	if ((dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY)) < 0 || fsync(dfd) < 0) {
+		snprintf(err, errlen, "%s: cannot sync directory: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dircopy);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/*
+ * The configuration datastore: the running config as a libyang tree of
+ * expressroute-readiness plus its C view (struct er_config). Every change
+ * (file load, NETCONF edit, SNMP SET) goes validate -> prepare -> apply:
+ * a change that fails any step leaves the running config untouched.
+ */
+#ifndef ER_DATASTORE_H
+#define ER_DATASTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct ly_ctx;
+struct lyd_node;
+struct er_ds;
+struct er_ds_txn;
+
+#define ER_YANG_MODULE "expressroute-readiness"
+#define ER_YANG_REVISION "2026-11-23"
+#define ER_ERRLEN 1024
+
+enum er_ds_format { ER_FMT_AUTO = 0, ER_FMT_JSON, ER_FMT_XML };
+
+/** A datastore with an empty running config. Returns NULL with @p err set. */
+struct er_ds *er_ds_new(char *err, size_t errlen);
+void er_ds_free(struct er_ds *ds);
+
+struct ly_ctx *er_ds_ctx(const struct er_ds *ds);
+/** The running tree (read-only; may be NULL when empty). */
+const struct lyd_node *er_ds_running(const struct er_ds *ds);
+/**
+ * The C view of running. The caller gets a reference: release it with
+ * er_ds_config_unref(). Stays valid after later commits.
+ */
+const struct er_config *er_ds_config(struct er_ds *ds);
+void er_ds_config_unref(const struct er_config *cfg);
+/** Bumped on every successful commit. */
+unsigned long er_ds_generation(const struct er_ds *ds);
+
+/**
+ * Replace running with the content of @p path (JSON or XML of the module,
+ * by extension or content). On error @p err holds "<file>: <path>: <reason>"
+ * and running is unchanged.
+ */
+int er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen);
+int er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
+    char *err, size_t errlen);
+/** Parse and validate a whole config without touching running. */
+int er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
+    struct lyd_node **tree, char *err, size_t errlen);
+
+/** Start an edit on a private copy of running. */
+struct er_ds_txn *er_ds_txn_begin(struct er_ds *ds);
+/** The copy to edit (libyang calls); may be replaced through the pointer. */
+struct lyd_node **er_ds_txn_tree(struct er_ds_txn *txn);
+/** Set a leaf by XPath in the copy. */
+int er_ds_txn_set(struct er_ds_txn *txn, const char *xpath, const char *value, char *err, size_t errlen);
+/** Merge a config fragment into the copy. */
+int er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format fmt, char *err, size_t errlen);
+/** Validate and prepare only (SNMP reserve phase, NETCONF test-only); keeps the txn. */
+int er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen);
+/** Validate, prepare and apply; the txn is consumed whatever the result. */
+int er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen);
+void er_ds_txn_abort(struct er_ds_txn *txn);
+
+/** Canonical print of running. Secrets (md5-key) only when @p with_secrets. Caller frees. */
+char *er_ds_print(const struct er_ds *ds, enum er_ds_format fmt, bool with_secrets);
+
+/**
+ * Save running (with secrets) atomically: temp file in the same directory,
+ * fsync, rename over @p path, fsync the directory. Mode 0600.
+ */
+int er_ds_save(const struct er_ds *ds, const char *path, char *err, size_t errlen);
+
+/** Test hook: replace write(2) used by er_ds_save (fault injection). */
+typedef ssize_t (*er_ds_write_fn)(int fd, const void *buf, size_t len);
+void er_ds_set_write_fn(struct er_ds *ds, er_ds_write_fn fn);
+
+/** Remove write-only leaves (md5-key) from a tree about to be read. */
+void er_ds_strip_secrets(struct lyd_node *tree);
+
+#endif

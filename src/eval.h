@@ -1,0 +1,59 @@
+/*
+ * Evaluation: (config, observed) -> an immutable snapshot of check results
+ * and readiness. Views read only snapshots; a new evaluation publishes a
+ * new one and readers keep a reference to the one they hold.
+ */
+#ifndef ER_EVAL_H
+#define ER_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+
+struct er_result {
+	const struct er_check_def *def;
+	const char *circuit; /* "" for account checks; owned by the snapshot's config */
+	enum er_peering_type peering;
+	enum er_path path;
+	enum er_status status;
+	long long since; /* unix time the status was first seen */
+	char detail[ER_DETAIL_LEN];
+};
+
+struct er_summary {
+	enum er_readiness readiness;
+	uint32_t count[ER_NA + 1]; /* indexed by enum er_status */
+};
+
+struct er_snapshot {
+	int refs;
+	const struct er_config *cfg; /* reference held */
+	struct er_observed *obs;     /* reference held */
+	struct er_result *results;
+	size_t n_results;
+	struct er_summary overall;
+	struct er_summary *circuit; /* one per cfg->circuits[] */
+	long long evaluated_at;
+	unsigned long long eval_us; /* how long the evaluation took */
+};
+
+/**
+ * Evaluate every check. Takes its own references to @p cfg and @p obs
+ * (obs may be NULL: nothing observed). @p prev (may be NULL) carries the
+ * "since" time of results whose status did not change.
+ */
+struct er_snapshot *er_evaluate(const struct er_config *cfg, struct er_observed *obs,
+    const struct er_snapshot *prev, long long now);
+struct er_snapshot *er_snapshot_ref(struct er_snapshot *s);
+void er_snapshot_unref(struct er_snapshot *s);
+
+/** Readiness from status counts: not-ready > degraded > unknown > ready. */
+enum er_readiness er_readiness_of(const uint32_t count[ER_NA + 1]);
+/** Stable result id: "name[/circuit[/peering[/path]]]". */
+const char *er_result_id(const struct er_result *r, char *buf, size_t len);
+/** Find a result by its key; NULL if absent. */
+const struct er_result *er_snapshot_find(const struct er_snapshot *s, const char *circuit,
+    enum er_peering_type peering, uint32_t code, enum er_path path);
+
+#endif

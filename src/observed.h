@@ -1,0 +1,167 @@
+/*
+ * Observed host state, as the collectors (or a JSON snapshot file) report
+ * it: flat lists of what the host has. Evaluation matches them to the
+ * configured peerings. Built once per collection, then read-only.
+ */
+#ifndef ER_OBSERVED_H
+#define ER_OBSERVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "model.h"
+
+#define ER_OBS_IFNAMSIZ 16
+
+struct er_source_status {
+	enum er_collector_status status; /* 0 = never collected */
+	char daemon[16];
+	char message[256];
+	uint32_t duration_ms;
+};
+
+/* One advertised or received route; its AS path lives in the neighbour's path pool. */
+struct er_route {
+	struct er_prefix pfx;
+	uint32_t path_off;
+	uint16_t path_len;
+};
+
+enum { ER_AFI_V4 = 0, ER_AFI_V6 = 1, ER_AFI_COUNT };
+
+struct er_bgp_neighbor {
+	struct er_addr addr;
+	struct er_addr local; /* family 0 when unknown */
+	char ifname[ER_OBS_IFNAMSIZ];
+	uint32_t remote_as, local_as;
+	enum er_bgp_state state;
+	uint32_t uptime;
+	uint16_t hold_time, keepalive; /* negotiated; 0 when unknown */
+	uint32_t pfx_rcvd[ER_AFI_COUNT], pfx_adv[ER_AFI_COUNT];
+	char last_error[128];
+	uint32_t md5_failures;
+	/* Route lists, sorted by prefix; have_* false when not collected. */
+	bool have_adv, have_rcv;
+	struct er_route *adv;
+	size_t n_adv;
+	struct er_route *rcv;
+	size_t n_rcv;
+	uint32_t *paths; /* AS path pool for adv and rcv */
+	size_t n_paths;
+};
+
+struct er_bfd_peer {
+	struct er_addr peer;
+	char ifname[ER_OBS_IFNAMSIZ];
+	enum er_bfd_state state;
+};
+
+enum er_oper { ER_OPER_UNKNOWN = 0, ER_OPER_UP, ER_OPER_DOWN, ER_OPER_LOWER_DOWN };
+
+struct er_interface {
+	char name[ER_OBS_IFNAMSIZ];
+	enum er_oper oper;
+	uint32_t mtu;
+	char kind[16];
+	uint16_t vlan_id;    /* 0 = not a VLAN */
+	uint16_t vlan_proto; /* 0x8100 or 0x88a8 */
+	struct er_prefix *addrs; /* interface addresses, host bits kept */
+	size_t n_addrs;
+};
+
+enum er_neigh_state { ER_NEIGH_OTHER = 0, ER_NEIGH_REACHABLE, ER_NEIGH_STALE, ER_NEIGH_FAILED, ER_NEIGH_INCOMPLETE };
+
+struct er_neighbor_entry {
+	struct er_addr addr;
+	char ifname[ER_OBS_IFNAMSIZ];
+	enum er_neigh_state state;
+};
+
+enum er_nat_action { ER_NAT_SNAT = 1, ER_NAT_MASQUERADE };
+
+struct er_nat_rule {
+	char family[8];
+	char hook[16];
+	char oif[ER_OBS_IFNAMSIZ]; /* "" = any output interface */
+	enum er_nat_action action;
+	struct er_prefix *xlat;
+	size_t n_xlat;
+	uint64_t packets;
+};
+
+enum er_direction { ER_DIR_EGRESS = 0, ER_DIR_INGRESS };
+enum er_dscp_match { ER_DSCP_ANY = 0, ER_DSCP_IN, ER_DSCP_NOT_IN, ER_DSCP_OTHER };
+
+struct er_dscp_rule {
+	char ifname[ER_OBS_IFNAMSIZ]; /* "" = every interface */
+	enum er_direction dir;
+	uint8_t set_dscp;
+	enum er_dscp_match match;
+	uint64_t match_set; /* bit n = DSCP n */
+	uint64_t packets;
+};
+
+struct er_queue {
+	char ifname[ER_OBS_IFNAMSIZ];
+	char qdisc[16];
+	bool classful;
+	bool ef_priority;
+	uint64_t rate_bps; /* 0 = not shaped */
+};
+
+struct er_observed {
+	int refs;
+	long long collected_at; /* unix time */
+	struct er_source_status src[ER_SRC_COUNT];
+
+	struct er_bgp_neighbor *nbrs; /* sorted by address */
+	size_t n_nbrs;
+	struct er_bfd_peer *bfd;
+	size_t n_bfd;
+
+	struct er_interface *ifs; /* sorted by name */
+	size_t n_ifs;
+	struct er_neighbor_entry *neigh;
+	size_t n_neigh;
+
+	struct er_nat_rule *nat;
+	size_t n_nat;
+	uint32_t conntrack_count, conntrack_max;
+
+	struct er_dscp_rule *dscp;
+	size_t n_dscp;
+	struct er_queue *queues;
+	size_t n_queues;
+};
+
+struct er_observed *er_observed_new(void);
+void er_observed_free(struct er_observed *obs);
+struct er_observed *er_observed_ref(struct er_observed *obs);
+void er_observed_unref(struct er_observed *obs);
+
+/** Sort lists so lookups are binary searches; call once after filling. */
+void er_observed_finalize(struct er_observed *obs);
+
+bool er_observed_ok(const struct er_observed *obs, enum er_source s);
+const struct er_bgp_neighbor *er_observed_neighbor(const struct er_observed *obs, const struct er_addr *a);
+const struct er_interface *er_observed_interface(const struct er_observed *obs, const char *name);
+const struct er_bfd_peer *er_observed_bfd(const struct er_observed *obs, const struct er_addr *a);
+/** The BGP neighbour's AS path of @p r. */
+const uint32_t *er_route_path(const struct er_bgp_neighbor *n, const struct er_route *r);
+/** Routes of family @p afi in @p n's advertised list (counted from the list, or the counter if none). */
+uint32_t er_neighbor_adv_count(const struct er_bgp_neighbor *n, int afi);
+
+void er_observed_set_status(struct er_observed *obs, enum er_source s, enum er_collector_status st,
+    const char *daemon, uint32_t duration_ms, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/**
+ * Load observed state from a JSON snapshot (the format is described in
+ * README "Observed-state snapshots"). On error returns NULL with
+ * "<file>: <json path>: <reason>" in @p err.
+ */
+struct er_observed *er_observed_load_json(const char *path, char *err, size_t errlen);
+struct er_observed *er_observed_parse_json(const char *text, const char *origin, char *err, size_t errlen);
+
+#endif

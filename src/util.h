@@ -1,0 +1,21 @@
+/* Small helpers used across the core. Allocation failure is fatal. */
+#ifndef ER_UTIL_H
+#define ER_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/** Append formatted text to @p buf (of @p len), keeping it NUL-terminated and truncating with "...". */
+void strlcatf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** Current time as RFC 3339 (yang:date-and-time) in UTC. */
+const char *er_time_str(long long t, char *buf, size_t len);
+/** Monotonic clock in microseconds. */
+unsigned long long er_now_us(void);
+
+#endif
