@@ -41,21 +41,28 @@ er_ds_config_unref(const struct er_config *cfg)
 	er_config_unref(cfg);
 }
 
-/* The first stored libyang error as "<path>: <reason>", then clear them. */
+/*
+ * The first stored libyang error as "<origin>: line N: <path>: <reason>",
+ * then clear them. libyang 2.1 reports locations as
+ * 'Data location "/a/b", line number 27.' (or Schema location).
+ */
 static void
 ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t errlen)
 {
 	struct ly_err_item *e = ly_err_first(ctx);
-	const char *path = NULL, *msg = "invalid data";
+	const char *msg = e && e->msg ? e->msg : "invalid data";
+	char path[512] = "", where[32] = "";
+	const char *p = e ? e->path : NULL, *q, *line;
 
-	if (e) {
-		msg = e->msg ? e->msg : msg;
-		path = e->path;
-	}
-	if (path && *path)
-		snprintf(err, errlen, "%s: %s: %s", origin, path, msg);
-	else
-		snprintf(err, errlen, "%s: %s", origin, msg);
+	if (p && (q = strstr(p, "location \"")) && (q = strchr(q, '"'))) {
+		const char *end = strchr(q + 1, '"');
+		if (end)
+			snprintf(path, sizeof(path), "%.*s", (int)(end - q - 1), q + 1);
+	} else if (p)
+		snprintf(path, sizeof(path), "%s", p);
+	if (p && (line = strstr(p, "line number ")))
+		snprintf(where, sizeof(where), "line %d: ", atoi(line + 12));
+	snprintf(err, errlen, "%s: %s%s%s%s", origin, where, path, path[0] ? ": " : "", msg);
 	ly_err_clean((struct ly_ctx *)ctx, NULL);
 }
 

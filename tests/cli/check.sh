@@ -1,0 +1,75 @@
+#!/bin/sh
+# erreadyd --check as an operator runs it: exit codes, report, JSON and
+# bad-config handling. Usage: check.sh ERREADYD SOURCE_DIR
+set -u
+bin=$1
+src=$2
+cfg=$src/examples/erready.json
+obs=$src/tests/data/observed-healthy.json
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+passes=0
+
+expect() { # expect NAME WANT_EXIT CMD...
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL $name: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
+		fails=$((fails + 1))
+	else
+		echo "ok   $name"
+		passes=$((passes + 1))
+	fi
+}
+
+grep_out() { # grep_out NAME FILE PATTERN
+	if grep -q -- "$3" "$2"; then
+		echo "ok   $1"
+		passes=$((passes + 1))
+	else
+		echo "FAIL $1: '$3' not in output"
+		sed 's/^/  | /' "$2" | head -20
+		fails=$((fails + 1))
+	fi
+}
+
+expect "ready lab snapshot exits 0" 0 "$bin" --check -c "$cfg" --observed "$obs"
+grep_out "report headline" "$tmp/out" "ExpressRoute readiness: READY"
+grep_out "report groups by peering" "$tmp/out" "^  Microsoft peering"
+
+expect "nothing observed exits 3 (unknown)" 3 "$bin" --check -c "$cfg"
+grep_out "unknown, never pass" "$tmp/out" "UNKNOWN  20  bgp-both-established"
+
+sed 's/"state": "established", "uptime": 86400,/"state": "active", "uptime": 0,/' "$obs" >"$tmp/down.json"
+expect "sessions down exits 1 (not ready)" 1 "$bin" --check -c "$cfg" --observed "$tmp/down.json"
+grep_out "detail names the session" "$tmp/out" "primary session to 172.16.0.2 is Active, not Established"
+
+sed 's/"rate": 1000000000/"rate": 2000000000/' "$obs" >"$tmp/shaper.json"
+expect "warning exits 2 (degraded)" 2 "$bin" --check -c "$cfg" --observed "$tmp/shaper.json"
+
+expect "--json exits like the text report" 0 "$bin" --check --json -c "$cfg" --observed "$obs"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["expressroute-readiness:expressroute"]; assert d["readiness"]["readiness"]=="ready"; assert len(d["readiness"]["check"])>=80' "$tmp/out"; then
+	echo "ok   --json is RFC 7951 state data"; passes=$((passes + 1))
+else
+	echo "FAIL --json output"; fails=$((fails + 1))
+fi
+
+sed 's/65010/65515/' "$cfg" >"$tmp/asn.json"
+expect "reserved ASN exits 4" 4 "$bin" --check -c "$tmp/asn.json"
+grep_out "bad config names file, line, path and reason" "$tmp/err" \
+	"asn.json: line 27: /expressroute-readiness:expressroute/circuit\[name='er-ams-1'\]/peering\[type='azure-private'\]/customer-asn: AS number not usable"
+printf '{ "expressroute-readiness:expressroute": { "circuit": [ { "name": ' >"$tmp/trunc.json"
+expect "truncated JSON exits 4" 4 "$bin" --check -c "$tmp/trunc.json"
+expect "missing file exits 4" 4 "$bin" --check -c "$tmp/nonexistent.json"
+grep_out "missing file named" "$tmp/err" "nonexistent.json: cannot open"
+expect "no mode is a usage error" 64 "$bin" -c "$cfg"
+expect "-n validates" 0 "$bin" -n -c "$cfg"
+expect "--print-config" 0 "$bin" -n --print-config -c "$cfg"
+grep_out "canonical print" "$tmp/out" '"customer-asn": 65010'
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
