@@ -46,8 +46,31 @@ er_ds_config_unref(const struct er_config *cfg)
  * then clear them. libyang 2.1 reports locations as
  * 'Data location "/a/b", line number 27.' (or Schema location).
  */
+/*
+ * libyang names a missing mandatory node by its schema path only; find the
+ * first data instance that lacks it so the user sees which list entry.
+ */
 static void
-ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t errlen)
+mandatory_data_path(const struct lyd_node *tree, char *path, size_t len)
+{
+	char *slash = strrchr(path, '/'), *xpath = NULL, dpath[512], leaf[128];
+	struct ly_set *set = NULL;
+
+	if (!tree || !slash || slash == path)
+		return;
+	snprintf(leaf, sizeof(leaf), "%s", strchr(slash + 1, ':') ? strchr(slash + 1, ':') + 1 : slash + 1);
+	if (asprintf(&xpath, "%.*s[not(%s)]", (int)(slash - path), path, leaf) < 0)
+		return;
+	if (lyd_find_xpath(tree, xpath, &set) == LY_SUCCESS && set->count &&
+	    lyd_path(set->dnodes[0], LYD_PATH_STD, dpath, sizeof(dpath)))
+		snprintf(path, len, "%s/%s", dpath, leaf);
+	ly_set_free(set, NULL);
+	free(xpath);
+}
+
+static void
+ly_error_text_tree(const struct ly_ctx *ctx, const struct lyd_node *tree, const char *origin, char *err,
+    size_t errlen)
 {
 	struct ly_err_item *e = ly_err_first(ctx);
 	const char *msg = e && e->msg ? e->msg : "invalid data";
@@ -58,12 +81,20 @@ ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t er
 		const char *end = strchr(q + 1, '"');
 		if (end)
 			snprintf(path, sizeof(path), "%.*s", (int)(end - q - 1), q + 1);
-	} else if (p)
+	} else if (p && !strcasestr(p, "line number "))
 		snprintf(path, sizeof(path), "%s", p);
-	if (p && (line = strstr(p, "line number ")))
+	if (p && strstr(p, "Schema location") && !strncmp(msg, "Mandatory node", 14))
+		mandatory_data_path(tree, path, sizeof(path));
+	if (p && (line = strcasestr(p, "line number ")))
 		snprintf(where, sizeof(where), "line %d: ", atoi(line + 12));
 	snprintf(err, errlen, "%s: %s%s%s%s", origin, where, path, path[0] ? ": " : "", msg);
 	ly_err_clean((struct ly_ctx *)ctx, NULL);
+}
+
+static void
+ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t errlen)
+{
+	ly_error_text_tree(ctx, NULL, origin, err, errlen);
 }
 
 struct er_ds *
@@ -152,7 +183,7 @@ static int
 validate_tree(struct er_ds *ds, struct lyd_node **tree, const char *origin, char *err, size_t errlen)
 {
 	if (lyd_validate_all(tree, ds->ctx, LYD_VALIDATE_NO_STATE, NULL) != LY_SUCCESS) {
-		ly_error_text(ds->ctx, origin, err, errlen);
+		ly_error_text_tree(ds->ctx, *tree, origin, err, errlen);
 		return -1;
 	}
 	return 0;
@@ -190,8 +221,13 @@ er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const cha
 	*tree = NULL;
 	ly_err_clean(ds->ctx, NULL);
 	if (lyd_parse_data_mem(ds->ctx, data, detect_format(data, fmt),
-	        LYD_PARSE_STRICT | LYD_PARSE_NO_STATE, LYD_VALIDATE_NO_STATE, tree) != LY_SUCCESS) {
+	        LYD_PARSE_STRICT | LYD_PARSE_NO_STATE | LYD_PARSE_ONLY, 0, tree) != LY_SUCCESS) {
 		ly_error_text(ds->ctx, origin, err, errlen);
+		lyd_free_all(*tree);
+		*tree = NULL;
+		return -1;
+	}
+	if (validate_tree(ds, tree, origin, err, errlen) < 0) {
 		lyd_free_all(*tree);
 		*tree = NULL;
 		return -1;

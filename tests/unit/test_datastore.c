@@ -1,0 +1,380 @@
+/* Datastore: load, validate, edit, round-trip, atomic save. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libyang/libyang.h>
+
+#include "fixture.h"
+
+static struct er_ds *
+ds_with_example(void)
+{
+	char err[ER_ERRLEN];
+	struct er_ds *ds = er_ds_new(err, sizeof(err));
+
+	assert_non_null(ds);
+	if (er_ds_load_file(ds, FX_CONFIG, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return ds;
+}
+
+static char *
+tmpdir_new(void)
+{
+	char *d = strdup("/tmp/erready-test-XXXXXX");
+
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void
+rm_rf(char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static void
+test_load_example(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	const struct er_config *cfg = er_ds_config(ds);
+	const struct er_circuit_cfg *c;
+	const struct er_peering_cfg *p;
+	char buf[ER_PREFIX_STRLEN];
+
+	(void)state;
+	assert_int_equal(cfg->n_circuits, 1);
+	c = er_config_circuit(cfg, "er-ams-1");
+	assert_non_null(c);
+	assert_int_equal(c->bandwidth_mbps, 1000);
+	assert_int_equal(c->n_peerings, 2);
+	p = er_circuit_peering(c, ER_PEERING_MICROSOFT);
+	assert_non_null(p);
+	assert_int_equal(p->vlan_id, 300);
+	assert_string_equal(er_prefix_str(&p->v4[1], buf, sizeof(buf)), "131.107.0.4/30");
+	assert_string_equal(p->ifname[1], "eth2.300");
+	assert_int_equal(p->qos, ER_QOS_CURRENT);
+	assert_int_equal(p->limit_warn_pct, 90); /* YANG default */
+	assert_int_equal(cfg->agent.poll_interval, 30);
+	assert_int_equal(er_ds_generation(ds), 1);
+	er_ds_config_unref(cfg);
+	er_ds_free(ds);
+}
+
+static void
+test_block_29_splits(void **state)
+{
+	struct fx fx;
+	char *text = fx_read_data(FX_CONFIG), *v;
+	char buf[ER_PREFIX_STRLEN];
+	const struct er_peering_cfg *p;
+
+	(void)state;
+	v = fx_replace(text, "\"primary-subnet\": \"172.16.0.0/30\",\n              \"secondary-subnet\": \"172.16.0.4/30\"",
+	    "\"subnet\": \"192.168.100.128/29\"");
+	fx_load(&fx, v, NULL);
+	p = er_circuit_peering(er_config_circuit(fx.cfg, "er-ams-1"), ER_PEERING_PRIVATE);
+	/* R16's example: .129/.130 primary, .133/.134 secondary. */
+	assert_string_equal(er_prefix_str(&p->v4[0], buf, sizeof(buf)), "192.168.100.128/30");
+	assert_string_equal(er_prefix_str(&p->v4[1], buf, sizeof(buf)), "192.168.100.132/30");
+	fx_free(&fx);
+	free(v);
+	free(text);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct er_ds *ds = ds_with_example(), *ds2;
+	char err[ER_ERRLEN], *json, *json2, *xml, *xml2;
+
+	(void)state;
+	json = er_ds_print(ds, ER_FMT_JSON, true);
+	xml = er_ds_print(ds, ER_FMT_XML, true);
+	assert_non_null(ds2 = er_ds_new(err, sizeof(err)));
+	if (er_ds_load_mem(ds2, json, ER_FMT_AUTO, "printed json", err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	json2 = er_ds_print(ds2, ER_FMT_JSON, true);
+	assert_string_equal(json, json2);
+	if (er_ds_load_mem(ds2, xml, ER_FMT_AUTO, "printed xml", err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	xml2 = er_ds_print(ds2, ER_FMT_XML, true);
+	assert_string_equal(xml, xml2);
+	free(json);
+	free(json2);
+	free(xml);
+	free(xml2);
+	er_ds_free(ds2);
+	er_ds_free(ds);
+}
+
+static void
+test_md5_write_only(void **state)
+{
+	char err[ER_ERRLEN], *text = fx_read_data(FX_CONFIG), *v, *pub, *full;
+	struct er_ds *ds = er_ds_new(err, sizeof(err));
+	const struct er_config *cfg;
+
+	(void)state;
+	v = fx_replace(text, "\"customer-asn\": 65010,", "\"customer-asn\": 65010, \"md5-key\": \"Secret42\",");
+	assert_int_equal(er_ds_load_mem(ds, v, ER_FMT_JSON, "md5", err, sizeof(err)), 0);
+	cfg = er_ds_config(ds);
+	assert_true(er_circuit_peering(&cfg->circuits[0], ER_PEERING_PRIVATE)->has_md5);
+	pub = er_ds_print(ds, ER_FMT_JSON, false);
+	full = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_null(strstr(pub, "Secret42"));
+	assert_null(strstr(pub, "md5-key"));
+	assert_non_null(strstr(full, "\"md5-key\": \"Secret42\""));
+	er_ds_config_unref(cfg);
+	free(pub);
+	free(full);
+	free(v);
+	free(text);
+	er_ds_free(ds);
+}
+
+static void
+test_bad_file_keeps_previous(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	char err[ER_ERRLEN], *before = er_ds_print(ds, ER_FMT_JSON, true), *after;
+	char *dir = tmpdir_new(), path[512];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad.json", dir);
+	f = fopen(path, "w");
+	fputs("{ \"expressroute-readiness:expressroute\": { \"agent\": { \"poll-interval\": 2 } } }", f);
+	fclose(f);
+	assert_int_equal(er_ds_load_file(ds, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bad.json: line 1: /expressroute-readiness:expressroute/agent/poll-interval: "));
+	assert_non_null(strstr(err, "range"));
+	after = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_string_equal(before, after);
+	assert_int_equal(er_ds_generation(ds), 1);
+	free(before);
+	free(after);
+	rm_rf(dir);
+	er_ds_free(ds);
+}
+
+static void
+test_edit_set_and_commit(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	const struct er_config *old = er_ds_config(ds), *cfg;
+	struct er_ds_txn *txn;
+	char err[ER_ERRLEN];
+
+	(void)state;
+	txn = er_ds_txn_begin(ds);
+	assert_int_equal(er_ds_txn_set(txn,
+	    "/expressroute-readiness:expressroute/circuit[name='er-ams-1']/maintenance", "true", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_set(txn, "/expressroute-readiness:expressroute/agent/poll-interval", "60", err,
+	    sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), 0);
+	cfg = er_ds_config(ds);
+	assert_true(cfg->circuits[0].maintenance);
+	assert_int_equal(cfg->agent.poll_interval, 60);
+	/* A reader's reference still sees the config it took. */
+	assert_false(old->circuits[0].maintenance);
+	assert_int_equal(old->agent.poll_interval, 30);
+	assert_int_equal(er_ds_generation(ds), 2);
+	er_ds_config_unref(old);
+	er_ds_config_unref(cfg);
+	er_ds_free(ds);
+}
+
+static void
+test_edit_rejected_changes_nothing(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	char err[ER_ERRLEN], *before = er_ds_print(ds, ER_FMT_JSON, true), *after;
+	struct er_ds_txn *txn;
+
+	(void)state;
+	/* A good leaf, then a bad one in the same edit: nothing applies. */
+	txn = er_ds_txn_begin(ds);
+	assert_int_equal(er_ds_txn_set(txn, "/expressroute-readiness:expressroute/agent/poll-interval", "60", err,
+	    sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_set(txn,
+	    "/expressroute-readiness:expressroute/circuit[name='er-ams-1']/peering[type='microsoft']/ipv4/primary-subnet",
+	    "172.16.0.4/30", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	    "edit: /expressroute-readiness:expressroute/circuit[name='er-ams-1']/peering[type='microsoft']/ipv4/primary-subnet: "
+	    "link subnet 172.16.0.4/30 overlaps 172.16.0.4/30 at "
+	    "/expressroute-readiness:expressroute/circuit[name='er-ams-1']/peering[type='azure-private']/ipv4/secondary-subnet "
+	    "(rule 5: link subnets must be unique per peering)");
+	after = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_string_equal(before, after);
+
+	/* A type error is refused when set. */
+	txn = er_ds_txn_begin(ds);
+	assert_int_equal(er_ds_txn_set(txn, "/expressroute-readiness:expressroute/agent/poll-interval", "often", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "often"));
+	er_ds_txn_abort(txn);
+
+	/* A merge with an unknown element is refused. */
+	txn = er_ds_txn_begin(ds);
+	assert_int_equal(er_ds_txn_merge(txn,
+	    "{\"expressroute-readiness:expressroute\":{\"agent\":{\"polling\":5}}}", ER_FMT_JSON, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "polling"));
+	er_ds_txn_abort(txn);
+	free(after);
+	after = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_string_equal(before, after);
+	assert_int_equal(er_ds_generation(ds), 1);
+	free(before);
+	free(after);
+	er_ds_free(ds);
+}
+
+static void
+test_merge_edit(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	const struct er_config *cfg;
+	struct er_ds_txn *txn = er_ds_txn_begin(ds);
+	char err[ER_ERRLEN];
+
+	(void)state;
+	assert_int_equal(er_ds_txn_merge(txn,
+	    "{\"expressroute-readiness:expressroute\":{\"circuit\":[{\"name\":\"er-ams-1\",\"peering\":"
+	    "[{\"type\":\"microsoft\",\"prefix-limit-warning\":75}]}]}}", ER_FMT_JSON, err, sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), 0);
+	cfg = er_ds_config(ds);
+	assert_int_equal(er_circuit_peering(&cfg->circuits[0], ER_PEERING_MICROSOFT)->limit_warn_pct, 75);
+	er_ds_config_unref(cfg);
+	er_ds_free(ds);
+}
+
+static void
+test_save_atomic(void **state)
+{
+	struct er_ds *ds = ds_with_example(), *ds2;
+	char err[ER_ERRLEN], *dir = tmpdir_new(), path[512];
+	char *a, *b;
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/running.json", dir);
+	assert_int_equal(er_ds_save(ds, path, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_non_null(ds2 = er_ds_new(err, sizeof(err)));
+	assert_int_equal(er_ds_load_file(ds2, path, err, sizeof(err)), 0);
+	a = er_ds_print(ds, ER_FMT_JSON, true);
+	b = er_ds_print(ds2, ER_FMT_JSON, true);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	er_ds_free(ds2);
+	rm_rf(dir);
+	er_ds_free(ds);
+}
+
+/* Fails after 100 bytes, as a full disk would. */
+static size_t written;
+
+static ssize_t
+failing_write(int fd, const void *buf, size_t len)
+{
+	size_t n = len;
+
+	if (written >= 100) {
+		errno = ENOSPC;
+		return -1;
+	}
+	if (n > 100 - written)
+		n = 100 - written;
+	written += n;
+	return write(fd, buf, n);
+}
+
+static void
+test_save_failure_keeps_old_file(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *txn;
+	char err[ER_ERRLEN], *dir = tmpdir_new(), path[512], *before, *after, cmd[600];
+	FILE *p;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/running.json", dir);
+	assert_int_equal(er_ds_save(ds, path, err, sizeof(err)), 0);
+	before = fx_read_data(path);
+
+	txn = er_ds_txn_begin(ds);
+	assert_int_equal(er_ds_txn_set(txn, "/expressroute-readiness:expressroute/agent/poll-interval", "300", err,
+	    sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), 0);
+	written = 0;
+	er_ds_set_write_fn(ds, failing_write);
+	assert_int_equal(er_ds_save(ds, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot write: No space left on device"));
+	after = fx_read_data(path);
+	assert_string_equal(before, after); /* the old file, whole */
+
+	/* No temporary file is left behind. */
+	snprintf(cmd, sizeof(cmd), "ls '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fgetc(p), '1');
+	pclose(p);
+
+	er_ds_set_write_fn(ds, NULL);
+	assert_int_equal(er_ds_save(ds, path, err, sizeof(err)), 0);
+	free(after);
+	after = fx_read_data(path);
+	assert_non_null(strstr(after, "\"poll-interval\": 300"));
+	free(before);
+	free(after);
+	rm_rf(dir);
+	er_ds_free(ds);
+}
+
+static void
+test_save_unwritable_dir(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	char err[ER_ERRLEN];
+
+	(void)state;
+	assert_int_equal(er_ds_save(ds, "/nonexistent-dir/running.json", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create temporary file"));
+	er_ds_free(ds);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_example),
+		cmocka_unit_test(test_block_29_splits),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_md5_write_only),
+		cmocka_unit_test(test_bad_file_keeps_previous),
+		cmocka_unit_test(test_edit_set_and_commit),
+		cmocka_unit_test(test_edit_rejected_changes_nothing),
+		cmocka_unit_test(test_merge_edit),
+		cmocka_unit_test(test_save_atomic),
+		cmocka_unit_test(test_save_failure_keeps_old_file),
+		cmocka_unit_test(test_save_unwritable_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
