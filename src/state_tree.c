@@ -174,7 +174,7 @@ host_facts(struct st *st, struct lyd_node *rd, const struct er_observed *obs)
 	for (i = 0; i < obs->n_nat; i++) {
 		const struct er_nat_rule *r = &obs->nat[i];
 		struct lyd_node *n;
-		snprintf(idx, sizeof(idx), "%zu", i);
+		snprintf(idx, sizeof(idx), "%zu", i + 1);
 		if (!(n = list1(st, nat, "rule", idx)))
 			break;
 		if (r->family[0])
@@ -195,7 +195,7 @@ host_facts(struct st *st, struct lyd_node *rd, const struct er_observed *obs)
 	for (i = 0; i < obs->n_dscp; i++) {
 		const struct er_dscp_rule *r = &obs->dscp[i];
 		struct lyd_node *n;
-		snprintf(idx, sizeof(idx), "%zu", i);
+		snprintf(idx, sizeof(idx), "%zu", i + 1);
 		if (!(n = list1(st, qos, "dscp-rule", idx)))
 			break;
 		if (r->ifname[0])
