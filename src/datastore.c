@@ -62,8 +62,10 @@ mandatory_data_path(const struct lyd_node *tree, char *path, size_t len)
 	if (asprintf(&xpath, "%.*s[not(%s)]", (int)(slash - path), path, leaf) < 0)
 		return;
 	if (lyd_find_xpath(tree, xpath, &set) == LY_SUCCESS && set->count &&
-	    lyd_path(set->dnodes[0], LYD_PATH_STD, dpath, sizeof(dpath)))
-		snprintf(path, len, "%s/%s", dpath, leaf);
+	    lyd_path(set->dnodes[0], LYD_PATH_STD, dpath, sizeof(dpath))) {
+		path[0] = '\0';
+		strlcatf(path, len, "%s/%s", dpath, leaf);
+	}
 	ly_set_free(set, NULL);
 	free(xpath);
 }

@@ -250,7 +250,7 @@ parse_neighbor(struct jctx *j, json_object *o, struct er_bgp_neighbor *n)
 		"local-as", "state", "uptime", "hold-time", "keepalive", "prefixes-received",
 		"prefixes-advertised", "last-error", "md5-failures", "advertised", "received", NULL };
 	char state[32];
-	uint32_t v;
+	uint32_t v = 0;
 	json_object *arr;
 
 	if (check_keys(j, o, keys) < 0 || get_addr(j, o, "address", true, &n->addr) < 0 ||
@@ -317,7 +317,7 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 		"vlan-protocol", "addresses", NULL };
 	char oper[32] = "", proto[16] = "";
 	json_object *arr;
-	uint32_t v;
+	uint32_t v = 0;
 	size_t i;
 
 	if (check_keys(j, o, keys) < 0)
@@ -441,7 +441,7 @@ parse_dscp_rule(struct jctx *j, json_object *o, struct er_dscp_rule *r)
 		"match-dscp", "packets", NULL };
 	static const char *const matches[] = { "any", "dscp-in", "dscp-not-in", "other" };
 	char dir[16] = "egress", match[16] = "any";
-	uint32_t v;
+	uint32_t v = 0;
 	size_t i;
 
 	if (check_keys(j, o, keys) < 0 || get_str(j, o, "interface", r->ifname, sizeof(r->ifname)) < 0 ||
