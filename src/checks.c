@@ -305,22 +305,7 @@ er_ctx_session(const struct er_check_ctx *ctx, int family)
 bool
 er_cfg_is_link_subnet(const struct er_config *cfg, const struct er_prefix *p)
 {
-	size_t i, j;
-	int k;
-
-	for (i = 0; i < cfg->n_circuits; i++) {
-		const struct er_circuit_cfg *c = &cfg->circuits[i];
-		for (j = 0; j < c->n_peerings; j++) {
-			const struct er_peering_cfg *pc = &c->peerings[j];
-			for (k = 0; k < 2; k++) {
-				if (pc->has_v4 && er_prefix_covers(&pc->v4[k], p))
-					return true;
-				if (pc->has_v6 && er_prefix_covers(&pc->v6[k], p))
-					return true;
-			}
-		}
-	}
-	return false;
+	return er_config_link_subnet_covering(cfg, p) != NULL;
 }
 
 uint64_t

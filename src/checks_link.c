@@ -8,20 +8,10 @@
 #define P(x) er_prefix_str((x), (char[ER_PREFIX_STRLEN]){ 0 }, ER_PREFIX_STRLEN)
 #define A(x) er_addr_str((x), (char[ER_PREFIX_STRLEN]){ 0 }, ER_PREFIX_STRLEN)
 
-/* The interface holding @p addr, if any. */
 static const struct er_interface *
 interface_with(const struct er_observed *obs, const struct er_addr *addr, const struct er_prefix **ifa)
 {
-	size_t i, j;
-
-	for (i = 0; i < obs->n_ifs; i++)
-		for (j = 0; j < obs->ifs[i].n_addrs; j++)
-			if (er_addr_eq(&obs->ifs[i].addrs[j].addr, addr)) {
-				if (ifa)
-					*ifa = &obs->ifs[i].addrs[j];
-				return &obs->ifs[i];
-			}
-	return NULL;
+	return er_observed_interface_with(obs, addr, ifa);
 }
 
 /*
@@ -168,6 +158,12 @@ er_chk_ipv6_addressing(const struct er_check_ctx *ctx)
 	return addressing(ctx, ER_AF_INET6);
 }
 
+static bool
+on_interface(const struct er_addr_ref *r, const void *ifp)
+{
+	return r->ifp == ifp;
+}
+
 enum er_status
 er_chk_subnet_unique(const struct er_check_ctx *ctx)
 {
@@ -175,7 +171,6 @@ er_chk_subnet_unique(const struct er_check_ctx *ctx)
 	struct er_check_ctx c = *ctx;
 	const struct er_interface *own[2] = { NULL, NULL };
 	char scratch[ER_DETAIL_LEN];
-	size_t i, j;
 	int k, fam;
 
 	c.detail = scratch;
@@ -188,17 +183,11 @@ er_chk_subnet_unique(const struct er_check_ctx *ctx)
 			continue;
 		for (k = 0; k < 2; k++) {
 			const struct er_prefix *sn = fam == 0 ? &p->v4[k] : &p->v6[k];
-			for (i = 0; i < ctx->obs->n_ifs; i++) {
-				const struct er_interface *ifp = &ctx->obs->ifs[i];
-				if (ifp == own[k])
-					continue;
-				for (j = 0; j < ifp->n_addrs; j++) {
-					if (!er_prefix_overlaps(sn, &ifp->addrs[j]))
-						continue;
-					er_detail(ctx, "%s link subnet %s is also used on %s (%s)",
-					    k ? "secondary" : "primary", P(sn), ifp->name, P(&ifp->addrs[j]));
-					return ER_FAIL;
-				}
+			const struct er_addr_ref *r = er_prefix_index_overlapping(&ctx->obs->addr_idx, sn, on_interface, own[k]);
+			if (r) {
+				er_detail(ctx, "%s link subnet %s is also used on %s (%s)", k ? "secondary" : "primary",
+				    P(sn), r->ifp->name, P(r->ifa));
+				return ER_FAIL;
 			}
 		}
 	}

@@ -116,62 +116,46 @@ er_chk_pool_not_link(const struct er_check_ctx *ctx)
 {
 	const struct er_peering_cfg *pc = ctx->peering;
 	const struct er_config *cfg = ctx->cfg;
-	size_t i, c, p;
-	int k;
+	size_t i, j;
 
-	for (i = 0; i < pc->n_nat_pool; i++)
-		for (c = 0; c < cfg->n_circuits; c++)
-			for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
-				const struct er_peering_cfg *o = &cfg->circuits[c].peerings[p];
-				for (k = 0; k < 2; k++) {
-					const struct er_prefix *l = o->has_v4 ? &o->v4[k] : NULL;
-					const struct er_prefix *l6 = o->has_v6 ? &o->v6[k] : NULL;
-					const struct er_prefix *hit = l && er_prefix_overlaps(l, &pc->nat_pool[i]) ? l
-					    : l6 && er_prefix_overlaps(l6, &pc->nat_pool[i])                      ? l6
-					                                                                           : NULL;
-					if (hit) {
-						er_detail(ctx, "NAT pool %s overlaps link subnet %s: use addresses outside the link ranges",
-						    P(&pc->nat_pool[i]), P(hit));
-						return ER_WARN;
-					}
-				}
-			}
+	for (i = 0; i < pc->n_nat_pool; i++) {
+		const struct er_prefix *pool = &pc->nat_pool[i], *hit = er_config_link_subnet_covering(cfg, pool);
+		/* A pool as large as a link range or larger: scan the (sorted) subnets it may contain. */
+		for (j = 0; !hit && j < cfg->n_link_subnets; j++)
+			if (er_prefix_covers(pool, &cfg->link_subnets[j]))
+				hit = &cfg->link_subnets[j];
+		if (hit) {
+			er_detail(ctx, "NAT pool %s overlaps link subnet %s: use addresses outside the link ranges",
+			    P(pool), P(hit));
+			return ER_WARN;
+		}
+	}
 	er_detail(ctx, "NAT pool outside every link subnet");
 	return ER_PASS;
 }
 
+/* SNAT rules toward ExpressRoute interfaces are not the Internet edge. */
 static bool
-is_peering_interface(const struct er_config *cfg, const char *ifname)
+toward_expressroute(const struct er_addr_ref *r, const void *cfg)
 {
-	size_t c, p;
-
-	for (c = 0; c < cfg->n_circuits; c++)
-		for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
-			const struct er_peering_cfg *o = &cfg->circuits[c].peerings[p];
-			if (!strcmp(o->ifname[0], ifname) || !strcmp(o->ifname[1], ifname))
-				return true;
-		}
-	return false;
+	return !is_postrouting(r->rule) ||
+	    (r->rule->oif[0] && er_config_is_peering_interface(cfg, r->rule->oif));
 }
 
 enum er_status
 er_chk_separate_edge(const struct er_check_ctx *ctx)
 {
 	const struct er_peering_cfg *pc = ctx->peering;
-	size_t i, j, k;
+	size_t k;
 
-	for (i = 0; i < ctx->obs->n_nat; i++) {
-		const struct er_nat_rule *r = &ctx->obs->nat[i];
-		if (r->action != ER_NAT_SNAT || !is_postrouting(r) ||
-		    (r->oif[0] && is_peering_interface(ctx->cfg, r->oif)))
-			continue;
-		for (j = 0; j < r->n_xlat; j++)
-			for (k = 0; k < pc->n_nat_pool; k++)
-				if (er_prefix_overlaps(&r->xlat[j], &pc->nat_pool[k])) {
-					er_detail(ctx, "the Microsoft NAT pool %s is also used for traffic leaving %s: use a separate edge and pool for the Internet",
-					    P(&pc->nat_pool[k]), r->oif[0] ? r->oif : "any interface");
-					return ER_FAIL;
-				}
+	for (k = 0; k < pc->n_nat_pool; k++) {
+		const struct er_addr_ref *r =
+		    er_prefix_index_overlapping(&ctx->obs->snat_idx, &pc->nat_pool[k], toward_expressroute, ctx->cfg);
+		if (r) {
+			er_detail(ctx, "the Microsoft NAT pool %s is also used for traffic leaving %s: use a separate edge and pool for the Internet",
+			    P(&pc->nat_pool[k]), r->rule->oif[0] ? r->rule->oif : "any interface");
+			return ER_FAIL;
+		}
 	}
 	er_detail(ctx, "Microsoft NAT pool used only toward ExpressRoute");
 	return ER_PASS;
@@ -259,17 +243,6 @@ er_chk_dscp_remark(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
-static const struct er_queue *
-queue_of(const struct er_observed *obs, const char *ifname)
-{
-	size_t i;
-
-	for (i = 0; i < obs->n_queues; i++)
-		if (!strcmp(obs->queues[i].ifname, ifname))
-			return &obs->queues[i];
-	return NULL;
-}
-
 enum er_status
 er_chk_ef_queue(const struct er_check_ctx *ctx)
 {
@@ -302,7 +275,7 @@ er_chk_ef_queue(const struct er_check_ctx *ctx)
 			return ER_FAIL;
 		}
 	}
-	if (!(q = queue_of(ctx->obs, ifname))) {
+	if (!(q = er_observed_queue(ctx->obs, ifname))) {
 		er_detail(ctx, "no queueing discipline on %s: voice (EF 46) needs its own priority class", ifname);
 		return ER_FAIL;
 	}
@@ -349,7 +322,7 @@ er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
 		er_detail(ctx, "no %s-interface configured: its shaper cannot be checked", er_path_name(ctx->path));
 		return ER_UNKNOWN;
 	}
-	q = queue_of(ctx->obs, ifname);
+	q = er_observed_queue(ctx->obs, ifname);
 	if (q && q->rate_bps > bw) {
 		er_detail(ctx, "%s shapes to %llu Mbps, above the %u Mbps circuit: the excess is not guaranteed and may be dropped",
 		    ifname, (unsigned long long)(q->rate_bps / 1000000), ctx->circuit->bandwidth_mbps);

@@ -297,6 +297,71 @@ check_overlaps(const struct er_config *cfg, char *err, size_t errlen)
 	return rc;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+prefix_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(a, b);
+}
+
+static void
+build_indexes(struct er_config *cfg)
+{
+	size_t c, p, n_if = 0, n_sn = 0;
+	int k;
+
+	for (c = 0; c < cfg->n_circuits; c++) {
+		n_if += cfg->circuits[c].n_peerings * 2;
+		n_sn += cfg->circuits[c].n_peerings * 4;
+	}
+	cfg->peering_ifnames = xcalloc(n_if ? n_if : 1, sizeof(*cfg->peering_ifnames));
+	cfg->link_subnets = xcalloc(n_sn ? n_sn : 1, sizeof(*cfg->link_subnets));
+	for (c = 0; c < cfg->n_circuits; c++)
+		for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
+			const struct er_peering_cfg *pc = &cfg->circuits[c].peerings[p];
+			for (k = 0; k < 2; k++) {
+				if (pc->ifname[k][0])
+					cfg->peering_ifnames[cfg->n_peering_ifnames++] = pc->ifname[k];
+				if (pc->has_v4)
+					cfg->link_subnets[cfg->n_link_subnets++] = pc->v4[k];
+				if (pc->has_v6)
+					cfg->link_subnets[cfg->n_link_subnets++] = pc->v6[k];
+			}
+		}
+	qsort(cfg->peering_ifnames, cfg->n_peering_ifnames, sizeof(*cfg->peering_ifnames), str_cmp);
+	qsort(cfg->link_subnets, cfg->n_link_subnets, sizeof(*cfg->link_subnets), prefix_cmp);
+}
+
+bool
+er_config_is_peering_interface(const struct er_config *cfg, const char *name)
+{
+	return cfg->n_peering_ifnames &&
+	    bsearch(&name, cfg->peering_ifnames, cfg->n_peering_ifnames, sizeof(name), str_cmp) != NULL;
+}
+
+const struct er_prefix *
+er_config_link_subnet_covering(const struct er_config *cfg, const struct er_prefix *p)
+{
+	size_t lo = 0, hi = cfg->n_link_subnets;
+
+	/* The last subnet sorting at or before p is the only one that can cover it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (er_prefix_cmp(&cfg->link_subnets[mid], p) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && er_prefix_covers(&cfg->link_subnets[lo - 1], p))
+		return &cfg->link_subnets[lo - 1];
+	return NULL;
+}
+
 int
 er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
 {
@@ -347,6 +412,7 @@ er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *e
 	cfg->agent.snmp_enabled = cbool(child(agent, "snmp"), "enabled", true);
 	cfg->agent.netconf_enabled = cbool(child(agent, "netconf"), "enabled", true);
 
+	build_indexes(cfg);
 	if (check_overlaps(cfg, err, errlen) < 0) {
 		er_config_free(cfg);
 		return -1;
@@ -375,6 +441,8 @@ er_config_free(struct er_config *cfg)
 	}
 	free(cfg->circuits);
 	free(cfg->internet_nbrs);
+	free(cfg->peering_ifnames);
+	free(cfg->link_subnets);
 	free(cfg->agent.frr_pathspace);
 	free(cfg->agent.bird_socket);
 	free(cfg);

@@ -97,6 +97,11 @@ struct er_config {
 	struct er_circuit_cfg *circuits;
 	size_t n_circuits;
 	struct er_agent_cfg agent;
+	/* Indexes built once, so checks stay O(log n) per lookup. */
+	const char **peering_ifnames; /* sorted, every configured peering interface */
+	size_t n_peering_ifnames;
+	struct er_prefix *link_subnets; /* sorted, every link subnet (they never overlap) */
+	size_t n_link_subnets;
 };
 
 /**
@@ -112,6 +117,10 @@ void er_config_unref(const struct er_config *cfg);
 
 const struct er_circuit_cfg *er_config_circuit(const struct er_config *cfg, const char *name);
 const struct er_peering_cfg *er_circuit_peering(const struct er_circuit_cfg *c, enum er_peering_type t);
+/** @p name is the interface of some peering. */
+bool er_config_is_peering_interface(const struct er_config *cfg, const char *name);
+/** The link subnet (of any peering) that covers @p p, or NULL. */
+const struct er_prefix *er_config_link_subnet_covering(const struct er_config *cfg, const struct er_prefix *p);
 /** The customer (first usable) and MSEE (second) address of a link subnet. */
 void er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee);
 

@@ -73,6 +73,7 @@ run_one(struct builder *b, const struct er_check_def *def, struct er_check_ctx *
 	r = &s->results[s->n_results++];
 	r->def = def;
 	r->circuit = ctx->circuit ? ctx->circuit->name : "";
+	r->circuit_idx = ctx->circuit ? (int)(ctx->circuit - ctx->cfg->circuits) : -1;
 	r->peering = ctx->peering ? ctx->peering->type : ER_PEERING_NONE;
 	r->path = ctx->path;
 	ctx->detail = r->detail;
@@ -136,12 +137,8 @@ er_evaluate(const struct er_config *cfg, struct er_observed *obs, const struct e
 	for (i = 0; i < s->n_results; i++) {
 		const struct er_result *r = &s->results[i];
 		s->overall.count[r->status]++;
-		if (r->circuit[0])
-			for (c = 0; c < cfg->n_circuits; c++)
-				if (r->circuit == cfg->circuits[c].name) {
-					s->circuit[c].count[r->status]++;
-					break;
-				}
+		if (r->circuit_idx >= 0)
+			s->circuit[r->circuit_idx].count[r->status]++;
 	}
 	s->overall.readiness = er_readiness_of(s->overall.count);
 	for (c = 0; c < cfg->n_circuits; c++)

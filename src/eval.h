@@ -14,6 +14,7 @@
 struct er_result {
 	const struct er_check_def *def;
 	const char *circuit; /* "" for account checks; owned by the snapshot's config */
+	int circuit_idx;     /* index in cfg->circuits, -1 for account checks */
 	enum er_peering_type peering;
 	enum er_path path;
 	enum er_status status;

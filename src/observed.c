@@ -32,6 +32,8 @@ er_observed_free(struct er_observed *obs)
 		free(obs->ifs[i].addrs);
 	for (i = 0; i < obs->n_nat; i++)
 		free(obs->nat[i].xlat);
+	free(obs->addr_idx.v);
+	free(obs->snat_idx.v);
 	free(obs->nbrs);
 	free(obs->bfd);
 	free(obs->ifs);
@@ -75,15 +77,150 @@ route_cmp(const void *a, const void *b)
 	return er_prefix_cmp(&((const struct er_route *)a)->pfx, &((const struct er_route *)b)->pfx);
 }
 
+static int
+bfd_cmp(const void *a, const void *b)
+{
+	return er_addr_cmp(&((const struct er_bfd_peer *)a)->peer, &((const struct er_bfd_peer *)b)->peer);
+}
+
+static int
+queue_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct er_queue *)a)->ifname, ((const struct er_queue *)b)->ifname);
+}
+
+static int
+addr_ref_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(&((const struct er_addr_ref *)a)->net, &((const struct er_addr_ref *)b)->net);
+}
+
+static void
+index_add(struct er_prefix_index *idx, size_t *cap, const struct er_prefix *p, const struct er_interface *ifp,
+    const struct er_nat_rule *rule)
+{
+	struct er_addr_ref *r;
+
+	if (idx->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		idx->v = xreallocarray(idx->v, *cap, sizeof(*idx->v));
+	}
+	r = &idx->v[idx->n++];
+	er_prefix_network(p, &r->net);
+	r->ifp = ifp;
+	r->rule = rule;
+	r->ifa = p;
+}
+
+static void
+build_indexes(struct er_observed *obs)
+{
+	size_t i, j, cap = 0;
+
+	free(obs->addr_idx.v);
+	memset(&obs->addr_idx, 0, sizeof(obs->addr_idx));
+	for (i = 0; i < obs->n_ifs; i++)
+		for (j = 0; j < obs->ifs[i].n_addrs; j++)
+			index_add(&obs->addr_idx, &cap, &obs->ifs[i].addrs[j], &obs->ifs[i], NULL);
+	if (obs->addr_idx.n)
+		qsort(obs->addr_idx.v, obs->addr_idx.n, sizeof(*obs->addr_idx.v), addr_ref_cmp);
+	free(obs->snat_idx.v);
+	memset(&obs->snat_idx, 0, sizeof(obs->snat_idx));
+	cap = 0;
+	for (i = 0; i < obs->n_nat; i++)
+		for (j = 0; obs->nat[i].action == ER_NAT_SNAT && j < obs->nat[i].n_xlat; j++)
+			index_add(&obs->snat_idx, &cap, &obs->nat[i].xlat[j], NULL, &obs->nat[i]);
+	if (obs->snat_idx.n)
+		qsort(obs->snat_idx.v, obs->snat_idx.n, sizeof(*obs->snat_idx.v), addr_ref_cmp);
+}
+
+/* Index of the first entry sorting at or after @p key. */
+static size_t
+lower_bound(const struct er_prefix_index *idx, const struct er_prefix *key)
+{
+	size_t lo = 0, hi = idx->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (er_prefix_cmp(&idx->v[mid].net, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct er_addr_ref *
+er_prefix_index_overlapping(const struct er_prefix_index *idx, const struct er_prefix *p,
+    bool (*skip)(const struct er_addr_ref *r, const void *arg), const void *arg)
+{
+	struct er_prefix key;
+	size_t i;
+	int len;
+
+	if (!idx->n)
+		return NULL;
+	/* Networks inside p sort contiguously from p's network address. */
+	er_prefix_network(p, &key);
+	key.len = 0;
+	for (i = lower_bound(idx, &key); i < idx->n; i++) {
+		const struct er_addr_ref *r = &idx->v[i];
+		if (!er_prefix_contains(p, &r->net.addr))
+			break;
+		if (er_prefix_overlaps(p, &r->net) && !(skip && skip(r, arg)))
+			return r;
+	}
+	/* Networks that contain p: one candidate per shorter length. */
+	for (len = 0; len < p->len; len++) {
+		key = *p;
+		key.len = (uint8_t)len;
+		er_prefix_network(&key, &key);
+		for (i = lower_bound(idx, &key); i < idx->n && er_prefix_cmp(&idx->v[i].net, &key) == 0; i++)
+			if (!(skip && skip(&idx->v[i], arg)))
+				return &idx->v[i];
+	}
+	return NULL;
+}
+
+const struct er_interface *
+er_observed_interface_with(const struct er_observed *obs, const struct er_addr *a, const struct er_prefix **ifa)
+{
+	struct er_prefix key;
+	size_t i;
+	int len;
+
+	const struct er_prefix_index *idx = obs ? &obs->addr_idx : NULL;
+
+	if (!idx || !idx->n)
+		return NULL;
+	for (len = 0; len <= (int)er_addr_maxlen(a); len++) {
+		key.addr = *a;
+		key.len = (uint8_t)len;
+		er_prefix_network(&key, &key);
+		for (i = lower_bound(idx, &key); i < idx->n && er_prefix_cmp(&idx->v[i].net, &key) == 0; i++)
+			if (er_addr_eq(&idx->v[i].ifa->addr, a)) {
+				if (ifa)
+					*ifa = idx->v[i].ifa;
+				return idx->v[i].ifp;
+			}
+	}
+	return NULL;
+}
+
 void
 er_observed_finalize(struct er_observed *obs)
 {
 	size_t i;
 
+	if (obs->n_bfd)
+		qsort(obs->bfd, obs->n_bfd, sizeof(*obs->bfd), bfd_cmp);
+	if (obs->n_queues)
+		qsort(obs->queues, obs->n_queues, sizeof(*obs->queues), queue_cmp);
 	if (obs->n_nbrs)
 		qsort(obs->nbrs, obs->n_nbrs, sizeof(*obs->nbrs), nbr_cmp);
 	if (obs->n_ifs)
 		qsort(obs->ifs, obs->n_ifs, sizeof(*obs->ifs), if_cmp);
+	build_indexes(obs);
 	for (i = 0; i < obs->n_nbrs; i++) {
 		struct er_bgp_neighbor *n = &obs->nbrs[i];
 		if (n->n_adv)
@@ -124,12 +261,23 @@ er_observed_interface(const struct er_observed *obs, const char *name)
 const struct er_bfd_peer *
 er_observed_bfd(const struct er_observed *obs, const struct er_addr *a)
 {
-	size_t i;
+	struct er_bfd_peer key;
 
-	for (i = 0; obs && i < obs->n_bfd; i++)
-		if (er_addr_eq(&obs->bfd[i].peer, a))
-			return &obs->bfd[i];
-	return NULL;
+	if (!obs || !obs->n_bfd)
+		return NULL;
+	key.peer = *a;
+	return bsearch(&key, obs->bfd, obs->n_bfd, sizeof(key), bfd_cmp);
+}
+
+const struct er_queue *
+er_observed_queue(const struct er_observed *obs, const char *ifname)
+{
+	struct er_queue key;
+
+	if (!obs || !obs->n_queues || !ifname[0])
+		return NULL;
+	snprintf(key.ifname, sizeof(key.ifname), "%s", ifname);
+	return bsearch(&key, obs->queues, obs->n_queues, sizeof(key), queue_cmp);
 }
 
 const uint32_t *

@@ -111,6 +111,19 @@ struct er_queue {
 	uint64_t rate_bps; /* 0 = not shaped */
 };
 
+/* One prefix in a sorted index: an interface address, or an SNAT target. */
+struct er_addr_ref {
+	struct er_prefix net;            /* the network (host bits cleared) */
+	const struct er_interface *ifp;  /* interface index: owner */
+	const struct er_nat_rule *rule;  /* SNAT index: owner */
+	const struct er_prefix *ifa;     /* the prefix as observed, host bits kept */
+};
+
+struct er_prefix_index {
+	struct er_addr_ref *v; /* sorted by net */
+	size_t n;
+};
+
 struct er_observed {
 	int refs;
 	long long collected_at; /* unix time */
@@ -123,12 +136,14 @@ struct er_observed {
 
 	struct er_interface *ifs; /* sorted by name */
 	size_t n_ifs;
+	struct er_prefix_index addr_idx; /* every interface address; built by er_observed_finalize() */
 	struct er_neighbor_entry *neigh;
 	size_t n_neigh;
 
 	struct er_nat_rule *nat;
 	size_t n_nat;
 	uint32_t conntrack_count, conntrack_max;
+	struct er_prefix_index snat_idx; /* every SNAT target prefix */
 
 	struct er_dscp_rule *dscp;
 	size_t n_dscp;
@@ -148,6 +163,16 @@ bool er_observed_ok(const struct er_observed *obs, enum er_source s);
 const struct er_bgp_neighbor *er_observed_neighbor(const struct er_observed *obs, const struct er_addr *a);
 const struct er_interface *er_observed_interface(const struct er_observed *obs, const char *name);
 const struct er_bfd_peer *er_observed_bfd(const struct er_observed *obs, const struct er_addr *a);
+/**
+ * The first entry of @p idx overlapping @p p for which @p skip (may be
+ * NULL) returns false. O(log n) per prefix length of @p p.
+ */
+const struct er_addr_ref *er_prefix_index_overlapping(const struct er_prefix_index *idx, const struct er_prefix *p,
+    bool (*skip)(const struct er_addr_ref *r, const void *arg), const void *arg);
+/** The interface holding address @p a, and that address with its length. */
+const struct er_interface *er_observed_interface_with(const struct er_observed *obs, const struct er_addr *a,
+    const struct er_prefix **ifa);
+const struct er_queue *er_observed_queue(const struct er_observed *obs, const char *ifname);
 /** The BGP neighbour's AS path of @p r. */
 const uint32_t *er_route_path(const struct er_bgp_neighbor *n, const struct er_route *r);
 /** Routes of family @p afi in @p n's advertised list (counted from the list, or the counter if none). */
