@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "log.h"
 #include "observed.h"
+#include "checks.h"
 #include "report.h"
 
 #define EXIT_BAD_CONFIG 4
@@ -32,15 +33,40 @@ usage(FILE *out)
 	    "      --json            print the report as RFC 7951 JSON state data\n"
 	    "  -n, --validate        only validate the configuration (exit 0 or 4)\n"
 	    "      --print-config    print the canonical configuration (secrets removed)\n"
+	    "      --list-checks     print the check catalogue as a Markdown table\n"
 	    "  -d, --debug           verbose logging\n"
 	    "  -h, --help            this text\n"
 	    "  -V, --version         print the version\n");
 }
 
+static void
+list_checks(void)
+{
+	static const char *const scope[] = { "account", "circuit", "peering", "each link" };
+	const struct er_check_def *defs;
+	size_t n, i;
+
+	defs = er_checks(&n);
+	printf("| Code | Check | Area | Severity | Per | Peerings | Rule (expressroute-rules.md) |\n");
+	printf("|---:|---|---|---|---|---|---|\n");
+	for (i = 0; i < n; i++) {
+		const struct er_check_def *d = &defs[i];
+		char peerings[64] = "";
+		int t;
+
+		for (t = ER_PEERING_PRIVATE; t <= ER_PEERING_PUBLIC; t++)
+			if (d->peerings & ER_PEERING_MASK(t))
+				snprintf(peerings + strlen(peerings), sizeof(peerings) - strlen(peerings), "%s%s",
+				    peerings[0] ? ", " : "", t == ER_PEERING_PRIVATE ? "private" : t == ER_PEERING_MICROSOFT ? "Microsoft" : "public");
+		printf("| %u | `%s` | %s | %s | %s | %s | %s |\n", d->code, d->name, er_area_name(d->area),
+		    er_severity_name(d->severity), scope[d->scope], peerings[0] ? peerings : "-", d->rule);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT };
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -48,6 +74,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "validate", no_argument, NULL, 'n' },
 		{ "print-config", no_argument, NULL, OPT_PRINT },
+		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -82,6 +109,9 @@ main(int argc, char **argv)
 		case OPT_PRINT:
 			print = 1;
 			break;
+		case OPT_LIST:
+			list_checks();
+			return 0;
 		case 'd':
 			log_set_level(ER_LOG_DEBUG);
 			break;
