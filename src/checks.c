@@ -85,7 +85,7 @@ static const struct er_check_def catalogue[] = {
 	    "2: both BGP sessions Established for the availability SLA (R16-R26)", er_chk_established, NULL },
 	{ "link-ipv4-addressing", 30, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
 	    "3: IPv4 /30 per link, customer first address, MSEE second (R16-R26)", er_chk_ipv4_addressing, NULL },
-	{ "link-ipv6-addressing", 40, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	{ "link-ipv6-addressing", 40, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, 0, true,
 	    "4: IPv6 /126 per link, customer first address, MSEE second (R19, R23, HC24)", er_chk_ipv6_addressing, has_ipv6 },
 	{ "link-subnet-unique", 50, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_IF, true,
 	    "5: link subnets unique per peering and circuit (R16)", er_chk_subnet_unique, NULL },
@@ -239,6 +239,10 @@ er_check_run(const struct er_check_def *def, const struct er_check_ctx *ctx)
 	unsigned s;
 
 	ctx->detail[0] = '\0';
+	if (ctx->peering && !(def->peerings & ER_PEERING_MASK(ctx->peering->type))) {
+		er_detail(ctx, "does not apply to %s", er_peering_label(ctx->peering->type));
+		return ER_NA;
+	}
 	if (ctx->peering) {
 		if (!ctx->peering->enabled) {
 			er_detail(ctx, "%s is disabled", er_peering_label(ctx->peering->type));

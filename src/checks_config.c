@@ -1,5 +1,6 @@
 /* Configuration records a host cannot verify (catalogue section 2). */
 #include <string.h>
+#include <strings.h>
 
 #include "checks.h"
 
@@ -102,8 +103,12 @@ er_chk_bandwidth(const struct er_check_ctx *ctx)
 	}
 	/* DIR24: 40 and 100 Gbps circuits exist only on ExpressRoute Direct ports. */
 	if (c->bandwidth_mbps >= 40000 && c->model != ER_MODEL_DIRECT) {
-		er_detail(ctx, "%u Mbps is offered only on ExpressRoute Direct, not %s",
-		    c->bandwidth_mbps, c->model ? er_conn_model_name(c->model) : "an unrecorded model");
+		if (c->model)
+			er_detail(ctx, "%u Mbps is offered only on ExpressRoute Direct, not %s", c->bandwidth_mbps,
+			    er_conn_model_name(c->model));
+		else
+			er_detail(ctx, "%u Mbps is offered only on ExpressRoute Direct; no connectivity model is recorded",
+			    c->bandwidth_mbps);
 		return ER_FAIL;
 	}
 	if (c->model == ER_MODEL_DIRECT && c->bandwidth_mbps < 1000) {
@@ -138,6 +143,8 @@ er_chk_provisioned(const struct er_check_ctx *ctx)
 	}
 	if (!c->prov_state)
 		er_detail(ctx, "provider provisioning state not recorded; peering needs Provisioned");
+	else if (c->prov_state == ER_PROV_DEPROVISIONING)
+		er_detail(ctx, "provider provisioning state is deprovisioning: the provider is taking the circuit down");
 	else
 		er_detail(ctx, "provider provisioning state is %s, not provisioned: the provider has not finished the circuit",
 		    er_prov_state_name(c->prov_state));

@@ -130,7 +130,10 @@ addressing(const struct er_check_ctx *ctx, int fam)
 			}
 		}
 	}
-	er_detail(ctx, "%s up with %s; MSEE %s", ifp->name, P(found), A(&msee));
+	if (ifp->oper == ER_OPER_UP)
+		er_detail(ctx, "%s up with %s; MSEE %s", ifp->name, P(found), A(&msee));
+	else
+		er_detail(ctx, "%s has %s (operational state not reported); MSEE %s", ifp->name, P(found), A(&msee));
 	return ER_PASS;
 }
 
@@ -155,6 +158,8 @@ er_chk_ipv6_addressing(const struct er_check_ctx *ctx)
 		er_detail(ctx, "Azure public peering does not support IPv6");
 		return ER_FAIL;
 	}
+	if (!er_ctx_have(ctx, ER_SRC_INTERFACES))
+		return ER_UNKNOWN;
 	return addressing(ctx, ER_AF_INET6);
 }
 
@@ -247,8 +252,11 @@ er_chk_vnet_overlap(const struct er_check_ctx *ctx)
 		er_detail(ctx, "no VNet address spaces recorded and no routes received from Azure: overlap cannot be verified");
 		return ER_WARN;
 	}
-	er_detail(ctx, "no overlap with %zu VNet address space%s%s", c->n_vnets, c->n_vnets == 1 ? "" : "s",
-	    any_rcv ? " or the routes received from Azure" : "");
+	if (!c->n_vnets)
+		er_detail(ctx, "no overlap with the routes received from Azure (no VNet address spaces recorded)");
+	else
+		er_detail(ctx, "no overlap with %zu VNet address space%s%s", c->n_vnets, c->n_vnets == 1 ? "" : "s",
+		    any_rcv ? " or the routes received from Azure" : "");
 	return ER_PASS;
 }
 
