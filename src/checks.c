@@ -221,15 +221,18 @@ source_unknown(const struct er_check_ctx *ctx, enum er_source s)
 {
 	const struct er_source_status *ss = ctx->obs ? &ctx->obs->src[s] : NULL;
 
-	if (!ss || ss->status == 0)
+	if (!ss || ss->status == 0) {
 		er_detail(ctx, "%s state not collected", source_labels[s]);
-	else if (ss->status == ER_COLL_DISABLED)
-		er_detail(ctx, "%s state not available: %s%s%s", source_labels[s],
-		    ss->daemon[0] ? ss->daemon : "source disabled", ss->message[0] ? ": " : "", ss->message);
+		return ER_UNKNOWN;
+	}
+	er_detail(ctx, "%s state not available: ", source_labels[s]);
+	if (ss->status == ER_COLL_DISABLED)
+		er_detail_append(ctx, "%s", ss->daemon[0] ? ss->daemon : "source disabled");
 	else
-		er_detail(ctx, "%s state not available: %s%s%s %s%s%s", source_labels[s],
-		    ss->daemon, ss->daemon[0] ? " " : "", er_collector_status_name(ss->status),
-		    ss->message[0] ? "(" : "", ss->message, ss->message[0] ? ")" : "");
+		er_detail_append(ctx, "%s%s%s", ss->daemon, ss->daemon[0] ? " " : "",
+		    er_collector_status_name(ss->status));
+	if (ss->message[0])
+		er_detail_append(ctx, ss->status == ER_COLL_DISABLED ? ": %s" : " (%s)", ss->message);
 	return ER_UNKNOWN;
 }
 

@@ -243,7 +243,9 @@ er_chk_private_asn_msft(const struct er_check_ctx *ctx)
 		    asn);
 		return ER_WARN;
 	}
-	n = er_observed_ok(ctx->obs, ER_SRC_BGP) ? peering_sessions(ctx, s) : 0;
+	if (!er_ctx_have(ctx, ER_SRC_BGP))
+		return ER_UNKNOWN;
+	n = peering_sessions(ctx, s);
 	for (i = 0; i < n; i++)
 		for (r = 0; s[i]->have_adv && r < s[i]->n_adv; r++) {
 			const struct er_route *rt = &s[i]->adv[r];
@@ -358,7 +360,9 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 		limit = 200;
 	FOR_EACH_SESSION(ctx, ps, i, n) {
 		seen++;
-		if (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit")) {
+		/* The last error outlives the reset that caused it: it counts only while the session is down. */
+		if (n->state != ER_BGP_ESTABLISHED &&
+		    (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit"))) {
 			er_detail(ctx, "Microsoft dropped the session to %s for exceeding the prefix limit (last error: %s)",
 			    A(&n->addr), n->last_error);
 			return ER_FAIL;
@@ -377,7 +381,7 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 		    (unsigned)((uint64_t)count * 100 / limit), limit, p->limit_warn_pct);
 		return ER_WARN;
 	}
-	er_detail(ctx, "advertising %u %s prefixes, limit %u", count, fam, limit);
+	er_detail(ctx, "advertising %u %s prefix%s, limit %u", count, fam, count == 1 ? "" : "es", limit);
 	return ER_PASS;
 }
 
@@ -521,7 +525,7 @@ enum er_status
 er_chk_identical_adv(const struct er_check_ctx *ctx)
 {
 	struct path_sessions pri, sec;
-	size_t i;
+	size_t i, same;
 
 	sessions_of(ctx, ER_PATH_PRIMARY, &pri);
 	sessions_of(ctx, ER_PATH_SECONDARY, &sec);
@@ -553,8 +557,9 @@ er_chk_identical_adv(const struct er_check_ctx *ctx)
 			return ER_FAIL;
 		}
 	}
-	er_detail(ctx, "primary and secondary advertise the same %zu prefix%s", pri.nbr[0]->n_adv,
-	    pri.nbr[0]->n_adv == 1 ? "" : "es");
+	for (i = 0, same = 0; i < pri.n; i++)
+		same += pri.nbr[i]->n_adv;
+	er_detail(ctx, "primary and secondary advertise the same %zu prefix%s", same, same == 1 ? "" : "es");
 	return ER_PASS;
 }
 
@@ -622,7 +627,11 @@ er_chk_internet_overlap(const struct er_check_ctx *ctx)
 static const char *
 judge_link_subnet(const struct er_check_ctx *ctx, const struct er_prefix *p)
 {
-	return er_cfg_is_link_subnet(ctx->cfg, p) ? "a peering link subnet" : NULL;
+	if (er_cfg_is_link_subnet(ctx->cfg, p))
+		return "a peering link subnet";
+	if (!er_prefix_is_default(p) && er_config_link_subnet_within(ctx->cfg, p))
+		return "it contains a peering link subnet";
+	return NULL;
 }
 
 enum er_status
@@ -639,7 +648,7 @@ er_chk_route_filter(const struct er_check_ctx *ctx)
 	struct path_sessions ps;
 	const struct er_bgp_neighbor *n;
 	size_t i, seen = 0;
-	uint32_t rcvd = 0;
+	uint32_t rcvd = 0, got;
 
 	FOR_EACH_SESSION(ctx, ps, i, n) {
 		if (n->state != ER_BGP_ESTABLISHED) {
@@ -647,8 +656,9 @@ er_chk_route_filter(const struct er_check_ctx *ctx)
 			return ER_NA;
 		}
 		seen++;
-		rcvd = n->have_rcv ? (uint32_t)n->n_rcv : n->pfx_rcvd[ER_AFI_V4] + n->pfx_rcvd[ER_AFI_V6];
-		if (!rcvd) {
+		got = n->have_rcv ? (uint32_t)n->n_rcv : n->pfx_rcvd[ER_AFI_V4] + n->pfx_rcvd[ER_AFI_V6];
+		rcvd += got;
+		if (!got) {
 			er_detail(ctx, "session to %s is Established but receives no prefixes: attach a route filter allowing the needed service communities",
 			    A(&n->addr));
 			return ER_FAIL;

@@ -37,6 +37,21 @@ in_prefixes(const struct er_prefix *list, size_t n, const struct er_prefix *p)
 	return false;
 }
 
+/* Checks that match rules to interfaces need both interfaces named. */
+static bool
+interfaces_named(const struct er_check_ctx *ctx)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (!ctx->peering->ifname[k][0]) {
+			er_detail(ctx, "no %s-interface configured: rules toward it cannot be matched",
+			    k ? "secondary" : "primary");
+			return false;
+		}
+	return true;
+}
+
 static enum er_status
 pool_config(const struct er_check_ctx *ctx)
 {
@@ -51,7 +66,8 @@ pool_config(const struct er_check_ctx *ctx)
 			er_detail(ctx, "NAT pool %s is not a public prefix: Microsoft accepts only public addresses", P(p));
 			return ER_FAIL;
 		}
-		if (pc->type == ER_PEERING_MICROSOFT && !in_prefixes(pc->adv_public, pc->n_adv_public, p)) {
+		if ((pc->type == ER_PEERING_MICROSOFT || pc->n_adv_public) &&
+		    !in_prefixes(pc->adv_public, pc->n_adv_public, p)) {
 			er_detail(ctx, "NAT pool %s is not within the declared advertised-public-prefix: return traffic has no route",
 			    P(p));
 			return ER_FAIL;
@@ -65,12 +81,14 @@ er_chk_snat(const struct er_check_ctx *ctx)
 {
 	const struct er_peering_cfg *pc = ctx->peering;
 	const struct er_observed *obs = ctx->obs;
-	const char *masq_if = NULL;
-	size_t i, j;
+	const char *masq[2];
+	size_t i, j, n_masq = 0;
 	int k;
 
 	if (pool_config(ctx) != ER_PASS)
 		return ER_FAIL;
+	if (!interfaces_named(ctx))
+		return ER_UNKNOWN;
 	for (k = 0; k < 2; k++) {
 		const char *ifname = pc->ifname[k];
 		const struct er_nat_rule *found = NULL;
@@ -82,11 +100,11 @@ er_chk_snat(const struct er_check_ctx *ctx)
 		}
 		if (!found) {
 			er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s (%s link): private sources would reach Microsoft",
-			    ifname[0] ? ifname : "the unnamed interface", k ? "secondary" : "primary");
+			    ifname, k ? "secondary" : "primary");
 			return ER_FAIL;
 		}
 		if (found->action == ER_NAT_MASQUERADE) {
-			masq_if = ifname;
+			masq[n_masq++] = ifname;
 			continue;
 		}
 		for (j = 0; j < found->n_xlat; j++) {
@@ -102,9 +120,9 @@ er_chk_snat(const struct er_check_ctx *ctx)
 			}
 		}
 	}
-	if (masq_if) {
-		er_detail(ctx, "masquerade toward %s uses the link address: configure a NAT pool (HC24 advises against link addresses)",
-		    masq_if);
+	if (n_masq) {
+		er_detail(ctx, "masquerade toward %s%s%s uses the link address: configure a NAT pool (HC24 advises against link addresses)",
+		    masq[0], n_masq == 2 ? " and " : "", n_masq == 2 ? masq[1] : "");
 		return ER_WARN;
 	}
 	er_detail(ctx, "traffic toward %s and %s is source-NATed to public addresses", pc->ifname[0], pc->ifname[1]);
@@ -221,16 +239,19 @@ er_chk_dscp_remark(const struct er_check_ctx *ctx)
 	size_t i;
 	int k;
 
+	if (!interfaces_named(ctx))
+		return ER_UNKNOWN;
 	for (k = 0; k < 2; k++) {
 		const struct er_dscp_rule *found = NULL;
 		for (i = 0; i < ctx->obs->n_dscp && !found; i++) {
 			const struct er_dscp_rule *r = &ctx->obs->dscp[i];
-			if (egress_rule_for(r, pc->ifname[k]) && r->set_dscp == 0 && r->match == ER_DSCP_NOT_IN)
+			if (egress_rule_for(r, pc->ifname[k]) && r->set_dscp == 0 &&
+			    (r->match == ER_DSCP_NOT_IN || r->match == ER_DSCP_ANY))
 				found = r;
 		}
 		if (!found) {
 			er_detail(ctx, "no rule toward %s rewrites DSCP values outside %s to 0 (AF31 26, for one, would reach Microsoft)",
-			    pc->ifname[k][0] ? pc->ifname[k] : "the unnamed interface", DSCPS(allowed));
+			    pc->ifname[k], DSCPS(allowed));
 			return ER_FAIL;
 		}
 		if (found->match_set & ~allowed) {
@@ -285,10 +306,10 @@ er_chk_ef_queue(const struct er_check_ctx *ctx)
 		return ER_FAIL;
 	}
 	if (!q->ef_priority) {
-		er_detail(ctx, "%s's %s has no priority class fed by DSCP 46", ifname, q->qdisc);
+		er_detail(ctx, "%s's %s has no priority class fed by DSCP 46", ifname, q->qdisc[0] ? q->qdisc : "root qdisc");
 		return ER_FAIL;
 	}
-	er_detail(ctx, "%s: %s with a priority class for EF (46)", ifname, q->qdisc);
+	er_detail(ctx, "%s: %s with a priority class for EF (46)", ifname, q->qdisc[0] ? q->qdisc : "classful qdisc");
 	return ER_PASS;
 }
 
@@ -311,6 +332,19 @@ er_chk_qos_scope(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
+/* "1000 Mbps", or "1000.5 Mbps" when not a whole number of Mbps. */
+static const char *
+mbps(uint64_t bps, char *buf, size_t len)
+{
+	if (bps % 1000000 == 0)
+		snprintf(buf, len, "%llu Mbps", (unsigned long long)(bps / 1000000));
+	else
+		snprintf(buf, len, "%.3f Mbps", (double)bps / 1e6);
+	return buf;
+}
+
+#define MBPS(x) mbps((x), (char[48]){ 0 }, 48)
+
 enum er_status
 er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
 {
@@ -324,13 +358,13 @@ er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
 	}
 	q = er_observed_queue(ctx->obs, ifname);
 	if (q && q->rate_bps > bw) {
-		er_detail(ctx, "%s shapes to %llu Mbps, above the %u Mbps circuit: the excess is not guaranteed and may be dropped",
-		    ifname, (unsigned long long)(q->rate_bps / 1000000), ctx->circuit->bandwidth_mbps);
+		er_detail(ctx, "%s shapes to %s, above the %u Mbps circuit: the excess is not guaranteed and may be dropped",
+		    ifname, MBPS(q->rate_bps), ctx->circuit->bandwidth_mbps);
 		return ER_WARN;
 	}
 	if (q && q->rate_bps)
-		er_detail(ctx, "%s shapes to %llu Mbps, within the %u Mbps circuit", ifname,
-		    (unsigned long long)(q->rate_bps / 1000000), ctx->circuit->bandwidth_mbps);
+		er_detail(ctx, "%s shapes to %s, within the %u Mbps circuit", ifname, MBPS(q->rate_bps),
+		    ctx->circuit->bandwidth_mbps);
 	else
 		er_detail(ctx, "%s not shaped; Microsoft polices the circuit at %u Mbps", ifname, ctx->circuit->bandwidth_mbps);
 	return ER_PASS;

@@ -362,6 +362,27 @@ er_config_link_subnet_covering(const struct er_config *cfg, const struct er_pref
 	return NULL;
 }
 
+const struct er_prefix *
+er_config_link_subnet_within(const struct er_config *cfg, const struct er_prefix *p)
+{
+	struct er_prefix key;
+	size_t lo = 0, hi = cfg->n_link_subnets;
+
+	/* Subnets inside p sort from p's network address on. */
+	er_prefix_network(p, &key);
+	key.len = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (er_prefix_cmp(&cfg->link_subnets[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cfg->n_link_subnets && er_prefix_covers(p, &cfg->link_subnets[lo]))
+		return &cfg->link_subnets[lo];
+	return NULL;
+}
+
 int
 er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
 {

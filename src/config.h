@@ -121,6 +121,8 @@ const struct er_peering_cfg *er_circuit_peering(const struct er_circuit_cfg *c, 
 bool er_config_is_peering_interface(const struct er_config *cfg, const char *name);
 /** The link subnet (of any peering) that covers @p p, or NULL. */
 const struct er_prefix *er_config_link_subnet_covering(const struct er_config *cfg, const struct er_prefix *p);
+/** The first link subnet that @p p covers (equal or more specific), or NULL. */
+const struct er_prefix *er_config_link_subnet_within(const struct er_config *cfg, const struct er_prefix *p);
 /** The customer (first usable) and MSEE (second) address of a link subnet. */
 void er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee);
 

@@ -590,7 +590,7 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 		if (check_keys(j, o, nat_keys) < 0)
 			goto fail;
 		PARSE_LIST(j, o, "rules", obs->nat, obs->n_nat, parse_nat_rule);
-		if (member(o, "rules") && !given[ER_SRC_NAT])
+		if (!given[ER_SRC_NAT])
 			er_observed_set_status(obs, ER_SRC_NAT, ER_COLL_OK, "snapshot", 0, NULL);
 		if (get_u32(j, o, "conntrack-count", UINT32_MAX, &obs->conntrack_count) < 0 ||
 		    get_u32(j, o, "conntrack-max", UINT32_MAX, &obs->conntrack_max) < 0)
