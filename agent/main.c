@@ -47,8 +47,8 @@ list_checks(void)
 	size_t n, i;
 
 	defs = er_checks(&n);
-	printf("| Code | Check | Area | Severity | Per | Peerings | Rule (expressroute-rules.md) |\n");
-	printf("|---:|---|---|---|---|---|---|\n");
+	printf("| Code | Check | Area | Severity | Per | Peerings | Since | Rule (expressroute-rules.md) |\n");
+	printf("|---:|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		const struct er_check_def *d = &defs[i];
 		char peerings[64] = "";
@@ -58,8 +58,8 @@ list_checks(void)
 			if (d->peerings & ER_PEERING_MASK(t))
 				snprintf(peerings + strlen(peerings), sizeof(peerings) - strlen(peerings), "%s%s",
 				    peerings[0] ? ", " : "", t == ER_PEERING_PRIVATE ? "private" : t == ER_PEERING_MICROSOFT ? "Microsoft" : "public");
-		printf("| %u | `%s` | %s | %s | %s | %s | %s |\n", d->code, d->name, er_area_name(d->area),
-		    er_severity_name(d->severity), scope[d->scope], peerings[0] ? peerings : "-", d->rule);
+		printf("| %u | `%s` | %s | %s | %s | %s | %u | %s |\n", d->code, d->name, er_area_name(d->area),
+		    er_severity_name(d->severity), scope[d->scope], peerings[0] ? peerings : "-", d->since, d->rule);
 	}
 }
 

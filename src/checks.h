@@ -47,6 +47,8 @@ struct er_check_def {
 	er_check_fn fn;
 	/* Optional: ER_NA (with a detail) when the rule does not apply, else 0. Runs before the source test. */
 	er_check_fn applies;
+	/* Year of the oldest source document with the rule as checked (the catalogue's era tags). */
+	uint16_t since;
 };
 
 /** The catalogue, sorted by code. */
