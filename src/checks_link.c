@@ -175,28 +175,27 @@ er_chk_subnet_unique(const struct er_check_ctx *ctx)
 	const struct er_peering_cfg *p = ctx->peering;
 	struct er_check_ctx c = *ctx;
 	const struct er_interface *own[2] = { NULL, NULL };
+	const struct er_prefix *sn[4];
 	char scratch[ER_DETAIL_LEN];
-	int k, fam;
+	size_t n, i;
+	int k;
 
 	c.detail = scratch;
 	for (k = 0; k < 2; k++) {
 		c.path = (enum er_path)(k + 1);
 		own[k] = path_interface(&c);
 	}
-	for (fam = 0; fam < 2; fam++) {
-		if (fam == 0 ? !p->has_v4 : !p->has_v6)
-			continue;
-		for (k = 0; k < 2; k++) {
-			const struct er_prefix *sn = fam == 0 ? &p->v4[k] : &p->v6[k];
-			const struct er_addr_ref *r = er_prefix_index_overlapping(&ctx->obs->addr_idx, sn, on_interface, own[k]);
-			if (r) {
-				er_detail(ctx, "%s link subnet %s is also used on %s (%s)", k ? "secondary" : "primary",
-				    P(sn), r->ifp->name, P(r->ifa));
-				return ER_FAIL;
-			}
+	n = er_peering_subnets(p, sn);
+	for (i = 0; i < n; i++) {
+		/* sn[] alternates primary, secondary. */
+		const struct er_addr_ref *r = er_prefix_index_overlapping(&ctx->obs->addr_idx, sn[i], on_interface, own[i % 2]);
+		if (r) {
+			er_detail(ctx, "%s link subnet %s is also used on %s (%s)", i % 2 ? "secondary" : "primary",
+			    P(sn[i]), r->ifp->name, P(r->ifa));
+			return ER_FAIL;
 		}
 	}
-	if (!p->has_v4 && !p->has_v6) {
+	if (!n) {
 		er_detail(ctx, "no link subnets configured");
 		return ER_NA;
 	}
@@ -211,17 +210,9 @@ er_chk_vnet_overlap(const struct er_check_ctx *ctx)
 	const struct er_circuit_cfg *c = ctx->circuit;
 	struct er_check_ctx pc = *ctx;
 	const struct er_prefix *sn[4];
-	size_t n_sn = 0, i, j, k;
+	size_t n_sn = er_peering_subnets(p, sn), i, j, k;
 	bool any_rcv = false;
 
-	if (p->has_v4) {
-		sn[n_sn++] = &p->v4[0];
-		sn[n_sn++] = &p->v4[1];
-	}
-	if (p->has_v6) {
-		sn[n_sn++] = &p->v6[0];
-		sn[n_sn++] = &p->v6[1];
-	}
 	if (!n_sn) {
 		er_detail(ctx, "no link subnets configured");
 		return ER_NA;
@@ -265,16 +256,8 @@ er_chk_public_link(const struct er_check_ctx *ctx)
 {
 	const struct er_peering_cfg *p = ctx->peering;
 	const struct er_prefix *sn[4];
-	size_t n = 0, i;
+	size_t n = er_peering_subnets(p, sn), i;
 
-	if (p->has_v4) {
-		sn[n++] = &p->v4[0];
-		sn[n++] = &p->v4[1];
-	}
-	if (p->has_v6) {
-		sn[n++] = &p->v6[0];
-		sn[n++] = &p->v6[1];
-	}
 	if (!n) {
 		er_detail(ctx, "no link subnets configured");
 		return ER_NA;

@@ -140,6 +140,22 @@ prefix_list(const struct lyd_node *parent, const char *name, size_t *n_out)
 	return v;
 }
 
+size_t
+er_peering_subnets(const struct er_peering_cfg *p, const struct er_prefix *out[4])
+{
+	size_t n = 0;
+
+	if (p->has_v4) {
+		out[n++] = &p->v4[0];
+		out[n++] = &p->v4[1];
+	}
+	if (p->has_v6) {
+		out[n++] = &p->v6[0];
+		out[n++] = &p->v6[1];
+	}
+	return n;
+}
+
 void
 er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee)
 {

@@ -123,6 +123,8 @@ bool er_config_is_peering_interface(const struct er_config *cfg, const char *nam
 const struct er_prefix *er_config_link_subnet_covering(const struct er_config *cfg, const struct er_prefix *p);
 /** The first link subnet that @p p covers (equal or more specific), or NULL. */
 const struct er_prefix *er_config_link_subnet_within(const struct er_config *cfg, const struct er_prefix *p);
+/** The link subnets of @p p (IPv4 primary, secondary, then IPv6); returns how many (0, 2 or 4). */
+size_t er_peering_subnets(const struct er_peering_cfg *p, const struct er_prefix *out[4]);
 /** The customer (first usable) and MSEE (second) address of a link subnet. */
 void er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct er_addr *msee);
 
