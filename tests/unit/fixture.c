@@ -1,11 +1,14 @@
 #include "fixture.h"
 
+#include "collect.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,8 +24,12 @@ slurp(const char *path)
 
 	if (!f)
 		fail_msg("cannot open %s", path);
-	if (getdelim(&buf, &cap, '\0', f) < 0)
-		fail_msg("cannot read %s", path);
+	if (getdelim(&buf, &cap, '\0', f) < 0) {
+		if (ferror(f))
+			fail_msg("cannot read %s", path);
+		free(buf);
+		buf = strdup(""); /* an empty file */
+	}
 	fclose(f);
 	return buf;
 }
@@ -30,7 +37,7 @@ slurp(const char *path)
 char *
 fx_read_data(const char *name)
 {
-	char path[512];
+	char path[2048];
 
 	if (name[0] == '/')
 		return slurp(name);
@@ -97,4 +104,54 @@ fx_replace(const char *text, const char *from, const char *to)
 	memcpy(out + (at - text), to, lto);
 	memcpy(out + (at - text) + lto, at + lf, lt - (size_t)(at - text) - lf + 1);
 	return out;
+}
+
+const char *
+fx_fixture(const char *rel)
+{
+	static char path[1024];
+
+	if (rel[0] == '/')
+		snprintf(path, sizeof(path), "%s", rel);
+	else
+		snprintf(path, sizeof(path), "%s/tests/fixtures/%s", ERREADY_SOURCE_DIR, rel);
+	return path;
+}
+
+void
+fx_golden(const struct er_observed *obs, const char *expected)
+{
+	char *dump = NULL, *want, path[1024], actual[1100], cmd[2300];
+	size_t len = 0;
+	FILE *m = open_memstream(&dump, &len), *f;
+	const char *upd = getenv("ERREADY_UPDATE_GOLDEN");
+
+	snprintf(path, sizeof(path), "%s", fx_fixture(expected));
+	er_observed_dump(obs, m);
+	fclose(m);
+	if (upd && *upd == '1') {
+		if (!(f = fopen(path, "w")))
+			fail_msg("cannot write %s", path);
+		fputs(dump, f);
+		fclose(f);
+		free(dump);
+		return;
+	}
+	want = fx_read_data(path);
+	if (strcmp(want, dump) != 0) {
+		snprintf(actual, sizeof(actual), "%s.actual", path);
+		if ((f = fopen(actual, "w"))) {
+			fputs(dump, f);
+			fclose(f);
+			snprintf(cmd, sizeof(cmd), "diff -u '%s' '%s' | head -40 >&2", path, actual);
+			if (system(cmd) < 0)
+				print_error("cannot run diff\n");
+			unlink(actual);
+		}
+		free(want);
+		free(dump);
+		fail_msg("%s: parsed state differs from the golden file (diff above; ERREADY_UPDATE_GOLDEN=1 rewrites it)", expected);
+	}
+	free(want);
+	free(dump);
 }

@@ -51,4 +51,14 @@ extern const char *const FX_OBSERVED; /* tests/data/observed-healthy.json */
  */
 char *fx_replace(const char *text, const char *from, const char *to);
 
+/**
+ * Golden-file comparison: dump @p obs (er_observed_dump) and compare it with
+ * @p expected (a path under tests/fixtures/, or absolute). With the
+ * environment variable ERREADY_UPDATE_GOLDEN=1 the file is (re)written
+ * instead. Fails the test with a unified diff on a mismatch.
+ */
+void fx_golden(const struct er_observed *obs, const char *expected);
+/** Absolute path of a file under tests/fixtures/ (static buffer). */
+const char *fx_fixture(const char *rel);
+
 #endif

@@ -1,0 +1,304 @@
+#include "collect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+void
+er_collect_opts_init(struct er_collect_opts *o, const struct er_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->cfg = cfg;
+	o->timeout_ms = 5000;
+	o->bgp = cfg ? cfg->agent.bgp_source : ER_BGPSRC_AUTO;
+	o->vtysh = "vtysh";
+	o->frr_pathspace = cfg ? cfg->agent.frr_pathspace : NULL;
+	o->bird_socket = cfg && cfg->agent.bird_socket ? cfg->agent.bird_socket : "/run/bird/bird.ctl";
+	o->proc_root = "/proc";
+}
+
+static int
+remaining_ms(unsigned long long deadline_us)
+{
+	unsigned long long now = er_now_us();
+
+	return now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
+}
+
+/*
+ * The line of a program's stderr that says what went wrong: the last one,
+ * skipping start-up warnings about configuration files (vtysh prints one
+ * when its vtysh.conf is missing, before the real error).
+ */
+static char *
+last_error_line(char *ebuf)
+{
+	char *best = ebuf + strlen(ebuf), *p = ebuf, *nl;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*p && !strstr(p, "onfiguration file"))
+			best = p;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return best;
+}
+
+int
+er_run_command(char *const argv[], unsigned long long deadline_us, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 }, status = 0, rc = ER_COLLECT_ERROR;
+	char ebuf[512] = "";
+	size_t elen = 0, len = 0, cap = 65536;
+	char *buf = NULL;
+	pid_t pid = -1;
+	bool o_open = true, e_open = true;
+
+	*out = NULL;
+	if (outlen)
+		*outlen = 0;
+	if (pipe2(opipe, O_CLOEXEC) < 0 || pipe2(epipe, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "%s: pipe: %s", argv[0], strerror(errno));
+		goto cleanup;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "%s: fork: %s", argv[0], strerror(errno));
+		goto cleanup;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(opipe[1], 1) < 0 || dup2(epipe[1], 2) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(opipe[1]);
+	close(epipe[1]);
+	opipe[1] = epipe[1] = -1;
+	buf = xcalloc(1, cap);
+	while (o_open || e_open) {
+		struct pollfd pfd[2] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 } };
+		int ms = remaining_ms(deadline_us), n;
+		if (!o_open)
+			pfd[0].fd = -1;
+		if (!e_open)
+			pfd[1].fd = -1;
+		if (ms == 0 || (n = poll(pfd, 2, ms)) == 0) {
+			snprintf(err, errlen, "%s: no answer before the deadline", argv[0]);
+			rc = ER_COLLECT_TIMEOUT;
+			goto cleanup;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: poll: %s", argv[0], strerror(errno));
+			goto cleanup;
+		}
+		if (pfd[0].revents) {
+			ssize_t r;
+			if (cap - len < 4096) {
+				cap *= 2;
+				buf = xreallocarray(buf, cap, 1);
+			}
+			r = read(opipe[0], buf + len, cap - len - 1);
+			if (r > 0)
+				len += (size_t)r;
+			else if (r == 0 || errno != EINTR)
+				o_open = false;
+		}
+		if (pfd[1].revents) {
+			char tmp[512];
+			ssize_t r = read(epipe[0], tmp, sizeof(tmp));
+			if (r > 0) {
+				size_t k = (size_t)r < sizeof(ebuf) - 1 - elen ? (size_t)r : sizeof(ebuf) - 1 - elen;
+				memcpy(ebuf + elen, tmp, k);
+				elen += k;
+				ebuf[elen] = '\0';
+			} else if (r == 0 || errno != EINTR)
+				e_open = false;
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	buf[len] = '\0';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		*out = buf;
+		if (outlen)
+			*outlen = len;
+		buf = NULL;
+		rc = ER_COLLECT_OK;
+	} else {
+		char *line = last_error_line(ebuf), *nl;
+		memmove(ebuf, line, strlen(line) + 1);
+		if (!ebuf[0] && len) {
+			/* vtysh reports errors on stdout */
+			snprintf(ebuf, sizeof(ebuf), "%.200s", buf);
+			if ((nl = strchr(ebuf, '\n')))
+				*nl = '\0';
+		}
+		if (WIFEXITED(status))
+			snprintf(err, errlen, "%s exited with status %d%s%s", argv[0], WEXITSTATUS(status),
+			    ebuf[0] ? ": " : "", ebuf);
+		else
+			snprintf(err, errlen, "%s killed by signal %d", argv[0], WTERMSIG(status));
+	}
+cleanup:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (opipe[0] >= 0)
+		close(opipe[0]);
+	if (opipe[1] >= 0)
+		close(opipe[1]);
+	if (epipe[0] >= 0)
+		close(epipe[0]);
+	if (epipe[1] >= 0)
+		close(epipe[1]);
+	free(buf);
+	return rc;
+}
+
+static unsigned long
+read_ulong(const char *path, bool *ok)
+{
+	char buf[64];
+	FILE *f = fopen(path, "r");
+	unsigned long v = 0;
+
+	*ok = false;
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *end;
+		v = strtoul(buf, &end, 10);
+		*ok = end != buf && (*end == '\n' || *end == '\0');
+	}
+	fclose(f);
+	return v;
+}
+
+int
+er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen)
+{
+	char path[256];
+	bool ok1, ok2;
+
+	(void)deadline_us;
+	snprintf(path, sizeof(path), "%s/sys/net/netfilter/nf_conntrack_count", o->proc_root);
+	obs->conntrack_count = (uint32_t)read_ulong(path, &ok1);
+	snprintf(path, sizeof(path), "%s/sys/net/netfilter/nf_conntrack_max", o->proc_root);
+	obs->conntrack_max = (uint32_t)read_ulong(path, &ok2);
+	if (!ok1 || !ok2) {
+		snprintf(err, errlen, "%s/sys/net/netfilter/nf_conntrack_{count,max} not readable (nf_conntrack not loaded?)",
+		    o->proc_root);
+		return ER_COLLECT_ERROR;
+	}
+	return ER_COLLECT_OK;
+}
+
+typedef int (*collector_fn)(const struct er_collect_opts *, struct er_observed *, unsigned long long, char *,
+    size_t);
+
+/* Run one collector and record its outcome; returns its result. */
+static int
+run_one(const struct er_collect_opts *o, struct er_observed *obs, collector_fn fn, enum er_source src,
+    const char *daemon)
+{
+	unsigned long long t0 = er_now_us();
+	char err[256] = "";
+	int rc = fn(o, obs, t0 + (unsigned long long)o->timeout_ms * 1000ull, err, sizeof(err));
+	uint32_t ms = (uint32_t)((er_now_us() - t0) / 1000);
+
+	if (rc == ER_COLLECT_OK)
+		er_observed_set_status(obs, src, ER_COLL_OK, daemon, ms, NULL);
+	else
+		er_observed_set_status(obs, src, rc == ER_COLLECT_TIMEOUT ? ER_COLL_TIMEOUT : ER_COLL_ERROR, daemon, ms,
+		    "%s", err);
+	if (rc != ER_COLLECT_OK)
+		log_debug("collector %s (%s): %s", er_source_name(src), daemon, err);
+	return rc;
+}
+
+static bool
+bird_socket_present(const struct er_collect_opts *o)
+{
+	struct stat st;
+
+	return o->bird_socket && stat(o->bird_socket, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static void
+collect_bgp(const struct er_collect_opts *o, struct er_observed *obs)
+{
+	switch (o->bgp) {
+	case ER_BGPSRC_NONE:
+		er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_DISABLED, "none", 0, "BGP source set to none");
+		return;
+	case ER_BGPSRC_FRR:
+		run_one(o, obs, er_collect_frr, ER_SRC_BGP, "frr");
+		return;
+	case ER_BGPSRC_BIRD:
+		run_one(o, obs, er_collect_bird, ER_SRC_BGP, "bird");
+		return;
+	case ER_BGPSRC_AUTO:
+		/* FRR if it answers, else BIRD if its socket is there. */
+		if (run_one(o, obs, er_collect_frr, ER_SRC_BGP, "frr") == ER_COLLECT_OK)
+			return;
+		if (bird_socket_present(o)) {
+			run_one(o, obs, er_collect_bird, ER_SRC_BGP, "bird");
+			return;
+		}
+		{
+			struct er_source_status frr = obs->src[ER_SRC_BGP];
+			er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_DISABLED, "auto", frr.duration_ms,
+			    "no BGP daemon found (FRR: %s; BIRD: no socket at %s)", frr.message,
+			    o->bird_socket ? o->bird_socket : "(none)");
+		}
+		return;
+	}
+}
+
+struct er_observed *
+er_collect_all(const struct er_collect_opts *o)
+{
+	struct er_observed *obs = er_observed_new();
+	struct er_source_status qos_nft;
+
+	obs->collected_at = (long long)time(NULL);
+	collect_bgp(o, obs);
+	run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink");
+	/* One nftables dump gives both the NAT rules and the DSCP rules. */
+	run_one(o, obs, er_collect_nft, ER_SRC_NAT, "nftables");
+	qos_nft = obs->src[ER_SRC_NAT];
+	run_one(o, obs, er_collect_tc, ER_SRC_QOS, "tc");
+	if (qos_nft.status != ER_COLL_OK)
+		er_observed_set_status(obs, ER_SRC_QOS, qos_nft.status, "nftables", qos_nft.duration_ms, "%s",
+		    qos_nft.message);
+	else if (obs->src[ER_SRC_QOS].status == ER_COLL_OK)
+		er_observed_set_status(obs, ER_SRC_QOS, ER_COLL_OK, "nftables+tc",
+		    qos_nft.duration_ms + obs->src[ER_SRC_QOS].duration_ms, NULL);
+	run_one(o, obs, er_collect_conntrack, ER_SRC_CONNTRACK, "procfs");
+	er_observed_finalize(obs);
+	return obs;
+}

@@ -1,0 +1,93 @@
+/*
+ * Host collectors: one per source of host state, behind one small
+ * interface. Each call has a deadline; a failing or hung source sets its
+ * status (error/timeout) in the observed state and never blocks the rest.
+ *
+ * Parsers are separate from I/O (er_*_parse_*) so golden-file tests feed
+ * them captured daemon output.
+ */
+#ifndef ER_COLLECT_H
+#define ER_COLLECT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "observed.h"
+
+/* Return codes of collectors and er_run_command(). */
+#define ER_COLLECT_OK 0
+#define ER_COLLECT_ERROR (-1)
+#define ER_COLLECT_TIMEOUT (-2)
+
+struct er_collect_opts {
+	const struct er_config *cfg; /* which sessions/interfaces matter; may be NULL */
+	unsigned timeout_ms;         /* per source */
+	enum er_bgp_source bgp;      /* auto, frr, bird, none (from cfg->agent unless overridden) */
+	const char *vtysh;           /* vtysh binary, default "vtysh" */
+	const char *frr_pathspace;   /* vtysh -N, NULL for the default instance */
+	const char *bird_socket;     /* BIRD control socket */
+	const char *proc_root;       /* "/proc" unless testing */
+};
+
+/** Fill @p o with defaults from @p cfg (which may be NULL). */
+void er_collect_opts_init(struct er_collect_opts *o, const struct er_config *cfg);
+
+/**
+ * Run every collector and return a finalized observed state with each
+ * source's status, daemon, message and duration set.
+ */
+struct er_observed *er_collect_all(const struct er_collect_opts *o);
+
+/*
+ * Individual collectors. Each fills its part of @p obs and returns
+ * ER_COLLECT_OK, or ER_COLLECT_ERROR / ER_COLLECT_TIMEOUT with a message in
+ * @p err. @p deadline_us is absolute, on er_now_us()'s clock.
+ */
+int er_collect_frr(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+int er_collect_bird(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+int er_collect_netlink(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+int er_collect_tc(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+int er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
+    char *err, size_t errlen);
+
+/**
+ * Run @p argv (no shell) with stdin /dev/null, collecting stdout into a
+ * malloc'd, NUL-terminated *out. Kills the child (SIGKILL, by pid) when the
+ * deadline passes. Returns ER_COLLECT_OK when it exited 0, else ERROR
+ * (with its exit status and first stderr line in @p err) or TIMEOUT.
+ */
+int er_run_command(char *const argv[], unsigned long long deadline_us, char **out, size_t *outlen, char *err,
+    size_t errlen);
+
+/*
+ * Parsers (no I/O), each fed one daemon answer. They append to @p obs and
+ * return 0, or -1 with a message naming what was wrong in @p err.
+ */
+/* FRR: `show bgp vrf all neighbors json` (FRR 8.x, 9.x, 10.x key names). */
+int er_frr_parse_neighbors(const char *json, struct er_observed *obs, char *err, size_t errlen);
+/* FRR: `show bfd peers json`. */
+int er_frr_parse_bfd(const char *json, struct er_observed *obs, char *err, size_t errlen);
+/* FRR: `show bgp [vrf V] {ipv4|ipv6} unicast neighbors A advertised-routes json` or `... routes json`. */
+int er_frr_parse_routes(const char *json, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
+/* BIRD 2: the reply to `show protocols all` on the control socket (numbered lines). */
+int er_bird_parse_protocols(const char *reply, struct er_observed *obs, char *err, size_t errlen);
+/* BIRD 2: the reply to `show route export <protocol>` / `show route protocol <protocol>`. */
+int er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
+/* nftables: `nft -j list ruleset` JSON (json_schema_version 1). */
+int er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen);
+
+/**
+ * Canonical text dump of an observed state, one fact per line, sorted:
+ * the expected files of the golden-file tests.
+ */
+void er_observed_dump(const struct er_observed *obs, FILE *out);
+
+#endif

@@ -1,0 +1,103 @@
+/* Canonical text form of an observed state, for golden-file tests and debugging. */
+#include <stdio.h>
+#include <string.h>
+
+#include "collect.h"
+#include "util.h"
+
+static const char *
+pfx(const struct er_prefix *p, char *buf)
+{
+	return er_prefix_str(p, buf, ER_PREFIX_STRLEN);
+}
+
+static const char *
+addr(const struct er_addr *a, char *buf)
+{
+	return er_addr_str(a, buf, ER_PREFIX_STRLEN);
+}
+
+static void
+routes(FILE *out, const char *kind, const struct er_bgp_neighbor *n, const struct er_route *r, size_t cnt)
+{
+	char b[ER_PREFIX_STRLEN];
+	size_t i, k;
+
+	for (i = 0; i < cnt; i++) {
+		const uint32_t *path = er_route_path(n, &r[i]);
+		fprintf(out, "  %s %s", kind, pfx(&r[i].pfx, b));
+		if (r[i].path_len) {
+			fprintf(out, " path=");
+			for (k = 0; k < r[i].path_len; k++)
+				fprintf(out, "%s%u", k ? "," : "", path[k]);
+		}
+		fputc('\n', out);
+	}
+}
+
+void
+er_observed_dump(const struct er_observed *obs, FILE *out)
+{
+	static const char *const oper[] = { "unknown", "up", "down", "lower-layer-down" };
+	static const char *const neigh[] = { "other", "reachable", "stale", "failed", "incomplete" };
+	static const char *const match[] = { "any", "dscp-in", "dscp-not-in", "other" };
+	char a[ER_PREFIX_STRLEN], b[ER_PREFIX_STRLEN];
+	size_t i, j;
+	int v;
+
+	for (i = 0; i < obs->n_nbrs; i++) {
+		const struct er_bgp_neighbor *n = &obs->nbrs[i];
+		fprintf(out, "neighbor %s state=%s remote-as=%u local-as=%u local=%s if=%s hold=%u keepalive=%u "
+		             "rcvd=%u/%u adv=%u/%u md5-failures=%u last-error=\"%s\"%s%s\n",
+		    addr(&n->addr, a), er_bgp_state_name(n->state), n->remote_as, n->local_as,
+		    n->local.family ? addr(&n->local, b) : "-", n->ifname[0] ? n->ifname : "-", n->hold_time,
+		    n->keepalive, n->pfx_rcvd[ER_AFI_V4], n->pfx_rcvd[ER_AFI_V6], n->pfx_adv[ER_AFI_V4],
+		    n->pfx_adv[ER_AFI_V6], n->md5_failures, n->last_error, n->have_adv ? " adv-list" : "",
+		    n->have_rcv ? " rcv-list" : "");
+		routes(out, "adv", n, n->adv, n->n_adv);
+		routes(out, "rcv", n, n->rcv, n->n_rcv);
+	}
+	for (i = 0; i < obs->n_bfd; i++)
+		fprintf(out, "bfd %s if=%s state=%s\n", addr(&obs->bfd[i].peer, a),
+		    obs->bfd[i].ifname[0] ? obs->bfd[i].ifname : "-", er_bfd_state_name(obs->bfd[i].state));
+	for (i = 0; i < obs->n_ifs; i++) {
+		const struct er_interface *f = &obs->ifs[i];
+		fprintf(out, "interface %s oper=%s mtu=%u kind=%s", f->name, oper[f->oper], f->mtu,
+		    f->kind[0] ? f->kind : "-");
+		if (f->vlan_id)
+			fprintf(out, " vlan=%u proto=0x%04x", f->vlan_id, f->vlan_proto);
+		fputc('\n', out);
+		for (j = 0; j < f->n_addrs; j++)
+			fprintf(out, "  addr %s\n", pfx(&f->addrs[j], a));
+	}
+	for (i = 0; i < obs->n_neigh; i++)
+		fprintf(out, "neigh %s if=%s state=%s\n", addr(&obs->neigh[i].addr, a), obs->neigh[i].ifname,
+		    neigh[obs->neigh[i].state]);
+	for (i = 0; i < obs->n_nat; i++) {
+		const struct er_nat_rule *r = &obs->nat[i];
+		fprintf(out, "nat family=%s hook=%s oif=%s action=%s", r->family[0] ? r->family : "-",
+		    r->hook[0] ? r->hook : "-", r->oif[0] ? r->oif : "*", r->action == ER_NAT_MASQUERADE ? "masquerade" : "snat");
+		for (j = 0; j < r->n_xlat; j++)
+			fprintf(out, "%s%s", j ? "," : " to=", pfx(&r->xlat[j], a));
+		fprintf(out, " packets=%llu\n", (unsigned long long)r->packets);
+	}
+	for (i = 0; i < obs->n_dscp; i++) {
+		const struct er_dscp_rule *r = &obs->dscp[i];
+		fprintf(out, "dscp if=%s dir=%s set=%u match=%s", r->ifname[0] ? r->ifname : "*",
+		    r->dir == ER_DIR_INGRESS ? "ingress" : "egress", r->set_dscp, match[r->match]);
+		if (r->match_set) {
+			fprintf(out, " values=");
+			for (v = 0, j = 0; v < 64; v++)
+				if (r->match_set & (1ull << v))
+					fprintf(out, "%s%d", j++ ? "," : "", v);
+		}
+		fprintf(out, " packets=%llu\n", (unsigned long long)r->packets);
+	}
+	for (i = 0; i < obs->n_queues; i++) {
+		const struct er_queue *q = &obs->queues[i];
+		fprintf(out, "queue %s qdisc=%s classful=%d ef-priority=%d rate=%llu\n", q->ifname,
+		    q->qdisc[0] ? q->qdisc : "-", q->classful, q->ef_priority, (unsigned long long)q->rate_bps);
+	}
+	if (obs->conntrack_max)
+		fprintf(out, "conntrack count=%u max=%u\n", obs->conntrack_count, obs->conntrack_max);
+}
