@@ -14,6 +14,7 @@
 #include "log.h"
 #include "observed.h"
 #include "checks.h"
+#include "collect.h"
 #include "report.h"
 
 #define EXIT_BAD_CONFIG 4
@@ -30,6 +31,8 @@ usage(FILE *out)
 	    "      --check           evaluate every check once, print the report and exit:\n"
 	    "                        0 ready, 1 not ready, 2 degraded, 3 unknown, 4 bad config\n"
 	    "      --observed FILE   take the host state from a JSON snapshot instead of the host\n"
+	    "      --timeout MS      deadline of each collector (default 5000)\n"
+	    "      --dump-observed   print the collected host state (one fact per line) and exit\n"
 	    "      --json            print the report as RFC 7951 JSON state data\n"
 	    "  -n, --validate        only validate the configuration (exit 0 or 4)\n"
 	    "      --print-config    print the canonical configuration (secrets removed)\n"
@@ -66,7 +69,7 @@ list_checks(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST };
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -75,13 +78,17 @@ main(int argc, char **argv)
 		{ "validate", no_argument, NULL, 'n' },
 		{ "print-config", no_argument, NULL, OPT_PRINT },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "dump-observed", no_argument, NULL, OPT_DUMP },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *observed = NULL;
-	int check = 0, json = 0, validate = 0, print = 0, ch, rc;
+	int check = 0, json = 0, validate = 0, print = 0, dump = 0, ch, rc;
+	unsigned long timeout_ms = 5000;
+	char *end;
 	char err[ER_ERRLEN];
 	struct er_ds *ds;
 	struct er_observed *obs = NULL;
@@ -112,6 +119,16 @@ main(int argc, char **argv)
 		case OPT_LIST:
 			list_checks();
 			return 0;
+		case OPT_TIMEOUT:
+			timeout_ms = strtoul(optarg, &end, 10);
+			if (*end || !timeout_ms || timeout_ms > 600000) {
+				log_warnx("--timeout: '%s' is not a number of milliseconds (1..600000)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_DUMP:
+			dump = 1;
+			break;
 		case 'd':
 			log_set_level(ER_LOG_DEBUG);
 			break;
@@ -126,7 +143,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (!check && !validate) || !config) {
+	if (optind < argc || (!check && !validate && !dump) || !config) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -149,12 +166,28 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	if (observed && !(obs = er_observed_load_json(observed, err, sizeof(err)))) {
-		log_warnx("bad observed-state snapshot: %s", err);
-		er_ds_free(ds);
-		return EXIT_USAGE;
-	}
 	cfg = er_ds_config(ds);
+	if (observed) {
+		if (!(obs = er_observed_load_json(observed, err, sizeof(err)))) {
+			log_warnx("bad observed-state snapshot: %s", err);
+			er_ds_config_unref(cfg);
+			er_ds_free(ds);
+			return EXIT_USAGE;
+		}
+	} else {
+		struct er_collect_opts co;
+
+		er_collect_opts_init(&co, cfg);
+		co.timeout_ms = (unsigned)timeout_ms;
+		obs = er_collect_all(&co);
+	}
+	if (dump) {
+		er_observed_dump(obs, stdout);
+		er_observed_unref(obs);
+		er_ds_config_unref(cfg);
+		er_ds_free(ds);
+		return 0;
+	}
 	snap = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
 	er_ds_config_unref(cfg);
 	er_observed_unref(obs);

@@ -41,7 +41,8 @@ expect "ready lab snapshot exits 0" 0 "$bin" --check -c "$cfg" --observed "$obs"
 grep_out "report headline" "$tmp/out" "ExpressRoute readiness: READY"
 grep_out "report groups by peering" "$tmp/out" "^  Microsoft peering"
 
-expect "nothing observed exits 3 (unknown)" 3 "$bin" --check -c "$cfg"
+echo '{}' >"$tmp/empty.json"
+expect "nothing observed exits 3 (unknown)" 3 "$bin" --check -c "$cfg" --observed "$tmp/empty.json"
 grep_out "unknown, never pass" "$tmp/out" "UNKNOWN  20  bgp-both-established"
 
 sed 's/"state": "established", "uptime": 86400,/"state": "active", "uptime": 0,/' "$obs" >"$tmp/down.json"
