@@ -202,15 +202,18 @@ enum er_status
 er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 {
 	const struct er_bgp_neighbor *s[4];
-	size_t n = peering_sessions(ctx, s), i, r, k, collected = 0;
+	size_t n = peering_sessions(ctx, s), i, r, k, collected = 0, uncollected = 0;
 
 	if (!n) {
 		er_detail(ctx, "no BGP session to either MSEE");
 		return ER_NA;
 	}
 	for (i = 0; i < n; i++) {
-		if (!s[i]->have_adv)
+		if (!s[i]->have_adv) {
+			if (s[i]->state == ER_BGP_ESTABLISHED)
+				uncollected++;
 			continue;
+		}
 		collected++;
 		for (r = 0; r < s[i]->n_adv; r++) {
 			const struct er_route *rt = &s[i]->adv[r];
@@ -223,9 +226,13 @@ er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 				}
 		}
 	}
-	if (!collected) {
+	if (uncollected) {
 		er_detail(ctx, "advertised routes not collected");
 		return ER_UNKNOWN;
+	}
+	if (!collected) {
+		er_detail(ctx, "no Established session: nothing advertised");
+		return ER_NA;
 	}
 	er_detail(ctx, "no documentation AS in advertised AS paths");
 	return ER_PASS;
@@ -360,8 +367,11 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 		limit = 200;
 	FOR_EACH_SESSION(ctx, ps, i, n) {
 		seen++;
-		/* The last error outlives the reset that caused it: it counts only while the session is down. */
-		if (n->state != ER_BGP_ESTABLISHED &&
+		/*
+		 * The last error outlives the reset that caused it: it counts only
+		 * while the session is down, and only for the family it carries.
+		 */
+		if (n->state != ER_BGP_ESTABLISHED && n->addr.family == (afi == ER_AFI_V4 ? ER_AF_INET : ER_AF_INET6) &&
 		    (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit"))) {
 			er_detail(ctx, "Microsoft dropped the session to %s for exceeding the prefix limit (last error: %s)",
 			    A(&n->addr), n->last_error);

@@ -81,6 +81,8 @@ int er_frr_parse_routes(const char *json, struct er_bgp_neighbor *n, bool advert
 int er_bird_parse_protocols(const char *reply, struct er_observed *obs, char *err, size_t errlen);
 /* BIRD 2: the reply to `show route export <protocol>` / `show route protocol <protocol>`. */
 int er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
+/* BIRD 2: the reply to `show bfd sessions`. */
+int er_bird_parse_bfd(const char *reply, struct er_observed *obs, char *err, size_t errlen);
 /* nftables: `nft -j list ruleset` JSON (json_schema_version 1). */
 int er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -242,6 +243,43 @@ er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertis
 	return 0;
 }
 
+int
+er_bird_parse_bfd(const char *reply, struct er_observed *obs, char *err, size_t errlen)
+{
+	const char *cur = reply;
+	struct bird_line l;
+	int code = 0;
+	size_t cap = obs->n_bfd;
+
+	if (reply_error(reply, "show bfd sessions", err, errlen) < 0)
+		return -1;
+	while (next_line(&cur, &code, &l)) {
+		char addr[64], ifname[16], state[16];
+		struct er_bfd_peer *b;
+		struct er_addr a;
+
+		/* Rows: address, interface, state, since, interval, timeout. */
+		if (l.code != 1020 || sscanf(l.text, "%63s %15s %15s", addr, ifname, state) != 3 ||
+		    er_addr_parse(addr, &a) < 0)
+			continue;
+		if (obs->n_bfd == cap) {
+			cap = cap ? cap * 2 : 8;
+			obs->bfd = xreallocarray(obs->bfd, cap, sizeof(*obs->bfd));
+		}
+		b = &obs->bfd[obs->n_bfd++];
+		memset(b, 0, sizeof(*b));
+		b->peer = a;
+		snprintf(b->ifname, sizeof(b->ifname), "%s", ifname);
+		if (!strcasecmp(state, "AdminDown"))
+			b->state = ER_BFD_ADMIN_DOWN;
+		else if (!(b->state = er_bfd_state_from_name(state))) {
+			snprintf(err, errlen, "BIRD BFD session %s: unknown state '%s'", addr, state);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Control socket session. */
 struct bird_conn {
 	int fd;
@@ -409,9 +447,22 @@ er_collect_bird(const struct er_collect_opts *o, struct er_observed *obs, unsign
 		rc = ER_COLLECT_ERROR;
 		goto cleanup;
 	}
+	/* BFD is optional: without a BFD protocol BIRD refuses the command. */
+	free(reply);
+	reply = NULL;
+	if ((rc = command(&c, "show bfd sessions\n", deadline_us, &reply, err, errlen)) != ER_COLLECT_OK)
+		goto cleanup;
+	if (!strncmp(reply, "0000", 4) || reply_error(reply, "show bfd sessions", err, errlen) == 0) {
+		if (er_bird_parse_bfd(reply, obs, err, errlen) < 0) {
+			rc = ER_COLLECT_ERROR;
+			goto cleanup;
+		}
+	} else
+		err[0] = '\0';
 	for (i = 0; i < obs->n_nbrs; i++) {
 		bool priv;
-		if (!wanted(o, &obs->nbrs[i].addr, &priv))
+		/* Down sessions advertise nothing; BIRD answers "No valid tables" for them. */
+		if (obs->nbrs[i].state != ER_BGP_ESTABLISHED || !wanted(o, &obs->nbrs[i].addr, &priv))
 			continue;
 		free(reply);
 		reply = NULL;

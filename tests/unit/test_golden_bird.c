@@ -83,6 +83,32 @@ test_routes(void **state)
 }
 
 static void
+test_bfd(void **state)
+{
+	char err[512], *up = fx_read_data(fx_fixture(FIX "ce-bfd-up.txt"));
+	char *down = fx_read_data(fx_fixture(FIX "ce-bfd-down.txt"));
+	struct er_observed *obs = er_observed_new();
+
+	(void)state;
+	assert_int_equal(er_bird_parse_bfd(up, obs, err, sizeof(err)), 0);
+	er_observed_finalize(obs);
+	fx_golden(obs, FIX "ce-bfd-up.expected");
+	er_observed_unref(obs);
+	obs = er_observed_new();
+	assert_int_equal(er_bird_parse_bfd(down, obs, err, sizeof(err)), 0);
+	er_observed_finalize(obs);
+	fx_golden(obs, FIX "ce-bfd-down.expected");
+	er_observed_unref(obs);
+	obs = er_observed_new();
+	assert_int_equal(er_bird_parse_bfd("1020-bfd1:\n 172.16.0.2 pri1 Sleepy 00:00 1 1\n0000 \n", obs, err,
+	                     sizeof(err)), -1);
+	assert_string_equal(err, "BIRD BFD session 172.16.0.2: unknown state 'Sleepy'");
+	er_observed_unref(obs);
+	free(up);
+	free(down);
+}
+
+static void
 test_error_replies(void **state)
 {
 	char err[512], *text = fx_read_data(fx_fixture(FIX "error-noproto.txt"));
@@ -233,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_protocols_established),
 		cmocka_unit_test(test_protocols_down),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_bfd),
 		cmocka_unit_test(test_error_replies),
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_silent_socket_times_out),
