@@ -15,6 +15,7 @@
 #define S_IF ER_SRC_MASK(ER_SRC_INTERFACES)
 #define S_NAT ER_SRC_MASK(ER_SRC_NAT)
 #define S_QOS ER_SRC_MASK(ER_SRC_QOS)
+#define S_CT ER_SRC_MASK(ER_SRC_CONNTRACK)
 
 /* Applicability tests that need no host state. */
 static enum er_status
@@ -133,6 +134,8 @@ static const struct er_check_def catalogue[] = {
 	    "30: NAT pool not taken from the link subnets (HC24)", er_chk_pool_not_link, has_nat_pool, 2024 },
 	{ "nat-separate-edge", 320, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_NAT, false,
 	    "32: Microsoft NAT pool not used for Internet traffic (W23)", er_chk_separate_edge, has_nat_pool, 2023 },
+	{ "nat-conntrack-usage", 330, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
+	    "33: connection tracking (NAT sessions) not near exhaustion (N16)", er_chk_conntrack, NULL, 2016 },
 	{ "qos-dscp-values", 350, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,
 	    "35: only the DSCP values of the QoS profile toward Microsoft (Q16, Q19, Q23)", er_chk_dscp_values, qos_profile, 2016 },
 	{ "qos-remark-others", 360, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,

@@ -119,6 +119,7 @@ enum er_status er_chk_route_filter(const struct er_check_ctx *ctx);
 enum er_status er_chk_snat(const struct er_check_ctx *ctx);
 enum er_status er_chk_pool_not_link(const struct er_check_ctx *ctx);
 enum er_status er_chk_separate_edge(const struct er_check_ctx *ctx);
+enum er_status er_chk_conntrack(const struct er_check_ctx *ctx);
 enum er_status er_chk_dscp_values(const struct er_check_ctx *ctx);
 enum er_status er_chk_dscp_remark(const struct er_check_ctx *ctx);
 enum er_status er_chk_ef_queue(const struct er_check_ctx *ctx);

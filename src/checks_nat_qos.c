@@ -179,6 +179,36 @@ er_chk_separate_edge(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
+/*
+ * N16: "monitor the NAT pool and ensure that you are not starved of NAT
+ * sessions". New flows fail once the conntrack table is full.
+ */
+enum er_status
+er_chk_conntrack(const struct er_check_ctx *ctx)
+{
+	uint64_t count = ctx->obs->conntrack_count, max = ctx->obs->conntrack_max;
+	unsigned pct;
+
+	if (!max) {
+		er_detail(ctx, "conntrack table size not reported");
+		return ER_UNKNOWN;
+	}
+	pct = (unsigned)(count * 100 / max);
+	if (pct >= 95) {
+		er_detail(ctx, "conntrack table %u%% full (%llu of %llu): new NAT sessions toward Microsoft are about to be dropped",
+		    pct, (unsigned long long)count, (unsigned long long)max);
+		return ER_FAIL;
+	}
+	if (pct >= 80) {
+		er_detail(ctx, "conntrack table %u%% full (%llu of %llu): raise nf_conntrack_max or widen the NAT pool",
+		    pct, (unsigned long long)count, (unsigned long long)max);
+		return ER_WARN;
+	}
+	er_detail(ctx, "conntrack table %u%% full (%llu of %llu)", pct, (unsigned long long)count,
+	    (unsigned long long)max);
+	return ER_PASS;
+}
+
 /* "46, 34, 18, 10, 0": high values first, as the QoS table lists them. */
 static const char *
 dscp_list(uint64_t set, char *buf, size_t len)

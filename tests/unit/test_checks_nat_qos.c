@@ -1211,6 +1211,28 @@ regression_snat_unnamed_interface(void **state)
 	assert_string_equal(detail, "no secondary-interface configured: rules toward it cannot be matched");
 }
 
+static void
+conntrack_usage(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	load(&fx, cfg_text(), obs_text());
+	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_PASS, "conntrack table 0% full (1200 of 262144)");
+	fx_free(&fx);
+	load(&fx, cfg_text(), edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 220000"));
+	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_WARN,
+	    "conntrack table 83% full (220000 of 262144): raise nf_conntrack_max or widen the NAT pool");
+	fx_free(&fx);
+	load(&fx, cfg_text(), edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 262000"));
+	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_FAIL,
+	    "conntrack table 99% full (262000 of 262144): new NAT sessions toward Microsoft are about to be dropped");
+	fx_free(&fx);
+	load(&fx, cfg_text(), NULL);
+	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_UNKNOWN, "conntrack state not collected");
+	fx_free(&fx);
+}
+
 int
 main(void)
 {
@@ -1269,6 +1291,7 @@ main(void)
 		cmocka_unit_test(regression_ef_queue_unnamed_qdisc),
 		cmocka_unit_test(regression_shaper_rounding),
 		cmocka_unit_test(regression_snat_unnamed_interface),
+		cmocka_unit_test(conntrack_usage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
