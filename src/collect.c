@@ -284,12 +284,30 @@ er_collect_all(const struct er_collect_opts *o)
 {
 	struct er_observed *obs = er_observed_new();
 	struct er_source_status qos_nft;
+	struct er_nft_query nq;
+	char nft_err[256] = "";
+	unsigned long long nft_t0;
+	int nft_rc;
 
 	obs->collected_at = (long long)time(NULL);
+	/*
+	 * The nftables query is the slowest source and runs in its own
+	 * process: start it first and collect the others meanwhile.
+	 */
+	nft_t0 = er_now_us();
+	nft_rc = er_nft_start(&nq, nft_err, sizeof(nft_err));
 	collect_bgp(o, obs);
 	run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink");
 	/* One nftables dump gives both the NAT rules and the DSCP rules. */
-	run_one(o, obs, er_collect_nft, ER_SRC_NAT, "nftables");
+	if (nft_rc == ER_COLLECT_OK)
+		nft_rc = er_nft_finish(&nq, obs, nft_t0 + (unsigned long long)o->timeout_ms * 1000ull, nft_err,
+		    sizeof(nft_err));
+	if (nft_rc == ER_COLLECT_OK)
+		er_observed_set_status(obs, ER_SRC_NAT, ER_COLL_OK, "nftables", (uint32_t)((er_now_us() - nft_t0) / 1000),
+		    NULL);
+	else
+		er_observed_set_status(obs, ER_SRC_NAT, nft_rc == ER_COLLECT_TIMEOUT ? ER_COLL_TIMEOUT : ER_COLL_ERROR,
+		    "nftables", (uint32_t)((er_now_us() - nft_t0) / 1000), "%s", nft_err);
 	qos_nft = obs->src[ER_SRC_NAT];
 	run_one(o, obs, er_collect_tc, ER_SRC_QOS, "tc");
 	if (qos_nft.status != ER_COLL_OK)

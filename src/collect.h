@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -57,6 +58,21 @@ int er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, uns
     char *err, size_t errlen);
 int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen);
+
+/*
+ * The nftables query in two halves, so er_collect_all() can overlap it
+ * with the other collectors: start forks the query process; finish waits
+ * for it (killing it at the deadline) and fills NAT and DSCP rules; abort
+ * kills it. er_collect_nft() is start + finish.
+ */
+struct er_nft_query {
+	pid_t pid;
+	int out, err;
+};
+int er_nft_start(struct er_nft_query *q, char *err, size_t errlen);
+int er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long long deadline_us, char *err,
+    size_t errlen);
+void er_nft_abort(struct er_nft_query *q);
 
 /**
  * Run @p argv (no shell) with stdin /dev/null, collecting stdout into a

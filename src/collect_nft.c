@@ -1176,15 +1176,29 @@ write_all(int fd, const char *s, size_t len)
 }
 
 /*
+ * The wire format from the query child: the parsed rules, not the JSON.
+ * Parsing (and, above all, freeing) a 10,000-rule JSON tree costs more
+ * than the query; the child does it and exits without freeing, and the
+ * parent only copies records. Same binary on both ends, so raw structs.
+ */
+struct wire_head {
+	uint32_t n_nat, n_dscp;
+};
+
+/*
  * The child: libnftables cannot be interrupted, so it runs here and the
- * parent gives up on it (SIGKILL) at the deadline. JSON goes to @p out;
+ * parent gives up on it (SIGKILL) at the deadline. Records go to @p out;
  * nft's error text to @p errfd with exit status 1.
  */
 static void __attribute__((noreturn))
 query_child(int out, int errfd, pid_t parent)
 {
 	struct nft_ctx *ctx;
+	struct er_observed *obs;
+	struct wire_head h;
 	const char *s;
+	char perr[512];
+	size_t i;
 
 	/* Die with the collector rather than linger. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1206,13 +1220,68 @@ query_child(int out, int errfd, pid_t parent)
 	if (nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
 		s = nft_ctx_get_error_buffer(ctx);
 		write_all(errfd, s ? s : "", s ? strlen(s) : 0);
-		nft_ctx_free(ctx);
 		_exit(1);
 	}
 	s = nft_ctx_get_output_buffer(ctx);
-	write_all(out, s ? s : "", s ? strlen(s) : 0);
-	nft_ctx_free(ctx);
+	obs = er_observed_new();
+	if (er_nft_parse_ruleset(s ? s : "", obs, perr, sizeof(perr)) < 0) {
+		write_all(errfd, perr, strlen(perr));
+		_exit(1);
+	}
+	h.n_nat = (uint32_t)obs->n_nat;
+	h.n_dscp = (uint32_t)obs->n_dscp;
+	write_all(out, (const char *)&h, sizeof(h));
+	for (i = 0; i < obs->n_nat; i++) {
+		write_all(out, (const char *)&obs->nat[i], sizeof(obs->nat[i]));
+		write_all(out, (const char *)obs->nat[i].xlat, obs->nat[i].n_xlat * sizeof(*obs->nat[i].xlat));
+	}
+	if (obs->n_dscp)
+		write_all(out, (const char *)obs->dscp, obs->n_dscp * sizeof(*obs->dscp));
+	/* No frees: the process ends here, which is the cheapest free of all. */
 	_exit(0);
+}
+
+/* Rebuild the rules the child sent; false if the stream is short or inconsistent. */
+static bool
+wire_decode(const char *buf, size_t len, struct er_observed *obs)
+{
+	const char *p = buf, *end = buf + len;
+	struct wire_head h;
+	size_t i;
+
+	if ((size_t)(end - p) < sizeof(h))
+		return false;
+	memcpy(&h, p, sizeof(h));
+	p += sizeof(h);
+	if (h.n_nat > len || h.n_dscp > len)
+		return false;
+	obs->nat = h.n_nat ? xcalloc(h.n_nat, sizeof(*obs->nat)) : NULL;
+	for (i = 0; i < h.n_nat; i++) {
+		struct er_nat_rule *r = &obs->nat[i];
+		if ((size_t)(end - p) < sizeof(*r))
+			return false;
+		memcpy(r, p, sizeof(*r));
+		p += sizeof(*r);
+		r->xlat = NULL;
+		obs->n_nat = i + 1;
+		if (r->n_xlat > (size_t)(end - p) / sizeof(*r->xlat)) {
+			r->n_xlat = 0;
+			return false;
+		}
+		if (r->n_xlat) {
+			r->xlat = xcalloc(r->n_xlat, sizeof(*r->xlat));
+			memcpy(r->xlat, p, r->n_xlat * sizeof(*r->xlat));
+			p += r->n_xlat * sizeof(*r->xlat);
+		}
+	}
+	if ((size_t)(end - p) != (size_t)h.n_dscp * sizeof(*obs->dscp))
+		return false;
+	if (h.n_dscp) {
+		obs->dscp = xcalloc(h.n_dscp, sizeof(*obs->dscp));
+		memcpy(obs->dscp, p, (size_t)h.n_dscp * sizeof(*obs->dscp));
+		obs->n_dscp = h.n_dscp;
+	}
+	return true;
 }
 
 /* nft's error text on one line: its non-empty lines joined by "; ". */
@@ -1249,40 +1318,62 @@ reap(pid_t pid, int *status, unsigned long long deadline_us)
 	}
 }
 
-static int
-nft_query(unsigned long long deadline_us, char **json, char *err, size_t errlen)
+int
+er_nft_start(struct er_nft_query *q, char *err, size_t errlen)
 {
-	int op[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, rc = ER_COLLECT_ERROR;
-	char ebuf[512] = "", msg[512];
-	size_t len = 0, cap = 1 << 16, elen = 0;
-	char *buf = NULL;
-	bool o_open = true, e_open = true;
-	pid_t pid = -1, self = getpid();
+	int op[2] = { -1, -1 }, ep[2] = { -1, -1 };
+	pid_t self = getpid();
 
-	*json = NULL;
-	if (ms_left(deadline_us) == 0) {
-		snprintf(err, errlen, "nft list ruleset: no time left before the deadline");
-		return ER_COLLECT_TIMEOUT;
-	}
+	q->pid = -1;
+	q->out = q->err = -1;
 	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "nft list ruleset: pipe: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
-	if ((pid = fork()) < 0) {
+	if ((q->pid = fork()) < 0) {
 		snprintf(err, errlen, "nft list ruleset: fork: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
-	if (pid == 0) {
+	if (q->pid == 0) {
 		close(op[0]);
 		close(ep[0]);
 		query_child(op[1], ep[1], self);
 	}
 	close(op[1]);
 	close(ep[1]);
-	op[1] = ep[1] = -1;
+	q->out = op[0];
+	q->err = ep[0];
+	return ER_COLLECT_OK;
+fail:
+	if (op[0] >= 0)
+		close(op[0]);
+	if (op[1] >= 0)
+		close(op[1]);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	if (ep[1] >= 0)
+		close(ep[1]);
+	q->pid = -1;
+	return ER_COLLECT_ERROR;
+}
+
+int
+er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long long deadline_us, char *err,
+    size_t errlen)
+{
+	int status = 0, rc = ER_COLLECT_ERROR;
+	char ebuf[512] = "", msg[512];
+	size_t len = 0, cap = 1 << 16, elen = 0;
+	char *buf = NULL;
+	bool o_open = q->out >= 0, e_open = q->err >= 0;
+
+	if (q->pid < 0) {
+		snprintf(err, errlen, "nft list ruleset: query not started");
+		return ER_COLLECT_ERROR;
+	}
 	buf = xcalloc(1, cap);
 	while (o_open || e_open) {
-		struct pollfd pfd[2] = { { o_open ? op[0] : -1, POLLIN, 0 }, { e_open ? ep[0] : -1, POLLIN, 0 } };
+		struct pollfd pfd[2] = { { o_open ? q->out : -1, POLLIN, 0 }, { e_open ? q->err : -1, POLLIN, 0 } };
 		int ms = ms_left(deadline_us), n;
 		ssize_t r;
 
@@ -1299,7 +1390,7 @@ nft_query(unsigned long long deadline_us, char **json, char *err, size_t errlen)
 				cap *= 2;
 				buf = xreallocarray(buf, cap, 1);
 			}
-			r = read(op[0], buf + len, cap - len - 1);
+			r = read(q->out, buf + len, cap - len - 1);
 			if (r > 0)
 				len += (size_t)r;
 			else if (r == 0 || errno != EINTR)
@@ -1307,7 +1398,7 @@ nft_query(unsigned long long deadline_us, char **json, char *err, size_t errlen)
 		}
 		if (pfd[1].revents) {
 			char tmp[512];
-			r = read(ep[0], tmp, sizeof(tmp));
+			r = read(q->err, tmp, sizeof(tmp));
 			if (r > 0) {
 				size_t k = sizeof(ebuf) - 1 - elen;
 				k = (size_t)r < k ? (size_t)r : k;
@@ -1317,15 +1408,24 @@ nft_query(unsigned long long deadline_us, char **json, char *err, size_t errlen)
 				e_open = false;
 		}
 	}
-	if (!reap(pid, &status, deadline_us))
+	if (!reap(q->pid, &status, deadline_us))
 		goto timeout;
-	pid = -1;
-	buf[len] = '\0';
+	q->pid = -1;
 	one_line(ebuf, msg, sizeof(msg));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		*json = buf;
-		buf = NULL;
-		rc = ER_COLLECT_OK;
+		if (wire_decode(buf, len, obs))
+			rc = ER_COLLECT_OK;
+		else {
+			size_t i;
+			for (i = 0; i < obs->n_nat; i++)
+				free(obs->nat[i].xlat);
+			free(obs->nat);
+			free(obs->dscp);
+			obs->nat = NULL;
+			obs->dscp = NULL;
+			obs->n_nat = obs->n_dscp = 0;
+			snprintf(err, errlen, "nft list ruleset: the query process sent %zu bytes that do not decode", len);
+		}
 	} else if (WIFEXITED(status))
 		snprintf(err, errlen, "nft list ruleset: %s", msg[0] ? msg : "failed without a message");
 	else
@@ -1335,35 +1435,42 @@ timeout:
 	snprintf(err, errlen, "nft list ruleset: no answer before the deadline");
 	rc = ER_COLLECT_TIMEOUT;
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (op[0] >= 0)
-		close(op[0]);
-	if (op[1] >= 0)
-		close(op[1]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (ep[1] >= 0)
-		close(ep[1]);
+	er_nft_abort(q);
 	free(buf);
 	return rc;
+}
+
+void
+er_nft_abort(struct er_nft_query *q)
+{
+	int status;
+
+	if (q->pid > 0) {
+		kill(q->pid, SIGKILL);
+		while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	q->pid = -1;
+	if (q->out >= 0)
+		close(q->out);
+	if (q->err >= 0)
+		close(q->err);
+	q->out = q->err = -1;
 }
 
 int
 er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen)
 {
-	char *json = NULL;
+	struct er_nft_query q;
 	int rc;
 
 	(void)o;
-	if ((rc = nft_query(deadline_us, &json, err, errlen)) != ER_COLLECT_OK)
+	if (ms_left(deadline_us) == 0) {
+		snprintf(err, errlen, "nft list ruleset: no time left before the deadline");
+		return ER_COLLECT_TIMEOUT;
+	}
+	if ((rc = er_nft_start(&q, err, errlen)) != ER_COLLECT_OK)
 		return rc;
-	if (er_nft_parse_ruleset(json, obs, err, errlen) < 0)
-		rc = ER_COLLECT_ERROR;
-	free(json);
-	return rc;
+	return er_nft_finish(&q, obs, deadline_us, err, errlen);
 }
