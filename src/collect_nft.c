@@ -1105,6 +1105,15 @@ parse_text(const char *json, char *err, size_t errlen)
 	return root;
 }
 
+/*
+ * In the query process, which exits right after parsing, freeing the
+ * JSON tree of a large ruleset costs as much as parsing it: keep it.
+ */
+static bool child_keeps_tree;
+static json_object *child_tree;
+static struct nft_ctx *child_ctx;
+static struct er_observed *child_obs;
+
 int
 er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen)
 {
@@ -1146,7 +1155,10 @@ er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_
 	rc = 0;
 out:
 	pctx_free(&p);
-	json_object_put(root);
+	if (child_keeps_tree && rc == 0)
+		child_tree = root; /* freed by the process exit (and still reachable for valgrind) */
+	else
+		json_object_put(root);
 	return rc;
 }
 
@@ -1184,6 +1196,7 @@ write_all(int fd, const char *s, size_t len)
 struct wire_head {
 	uint32_t n_nat, n_dscp;
 };
+static const uint32_t wire_end = 0x54464e45; /* "ENFT": the stream is complete */
 
 /*
  * The child: libnftables cannot be interrupted, so it runs here and the
@@ -1223,7 +1236,9 @@ query_child(int out, int errfd, pid_t parent)
 		_exit(1);
 	}
 	s = nft_ctx_get_output_buffer(ctx);
-	obs = er_observed_new();
+	child_ctx = ctx;
+	child_obs = obs = er_observed_new();
+	child_keeps_tree = true;
 	if (er_nft_parse_ruleset(s ? s : "", obs, perr, sizeof(perr)) < 0) {
 		write_all(errfd, perr, strlen(perr));
 		_exit(1);
@@ -1237,13 +1252,41 @@ query_child(int out, int errfd, pid_t parent)
 	}
 	if (obs->n_dscp)
 		write_all(out, (const char *)obs->dscp, obs->n_dscp * sizeof(*obs->dscp));
-	/* No frees: the process ends here, which is the cheapest free of all. */
+	write_all(out, (const char *)&wire_end, sizeof(wire_end));
+	/*
+	 * The parent has all it needs once `out` closes and stops waiting for
+	 * us then; what follows (freeing a large tree) is off its clock.
+	 */
+	close(out);
+	child_keeps_tree = false;
+	json_object_put(child_tree);
+	er_observed_unref(obs);
+	nft_ctx_free(ctx);
 	_exit(0);
 }
 
-/* Rebuild the rules the child sent; false if the stream is short or inconsistent. */
+static bool wire_decode_into(const char *buf, size_t len, struct er_observed *obs);
+
+/* Rebuild the rules the child sent; false (and nothing added) if the stream is short or inconsistent. */
 static bool
 wire_decode(const char *buf, size_t len, struct er_observed *obs)
+{
+	size_t i;
+
+	if (wire_decode_into(buf, len, obs))
+		return true;
+	for (i = 0; i < obs->n_nat; i++)
+		free(obs->nat[i].xlat);
+	free(obs->nat);
+	free(obs->dscp);
+	obs->nat = NULL;
+	obs->dscp = NULL;
+	obs->n_nat = obs->n_dscp = 0;
+	return false;
+}
+
+static bool
+wire_decode_into(const char *buf, size_t len, struct er_observed *obs)
 {
 	const char *p = buf, *end = buf + len;
 	struct wire_head h;
@@ -1274,7 +1317,8 @@ wire_decode(const char *buf, size_t len, struct er_observed *obs)
 			p += r->n_xlat * sizeof(*r->xlat);
 		}
 	}
-	if ((size_t)(end - p) != (size_t)h.n_dscp * sizeof(*obs->dscp))
+	if ((size_t)(end - p) != (size_t)h.n_dscp * sizeof(*obs->dscp) + sizeof(wire_end) ||
+	    memcmp(end - sizeof(wire_end), &wire_end, sizeof(wire_end)) != 0)
 		return false;
 	if (h.n_dscp) {
 		obs->dscp = xcalloc(h.n_dscp, sizeof(*obs->dscp));
@@ -1374,6 +1418,12 @@ er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long lon
 	buf = xcalloc(1, cap);
 	while (o_open || e_open) {
 		struct pollfd pfd[2] = { { o_open ? q->out : -1, POLLIN, 0 }, { e_open ? q->err : -1, POLLIN, 0 } };
+
+		/* A complete record stream is the answer; the child may still be cleaning up. */
+		if (!o_open && len && wire_decode(buf, len, obs)) {
+			rc = ER_COLLECT_OK;
+			goto out;
+		}
 		int ms = ms_left(deadline_us), n;
 		ssize_t r;
 
@@ -1415,17 +1465,8 @@ er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long lon
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (wire_decode(buf, len, obs))
 			rc = ER_COLLECT_OK;
-		else {
-			size_t i;
-			for (i = 0; i < obs->n_nat; i++)
-				free(obs->nat[i].xlat);
-			free(obs->nat);
-			free(obs->dscp);
-			obs->nat = NULL;
-			obs->dscp = NULL;
-			obs->n_nat = obs->n_dscp = 0;
+		else
 			snprintf(err, errlen, "nft list ruleset: the query process sent %zu bytes that do not decode", len);
-		}
 	} else if (WIFEXITED(status))
 		snprintf(err, errlen, "nft list ruleset: %s", msg[0] ? msg : "failed without a message");
 	else
