@@ -56,6 +56,8 @@ BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 
 FAULTS = {
     "stop-msee-priv-secondary": merge(down_link(PRIV, S), {(170, PRIV, S): "fail"}),
     "stop-both-msft": both_down(MSFT),
+    # The customer edge refuses the OPEN from AS 12077: that link goes down.
+    "wrong-peer-as": down_link(MSFT, P),
     "wrong-peer-as-accepted": {(130, MSFT, P): "fail"},
     "adv-rfc1918-msft": {
         (190, MSFT, P): "fail", (190, MSFT, S): "fail", (200, MSFT, P): "fail", (200, MSFT, S): "fail",
