@@ -28,13 +28,6 @@ er_collect_opts_init(struct er_collect_opts *o, const struct er_config *cfg)
 	o->proc_root = "/proc";
 }
 
-static int
-remaining_ms(unsigned long long deadline_us)
-{
-	unsigned long long now = er_now_us();
-
-	return now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
-}
 
 /*
  * The line of a program's stderr that says what went wrong: the last one,
@@ -95,7 +88,7 @@ er_run_command(char *const argv[], unsigned long long deadline_us, char **out, s
 	buf = xcalloc(1, cap);
 	while (o_open || e_open) {
 		struct pollfd pfd[2] = { { opipe[0], POLLIN, 0 }, { epipe[0], POLLIN, 0 } };
-		int ms = remaining_ms(deadline_us), n;
+		int ms = er_ms_left(deadline_us), n;
 		if (!o_open)
 			pfd[0].fd = -1;
 		if (!e_open)
@@ -166,14 +159,8 @@ cleanup:
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (opipe[0] >= 0)
-		close(opipe[0]);
-	if (opipe[1] >= 0)
-		close(opipe[1]);
-	if (epipe[0] >= 0)
-		close(epipe[0]);
-	if (epipe[1] >= 0)
-		close(epipe[1]);
+	er_close_fds(opipe, 2);
+	er_close_fds(epipe, 2);
 	free(buf);
 	return rc;
 }

@@ -62,13 +62,6 @@
 /* The kernel sizes dump datagrams after the reader's buffer, up to 32 KiB. */
 #define NL_RECV_SIZE 32768
 
-#define GROW(arr, n, cap)                                                     \
-	do {                                                                  \
-		if ((n) == (cap)) {                                           \
-			(cap) = (cap) ? (cap) * 2 : 16;                       \
-			(arr) = xreallocarray((arr), (cap), sizeof(*(arr)));  \
-		}                                                             \
-	} while (0)
 
 /* Where in a buffer parsing is, for error messages. */
 struct msgpos {
@@ -492,11 +485,11 @@ link_pass(const struct nlmsghdr *nlh, const struct msgpos *m, void *arg)
 	default:
 		return perr(m, "unexpected message type %u in a link, address or neighbour dump", nlh->nlmsg_type);
 	}
-	GROW(obs->ifs, obs->n_ifs, st->cap_ifs);
+	ER_GROW(obs->ifs, obs->n_ifs, st->cap_ifs);
 	if (parse_link(nlh, m, &le, &obs->ifs[obs->n_ifs]) < 0)
 		return -1;
 	le.pos = obs->n_ifs++;
-	GROW(st->map, st->n_map, st->cap_map);
+	ER_GROW(st->map, st->n_map, st->cap_map);
 	st->map[st->n_map++] = le;
 	return 0;
 }
@@ -598,7 +591,7 @@ parse_neigh(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_stat
 		return -1;
 	if (!(le = link_find(st->map, st->n_map, nd.ndm_ifindex)))
 		return 0;
-	GROW(obs->neigh, obs->n_neigh, st->cap_neigh);
+	ER_GROW(obs->neigh, obs->n_neigh, st->cap_neigh);
 	n = &obs->neigh[obs->n_neigh++];
 	memset(n, 0, sizeof(*n));
 	n->addr = a;
@@ -755,7 +748,7 @@ parse_qdisc(const struct nlmsghdr *nlh, const struct msgpos *m, struct tc_state 
 			return -1;
 		q.nstrict = n;
 	}
-	GROW(st->q, st->n_q, st->cap_q);
+	ER_GROW(st->q, st->n_q, st->cap_q);
 	st->q[st->n_q++] = q;
 	return 0;
 }
@@ -792,7 +785,7 @@ parse_class(const struct nlmsghdr *nlh, const struct msgpos *m, struct tc_state 
 			return -1;
 		c.rate_bps *= 8;
 	}
-	GROW(st->cl, st->n_cl, st->cap_cl);
+	ER_GROW(st->cl, st->n_cl, st->cap_cl);
 	st->cl[st->n_cl++] = c;
 	return 0;
 }
@@ -990,7 +983,7 @@ parse_filter(const struct nlmsghdr *nlh, const struct msgpos *m, struct tc_state
 	if (rc < 0)
 		return -1;
 	if (ef && target) {
-		GROW(st->ef, st->n_ef, st->cap_ef);
+		ER_GROW(st->ef, st->n_ef, st->cap_ef);
 		st->ef[st->n_ef].ifindex = t.tcm_ifindex;
 		st->ef[st->n_ef].parent = t.tcm_parent;
 		st->ef[st->n_ef++].target = target;
@@ -1009,7 +1002,7 @@ tc_pass(const struct nlmsghdr *nlh, const struct msgpos *m, void *arg)
 	case RTM_NEWLINK:
 		if (parse_link(nlh, m, &le, &ifp) < 0)
 			return -1;
-		GROW(st->links, st->n_links, st->cap_links);
+		ER_GROW(st->links, st->n_links, st->cap_links);
 		st->links[st->n_links++] = le;
 		return 0;
 	case RTM_NEWQDISC:

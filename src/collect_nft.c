@@ -140,13 +140,6 @@ pfail(struct pctx *p, const char *fmt, ...)
 	return -1;
 }
 
-#define GROW(arr, n, cap)                                                   \
-	do {                                                                \
-		if ((n) == (cap)) {                                         \
-			(cap) = (cap) ? (cap) * 2 : 16;                     \
-			(arr) = xreallocarray((arr), (cap), sizeof(*(arr))); \
-		}                                                           \
-	} while (0)
 
 static int
 key3_cmp(const char *fa, const char *ta, const char *na, const char *fb, const char *tb, const char *nb)
@@ -343,7 +336,7 @@ name_add(struct names *l, json_object *v)
 	/* Longer than IFNAMSIZ - 1 cannot be an interface name; "" is never one. */
 	if (!s[0] || strlen(s) >= ER_OBS_IFNAMSIZ)
 		return false;
-	GROW(l->v, l->n, l->cap);
+	ER_GROW(l->v, l->n, l->cap);
 	l->v[l->n++] = s;
 	return true;
 }
@@ -486,7 +479,7 @@ xlat_add(json_object *v, struct er_prefix **xl, size_t *n, size_t *cap)
 	} else
 		return false;
 	for (i = 0; i < k; i++) {
-		GROW(*xl, *n, *cap);
+		ER_GROW(*xl, *n, *cap);
 		(*xl)[(*n)++] = tmp[i];
 	}
 	return true;
@@ -678,7 +671,7 @@ push_nat(struct pctx *p, const struct er_nat_rule *tmpl, const char *oif, const 
 {
 	struct er_nat_rule *nr;
 
-	GROW(p->nat, p->n_nat, p->cap_nat);
+	ER_GROW(p->nat, p->n_nat, p->cap_nat);
 	nr = &p->nat[p->n_nat++];
 	*nr = *tmpl;
 	snprintf(nr->oif, sizeof(nr->oif), "%s", oif);
@@ -731,7 +724,7 @@ push_dscp(struct pctx *p, const struct er_dscp_rule *tmpl, const char *ifname)
 {
 	struct er_dscp_rule *dr;
 
-	GROW(p->dscp, p->n_dscp, p->cap_dscp);
+	ER_GROW(p->dscp, p->n_dscp, p->cap_dscp);
 	dr = &p->dscp[p->n_dscp++];
 	*dr = *tmpl;
 	snprintf(dr->ifname, sizeof(dr->ifname), "%s", ifname);
@@ -942,7 +935,7 @@ collect_jumps(struct pctx *p, const char *family, const char *table, const char 
 		return;
 	json_object_object_foreach(o, key, val) {
 		if ((!strcmp(key, "jump") || !strcmp(key, "goto")) && (t = member_str(val, "target"))) {
-			GROW(p->edges, p->n_edges, p->cap_edges);
+			ER_GROW(p->edges, p->n_edges, p->cap_edges);
 			p->edges[p->n_edges++] = (struct nedge){ family, table, from, t };
 		} else
 			collect_jumps(p, family, table, from, val);
@@ -1013,7 +1006,7 @@ index_ruleset(struct pctx *p, json_object *arr, bool *have_meta)
 			x = member(v, "hook");
 			if (x && !json_object_is_type(x, json_type_string))
 				return pfail(p, "chain %s %s %s: \"hook\" is not a string", family, table, name);
-			GROW(p->chains, p->n_chains, p->cap_chains);
+			ER_GROW(p->chains, p->n_chains, p->cap_chains);
 			c = &p->chains[p->n_chains++];
 			c->family = family;
 			c->table = table;
@@ -1024,7 +1017,7 @@ index_ruleset(struct pctx *p, json_object *arr, bool *have_meta)
 			x = member(v, "elem");
 			if (strcmp(kind, "counter") && x && !json_object_is_type(x, json_type_array))
 				return pfail(p, "%s %s %s %s: \"elem\" is not an array", kind, family, table, name);
-			GROW(p->named, p->n_named, p->cap_named);
+			ER_GROW(p->named, p->n_named, p->cap_named);
 			p->named[p->n_named++] = (struct nnamed){ !strcmp(kind, "counter") ? 'c' : 's', family, table,
 				name, v };
 		}
@@ -1165,13 +1158,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* The query */
 
-static int
-ms_left(unsigned long long deadline_us)
-{
-	unsigned long long now = er_now_us();
-
-	return now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
-}
 
 static void
 write_all(int fd, const char *s, size_t len)
@@ -1389,14 +1375,8 @@ er_nft_start(struct er_nft_query *q, char *err, size_t errlen)
 	q->err = ep[0];
 	return ER_COLLECT_OK;
 fail:
-	if (op[0] >= 0)
-		close(op[0]);
-	if (op[1] >= 0)
-		close(op[1]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (ep[1] >= 0)
-		close(ep[1]);
+	er_close_fds(op, 2);
+	er_close_fds(ep, 2);
 	q->pid = -1;
 	return ER_COLLECT_ERROR;
 }
@@ -1424,7 +1404,7 @@ er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long lon
 			rc = ER_COLLECT_OK;
 			goto out;
 		}
-		int ms = ms_left(deadline_us), n;
+		int ms = er_ms_left(deadline_us), n;
 		ssize_t r;
 
 		if (ms == 0 || (n = poll(pfd, 2, ms)) == 0)
@@ -1507,7 +1487,7 @@ er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, unsigne
 	int rc;
 
 	(void)o;
-	if (ms_left(deadline_us) == 0) {
+	if (er_ms_left(deadline_us) == 0) {
 		snprintf(err, errlen, "nft list ruleset: no time left before the deadline");
 		return ER_COLLECT_TIMEOUT;
 	}

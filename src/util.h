@@ -13,6 +13,20 @@ char *xstrdup(const char *s);
 /** Append formatted text to @p buf (of @p len), keeping it NUL-terminated and truncating with "...". */
 void strlcatf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/** Grow array @p arr (of @p n used, @p cap allocated) so one more element fits. */
+#define ER_GROW(arr, n, cap)                                                 \
+	do {                                                                 \
+		if ((n) == (cap)) {                                          \
+			(cap) = (cap) ? (cap) * 2 : 16;                      \
+			(arr) = xreallocarray((arr), (cap), sizeof(*(arr))); \
+		}                                                            \
+	} while (0)
+
+/** Close every fd of @p fds that is >= 0 and set it to -1. */
+void er_close_fds(int *fds, size_t n);
+/** Milliseconds left until @p deadline_us (er_now_us() clock), rounded up; 0 when passed. */
+int er_ms_left(unsigned long long deadline_us);
+
 /** Current time as RFC 3339 (yang:date-and-time) in UTC. */
 const char *er_time_str(long long t, char *buf, size_t len);
 /** Monotonic clock in microseconds. */

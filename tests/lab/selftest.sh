@@ -78,7 +78,7 @@ run_variant() {
 	step "mp receives exactly 123.0.0.0/24" eval '[[ $(lab_remote_routes mp | tr "\n" " ") == "123.0.0.0/24 " ]]'
 	step "ms receives 2a01:111:f000::/48" eval '[[ $(lab_remote_routes ms 6 | tr "\n" " ") == "2a01:111:f000::/48 " ]]'
 	step "inet receives exactly 185.1.0.0/22" eval '[[ $(lab_remote_routes inet | tr "\n" " ") == "185.1.0.0/22 " ]]'
-	step "config + erreadyd -n" eval 'lab_config "$LAB_STATE/erready.json" && "${ERREADYD:-/work/main/build-lab/agent/erreadyd}" -n -c "$LAB_STATE/erready.json"'
+	step "config + erreadyd -n" eval 'lab_config "$LAB_STATE/erready.json" && "${ERREADYD:-$(dirname "$0")/../../build/agent/erreadyd}" -n -c "$LAB_STATE/erready.json"'
 	step "traffic" lab_traffic
 	step "snat counter moved" eval 'ip netns exec "$LAB_NS_CE" nft list table ip nat | grep -q "snat-microsoft-msft1" && ! ip netns exec "$LAB_NS_CE" nft list table ip nat | grep "snat-microsoft-msft1" | grep -q "packets 0 "'
 	step "EF class used on msft1" eval '! tc -n "$LAB_NS_CE" -s class show dev msft1 | grep -A1 "htb 1:10 " | grep -q "Sent 0 bytes"'
