@@ -1040,7 +1040,11 @@ collect_routes(const struct er_collect_opts *o, struct er_observed *obs, size_t 
 		return ER_COLLECT_OK;
 	}
 	rc = run_vtysh(&a, deadline_us, &out, &ans, &nans, err, errlen);
-	if (rc == ER_COLLECT_ERROR) {
+	/*
+	 * The sessions are already read: without route lists (error or
+	 * deadline) they stay, and the checks that need the lists say so.
+	 */
+	if (rc != ER_COLLECT_OK) {
 		log_warnx("FRR: route lists not collected: %s", err);
 		err[0] = '\0';
 		rc = ER_COLLECT_OK;

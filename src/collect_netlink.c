@@ -544,6 +544,14 @@ parse_addr(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_state
 	if (ifa.ifa_prefixlen > er_addr_maxlen(&p.addr))
 		return perr(m, "prefix length %u", ifa.ifa_prefixlen);
 	p.len = ifa.ifa_prefixlen;
+	{
+		/* The kernel does not use an address that failed or has not passed DAD. */
+		uint32_t flags = ifa.ifa_flags;
+		if (tb[IFA_FLAGS] && mnl_attr_get_payload_len(tb[IFA_FLAGS]) >= sizeof(uint32_t))
+			flags = mnl_attr_get_u32(tb[IFA_FLAGS]);
+		if (flags & (IFA_F_DADFAILED | IFA_F_TENTATIVE))
+			return 0;
+	}
 	/* An interface created after the link dump: not seen, so not reported. */
 	if (!(le = link_find(st->map, st->n_map, (int)ifa.ifa_index)))
 		return 0;

@@ -1407,7 +1407,12 @@ er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long lon
 		int ms = er_ms_left(deadline_us), n;
 		ssize_t r;
 
-		if (ms == 0 || (n = poll(pfd, 2, ms)) == 0)
+		/*
+		 * Past the deadline, still take what is already in the pipes: the
+		 * caller may have been busy with other collectors while the query
+		 * finished in time.
+		 */
+		if ((n = poll(pfd, 2, ms)) == 0)
 			goto timeout;
 		if (n < 0) {
 			if (errno == EINTR)
