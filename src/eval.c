@@ -31,8 +31,8 @@ er_result_id(const struct er_result *r, char *buf, size_t len)
 	return buf;
 }
 
-static int
-result_key_cmp(const struct er_result *a, const struct er_result *b)
+int
+er_result_key_cmp(const struct er_result *a, const struct er_result *b)
 {
 	int c = strcmp(a->circuit, b->circuit);
 
@@ -50,7 +50,7 @@ result_key_cmp(const struct er_result *a, const struct er_result *b)
 static int
 result_cmp(const void *a, const void *b)
 {
-	return result_key_cmp(a, b);
+	return er_result_key_cmp(a, b);
 }
 
 struct builder {

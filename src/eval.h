@@ -53,6 +53,8 @@ void er_snapshot_unref(struct er_snapshot *s);
 enum er_readiness er_readiness_of(const uint32_t count[ER_NA + 1]);
 /** Stable result id: "name[/circuit[/peering[/path]]]". */
 const char *er_result_id(const struct er_result *r, char *buf, size_t len);
+/** Order of results: circuit name, peering, code, path (snapshots keep theirs sorted so). */
+int er_result_key_cmp(const struct er_result *a, const struct er_result *b);
 /** Find a result by its key; NULL if absent. */
 const struct er_result *er_snapshot_find(const struct er_snapshot *s, const char *circuit,
     enum er_peering_type peering, uint32_t code, enum er_path path);

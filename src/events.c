@@ -141,22 +141,6 @@ session_events(const struct er_snapshot *old, const struct er_snapshot *cur, str
 	}
 }
 
-static int
-key_cmp(const struct er_result *a, const struct er_result *b)
-{
-	int c = strcmp(a->circuit, b->circuit);
-
-	if (c)
-		return c;
-	if (a->peering != b->peering)
-		return a->peering < b->peering ? -1 : 1;
-	if (a->def->code != b->def->code)
-		return a->def->code < b->def->code ? -1 : 1;
-	if (a->path != b->path)
-		return a->path < b->path ? -1 : 1;
-	return 0;
-}
-
 /* Both result lists are sorted by key (eval.c): one merge pass. */
 static void
 check_events(const struct er_snapshot *old, const struct er_snapshot *cur, struct er_event_list *out)
@@ -165,7 +149,7 @@ check_events(const struct er_snapshot *old, const struct er_snapshot *cur, struc
 
 	while (i < old->n_results && j < cur->n_results) {
 		const struct er_result *a = &old->results[i], *b = &cur->results[j];
-		int c = key_cmp(a, b);
+		int c = er_result_key_cmp(a, b);
 		struct er_event *e;
 
 		if (c < 0) {
