@@ -155,3 +155,12 @@ fx_golden(const struct er_observed *obs, const char *expected)
 	free(want);
 	free(dump);
 }
+
+char *
+fx_edit(char *text, const char *from, const char *to)
+{
+	char *out = fx_replace(text, from, to);
+
+	free(text);
+	return out;
+}

@@ -50,6 +50,8 @@ extern const char *const FX_OBSERVED; /* tests/data/observed-healthy.json */
  * by @p to (fails the test if absent). Caller frees.
  */
 char *fx_replace(const char *text, const char *from, const char *to);
+/** fx_replace() that frees @p text, for chains of edits. */
+char *fx_edit(char *text, const char *from, const char *to);
 
 /**
  * Golden-file comparison: dump @p obs (er_observed_dump) and compare it with

@@ -93,16 +93,6 @@ unload(struct fx *fx)
 #define MSFT_ASN "\"customer-asn\": 23500,"
 #define DECLARED "\"advertised-public-prefix\": [\"123.0.0.0/24\"]"
 
-/* Replace the first @p from in @p text by @p to; frees @p text. */
-static char *
-edit(char *text, const char *from, const char *to)
-{
-	char *out = fx_replace(text, from, to);
-
-	free(text);
-	return out;
-}
-
 static char *
 cfg(void)
 {
@@ -112,28 +102,28 @@ cfg(void)
 static char *
 cfg_md5(char *c)
 {
-	return edit(c, PRIV_ASN, PRIV_ASN " \"md5-key\": \"abc123\",");
+	return fx_edit(c, PRIV_ASN, PRIV_ASN " \"md5-key\": \"abc123\",");
 }
 
 static char *
 cfg_priv_v6(char *c)
 {
-	return edit(c, PRIV_ASN,
+	return fx_edit(c, PRIV_ASN,
 	    PRIV_ASN " \"ipv6\": {\"primary-subnet\": \"2001:db8:1::/126\", \"secondary-subnet\": \"2001:db8:1::4/126\"},");
 }
 
 static char *
 cfg_msft_v6(char *c)
 {
-	c = edit(c, MSFT_ASN,
+	c = fx_edit(c, MSFT_ASN,
 	    MSFT_ASN " \"ipv6\": {\"primary-subnet\": \"2603:1030:1::/126\", \"secondary-subnet\": \"2603:1030:1::4/126\"},");
-	return edit(c, DECLARED, "\"advertised-public-prefix\": [\"123.0.0.0/24\", \"2603:1030:100::/48\"]");
+	return fx_edit(c, DECLARED, "\"advertised-public-prefix\": [\"123.0.0.0/24\", \"2603:1030:100::/48\"]");
 }
 
 static char *
 cfg_managed_l3(char *c)
 {
-	return edit(c, "\"service-layer\": \"layer-2\"", "\"service-layer\": \"managed-layer-3\"");
+	return fx_edit(c, "\"service-layer\": \"layer-2\"", "\"service-layer\": \"managed-layer-3\"");
 }
 
 /* ---- observed state ---------------------------------------------------- */
@@ -234,7 +224,7 @@ snap_init(struct snap *s)
 static void
 snap_set(struct snap *s, int i, const char *from, const char *to)
 {
-	s->body[i] = edit(s->body[i], from, to);
+	s->body[i] = fx_edit(s->body[i], from, to);
 }
 
 /* Add member(s) @p member to neighbour @p i. */
@@ -464,7 +454,7 @@ static void
 test_unknown_healthy_file_timeout(void **state)
 {
 	struct fx *fx = *state;
-	char *c = cfg_all_apply(), *o = edit(fx_read_data(FX_OBSERVED), "\"status\": \"ok\", \"daemon\": \"frr\"",
+	char *c = cfg_all_apply(), *o = fx_edit(fx_read_data(FX_OBSERVED), "\"status\": \"ok\", \"daemon\": \"frr\"",
 	    "\"status\": \"timeout\", \"daemon\": \"frr\", \"message\": \"no answer within 2000 ms\"");
 
 	load_text(fx, c, o);
@@ -555,7 +545,7 @@ test_na_disabled_peering(void **state)
 {
 	struct fx *fx = *state;
 
-	load_healthy(fx, edit(cfg(), "\"vlan-id\": 300,", "\"vlan-id\": 300, \"enabled\": false,"));
+	load_healthy(fx, fx_edit(cfg(), "\"vlan-id\": 300,", "\"vlan-id\": 300, \"enabled\": false,"));
 	CHECK(fx, 20, MSFT, PRI, ER_NA, "Microsoft peering is disabled");
 	CHECK(fx, 200, MSFT, SEC, ER_NA, "Microsoft peering is disabled");
 	CHECK(fx, 220, MSFT, NOPATH, ER_NA, "Microsoft peering is disabled");
@@ -745,7 +735,7 @@ test_140_local_as_differs(void **state)
 	unload(fx);
 
 	/* The config changed, the router did not. */
-	load_healthy(fx, edit(cfg(), PRIV_ASN, "\"customer-asn\": 65020,"));
+	load_healthy(fx, fx_edit(cfg(), PRIV_ASN, "\"customer-asn\": 65020,"));
 	CHECK(fx, 140, PRIV, SEC, ER_FAIL, "session to 172.16.0.6 uses local AS 65010; the peering's customer ASN is 65020");
 	unload(fx);
 }
@@ -856,13 +846,13 @@ test_142_private_customer_asn(void **state)
 {
 	struct fx *fx = *state;
 
-	load_healthy(fx, edit(cfg(), MSFT_ASN, "\"customer-asn\": 65010,"));
+	load_healthy(fx, fx_edit(cfg(), MSFT_ASN, "\"customer-asn\": 65010,"));
 	CHECK(fx, 142, MSFT, NOPATH, ER_WARN,
 	    "private customer ASN 65010 on Microsoft peering needs manual validation, and Microsoft removes private ASNs from the AS path");
 	unload(fx);
 
 	/* Known from the config alone. */
-	load(fx, edit(cfg(), MSFT_ASN, "\"customer-asn\": 4200000000,"), NULL);
+	load(fx, fx_edit(cfg(), MSFT_ASN, "\"customer-asn\": 4200000000,"), NULL);
 	CHECK(fx, 142, MSFT, NOPATH, ER_WARN,
 	    "private customer ASN 4200000000 on Microsoft peering needs manual validation, and Microsoft removes private ASNs from the AS path");
 	unload(fx);
@@ -1069,8 +1059,8 @@ test_170_bfd_down(void **state)
 	struct snap s;
 
 	snap_init(&s);
-	s.bfd = edit(s.bfd, BFD_P1, "{\"peer\": \"172.16.0.2\", \"interface\": \"eth1.100\", \"state\": \"down\"}");
-	s.bfd = edit(s.bfd, BFD_P2V6, "{\"peer\": \"2001:db8:1::6\", \"interface\": \"eth2.100\", \"state\": \"admin-down\"}");
+	s.bfd = fx_edit(s.bfd, BFD_P1, "{\"peer\": \"172.16.0.2\", \"interface\": \"eth1.100\", \"state\": \"down\"}");
+	s.bfd = fx_edit(s.bfd, BFD_P2V6, "{\"peer\": \"2001:db8:1::6\", \"interface\": \"eth2.100\", \"state\": \"admin-down\"}");
 	load(fx, cfg_priv_v6(cfg()), &s);
 	CHECK(fx, 170, PRIV, PRI, ER_FAIL, "BFD to 172.16.0.2 is down: failover falls back to the BGP hold timer");
 	CHECK(fx, 170, PRIV, SEC, ER_FAIL, "BFD to 2001:db8:1::6 is admin-down: failover falls back to the BGP hold timer");
@@ -1084,7 +1074,7 @@ test_170_no_bfd_session(void **state)
 	struct snap s;
 
 	snap_init(&s);
-	s.bfd = edit(s.bfd, BFD_P2 ", ", "");
+	s.bfd = fx_edit(s.bfd, BFD_P2 ", ", "");
 	load(fx, cfg(), &s);
 	CHECK(fx, 170, PRIV, SEC, ER_FAIL, "no BFD session to 172.16.0.6");
 	CHECK(fx, 170, PRIV, PRI, ER_PASS, "BFD up to 172.16.0.2");
@@ -1096,12 +1086,12 @@ test_170_na_not_expected(void **state)
 {
 	struct fx *fx = *state;
 
-	load_healthy(fx, edit(cfg(), "\"bfd-expected\": true", "\"bfd-expected\": false"));
+	load_healthy(fx, fx_edit(cfg(), "\"bfd-expected\": true", "\"bfd-expected\": false"));
 	CHECK(fx, 170, PRIV, PRI, ER_NA, "BFD not expected (bfd-expected is false)");
 	CHECK(fx, 170, MSFT, SEC, ER_NA, "BFD not expected (bfd-expected is false)");
 	unload(fx);
 
-	load(fx, edit(cfg(), "\"bfd-expected\": true", "\"bfd-expected\": false"), NULL);
+	load(fx, fx_edit(cfg(), "\"bfd-expected\": true", "\"bfd-expected\": false"), NULL);
 	CHECK(fx, 170, PRIV, PRI, ER_NA, "BFD not expected (bfd-expected is false)");
 	unload(fx);
 }
@@ -1144,18 +1134,18 @@ test_180_warn_near_limit(void **state)
 {
 	prefix_case(*state, cfg(), N_P1, 3700, PRIV, PRI, ER_WARN, "advertising 3700 IPv4 prefixes, 92% of the 4000 limit (warning at 90%)");
 	prefix_case(*state, cfg(), N_P1, 3600, PRIV, PRI, ER_WARN, "advertising 3600 IPv4 prefixes, 90% of the 4000 limit (warning at 90%)");
-	prefix_case(*state, edit(cfg(), "\"vlan-id\": 100,", "\"vlan-id\": 100, \"prefix-limit-warning\": 50,"), N_P2, 2001, PRIV,
+	prefix_case(*state, fx_edit(cfg(), "\"vlan-id\": 100,", "\"vlan-id\": 100, \"prefix-limit-warning\": 50,"), N_P2, 2001, PRIV,
 	    SEC, ER_WARN, "advertising 2001 IPv4 prefixes, 50% of the 4000 limit (warning at 50%)");
 }
 
 static void
 test_180_premium_limit(void **state)
 {
-	prefix_case(*state, edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P1, 4001, PRIV, PRI, ER_PASS,
+	prefix_case(*state, fx_edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P1, 4001, PRIV, PRI, ER_PASS,
 	    "advertising 4001 IPv4 prefixes, limit 10000");
-	prefix_case(*state, edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P1, 9000, PRIV, PRI, ER_WARN,
+	prefix_case(*state, fx_edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P1, 9000, PRIV, PRI, ER_WARN,
 	    "advertising 9000 IPv4 prefixes, 90% of the 10000 limit (warning at 90%)");
-	prefix_case(*state, edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P2, 10001, PRIV, SEC, ER_FAIL,
+	prefix_case(*state, fx_edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_P2, 10001, PRIV, SEC, ER_FAIL,
 	    "advertising 10001 IPv4 prefixes on the secondary link; Microsoft accepts 10000 and drops the session above it");
 }
 
@@ -1166,7 +1156,7 @@ test_180_over_limit_microsoft(void **state)
 	    "advertising 201 IPv4 prefixes on the primary link; Microsoft accepts 200 and drops the session above it");
 	prefix_case(*state, cfg(), N_M2, 180, MSFT, SEC, ER_WARN, "advertising 180 IPv4 prefixes, 90% of the 200 limit (warning at 90%)");
 	/* Premium raises only the private peering limit. */
-	prefix_case(*state, edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_M2, 201, MSFT, SEC, ER_FAIL,
+	prefix_case(*state, fx_edit(cfg(), "\"tier\": \"standard\"", "\"tier\": \"premium\""), N_M2, 201, MSFT, SEC, ER_FAIL,
 	    "advertising 201 IPv4 prefixes on the secondary link; Microsoft accepts 200 and drops the session above it");
 }
 
@@ -1423,12 +1413,12 @@ test_200_no_declared_prefixes(void **state)
 {
 	struct fx *fx = *state;
 
-	load_healthy(fx, edit(cfg(), DECLARED ",", ""));
+	load_healthy(fx, fx_edit(cfg(), DECLARED ",", ""));
 	CHECK(fx, 200, MSFT, PRI, ER_FAIL,
 	    "no advertised-public-prefix declared: Microsoft accepts only declared, registered public prefixes");
 	unload(fx);
 
-	load_healthy(fx, edit(cfg(), DECLARED, "\"advertised-public-prefix\": [\"123.0.0.0/24\", \"192.168.10.0/24\"]"));
+	load_healthy(fx, fx_edit(cfg(), DECLARED, "\"advertised-public-prefix\": [\"123.0.0.0/24\", \"192.168.10.0/24\"]"));
 	CHECK(fx, 200, MSFT, SEC, ER_FAIL, "declared prefix 192.168.10.0/24 is not a public prefix");
 	unload(fx);
 }
@@ -1590,11 +1580,11 @@ test_220_na_no_internet_neighbour(void **state)
 {
 	struct fx *fx = *state;
 
-	load_healthy(fx, edit(cfg(), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", ""));
+	load_healthy(fx, fx_edit(cfg(), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", ""));
 	CHECK(fx, 220, MSFT, NOPATH, ER_NA, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
 	unload(fx);
 
-	load(fx, edit(cfg(), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", ""), NULL);
+	load(fx, fx_edit(cfg(), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", ""), NULL);
 	CHECK(fx, 220, MSFT, NOPATH, ER_NA, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
 	unload(fx);
 }
@@ -1683,7 +1673,7 @@ test_240_pass(void **state)
 	unload(fx);
 
 	/* Created on the cut-over day: the rule applies. */
-	load_healthy(fx, edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2017-08-01\""));
+	load_healthy(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2017-08-01\""));
 	CHECK(fx, 240, MSFT, PRI, ER_PASS, "receiving 12 prefixes from Microsoft");
 	unload(fx);
 }
@@ -1713,11 +1703,11 @@ test_240_na_old_circuit(void **state)
 
 	snap_init(&s);
 	snap_set(&s, N_M1, "\"prefixes-received\": {\"ipv4\": 12}", "\"prefixes-received\": {\"ipv4\": 0}");
-	load(fx, edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2016-05-01\""), &s);
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2016-05-01\""), &s);
 	CHECK(fx, 240, MSFT, PRI, ER_NA, "circuit created 2016-05-01, before route filters were required (2017-08-01)");
 	unload(fx);
 
-	load(fx, edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2017-07-31\""), NULL);
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2017-07-31\""), NULL);
 	CHECK(fx, 240, MSFT, SEC, ER_NA, "circuit created 2017-07-31, before route filters were required (2017-08-01)");
 	unload(fx);
 }

@@ -90,26 +90,16 @@ obs_text(void)
 	return fx_read_data(FX_OBSERVED);
 }
 
-/* fx_replace that frees its input, for chains of edits. */
-static char *
-edit(char *text, const char *from, const char *to)
-{
-	char *out = fx_replace(text, from, to);
-
-	free(text);
-	return out;
-}
-
 static char *
 cfg_edit(const char *from, const char *to)
 {
-	return edit(cfg_text(), from, to);
+	return fx_edit(cfg_text(), from, to);
 }
 
 static char *
 obs_edit(const char *from, const char *to)
 {
-	return edit(obs_text(), from, to);
+	return fx_edit(obs_text(), from, to);
 }
 
 /*
@@ -227,13 +217,13 @@ snat_wrong_family_or_hook(void **state)
 	struct fx fx;
 
 	(void)state;
-	load(&fx, cfg_text(), edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_PRI,
+	load(&fx, cfg_text(), fx_edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_PRI,
 	    "\"family\": \"ip6\", \"hook\": \"postrouting\", " OBS_SNAT_PRI));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
 	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link): private sources would reach Microsoft");
 	fx_free(&fx);
 
-	load(&fx, cfg_text(), edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_SEC,
+	load(&fx, cfg_text(), fx_edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_SEC,
 	    "\"family\": \"ip\", \"hook\": \"output\", " OBS_SNAT_SEC));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
 	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link): private sources would reach Microsoft");
@@ -266,9 +256,9 @@ snat_outside_pool(void **state)
 
 	(void)state;
 	/* The second "translated" is the eth2.300 rule's. */
-	obs = edit(obs, OBS_XLAT, "\"translated\": [\"123.0.0.0/28\"]");
-	obs = edit(obs, OBS_XLAT, "\"translated\": [\"123.0.0.8/29\"]");
-	obs = edit(obs, "\"translated\": [\"123.0.0.0/28\"]", OBS_XLAT);
+	obs = fx_edit(obs, OBS_XLAT, "\"translated\": [\"123.0.0.0/28\"]");
+	obs = fx_edit(obs, OBS_XLAT, "\"translated\": [\"123.0.0.8/29\"]");
+	obs = fx_edit(obs, "\"translated\": [\"123.0.0.0/28\"]", OBS_XLAT);
 	load(&fx, cfg_text(), obs);
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
 	    "SNAT toward eth2.300 translates to 123.0.0.8/29, outside the configured nat-pool");
@@ -1220,11 +1210,11 @@ conntrack_usage(void **state)
 	load(&fx, cfg_text(), obs_text());
 	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_PASS, "conntrack table 0% full (1200 of 262144)");
 	fx_free(&fx);
-	load(&fx, cfg_text(), edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 220000"));
+	load(&fx, cfg_text(), fx_edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 220000"));
 	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_WARN,
 	    "conntrack table 83% full (220000 of 262144): raise nf_conntrack_max or widen the NAT pool");
 	fx_free(&fx);
-	load(&fx, cfg_text(), edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 262000"));
+	load(&fx, cfg_text(), fx_edit(obs_text(), "\"conntrack-count\": 1200", "\"conntrack-count\": 262000"));
 	assert_check(&fx, 330, CIRCUIT, MSFT, NOPATH, ER_FAIL,
 	    "conntrack table 99% full (262000 of 262144): new NAT sessions toward Microsoft are about to be dropped");
 	fx_free(&fx);
