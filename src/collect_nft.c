@@ -1385,73 +1385,45 @@ int
 er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long long deadline_us, char *err,
     size_t errlen)
 {
-	int status = 0, rc = ER_COLLECT_ERROR;
-	char ebuf[512] = "", msg[512];
-	size_t len = 0, cap = 1 << 16, elen = 0;
-	char *buf = NULL;
-	bool o_open = q->out >= 0, e_open = q->err >= 0;
+	struct er_child_output c;
+	int status = 0, rc = ER_COLLECT_ERROR, step;
+	char msg[512], perr[128];
 
 	if (q->pid < 0) {
 		snprintf(err, errlen, "nft list ruleset: query not started");
 		return ER_COLLECT_ERROR;
 	}
-	buf = xcalloc(1, cap);
-	while (o_open || e_open) {
-		struct pollfd pfd[2] = { { o_open ? q->out : -1, POLLIN, 0 }, { e_open ? q->err : -1, POLLIN, 0 } };
-
+	er_child_output_init(&c, q->out, q->err);
+	q->out = q->err = -1;
+	/*
+	 * Past the deadline the reader still takes what is already in the
+	 * pipes: the caller may have been busy with other collectors while the
+	 * query finished in time.
+	 */
+	for (;;) {
 		/* A complete record stream is the answer; the child may still be cleaning up. */
-		if (!o_open && len && wire_decode(buf, len, obs)) {
+		if (c.out < 0 && c.len && wire_decode(c.buf, c.len, obs)) {
 			rc = ER_COLLECT_OK;
 			goto out;
 		}
-		int ms = er_ms_left(deadline_us), n;
-		ssize_t r;
-
-		/*
-		 * Past the deadline, still take what is already in the pipes: the
-		 * caller may have been busy with other collectors while the query
-		 * finished in time.
-		 */
-		if ((n = poll(pfd, 2, ms)) == 0)
-			goto timeout;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "nft list ruleset: poll: %s", strerror(errno));
-			goto out;
-		}
-		if (pfd[0].revents) {
-			if (cap - len < 4096) {
-				cap *= 2;
-				buf = xreallocarray(buf, cap, 1);
-			}
-			r = read(q->out, buf + len, cap - len - 1);
-			if (r > 0)
-				len += (size_t)r;
-			else if (r == 0 || errno != EINTR)
-				o_open = false;
-		}
-		if (pfd[1].revents) {
-			char tmp[512];
-			r = read(q->err, tmp, sizeof(tmp));
-			if (r > 0) {
-				size_t k = sizeof(ebuf) - 1 - elen;
-				k = (size_t)r < k ? (size_t)r : k;
-				memcpy(ebuf + elen, tmp, k);
-				ebuf[elen += k] = '\0';
-			} else if (r == 0 || errno != EINTR)
-				e_open = false;
-		}
+		if ((step = er_child_output_step(&c, deadline_us, perr, sizeof(perr))) != 1)
+			break;
+	}
+	if (step == ER_COLLECT_TIMEOUT)
+		goto timeout;
+	if (step == ER_COLLECT_ERROR) {
+		snprintf(err, errlen, "nft list ruleset: %s", perr);
+		goto out;
 	}
 	if (!reap(q->pid, &status, deadline_us))
 		goto timeout;
 	q->pid = -1;
-	one_line(ebuf, msg, sizeof(msg));
+	one_line(c.ebuf, msg, sizeof(msg));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (wire_decode(buf, len, obs))
+		if (wire_decode(c.buf, c.len, obs))
 			rc = ER_COLLECT_OK;
 		else
-			snprintf(err, errlen, "nft list ruleset: the query process sent %zu bytes that do not decode", len);
+			snprintf(err, errlen, "nft list ruleset: the query process sent %zu bytes that do not decode", c.len);
 	} else if (WIFEXITED(status))
 		snprintf(err, errlen, "nft list ruleset: %s", msg[0] ? msg : "failed without a message");
 	else
@@ -1462,7 +1434,7 @@ timeout:
 	rc = ER_COLLECT_TIMEOUT;
 out:
 	er_nft_abort(q);
-	free(buf);
+	er_child_output_free(&c);
 	return rc;
 }
 
