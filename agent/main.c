@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "collect.h"
 #include "report.h"
+#include "daemon.h"
 
 #define EXIT_BAD_CONFIG 4
 #define EXIT_USAGE 64
@@ -24,10 +25,15 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: erreadyd --check -c FILE [--observed FILE] [--json]\n"
+	    "usage: erreadyd -c FILE [--observed FILE] [--state-dir DIR]\n"
+	    "       erreadyd --check -c FILE [--observed FILE] [--json]\n"
 	    "       erreadyd -n -c FILE [--print-config]\n"
 	    "\n"
-	    "  -c, --config FILE     configuration (JSON or XML of expressroute-readiness)\n"
+	    "  -c, --config FILE     configuration (JSON or XML of expressroute-readiness);\n"
+	    "                        without --check/-n/--dump-observed: run the agent (SNMP view,\n"
+	    "                        evaluation every poll interval) in the foreground until\n"
+	    "                        SIGTERM; SIGHUP reloads FILE; SNMP SETs are saved to it\n"
+	    "      --state-dir DIR   where Net-SNMP may keep its files (default: nothing kept)\n"
 	    "      --check           evaluate every check once, print the report and exit:\n"
 	    "                        0 ready, 1 not ready, 2 degraded, 3 unknown, 4 bad config\n"
 	    "      --observed FILE   take the host state from a JSON snapshot instead of the host\n"
@@ -69,7 +75,7 @@ list_checks(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP };
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -80,12 +86,13 @@ main(int argc, char **argv)
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "dump-observed", no_argument, NULL, OPT_DUMP },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *observed = NULL;
+	const char *config = NULL, *observed = NULL, *state_dir = NULL;
 	int check = 0, json = 0, validate = 0, print = 0, dump = 0, ch, rc;
 	unsigned long timeout_ms = 5000;
 	char *end;
@@ -129,6 +136,9 @@ main(int argc, char **argv)
 		case OPT_DUMP:
 			dump = 1;
 			break;
+		case OPT_STATE:
+			state_dir = optarg;
+			break;
 		case 'd':
 			log_set_level(ER_LOG_DEBUG);
 			break;
@@ -143,9 +153,13 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc || (!check && !validate && !dump) || !config) {
+	if (optind < argc || !config) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (!check && !validate && !dump) {
+		struct er_daemon_opts d = { config, observed, state_dir, (unsigned)timeout_ms };
+		return er_daemon_run(&d);
 	}
 
 	if (!(ds = er_ds_new(err, sizeof(err))))

@@ -399,6 +399,86 @@ er_config_link_subnet_within(const struct er_config *cfg, const struct er_prefix
 	return NULL;
 }
 
+static void
+snmp_from_tree(const struct lyd_node *snmp, struct er_snmp_cfg *sc)
+{
+	static const char *const mode[] = { "auto", "subagent", "master" };
+	static const char *const auth[] = { "sha", "sha-256", "sha-512" };
+	static const char *const priv[] = { "aes", "aes-256" };
+	const struct lyd_node *n;
+	const char *v;
+
+	sc->enabled = cbool(snmp, "enabled", true);
+	sc->mode = (enum er_snmp_mode)ENUM_OF(mode, cval(snmp, "mode"));
+	sc->agentx_socket = cstrdup(snmp, "agentx-socket", "/var/agentx/master");
+	sc->ping_interval = (uint16_t)cnum(snmp, "agentx-ping-interval", 1);
+	snprintf(sc->community, sizeof(sc->community), "%s", (v = cval(snmp, "community")) ? v : "public");
+	sc->queue_size = (uint32_t)cnum(snmp, "trap-queue-size", 1000);
+	sc->rate = (uint32_t)cnum(snmp, "trap-rate", 100);
+
+	sc->n_listen = count_children(snmp, "listen");
+	sc->listen = xcalloc(sc->n_listen ? sc->n_listen : 1, sizeof(*sc->listen));
+	sc->n_community_src = count_children(snmp, "community-source");
+	sc->community_src = xcalloc(sc->n_community_src ? sc->n_community_src : 2, sizeof(*sc->community_src));
+	sc->n_users = count_children(snmp, "user");
+	sc->users = sc->n_users ? xcalloc(sc->n_users, sizeof(*sc->users)) : NULL;
+	sc->n_sinks = count_children(snmp, "trap-sink");
+	sc->sinks = sc->n_sinks ? xcalloc(sc->n_sinks, sizeof(*sc->sinks)) : NULL;
+	sc->n_listen = sc->n_community_src = sc->n_users = sc->n_sinks = 0;
+	if (snmp) {
+		LY_LIST_FOR(lyd_child(snmp), n) {
+			const char *name = LYD_NAME(n);
+			if (!strcmp(name, "listen"))
+				sc->listen[sc->n_listen++] = xstrdup(lyd_get_value(n));
+			else if (!strcmp(name, "community-source")) {
+				if (er_prefix_parse(lyd_get_value(n), false, false, &sc->community_src[sc->n_community_src]) == 0)
+					sc->n_community_src++;
+			} else if (!strcmp(name, "user")) {
+				struct er_snmp_user *u = &sc->users[sc->n_users++];
+				snprintf(u->name, sizeof(u->name), "%s", cval(n, "name"));
+				u->auth = (enum er_snmp_auth)ENUM_OF(auth, cval(n, "auth-protocol"));
+				u->auth_key = cstrdup(n, "auth-key", "");
+				u->priv = (enum er_snmp_priv)ENUM_OF(priv, cval(n, "priv-protocol"));
+				u->priv_key = cstrdup(n, "priv-key", "");
+				u->read_write = (v = cval(n, "access")) && !strcmp(v, "read-write");
+			} else if (!strcmp(name, "trap-sink")) {
+				struct er_trap_sink *t = &sc->sinks[sc->n_sinks];
+				if (er_addr_parse(cval(n, "address"), &t->addr) == 0) {
+					t->port = (uint16_t)cnum(n, "port", 162);
+					snprintf(t->community, sizeof(t->community), "%s",
+					    (v = cval(n, "community")) ? v : "public");
+					sc->n_sinks++;
+				}
+			}
+		}
+	}
+	if (!sc->n_listen)
+		sc->listen[sc->n_listen++] = xstrdup("udp:127.0.0.1:1161");
+	if (!sc->n_community_src) {
+		er_prefix_parse("127.0.0.0/8", true, false, &sc->community_src[0]);
+		er_prefix_parse("::1/128", true, false, &sc->community_src[1]);
+		sc->n_community_src = 2;
+	}
+}
+
+static void
+snmp_free(struct er_snmp_cfg *sc)
+{
+	size_t i;
+
+	free(sc->agentx_socket);
+	for (i = 0; i < sc->n_listen; i++)
+		free(sc->listen[i]);
+	free(sc->listen);
+	free(sc->community_src);
+	for (i = 0; i < sc->n_users; i++) {
+		free(sc->users[i].auth_key);
+		free(sc->users[i].priv_key);
+	}
+	free(sc->users);
+	free(sc->sinks);
+}
+
 int
 er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
 {
@@ -446,7 +526,7 @@ er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *e
 	cfg->agent.bgp_source = (enum er_bgp_source)ENUM_OF(src, cval(bgp, "source"));
 	cfg->agent.frr_pathspace = cstrdup(bgp, "frr-pathspace", NULL);
 	cfg->agent.bird_socket = cstrdup(bgp, "bird-socket", "/run/bird/bird.ctl");
-	cfg->agent.snmp_enabled = cbool(child(agent, "snmp"), "enabled", true);
+	snmp_from_tree(child(agent, "snmp"), &cfg->agent.snmp);
 	cfg->agent.netconf_enabled = cbool(child(agent, "netconf"), "enabled", true);
 
 	build_indexes(cfg);
@@ -482,6 +562,7 @@ er_config_free(struct er_config *cfg)
 	free(cfg->link_subnets);
 	free(cfg->agent.frr_pathspace);
 	free(cfg->agent.bird_socket);
+	snmp_free(&cfg->agent.snmp);
 	free(cfg);
 }
 

@@ -78,13 +78,50 @@ struct er_circuit_cfg {
 	size_t n_peerings;
 };
 
+enum er_snmp_mode { ER_SNMP_AUTO = 0, ER_SNMP_SUBAGENT, ER_SNMP_MASTER };
+enum er_snmp_auth { ER_SNMP_AUTH_SHA = 0, ER_SNMP_AUTH_SHA256, ER_SNMP_AUTH_SHA512 };
+enum er_snmp_priv { ER_SNMP_PRIV_AES = 0, ER_SNMP_PRIV_AES256 };
+
+struct er_snmp_user {
+	char name[33];
+	enum er_snmp_auth auth;
+	char *auth_key; /* write-only in every view */
+	enum er_snmp_priv priv;
+	char *priv_key;
+	bool read_write;
+};
+
+struct er_trap_sink {
+	struct er_addr addr;
+	uint16_t port;
+	char community[65];
+};
+
+struct er_snmp_cfg {
+	bool enabled;
+	enum er_snmp_mode mode;
+	char *agentx_socket;
+	uint16_t ping_interval;
+	char **listen; /* Net-SNMP transport specs */
+	size_t n_listen;
+	char community[65];
+	struct er_prefix *community_src;
+	size_t n_community_src;
+	struct er_snmp_user *users;
+	size_t n_users;
+	struct er_trap_sink *sinks;
+	size_t n_sinks;
+	uint32_t queue_size;
+	uint32_t rate;
+};
+
 struct er_agent_cfg {
 	uint32_t poll_interval;
 	uint32_t alert_hold_down;
 	enum er_bgp_source bgp_source;
 	char *frr_pathspace;
 	char *bird_socket;
-	bool snmp_enabled;
+	struct er_snmp_cfg snmp;
 	bool netconf_enabled;
 };
 

@@ -401,15 +401,23 @@ er_ds_txn_abort(struct er_ds_txn *txn)
 void
 er_ds_strip_secrets(struct lyd_node *tree)
 {
+	static const char *const secrets[] = {
+		"/expressroute-readiness:expressroute/circuit/peering/md5-key",
+		"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
+		"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
+	};
 	struct ly_set *set = NULL;
 	uint32_t i;
+	size_t k;
 
-	if (!tree || lyd_find_xpath(tree, "/expressroute-readiness:expressroute/circuit/peering/md5-key",
-	                 &set) != LY_SUCCESS)
-		return;
-	for (i = 0; i < set->count; i++)
-		lyd_free_tree(set->dnodes[i]);
-	ly_set_free(set, NULL);
+	for (k = 0; tree && k < ARRAY_SIZE(secrets); k++) {
+		if (lyd_find_xpath(tree, secrets[k], &set) != LY_SUCCESS)
+			continue;
+		for (i = 0; i < set->count; i++)
+			lyd_free_tree(set->dnodes[i]);
+		ly_set_free(set, NULL);
+		set = NULL;
+	}
 }
 
 char *

@@ -192,6 +192,7 @@ readiness_events(const struct er_snapshot *old, const struct er_snapshot *cur, s
 		e = add(out, ER_EV_READINESS_CHANGED, cur->evaluated_at, cc);
 		e->old_value = old->circuit[oc - old->cfg->circuits].readiness;
 		e->new_value = cur->circuit[c].readiness;
+		e->checks_fail = cur->circuit[c].count[ER_FAIL];
 		snprintf(e->detail, sizeof(e->detail), "circuit %s: %s -> %s (%u failing)", cc->name,
 		    er_readiness_name((enum er_readiness)e->old_value), er_readiness_name((enum er_readiness)e->new_value),
 		    cur->circuit[c].count[ER_FAIL]);
@@ -200,6 +201,7 @@ readiness_events(const struct er_snapshot *old, const struct er_snapshot *cur, s
 		struct er_event *e = add(out, ER_EV_READINESS_CHANGED, cur->evaluated_at, NULL);
 		e->old_value = old->overall.readiness;
 		e->new_value = cur->overall.readiness;
+		e->checks_fail = cur->overall.count[ER_FAIL];
 		snprintf(e->detail, sizeof(e->detail), "overall: %s -> %s (%u failing)",
 		    er_readiness_name(old->overall.readiness), er_readiness_name(cur->overall.readiness),
 		    cur->overall.count[ER_FAIL]);

@@ -35,6 +35,7 @@ struct er_event {
 	enum er_severity severity;
 	int old_value, new_value; /* readiness, check status or BGP state, by kind */
 	uint8_t sessions_up;      /* redundancy events: links of the peering still Established */
+	uint32_t checks_fail;     /* readiness events: failing checks now */
 	char detail[ER_DETAIL_LEN];
 };
 

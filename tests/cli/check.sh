@@ -67,7 +67,7 @@ printf '{ "expressroute-readiness:expressroute": { "circuit": [ { "name": ' >"$t
 expect "truncated JSON exits 4" 4 "$bin" --check -c "$tmp/trunc.json"
 expect "missing file exits 4" 4 "$bin" --check -c "$tmp/nonexistent.json"
 grep_out "missing file named" "$tmp/err" "nonexistent.json: cannot open"
-expect "no mode is a usage error" 64 "$bin" -c "$cfg"
+expect "no config is a usage error" 64 "$bin" --json
 expect "-n validates" 0 "$bin" -n -c "$cfg"
 expect "--print-config" 0 "$bin" -n --print-config -c "$cfg"
 grep_out "canonical print" "$tmp/out" '"customer-asn": 65010'

@@ -1,0 +1,347 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "datastore.h"
+#include "eval.h"
+#include "events.h"
+#include "log.h"
+#include "observed.h"
+#include "snmp_agent.h"
+#include "snmp_mib.h"
+#include "util.h"
+
+#define EXIT_BAD_CONFIG 4
+#define MAX_POLLFDS 256
+
+struct result {
+	struct er_snapshot *snap;
+	struct er_mib *mib;
+};
+
+static struct {
+	const struct er_daemon_opts *o;
+	struct er_ds *ds;
+	/* shared with the collector thread, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, now;
+	const struct er_config *cfg; /* what the next collection evaluates with */
+	struct er_snapshot *cur;     /* published; prev of the next evaluation */
+	struct result posted;        /* waiting for the main thread */
+	int wake[2];                 /* collector -> main */
+	/* main thread only */
+	int sig[2];
+	pthread_t worker;
+} D;
+
+static int
+sig_write_fd(void)
+{
+	return D.sig[1];
+}
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(sig_write_fd(), &c, 1) < 0) {
+		/* the pipe is full: a signal is already pending */
+	}
+	errno = saved;
+}
+
+static uint64_t
+now_ms(void)
+{
+	return er_now_us() / 1000;
+}
+
+static struct er_observed *
+observe(const struct er_config *cfg)
+{
+	struct er_collect_opts co;
+	char err[ER_ERRLEN];
+	struct er_observed *obs;
+
+	if (D.o->observed_path) {
+		if (!(obs = er_observed_load_json(D.o->observed_path, err, sizeof(err)))) {
+			log_warnx("observed-state file: %s", err);
+			obs = er_observed_new();
+			er_observed_finalize(obs);
+		}
+		return obs;
+	}
+	er_collect_opts_init(&co, cfg);
+	co.timeout_ms = D.o->timeout_ms;
+	return er_collect_all(&co);
+}
+
+static void *
+worker_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&D.lock);
+	while (!D.stop) {
+		const struct er_config *cfg;
+		struct er_snapshot *prev, *snap;
+		struct er_observed *obs;
+		struct er_mib *mib;
+		struct timespec until;
+		unsigned char c = 1;
+
+		if (!D.now) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += D.cfg->agent.poll_interval;
+			while (!D.stop && !D.now)
+				if (pthread_cond_timedwait(&D.cond, &D.lock, &until) == ETIMEDOUT)
+					break;
+			if (D.stop)
+				break;
+		}
+		D.now = false;
+		cfg = er_config_ref(D.cfg);
+		prev = er_snapshot_ref(D.cur);
+		pthread_mutex_unlock(&D.lock);
+
+		obs = observe(cfg);
+		snap = er_evaluate(cfg, obs, prev, (long long)time(NULL));
+		mib = er_mib_new(snap); /* the view's index is built here, off the main thread */
+		er_observed_unref(obs);
+		er_config_unref(cfg);
+		er_snapshot_unref(prev);
+
+		pthread_mutex_lock(&D.lock);
+		er_snapshot_unref(D.posted.snap);
+		er_mib_free(D.posted.mib);
+		D.posted.snap = snap;
+		D.posted.mib = mib;
+		if (write(D.wake[1], &c, 1) < 0) {
+			/* full: the main thread has a wakeup pending anyway */
+		}
+	}
+	pthread_mutex_unlock(&D.lock);
+	return NULL;
+}
+
+/* Make @p snap the published snapshot; send the events that lead to it. */
+static void
+publish(struct er_snapshot *snap, struct er_mib *mib)
+{
+	struct er_event_list evs = { NULL, 0, 0 };
+	struct er_snapshot *old;
+
+	pthread_mutex_lock(&D.lock);
+	old = D.cur;
+	D.cur = snap;
+	pthread_mutex_unlock(&D.lock);
+
+	er_events_diff(old, snap, &evs);
+	if (!old || old->overall.readiness != snap->overall.readiness)
+		log_info("readiness %s (%u pass, %u warn, %u fail, %u unknown) in %llu us",
+		    er_readiness_name(snap->overall.readiness), snap->overall.count[ER_PASS], snap->overall.count[ER_WARN],
+		    snap->overall.count[ER_FAIL], snap->overall.count[ER_UNKNOWN], snap->eval_us);
+	er_snmp_publish(mib ? mib : er_mib_new(snap));
+	if (evs.n)
+		er_snmp_notify(&evs, now_ms());
+	er_event_list_free(&evs);
+	er_snapshot_unref(old);
+}
+
+/* The running config changed (SNMP SET, SIGHUP): evaluate it at once on the last host state. */
+static void
+config_changed(void *arg)
+{
+	const struct er_config *cfg = er_ds_config(D.ds);
+	struct er_snapshot *snap;
+
+	(void)arg;
+	pthread_mutex_lock(&D.lock);
+	er_config_unref(D.cfg);
+	D.cfg = er_config_ref(cfg);
+	D.now = true; /* and a fresh collection with it */
+	pthread_cond_signal(&D.cond);
+	pthread_mutex_unlock(&D.lock);
+
+	er_snmp_reconfigure(cfg);
+	snap = er_evaluate(cfg, D.cur->obs, D.cur, (long long)time(NULL));
+	er_config_unref(cfg);
+	publish(snap, NULL);
+}
+
+static void
+take_posted(void)
+{
+	struct result r;
+	unsigned char buf[64];
+
+	while (read(D.wake[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&D.lock);
+	r = D.posted;
+	memset(&D.posted, 0, sizeof(D.posted));
+	pthread_mutex_unlock(&D.lock);
+	if (!r.snap)
+		return;
+	if (r.snap->cfg != D.cfg) {
+		/* evaluated with a config that has changed since: redo it with the current one */
+		struct er_snapshot *s = er_evaluate(D.cfg, r.snap->obs, D.cur, r.snap->evaluated_at);
+		er_snapshot_unref(r.snap);
+		er_mib_free(r.mib);
+		r.snap = s;
+		r.mib = NULL;
+	}
+	publish(r.snap, r.mib);
+}
+
+static void
+reload(void)
+{
+	char err[ER_ERRLEN];
+
+	if (er_ds_load_file(D.ds, D.o->config_path, err, sizeof(err)) < 0) {
+		log_warnx("SIGHUP: configuration not reloaded, the running one stays: %s", err);
+		return;
+	}
+	log_info("SIGHUP: configuration reloaded from %s", D.o->config_path);
+	config_changed(NULL);
+}
+
+static int
+pipe_nb(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+int
+er_daemon_run(const struct er_daemon_opts *o)
+{
+	char err[ER_ERRLEN];
+	struct er_snmp_env env;
+	struct sigaction sa;
+	sigset_t all, old;
+	const struct er_config *cfg;
+	struct er_observed *obs;
+	bool stop = false;
+	int rc = 0;
+
+	memset(&D, 0, sizeof(D));
+	D.o = o;
+	pthread_mutex_init(&D.lock, NULL);
+	pthread_cond_init(&D.cond, NULL);
+	if (pipe_nb(D.wake) < 0 || pipe_nb(D.sig) < 0)
+		fatal("pipe");
+	if (!(D.ds = er_ds_new(err, sizeof(err))))
+		fatalx("%s", err);
+	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
+		log_warnx("bad configuration: %s", err);
+		er_ds_free(D.ds);
+		return EXIT_BAD_CONFIG;
+	}
+	cfg = er_ds_config(D.ds);
+	D.cfg = cfg;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* First evaluation before serving, so the views never answer from nothing. */
+	obs = observe(cfg);
+	D.cur = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
+	er_observed_unref(obs);
+	log_info("readiness %s at start (%zu checks)", er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
+
+	memset(&env, 0, sizeof(env));
+	env.ds = D.ds;
+	env.config_path = o->config_path;
+	env.state_dir = o->state_dir;
+	env.config_changed = config_changed;
+	if (cfg->agent.snmp.enabled) {
+		if (er_snmp_start(&cfg->agent.snmp, &env, err, sizeof(err)) < 0) {
+			log_warnx("SNMP: %s", err);
+			rc = 1;
+			goto out;
+		}
+		er_snmp_reconfigure(cfg);
+		er_snmp_publish(er_mib_new(D.cur));
+	}
+
+	/* The collector thread gets no signals: they all come to the main loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&D.worker, NULL, worker_main, NULL) != 0)
+		fatalx("cannot start the collector thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	log_info("erreadyd running (poll every %u s)", cfg->agent.poll_interval);
+
+	while (!stop) {
+		struct pollfd pfd[MAX_POLLFDS];
+		int timeout = -1, n;
+		size_t nsnmp;
+		uint64_t t = now_ms();
+
+		pfd[0].fd = D.sig[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = D.wake[0];
+		pfd[1].events = POLLIN;
+		nsnmp = er_snmp_poll_prepare(pfd + 2, MAX_POLLFDS - 2, &timeout, t);
+		n = poll(pfd, 2 + nsnmp, timeout);
+		if (n < 0 && errno != EINTR)
+			fatal("poll");
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			unsigned char sigs[16];
+			ssize_t k = read(D.sig[0], sigs, sizeof(sigs)), i;
+			for (i = 0; i < k; i++) {
+				if (sigs[i] == SIGHUP)
+					reload();
+				else {
+					log_info("signal %d: stopping", sigs[i]);
+					stop = true;
+				}
+			}
+		}
+		if (n > 0 && (pfd[1].revents & POLLIN))
+			take_posted();
+		er_snmp_poll_process(pfd + 2, n > 0 ? nsnmp : 0, now_ms());
+	}
+
+	pthread_mutex_lock(&D.lock);
+	D.stop = true;
+	pthread_cond_signal(&D.cond);
+	pthread_mutex_unlock(&D.lock);
+	pthread_join(D.worker, NULL);
+out:
+	er_snmp_stop();
+	er_snapshot_unref(D.posted.snap);
+	er_mib_free(D.posted.mib);
+	er_snapshot_unref(D.cur);
+	er_config_unref(D.cfg);
+	er_ds_free(D.ds);
+	close(D.wake[0]);
+	close(D.wake[1]);
+	close(D.sig[0]);
+	close(D.sig[1]);
+	pthread_mutex_destroy(&D.lock);
+	pthread_cond_destroy(&D.cond);
+	return rc;
+}

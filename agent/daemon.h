@@ -1,0 +1,20 @@
+/*
+ * erreadyd's long-running mode: a collector thread gathers host state every
+ * poll interval and evaluates it; the main thread owns the datastore, the
+ * published snapshot, the alert queues and the views' sockets, all in one
+ * poll() loop, so a slow collector never delays an SNMP answer.
+ */
+#ifndef ER_DAEMON_H
+#define ER_DAEMON_H
+
+struct er_daemon_opts {
+	const char *config_path;   /* running config; SNMP SETs are saved here */
+	const char *observed_path; /* host state from this JSON file instead of the collectors */
+	const char *state_dir;     /* Net-SNMP's files (NULL: none kept) */
+	unsigned timeout_ms;       /* deadline of each collector */
+};
+
+/** Run until SIGTERM or SIGINT. Returns the process exit status. */
+int er_daemon_run(const struct er_daemon_opts *o);
+
+#endif

@@ -1,0 +1,746 @@
+#include "snmp_agent.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include <errno.h>
+#include <libyang/libyang.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "alerts.h"
+#include "datastore.h"
+#include "log.h"
+#include "snmp_mib.h"
+#include "util.h"
+
+#define APP "erreadyd"
+
+static const oid root_oid[] = { ER_MIB_ROOT };
+static const oid trap_oid_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 }; /* snmpTrapOID.0 */
+
+/* A SET in progress (requests are handled one at a time in this thread). */
+struct set_state {
+	struct er_ds_txn *txn;      /* RESERVE2 .. ACTION */
+	struct lyd_node *undo;      /* running before ACTION, for UNDO */
+	bool applied;
+};
+
+static struct {
+	bool started;
+	bool subagent;
+	bool connected;
+	struct er_snmp_env env;
+	struct er_mib *mib;
+	struct er_alerts *alerts;
+	struct set_state set;
+	netsnmp_large_fd_set fds;
+	int numfds;
+	uint64_t sent_while_away_logged;
+} S;
+
+/* ---- logging: Net-SNMP's messages through ours ---- */
+
+static int
+log_cb(int major, int minor, void *server_arg, void *client_arg)
+{
+	const struct snmp_log_message *m = server_arg;
+	char buf[512];
+	size_t n;
+
+	(void)major;
+	(void)minor;
+	(void)client_arg;
+	snprintf(buf, sizeof(buf), "%s", m->msg ? m->msg : "");
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (!n)
+		return 0;
+	if (m->priority <= LOG_ERR)
+		log_warnx("snmp: %s", buf);
+	else if (m->priority <= LOG_NOTICE)
+		log_info("snmp: %s", buf);
+	else
+		log_debug("snmp: %s", buf);
+	return 0;
+}
+
+/* ---- answering ---- */
+
+static size_t
+to_u32(const oid *name, size_t len, uint32_t *out)
+{
+	size_t i;
+
+	if (len > ER_MIB_MAX_OID)
+		len = ER_MIB_MAX_OID;
+	for (i = 0; i < len; i++)
+		out[i] = name[i] > UINT32_MAX ? UINT32_MAX : (uint32_t)name[i];
+	return len;
+}
+
+static void
+set_value(netsnmp_variable_list *vb, const struct er_mib_value *v)
+{
+	long l;
+	struct counter64 c;
+
+	switch (v->type) {
+	case ER_MIB_INTEGER:
+	case ER_MIB_GAUGE:
+		l = (long)v->num;
+		snmp_set_var_typed_value(vb, (u_char)v->type, &l, sizeof(l));
+		break;
+	case ER_MIB_COUNTER64:
+		c.high = (u_long)((uint64_t)v->num >> 32);
+		c.low = (u_long)((uint64_t)v->num & 0xffffffffu);
+		snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof(c));
+		break;
+	case ER_MIB_OCTETS:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->len ? v->octets : "", v->len);
+		break;
+	}
+}
+
+static void
+answer_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
+{
+	uint32_t name[ER_MIB_MAX_OID];
+	size_t len = to_u32(req->requestvb->name, req->requestvb->name_length, name);
+	struct er_mib_value *v = malloc(sizeof(*v));
+
+	if (!v) {
+		netsnmp_set_request_error(reqinfo, req, SNMP_ERR_GENERR);
+		return;
+	}
+	switch (S.mib ? er_mib_get(S.mib, name, len, v) : ER_MIB_NO_INSTANCE) {
+	case ER_MIB_FOUND:
+		set_value(req->requestvb, v);
+		break;
+	case ER_MIB_NO_OBJECT:
+		netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
+		break;
+	default:
+		netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHINSTANCE);
+		break;
+	}
+	free(v);
+}
+
+static void
+answer_next(netsnmp_request_info *req, struct er_mib_value *v)
+{
+	uint32_t name[ER_MIB_MAX_OID], out[ER_MIB_MAX_OID];
+	oid o[ER_MIB_MAX_OID];
+	size_t len = to_u32(req->requestvb->name, req->requestvb->name_length, name), outlen = 0, i;
+
+	if (!S.mib || er_mib_next(S.mib, name, len, req->inclusive != 0, out, &outlen, v) != ER_MIB_FOUND)
+		return; /* nothing more here: the agent moves on (endOfMibView past the last subtree) */
+	for (i = 0; i < outlen; i++)
+		o[i] = out[i];
+	snmp_set_var_objid(req->requestvb, o, outlen);
+	set_value(req->requestvb, v);
+}
+
+/* ---- SET ---- */
+
+static void
+set_reset(void)
+{
+	er_ds_txn_abort(S.set.txn);
+	lyd_free_all(S.set.undo);
+	memset(&S.set, 0, sizeof(S.set));
+}
+
+static void
+xpath_quote(char *buf, size_t len, const char *s)
+{
+	snprintf(buf, len, strchr(s, '\'') ? "\"%s\"" : "'%s'", s);
+}
+
+/* RESERVE1: the object is writable and the value well-formed. */
+static int
+reserve1(const netsnmp_variable_list *vb)
+{
+	uint32_t name[ER_MIB_MAX_OID];
+	size_t len = to_u32(vb->name, vb->name_length, name);
+	struct er_mib_target t;
+	long v;
+
+	er_mib_target(S.mib, name, len, &t);
+	if (t.what == ER_MIB_W_NONE)
+		return SNMP_ERR_NOTWRITABLE;
+	if (!t.exists)
+		return SNMP_ERR_NOCREATION;
+	if (vb->type != (t.what == ER_MIB_W_MAINTENANCE ? ASN_INTEGER : ASN_UNSIGNED))
+		return SNMP_ERR_WRONGTYPE;
+	if (vb->val_len != sizeof(long))
+		return SNMP_ERR_WRONGLENGTH;
+	v = *vb->val.integer;
+	switch (t.what) {
+	case ER_MIB_W_POLL_INTERVAL:
+		return v < 5 || v > 86400 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
+	case ER_MIB_W_MAINTENANCE:
+		return v != 1 && v != 2 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
+	case ER_MIB_W_LIMIT_WARN:
+		return v < 1 || v > 100 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
+	default:
+		return SNMP_ERR_NOTWRITABLE;
+	}
+}
+
+/* RESERVE2: every varbind of ours in one datastore edit, validated. */
+static int
+reserve2(netsnmp_request_info *reqs, netsnmp_request_info **bad)
+{
+	char err[ER_ERRLEN], xp[256], q[80], val[16];
+	netsnmp_request_info *r;
+
+	set_reset();
+	S.set.txn = er_ds_txn_begin(S.env.ds);
+	for (r = reqs; r; r = r->next) {
+		uint32_t name[ER_MIB_MAX_OID];
+		size_t len = to_u32(r->requestvb->name, r->requestvb->name_length, name);
+		struct er_mib_target t;
+		long v = *r->requestvb->val.integer;
+
+		if (r->processed)
+			continue;
+		er_mib_target(S.mib, name, len, &t);
+		xpath_quote(q, sizeof(q), t.circuit);
+		switch (t.what) {
+		case ER_MIB_W_POLL_INTERVAL:
+			snprintf(xp, sizeof(xp), "/%s:expressroute/agent/poll-interval", ER_YANG_MODULE);
+			snprintf(val, sizeof(val), "%ld", v);
+			break;
+		case ER_MIB_W_MAINTENANCE:
+			snprintf(xp, sizeof(xp), "/%s:expressroute/circuit[name=%s]/maintenance", ER_YANG_MODULE, q);
+			snprintf(val, sizeof(val), "%s", v == 1 ? "true" : "false");
+			break;
+		case ER_MIB_W_LIMIT_WARN:
+			snprintf(xp, sizeof(xp), "/%s:expressroute/circuit[name=%s]/peering[type='%s']/prefix-limit-warning",
+			    ER_YANG_MODULE, q, er_peering_name((enum er_peering_type)t.peering));
+			snprintf(val, sizeof(val), "%ld", v);
+			break;
+		default:
+			*bad = r;
+			return SNMP_ERR_NOTWRITABLE;
+		}
+		if (er_ds_txn_set(S.set.txn, xp, val, err, sizeof(err)) < 0) {
+			log_warnx("snmp set %s = %s refused: %s", xp, val, err);
+			*bad = r;
+			return SNMP_ERR_INCONSISTENTVALUE;
+		}
+	}
+	if (er_ds_txn_validate(S.set.txn, err, sizeof(err)) < 0) {
+		log_warnx("snmp set refused: %s", err);
+		*bad = reqs;
+		return SNMP_ERR_INCONSISTENTVALUE;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+save_running(char *err, size_t errlen)
+{
+	if (!S.env.config_path)
+		return 0;
+	return er_ds_save(S.env.ds, S.env.config_path, err, errlen);
+}
+
+/* ACTION: apply and save; keep what running was for UNDO. */
+static int
+action(void)
+{
+	char err[ER_ERRLEN];
+	const struct lyd_node *run = er_ds_running(S.env.ds);
+
+	if (!S.set.txn)
+		return SNMP_ERR_NOERROR; /* no varbind of ours */
+	if (run && lyd_dup_siblings(run, NULL, LYD_DUP_RECURSIVE, &S.set.undo) != LY_SUCCESS)
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	if (er_ds_txn_commit(S.set.txn, err, sizeof(err)) < 0) {
+		S.set.txn = NULL;
+		log_warnx("snmp set refused: %s", err);
+		return SNMP_ERR_INCONSISTENTVALUE;
+	}
+	S.set.txn = NULL;
+	S.set.applied = true;
+	if (save_running(err, sizeof(err)) < 0) {
+		log_warnx("snmp set not saved, undoing it: %s", err);
+		return SNMP_ERR_COMMITFAILED;
+	}
+	log_info("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+undo(void)
+{
+	char err[ER_ERRLEN];
+	struct er_ds_txn *txn;
+	struct lyd_node **tree;
+
+	if (!S.set.applied)
+		return SNMP_ERR_NOERROR;
+	txn = er_ds_txn_begin(S.env.ds);
+	tree = er_ds_txn_tree(txn);
+	lyd_free_all(*tree);
+	*tree = S.set.undo;
+	S.set.undo = NULL;
+	S.set.applied = false;
+	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0 || save_running(err, sizeof(err)) < 0) {
+		log_warnx("snmp set undo failed: %s", err);
+		return SNMP_ERR_UNDOFAILED;
+	}
+	log_info("snmp set undone");
+	return SNMP_ERR_NOERROR;
+}
+
+static int
+handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *reqinfo,
+    netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r, *bad = NULL;
+	struct er_mib_value *v;
+	int rc;
+
+	(void)h;
+	(void)reg;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+		for (r = requests; r; r = r->next)
+			if (!r->processed)
+				answer_get(reqinfo, r);
+		break;
+	case MODE_GETNEXT:
+		if (!(v = malloc(sizeof(*v))))
+			return SNMP_ERR_GENERR;
+		for (r = requests; r; r = r->next)
+			if (!r->processed)
+				answer_next(r, v);
+		free(v);
+		break;
+	case MODE_SET_RESERVE1:
+		for (r = requests; r; r = r->next) {
+			if (r->processed)
+				continue;
+			if ((rc = reserve1(r->requestvb)) != SNMP_ERR_NOERROR) {
+				netsnmp_set_request_error(reqinfo, r, rc);
+				break;
+			}
+		}
+		break;
+	case MODE_SET_RESERVE2:
+		if ((rc = reserve2(requests, &bad)) != SNMP_ERR_NOERROR)
+			netsnmp_set_request_error(reqinfo, bad, rc);
+		break;
+	case MODE_SET_ACTION:
+		if ((rc = action()) != SNMP_ERR_NOERROR)
+			netsnmp_set_request_error(reqinfo, requests, rc);
+		break;
+	case MODE_SET_COMMIT:
+		if (S.set.applied && S.env.config_changed)
+			S.env.config_changed(S.env.arg);
+		set_reset();
+		break;
+	case MODE_SET_UNDO:
+		if ((rc = undo()) != SNMP_ERR_NOERROR)
+			netsnmp_set_request_error(reqinfo, requests, rc);
+		else if (S.env.config_changed)
+			S.env.config_changed(S.env.arg);
+		set_reset();
+		break;
+	case MODE_SET_FREE:
+		set_reset();
+		break;
+	default:
+		return SNMP_ERR_GENERR;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* ---- notifications ---- */
+
+static void
+notif_oid(oid *o, size_t *len, uint32_t arc1, uint32_t arc2)
+{
+	memcpy(o, root_oid, sizeof(root_oid));
+	*len = ER_MIB_ROOT_LEN;
+	o[(*len)++] = arc1;
+	o[(*len)++] = arc2;
+}
+
+static void
+add_int(netsnmp_variable_list **vars, uint32_t obj, u_char type, long v)
+{
+	oid o[ER_MIB_ROOT_LEN + 4];
+	size_t len;
+
+	notif_oid(o, &len, 1, 11);
+	o[len++] = obj;
+	o[len++] = 0;
+	snmp_varlist_add_variable(vars, o, len, type, &v, sizeof(v));
+}
+
+static void
+add_str(netsnmp_variable_list **vars, uint32_t obj, const void *s, size_t n)
+{
+	oid o[ER_MIB_ROOT_LEN + 4];
+	size_t len;
+
+	notif_oid(o, &len, 1, 11);
+	o[len++] = obj;
+	o[len++] = 0;
+	snmp_varlist_add_variable(vars, o, len, ASN_OCTET_STR, n ? s : "", n);
+}
+
+static void
+add_place(netsnmp_variable_list **vars, const struct er_event *e)
+{
+	add_str(vars, 1, e->circuit, strlen(e->circuit));
+	add_int(vars, 2, ASN_INTEGER, e->peering);
+	add_int(vars, 3, ASN_INTEGER, e->path);
+}
+
+static void
+add_neighbor(netsnmp_variable_list **vars, const struct er_event *e)
+{
+	int fam = e->neighbor.family;
+
+	add_int(vars, 4, ASN_INTEGER, fam == ER_AF_INET ? 1 : fam == ER_AF_INET6 ? 2 : 0);
+	add_str(vars, 5, e->neighbor.bytes, fam == ER_AF_INET ? 4 : fam == ER_AF_INET6 ? 16 : 0);
+}
+
+static void
+send_trap(const struct er_event *e)
+{
+	netsnmp_variable_list *vars = NULL;
+	oid n[ER_MIB_ROOT_LEN + 2];
+	size_t len;
+
+	notif_oid(n, &len, 0, (uint32_t)e->kind);
+	snmp_varlist_add_variable(&vars, trap_oid_oid, OID_LENGTH(trap_oid_oid), ASN_OBJECT_ID, n, len * sizeof(oid));
+	switch (e->kind) {
+	case ER_EV_READINESS_CHANGED:
+		add_str(&vars, 1, e->circuit, strlen(e->circuit));
+		add_int(&vars, 6, ASN_INTEGER, e->old_value);
+		add_int(&vars, 7, ASN_INTEGER, e->new_value);
+		add_int(&vars, 8, ASN_GAUGE, (long)e->checks_fail);
+		break;
+	case ER_EV_CHECK_STATUS_CHANGED:
+		add_str(&vars, 9, e->check_id, strlen(e->check_id));
+		add_int(&vars, 10, ASN_UNSIGNED, (long)e->code);
+		add_place(&vars, e);
+		add_int(&vars, 11, ASN_INTEGER, e->old_value);
+		add_int(&vars, 12, ASN_INTEGER, e->new_value);
+		add_int(&vars, 13, ASN_INTEGER, e->severity);
+		add_str(&vars, 17, e->detail, strlen(e->detail));
+		break;
+	case ER_EV_BGP_SESSION_CHANGED:
+		add_place(&vars, e);
+		add_neighbor(&vars, e);
+		add_int(&vars, 14, ASN_INTEGER, e->old_value ? e->old_value : ER_BGP_IDLE);
+		add_int(&vars, 15, ASN_INTEGER, e->new_value ? e->new_value : ER_BGP_IDLE);
+		add_str(&vars, 17, e->detail, strlen(e->detail));
+		break;
+	case ER_EV_REDUNDANCY_LOST:
+	case ER_EV_REDUNDANCY_RESTORED:
+		add_place(&vars, e);
+		add_neighbor(&vars, e);
+		add_int(&vars, 16, ASN_UNSIGNED, e->sessions_up);
+		add_str(&vars, 17, e->detail, strlen(e->detail));
+		break;
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+	log_info("snmp notification %s sent: %s", er_event_kind_name(e->kind), e->detail);
+}
+
+static void
+pump(uint64_t now_ms)
+{
+	struct er_event e;
+
+	if (!S.connected)
+		return;
+	while (er_alerts_pop(S.alerts, now_ms, &e))
+		send_trap(&e);
+}
+
+static int
+agentx_cb(int major, int minor, void *server_arg, void *client_arg)
+{
+	(void)major;
+	(void)server_arg;
+	(void)client_arg;
+	if (minor == SNMPD_CALLBACK_INDEX_START) {
+		if (!S.connected)
+			log_info("snmp: registered with the AgentX master (%zu notifications queued)",
+			    er_alerts_pending(S.alerts));
+		S.connected = true;
+	} else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
+		if (S.connected)
+			log_warnx("snmp: AgentX master gone; notifications are queued until it is back");
+		S.connected = false;
+	}
+	return 0;
+}
+
+/* ---- setup ---- */
+
+/* Does an AgentX master answer on @p sock (a UNIX path, or unix:PATH)? */
+static bool
+agentx_master_answers(const char *sock)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	if (!strncmp(sock, "unix:", 5))
+		sock += 5;
+	else if (strchr(sock, ':'))
+		return true; /* tcp:host:port: let the subagent try it */
+	if (strlen(sock) >= sizeof(sun.sun_path) || (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+remember(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+remember(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	netsnmp_config_remember(line);
+}
+
+static void
+master_config(const struct er_snmp_cfg *c)
+{
+	static const char *const auth[] = { "SHA", "SHA-256", "SHA-512" };
+	static const char *const priv[] = { "AES", "AES-256" };
+	char buf[ER_PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < c->n_community_src; i++) {
+		const struct er_prefix *p = &c->community_src[i];
+		remember("%s %s %s", p->addr.family == ER_AF_INET6 ? "rocommunity6" : "rocommunity", c->community,
+		    er_prefix_str(p, buf, sizeof(buf)));
+	}
+	for (i = 0; i < c->n_users; i++) {
+		const struct er_snmp_user *u = &c->users[i];
+		remember("createUser %s %s %s %s %s", u->name, auth[u->auth], u->auth_key, priv[u->priv], u->priv_key);
+		remember("%s %s priv", u->read_write ? "rwuser" : "rouser", u->name);
+	}
+	for (i = 0; i < c->n_sinks; i++) {
+		const struct er_trap_sink *t = &c->sinks[i];
+		er_addr_str(&t->addr, buf, sizeof(buf));
+		if (t->addr.family == ER_AF_INET6)
+			remember("trap2sink udp6:[%s]:%u %s", buf, t->port, t->community);
+		else
+			remember("trap2sink udp:%s:%u %s", buf, t->port, t->community);
+	}
+}
+
+int
+er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *err, size_t errlen)
+{
+	netsnmp_handler_registration *reg;
+	char *ports = NULL;
+	size_t i, n = 0;
+
+	memset(&S, 0, sizeof(S));
+	S.env = *env;
+	S.subagent = c->mode == ER_SNMP_SUBAGENT || (c->mode == ER_SNMP_AUTO && agentx_master_answers(c->agentx_socket));
+
+	setenv("MIBS", "", 1); /* we serve numbers; no MIB files to parse */
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, NULL);
+	snmp_enable_calllog();
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
+	if (env->state_dir) {
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, env->state_dir);
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, env->state_dir);
+	}
+	if (S.subagent) {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, c->agentx_socket);
+	} else {
+		for (i = 0; i < c->n_listen; i++)
+			n += strlen(c->listen[i]) + 1;
+		ports = xcalloc(1, n + 1);
+		for (i = 0; i < c->n_listen; i++)
+			strlcatf(ports, n + 1, "%s%s", i ? "," : "", c->listen[i]);
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 0);
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
+		free(ports);
+	}
+	add_to_init_list("-smux"); /* else Net-SNMP listens for SMUX on TCP 0.0.0.0:199 */
+	if (init_agent(APP) != 0) {
+		snprintf(err, errlen, "cannot initialise the Net-SNMP agent");
+		return -1;
+	}
+	if (S.subagent) /* init_agent() resets it */
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, c->ping_interval);
+	reg = netsnmp_create_handler_registration("expressroute-readiness", handler, root_oid, OID_LENGTH(root_oid),
+	    HANDLER_CAN_RWRITE);
+	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snprintf(err, errlen, "cannot register the MIB subtree");
+		snmp_shutdown(APP);
+		return -1;
+	}
+	S.alerts = er_alerts_new();
+	er_alerts_configure(S.alerts, 0, c->queue_size, c->rate);
+	if (S.subagent)
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, agentx_cb, NULL);
+	if (S.subagent)
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, agentx_cb, NULL);
+	if (!S.subagent)
+		master_config(c);
+	init_snmp(APP);
+	if (!S.subagent) {
+		if (init_master_agent() != 0) {
+			snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this host?)",
+			    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS));
+			er_alerts_free(S.alerts);
+			snmp_shutdown(APP);
+			memset(&S, 0, sizeof(S));
+			return -1;
+		}
+		S.connected = true;
+		log_info("snmp: master agent on %s (%zu v3 users, %zu trap sinks)",
+		    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS), c->n_users, c->n_sinks);
+	} else {
+		log_info("snmp: AgentX subagent of %s (ping every %u s)", c->agentx_socket, c->ping_interval);
+	}
+	netsnmp_large_fd_set_init(&S.fds, FD_SETSIZE);
+	S.started = true;
+	return 0;
+}
+
+void
+er_snmp_stop(void)
+{
+	if (!S.started)
+		return;
+	set_reset();
+	snmp_shutdown(APP);
+	shutdown_agent();
+	er_mib_free(S.mib);
+	er_alerts_free(S.alerts);
+	netsnmp_large_fd_set_cleanup(&S.fds);
+	memset(&S, 0, sizeof(S));
+}
+
+const char *
+er_snmp_role(void)
+{
+	return S.subagent ? "subagent" : "master";
+}
+
+bool
+er_snmp_connected(void)
+{
+	return S.connected;
+}
+
+void
+er_snmp_publish(struct er_mib *mib)
+{
+	er_mib_free(S.mib);
+	S.mib = mib;
+}
+
+void
+er_snmp_notify(const struct er_event_list *evs, uint64_t now_ms)
+{
+	if (!S.started)
+		return;
+	er_alerts_push(S.alerts, evs, now_ms);
+	pump(now_ms);
+}
+
+void
+er_snmp_reconfigure(const struct er_config *cfg)
+{
+	if (S.started)
+		er_alerts_configure(S.alerts, cfg->agent.alert_hold_down, cfg->agent.snmp.queue_size, cfg->agent.snmp.rate);
+}
+
+size_t
+er_snmp_poll_prepare(struct pollfd *pfd, size_t max, int *timeout_ms, uint64_t now_ms)
+{
+	struct timeval tv = { 0, 0 };
+	int block = 1, fd;
+	size_t n = 0;
+	uint64_t next;
+
+	if (!S.started)
+		return 0;
+	S.numfds = 0;
+	NETSNMP_LARGE_FD_ZERO(&S.fds);
+	snmp_select_info2(&S.numfds, &S.fds, &tv, &block);
+	for (fd = 0; fd < S.numfds && n < max; fd++) {
+		if (NETSNMP_LARGE_FD_ISSET(fd, &S.fds)) {
+			pfd[n].fd = fd;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			n++;
+		}
+	}
+	if (!block) {
+		long long ms = (long long)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
+		if (*timeout_ms < 0 || ms < *timeout_ms)
+			*timeout_ms = (int)ms;
+	}
+	if (S.connected && (next = er_alerts_next_ms(S.alerts, now_ms)) != UINT64_MAX) {
+		long long ms = next > now_ms ? (long long)(next - now_ms) : 0;
+		if (*timeout_ms < 0 || ms < *timeout_ms)
+			*timeout_ms = (int)ms;
+	}
+	return n;
+}
+
+void
+er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
+{
+	size_t i;
+	int any = 0;
+
+	if (!S.started)
+		return;
+	NETSNMP_LARGE_FD_ZERO(&S.fds);
+	for (i = 0; i < n; i++) {
+		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+			NETSNMP_LARGE_FD_SET(pfd[i].fd, &S.fds);
+			any = 1;
+		}
+	}
+	if (any)
+		snmp_read2(&S.fds);
+	else
+		snmp_timeout();
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+	pump(now_ms);
+}
