@@ -13,6 +13,7 @@ struct held {
 
 struct er_alerts {
 	uint32_t hold_ms, queue_size, rate;
+	double burst; /* bucket size: a tenth of a second's worth, so receivers are not flooded */
 	struct held *held; /* waiting for their hold-down, in arrival order */
 	size_t n_held, cap_held;
 	struct er_event *ring; /* ready to send */
@@ -29,7 +30,7 @@ er_alerts_new(void)
 	struct er_alerts *a = xcalloc(1, sizeof(*a));
 
 	er_alerts_configure(a, 10, 1000, 100);
-	a->tokens = a->rate;
+	a->tokens = a->burst;
 	return a;
 }
 
@@ -65,8 +66,9 @@ er_alerts_configure(struct er_alerts *a, uint32_t hold_down_s, uint32_t queue_si
 {
 	a->hold_ms = hold_down_s * 1000u;
 	a->rate = rate ? rate : 1;
-	if (a->tokens > a->rate)
-		a->tokens = a->rate;
+	a->burst = a->rate >= 10 ? a->rate / 10.0 : 1.0;
+	if (a->tokens > a->burst)
+		a->tokens = a->burst;
 	if (!queue_size)
 		queue_size = 1;
 	if (queue_size != a->queue_size) {
@@ -187,8 +189,8 @@ refill(struct er_alerts *a, uint64_t now_ms)
 {
 	if (now_ms > a->refill_ms) {
 		a->tokens += (double)(now_ms - a->refill_ms) * a->rate / 1000.0;
-		if (a->tokens > a->rate)
-			a->tokens = a->rate;
+		if (a->tokens > a->burst)
+			a->tokens = a->burst;
 	}
 	a->refill_ms = now_ms;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -159,6 +160,8 @@ publish(struct er_snapshot *snap, struct er_mib *mib)
 		er_snmp_notify(&evs, now_ms());
 	er_event_list_free(&evs);
 	er_snapshot_unref(old);
+	/* The old snapshot was built in the collector thread's arena: give its pages back. */
+	malloc_trim(0);
 }
 
 /* The running config changed (SNMP SET, SIGHUP): evaluate it at once on the last host state. */
