@@ -71,36 +71,8 @@ ns=erbench$id ns2=erbench${id}p ps=erbench$id
 frr_run=/run/frr/$ps frr_etc=/etc/frr/$ps
 tmp="" made_ns="" made_ns2="" made_run="" made_etc=""
 
-us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }
-# poll TIMEOUT_S INTERVAL CMD...: run CMD until it succeeds, fail after the timeout
-poll() {
-	local deadline=$(($(us) + $1 * 1000000)) interval=$2
-	shift 2
-	while :; do
-		"$@" && return 0
-		(($(us) >= deadline)) && return 1
-		sleep "$interval"
-	done
-}
-# a pid is ours when its command line names our temp directory
-pid_ours() {
-	[[ $1 =~ ^[0-9]+$ && -r /proc/$1/cmdline ]] || return 1
-	[[ $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) == *"$tmp/"* ]]
-}
-pid_gone() { ! pid_ours "$1"; }
-proc_gone() { # gone or a zombie
-	local st
-	[[ -r /proc/$1/stat ]] || return 0
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
-	[[ -z $st || $st == Z ]]
-}
-stop_pidfile() {
-	local pid
-	[[ -s $1 ]] && read -r pid <"$1" 2>/dev/null || return 0
-	pid_ours "$pid" || return 0
-	kill -TERM "$pid" 2>/dev/null
-	poll 5 0.02 pid_gone "$pid" || { say "pid $pid ignored TERM, sending KILL"; kill -KILL "$pid" 2>/dev/null; }
-}
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 cleanup() {
 	local dm pids pid x
 	trap - EXIT INT TERM

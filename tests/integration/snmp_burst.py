@@ -16,34 +16,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from snmp_lab import ROOT, check, failures, free_udp_port  # noqa: E402
+
 GEN = os.path.join(HERE, "..", "bench", "gen_synthetic.py")
-ROOT = ".1.3.6.1.4.1.8072.9999.9999"
 RATE = 500
-
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def count_traps(path):
     try:

@@ -17,7 +17,7 @@ AgentX subagent. Then:
     the notification queued meanwhile is delivered;
   - erreadyd as its own master: the same walk over v2c and over v3 authPriv,
     and the community refused from a non-loopback source.
-With --valgrind the embedded-master erreadyd runs under valgrind memcheck.
+With --valgrind both erreadyd runs (subagent and master) are under valgrind memcheck.
 Usage: snmp_lab.py [--valgrind] ERREADYD VARIANT
 """
 import json
@@ -222,8 +222,8 @@ def test_subagent(env):
     env.snmptrapd()
     readiness = ROOT + ".1.1.1.0"
     check(env.wait(lambda: env.get(ROOT + ".1.1.1.0") is None or True, 5), "snmpd up")
-    env.start("erreadyd", env.erreadyd_cmd(cfg), "erreadyd.log")
-    got = env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 1"), 30, 0.1)
+    env.start("erreadyd", env.erreadyd_cmd(cfg, env.valgrind), "erreadyd.log")
+    got = env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 1"), 90 if env.valgrind else 30, 0.1)
     if not check(bool(got), "subagent registered and the lab reads ready(1)"):
         return
 
@@ -272,6 +272,7 @@ def test_subagent(env):
           (env.get(poll) or "").endswith("Gauge32: %d" % (POLL + 1)),
           "a SET whose second varbind fails changes nothing")
     sset(poll, "u", str(POLL))
+    time.sleep(1)  # let the collection that the SET started finish: time a normal poll cycle
 
     # notifications
     n0 = env.traps_now()

@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# tests/bench/lib.sh - helpers shared by the benchmark scripts (sourced).
+# They expect $tmp (the run's temp directory: a pid is "ours" when its
+# command line names it) and a say() function.
+
+us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }
+# poll TIMEOUT_S INTERVAL CMD...: run CMD until it succeeds, fail after the timeout
+poll() {
+	local deadline=$(($(us) + $1 * 1000000)) interval=$2
+	shift 2
+	while :; do
+		"$@" && return 0
+		(($(us) >= deadline)) && return 1
+		sleep "$interval"
+	done
+}
+# a pid is ours when its command line names our temp directory
+pid_ours() {
+	[[ $1 =~ ^[0-9]+$ && -r /proc/$1/cmdline && -n $tmp ]] || return 1
+	[[ $(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") == *"$tmp/"* ]]
+}
+pid_gone() { ! pid_ours "$1"; }
+proc_gone() { # gone or a zombie
+	local st
+	[[ -r /proc/$1/stat ]] || return 0
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+	[[ -z $st || $st == Z ]]
+}
+# stop_pid PID: TERM one of our processes, KILL it if it lingers
+stop_pid() {
+	pid_ours "$1" || return 0
+	kill -TERM "$1" 2>/dev/null
+	poll 5 0.02 pid_gone "$1" || { say "pid $1 ignored TERM, sending KILL"; kill -KILL "$1" 2>/dev/null; }
+}
+stop_pidfile() {
+	local pid
+	[[ -s $1 ]] && read -r pid <"$1" 2>/dev/null || return 0
+	stop_pid "$pid"
+}
