@@ -122,6 +122,8 @@ reverts(const struct held *h, const struct er_event *ev)
 {
 	if (h->ev.kind == ER_EV_REDUNDANCY_LOST || h->ev.kind == ER_EV_REDUNDANCY_RESTORED)
 		return h->ev.kind != ev->kind;
+	if (h->ev.kind == ER_EV_BGP_SESSION_CHANGED) /* sessions change across Established only */
+		return (ev->new_value == ER_BGP_ESTABLISHED) == (h->ev.old_value == ER_BGP_ESTABLISHED);
 	return ev->new_value == h->ev.old_value;
 }
 
@@ -135,11 +137,16 @@ er_alerts_push(struct er_alerts *a, const struct er_event_list *evs, uint64_t no
 		bool merged = false;
 
 		if (ev->maintenance) {
+			/* nothing for a circuit in maintenance, not even what was held before it */
+			for (j = 0; j < a->n_held; j++) {
+				if (!same_subject(&a->held[j].ev, ev))
+					continue;
+				memmove(&a->held[j], &a->held[j + 1], (a->n_held - j - 1) * sizeof(*a->held));
+				a->n_held--;
+				a->st.suppressed++;
+				break;
+			}
 			a->st.suppressed++;
-			continue;
-		}
-		if (!a->hold_ms) {
-			enqueue(a, ev);
 			continue;
 		}
 		for (j = 0; j < a->n_held; j++) {
@@ -163,6 +170,10 @@ er_alerts_push(struct er_alerts *a, const struct er_event_list *evs, uint64_t no
 		}
 		if (merged)
 			continue;
+		if (!a->hold_ms) {
+			enqueue(a, ev);
+			continue;
+		}
 		ER_GROW(a->held, a->n_held, a->cap_held);
 		a->held[a->n_held].ev = *ev;
 		a->held[a->n_held].due_ms = now_ms + a->hold_ms;

@@ -64,7 +64,7 @@ log_cb(int major, int minor, void *server_arg, void *client_arg)
 		buf[--n] = '\0';
 	if (!n)
 		return 0;
-	if (m->priority <= LOG_ERR)
+	if (m->priority <= LOG_WARNING)
 		log_warnx("snmp: %s", buf);
 	else if (m->priority <= LOG_NOTICE)
 		log_info("snmp: %s", buf);
@@ -178,23 +178,16 @@ reserve1(const netsnmp_variable_list *vb)
 	er_mib_target(S.mib, name, len, &t);
 	if (t.what == ER_MIB_W_NONE)
 		return SNMP_ERR_NOTWRITABLE;
-	if (!t.exists)
-		return SNMP_ERR_NOCREATION;
+	/* RFC 3416 4.2.5: type, length and value come before noCreation */
 	if (vb->type != (t.what == ER_MIB_W_MAINTENANCE ? ASN_INTEGER : ASN_UNSIGNED))
 		return SNMP_ERR_WRONGTYPE;
 	if (vb->val_len != sizeof(long))
 		return SNMP_ERR_WRONGLENGTH;
 	v = *vb->val.integer;
-	switch (t.what) {
-	case ER_MIB_W_POLL_INTERVAL:
-		return v < 5 || v > 86400 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
-	case ER_MIB_W_MAINTENANCE:
-		return v != 1 && v != 2 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
-	case ER_MIB_W_LIMIT_WARN:
-		return v < 1 || v > 100 ? SNMP_ERR_WRONGVALUE : SNMP_ERR_NOERROR;
-	default:
-		return SNMP_ERR_NOTWRITABLE;
-	}
+	if ((t.what == ER_MIB_W_POLL_INTERVAL && (v < 5 || v > 86400)) ||
+	    (t.what == ER_MIB_W_MAINTENANCE && v != 1 && v != 2) || (t.what == ER_MIB_W_LIMIT_WARN && (v < 1 || v > 100)))
+		return SNMP_ERR_WRONGVALUE;
+	return t.exists ? SNMP_ERR_NOERROR : SNMP_ERR_NOCREATION;
 }
 
 /* RESERVE2: every varbind of ours in one datastore edit, validated. */
@@ -215,6 +208,10 @@ reserve2(netsnmp_request_info *reqs, netsnmp_request_info **bad)
 		if (r->processed)
 			continue;
 		er_mib_target(S.mib, name, len, &t);
+		if (!t.exists) { /* the row went away since RESERVE1 */
+			*bad = r;
+			return SNMP_ERR_NOCREATION;
+		}
 		xpath_quote(q, sizeof(q), t.circuit);
 		switch (t.what) {
 		case ER_MIB_W_POLL_INTERVAL:
@@ -266,14 +263,17 @@ action(void)
 	if (!S.set.txn)
 		return SNMP_ERR_NOERROR; /* no varbind of ours */
 	if (run && lyd_dup_siblings(run, NULL, LYD_DUP_RECURSIVE, &S.set.undo) != LY_SUCCESS)
-		return SNMP_ERR_RESOURCEUNAVAILABLE;
+		return SNMP_ERR_COMMITFAILED;
 	if (er_ds_txn_commit(S.set.txn, err, sizeof(err)) < 0) {
 		S.set.txn = NULL;
 		log_warnx("snmp set refused: %s", err);
-		return SNMP_ERR_INCONSISTENTVALUE;
+		return SNMP_ERR_COMMITFAILED;
 	}
 	S.set.txn = NULL;
 	S.set.applied = true;
+	/* evaluate now: the master may never send the CleanupSet that ends this SET */
+	if (S.env.config_changed)
+		S.env.config_changed(S.env.arg);
 	if (save_running(err, sizeof(err)) < 0) {
 		log_warnx("snmp set not saved, undoing it: %s", err);
 		return SNMP_ERR_COMMITFAILED;
@@ -286,6 +286,7 @@ static int
 undo(void)
 {
 	char err[ER_ERRLEN];
+	int rc;
 	struct er_ds_txn *txn;
 	struct lyd_node **tree;
 
@@ -297,7 +298,10 @@ undo(void)
 	*tree = S.set.undo;
 	S.set.undo = NULL;
 	S.set.applied = false;
-	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0 || save_running(err, sizeof(err)) < 0) {
+	rc = er_ds_txn_commit(txn, err, sizeof(err));
+	if (S.env.config_changed)
+		S.env.config_changed(S.env.arg);
+	if (rc < 0 || save_running(err, sizeof(err)) < 0) {
 		log_warnx("snmp set undo failed: %s", err);
 		return SNMP_ERR_UNDOFAILED;
 	}
@@ -348,15 +352,11 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_COMMIT:
-		if (S.set.applied && S.env.config_changed)
-			S.env.config_changed(S.env.arg);
 		set_reset();
 		break;
 	case MODE_SET_UNDO:
 		if ((rc = undo()) != SNMP_ERR_NOERROR)
 			netsnmp_set_request_error(reqinfo, requests, rc);
-		else if (S.env.config_changed)
-			S.env.config_changed(S.env.arg);
 		set_reset();
 		break;
 	case MODE_SET_FREE:

@@ -14,7 +14,7 @@
 struct row {
 	uint32_t off; /* index OID in m->pool */
 	uint16_t len;
-	uint16_t k;   /* path, source, circuit position: by table */
+	uint16_t k;   /* path or source, by table */
 	const void *a, *b, *c;
 };
 
@@ -239,7 +239,7 @@ get_circuit(const struct er_mib *m, const struct row *r, uint32_t col, struct er
 	case 13:
 		return set_gauge(v, (uint32_t)c->n_vnets);
 	default:
-		return set_summary(v, &m->snap->circuit[r->k], m->snap->evaluated_at, col - 13);
+		return set_summary(v, &m->snap->circuit[c - m->snap->cfg->circuits], m->snap->evaluated_at, col - 13);
 	}
 }
 
@@ -631,13 +631,13 @@ build_config_rows(struct er_mib *m)
 		struct idx ci = { .n = 0 };
 
 		idx_str(&ci, cc->name);
-		add_row(m, T_CIRCUIT, &ci, (uint16_t)c, cc, NULL, NULL);
+		add_row(m, T_CIRCUIT, &ci, 0, cc, NULL, NULL);
 		for (p = 0; p < cc->n_peerings; p++) {
 			const struct er_peering_cfg *pc = &cc->peerings[p];
 			struct idx pi = ci;
 
 			idx_num(&pi, pc->type);
-			add_row(m, T_PEERING, &pi, (uint16_t)c, cc, pc, NULL);
+			add_row(m, T_PEERING, &pi, 0, cc, pc, NULL);
 			for (k = ER_PATH_PRIMARY; k <= ER_PATH_SECONDARY; k++) {
 				struct idx li = pi;
 

@@ -141,6 +141,7 @@ er_run_command(char *const argv[], unsigned long long deadline_us, char **out, s
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(opipe[1], 1) < 0 || dup2(epipe[1], 2) < 0)
 			_exit(126);
+		er_child_reset(-1, -1);
 		execvp(argv[0], argv);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

@@ -1367,6 +1367,7 @@ er_nft_start(struct er_nft_query *q, char *err, size_t errlen)
 	if (q->pid == 0) {
 		close(op[0]);
 		close(ep[0]);
+		er_child_reset(op[1], ep[1]);
 		query_child(op[1], ep[1], self);
 	}
 	close(op[1]);

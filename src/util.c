@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,4 +95,26 @@ er_ms_left(unsigned long long deadline_us)
 	unsigned long long now = er_now_us();
 
 	return now >= deadline_us ? 0 : (int)((deadline_us - now + 999) / 1000);
+}
+
+void
+er_child_reset(int keep1, int keep2)
+{
+	sigset_t none;
+	DIR *d;
+	struct dirent *e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (!(d = opendir("/proc/self/fd")))
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || fd <= 2 || fd == keep1 || fd == keep2 || fd == dirfd(d))
+			continue;
+		close((int)fd);
+	}
+	closedir(d);
 }

@@ -22,6 +22,12 @@ void strlcatf(char *buf, size_t len, const char *fmt, ...) __attribute__((format
 		}                                                            \
 	} while (0)
 
+/**
+ * In a forked child: unblock every signal, restore SIGPIPE's default and
+ * close every fd above 2 except @p keep (-1: none). The daemon's threads
+ * block signals and Net-SNMP's sockets are not close-on-exec.
+ */
+void er_child_reset(int keep1, int keep2);
 /** Close every fd of @p fds that is >= 0 and set it to -1. */
 void er_close_fds(int *fds, size_t n);
 /** Milliseconds left until @p deadline_us (er_now_us() clock), rounded up; 0 when passed. */

@@ -104,6 +104,39 @@ test_change_that_holds_is_sent_once(void **state)
 	er_alerts_free(a);
 }
 
+/* Sessions change across Established: Established -> Active -> ... -> Idle is still down. */
+static void
+test_bgp_flap_across_established(void **state)
+{
+	struct er_alerts *a = er_alerts_new();
+	struct er_event out;
+
+	(void)state;
+	er_alerts_configure(a, 10, 10, 100);
+	push1(a, session("c1", 1, 6), 1000); /* Idle -> Established */
+	push1(a, session("c1", 6, 3), 3000); /* -> Active: back down, within the hold-down */
+	assert_false(er_alerts_pop(a, 30000, &out));
+	assert_int_equal(er_alerts_pending(a), 0);
+	er_alerts_free(a);
+}
+
+/* A change held when the circuit enters maintenance is never sent. */
+static void
+test_maintenance_cancels_held(void **state)
+{
+	struct er_alerts *a = er_alerts_new();
+	struct er_event out, restored = redundancy(ER_EV_REDUNDANCY_RESTORED);
+
+	(void)state;
+	er_alerts_configure(a, 10, 10, 100);
+	push1(a, redundancy(ER_EV_REDUNDANCY_LOST), 1000);
+	restored.maintenance = true;
+	push1(a, restored, 3000);
+	assert_false(er_alerts_pop(a, 30000, &out));
+	assert_int_equal(er_alerts_pending(a), 0);
+	er_alerts_free(a);
+}
+
 static void
 test_maintenance_suppressed(void **state)
 {
@@ -187,6 +220,8 @@ main(void)
 		cmocka_unit_test(test_flap_within_hold_down_is_silent),
 		cmocka_unit_test(test_change_that_holds_is_sent_once),
 		cmocka_unit_test(test_maintenance_suppressed),
+		cmocka_unit_test(test_bgp_flap_across_established),
+		cmocka_unit_test(test_maintenance_cancels_held),
 		cmocka_unit_test(test_queue_bound_and_order),
 		cmocka_unit_test(test_rate_limit),
 	};
