@@ -105,7 +105,7 @@ worker_main(void *arg)
 		unsigned char c = 1;
 
 		if (!D.now) {
-			clock_gettime(CLOCK_REALTIME, &until);
+			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_sec += D.cfg->agent.poll_interval;
 			while (!D.stop && !D.now)
 				if (pthread_cond_timedwait(&D.cond, &D.lock, &until) == ETIMEDOUT)
@@ -245,8 +245,13 @@ er_daemon_run(const struct er_daemon_opts *o)
 
 	memset(&D, 0, sizeof(D));
 	D.o = o;
+	pthread_condattr_t ca;
+
 	pthread_mutex_init(&D.lock, NULL);
-	pthread_cond_init(&D.cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a clock step must not move the next poll */
+	pthread_cond_init(&D.cond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pipe_nb(D.wake) < 0 || pipe_nb(D.sig) < 0)
 		fatal("pipe");
 	if (!(D.ds = er_ds_new(err, sizeof(err))))
