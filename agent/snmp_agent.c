@@ -23,6 +23,9 @@
 
 #define APP "erreadyd"
 
+/* Net-SNMP's SNMPv2-MIB system group (libnetsnmpmibs), for the embedded master. */
+void init_system_mib(void);
+
 static const oid root_oid[] = { ER_MIB_ROOT };
 static const oid trap_oid_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 }; /* snmpTrapOID.0 */
 
@@ -539,6 +542,14 @@ master_config(const struct er_snmp_cfg *c)
 	char buf[ER_PREFIX_STRLEN];
 	size_t i;
 
+	remember("sysDescr erreadyd %s: Azure ExpressRoute readiness agent (EXPRESSROUTE-READINESS-MIB)", ERREADY_VERSION);
+	remember("sysObjectID .1.3.6.1.4.1.8072.9999.9999");
+	remember("sysServices 72");
+	/* set from config, Net-SNMP keeps them read-only: only the MIB's three objects are writable */
+	if (gethostname(buf, sizeof(buf)) == 0 && buf[0] && !strpbrk(buf, " \"'\\"))
+		remember("sysName %.*s", (int)sizeof(buf) - 1, buf);
+	remember("sysContact root");
+	remember("sysLocation unknown");
 	for (i = 0; i < c->n_community_src; i++) {
 		const struct er_prefix *p = &c->community_src[i];
 		remember("%s %s %s", p->addr.family == ER_AF_INET6 ? "rocommunity6" : "rocommunity", c->community,
@@ -600,8 +611,15 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 		snprintf(err, errlen, "cannot initialise the Net-SNMP agent");
 		return -1;
 	}
-	if (S.subagent) /* init_agent() resets it */
+	if (S.subagent) { /* init_agent() resets these */
 		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, c->ping_interval);
+		/* AgentX open, register and ping wait synchronously: keep a hung master's cost short */
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT, 500000);
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 1);
+	} else {
+		/* A master of its own answers sysUpTime, sysDescr, sysObjectID like any agent an NMS discovers. */
+		init_system_mib();
+	}
 	reg = netsnmp_create_handler_registration("expressroute-readiness", handler, root_oid, OID_LENGTH(root_oid),
 	    HANDLER_CAN_RWRITE);
 	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {

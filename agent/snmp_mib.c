@@ -101,6 +101,20 @@ set_str(struct er_mib_value *v, const char *s)
 	return set_bytes(v, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* A string cut to the MIB's SIZE limit in octets, at a UTF-8 character boundary. */
+static int
+set_str_max(struct er_mib_value *v, const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > max) {
+		n = max;
+		while (n && ((uint8_t)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return set_bytes(v, n ? s : "", n);
+}
+
 static int
 set_truth(struct er_mib_value *v, bool b)
 {
@@ -209,10 +223,10 @@ get_circuit(const struct er_mib *m, const struct row *r, uint32_t col, struct er
 	switch (col) {
 	case 2:
 		return set_str(v, c->service_key);
-	case 3:
-		return set_str(v, c->provider);
+	case 3: /* SnmpAdminString (SIZE (0..128)); YANG counts characters, not octets */
+		return set_str_max(v, c->provider, 128);
 	case 4:
-		return set_str(v, c->location);
+		return set_str_max(v, c->location, 128);
 	case 5:
 		return set_int(v, c->model);
 	case 6:

@@ -336,6 +336,8 @@ def test_master(env):
                      90 if env.valgrind else 30, 0.2)
     if not check(bool(ready), "embedded master answers on udp %d" % env.master_port):
         return
+    r = env.get(".1.3.6.1.2.1.1.2.0", env.master_port)
+    check(r is not None and r.endswith("OID: " + ROOT), "embedded master: sysObjectID.0 is the MIB's root: %s" % r)
     ok, text, err = walk(env, "snmpwalk", env.master_port)
     check(ok, "embedded master: v2c snmpwalk completes")
     compare_walk(env, "master v2c snmpwalk", text)

@@ -205,6 +205,42 @@ test_writable(void **state)
 	assert_false(t.exists);
 }
 
+/* erCircuitProvider is SIZE (0..128) octets: a 100-character UTF-8 provider (200 octets) is cut at a character. */
+static void
+test_octet_limit(void **state)
+{
+	struct fx fx;
+	char *cfg = fx_read_data(FX_CONFIG), *obs = fx_read_data(FX_OBSERVED), prov[256] = "", *edited;
+	struct er_snapshot *snap;
+	struct er_mib *mib;
+	struct er_mib_value v;
+	uint32_t o[ER_MIB_MAX_OID], rel[80] = { 1, 3, 1, 3 };
+	size_t n = 4, i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 100; k++)
+		strcat(prov, "\xc3\xa9"); /* e acute */
+	edited = fx_replace(cfg, "\"Equinix\"", "\"PROVIDER\"");
+	free(cfg);
+	cfg = fx_replace(edited, "PROVIDER", prov);
+	free(edited);
+	fx_load(&fx, cfg, obs);
+	snap = er_evaluate(fx.cfg, fx.obs, NULL, 1795000000);
+	mib = er_mib_new(snap);
+	rel[n++] = (uint32_t)strlen(fx.cfg->circuits[0].name);
+	for (i = 0; fx.cfg->circuits[0].name[i]; i++)
+		rel[n++] = (uint8_t)fx.cfg->circuits[0].name[i];
+	assert_int_equal(er_mib_get(mib, o, oid_of(o, rel, n), &v), ER_MIB_FOUND);
+	assert_int_equal(v.len, 128);
+	assert_memory_equal(v.octets, prov, 128);
+	er_mib_free(mib);
+	er_snapshot_unref(snap);
+	fx_free(&fx);
+	free(cfg);
+	free(obs);
+}
+
 static void
 test_date_and_time(void **state)
 {
@@ -231,6 +267,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_get_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writable, setup, teardown),
+		cmocka_unit_test(test_octet_limit),
 		cmocka_unit_test(test_date_and_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
