@@ -127,6 +127,13 @@ reverts(const struct held *h, const struct er_event *ev)
 	return ev->new_value == h->ev.old_value;
 }
 
+static void
+held_remove(struct er_alerts *a, size_t j)
+{
+	memmove(&a->held[j], &a->held[j + 1], (a->n_held - j - 1) * sizeof(*a->held));
+	a->n_held--;
+}
+
 void
 er_alerts_push(struct er_alerts *a, const struct er_event_list *evs, uint64_t now_ms)
 {
@@ -141,8 +148,7 @@ er_alerts_push(struct er_alerts *a, const struct er_event_list *evs, uint64_t no
 			for (j = 0; j < a->n_held; j++) {
 				if (!same_subject(&a->held[j].ev, ev))
 					continue;
-				memmove(&a->held[j], &a->held[j + 1], (a->n_held - j - 1) * sizeof(*a->held));
-				a->n_held--;
+				held_remove(a, j);
 				a->st.suppressed++;
 				break;
 			}
@@ -155,8 +161,7 @@ er_alerts_push(struct er_alerts *a, const struct er_event_list *evs, uint64_t no
 				continue;
 			if (reverts(h, ev)) {
 				a->st.cancelled += 2;
-				memmove(h, h + 1, (a->n_held - j - 1) * sizeof(*h));
-				a->n_held--;
+				held_remove(a, j);
 			} else {
 				/* a further change: report old -> newest once it holds */
 				int old = h->ev.old_value;

@@ -74,23 +74,12 @@ tmp="" made_ns="" made_ns2="" made_run="" made_etc=""
 # shellcheck source=tests/bench/lib.sh
 . "$here/lib.sh"
 cleanup() {
-	local dm pids pid x
+	local dm x
 	trap - EXIT INT TERM
 	if [[ -n $tmp ]]; then
 		for dm in bgpd bfdd zebra; do stop_pidfile "$tmp/frr/$dm.pid"; done
 	fi
-	for x in "$made_ns" "$made_ns2"; do
-		[[ -n $x && -e /run/netns/$x ]] || continue
-		# anything still running in our own namespaces was started by this run
-		pids=$(ip netns pids "$x" 2>/dev/null | tr "\n" " ")
-		if [[ -n $pids ]]; then
-			say "stopping leftover pids in $x: $pids"
-			# shellcheck disable=SC2086
-			kill -TERM $pids 2>/dev/null
-			for pid in $pids; do poll 3 0.02 proc_gone "$pid" || kill -KILL "$pid" 2>/dev/null; done
-		fi
-		ip netns del "$x" 2>/dev/null || say "could not delete namespace $x"
-	done
+	for x in "$made_ns" "$made_ns2"; do ns_remove "$x"; done
 	[[ -n $made_run && -d $frr_run ]] && rm -rf "$frr_run"
 	[[ -n $made_etc && -d $frr_etc ]] && rm -rf "$frr_etc"
 	[[ -n $tmp && -d $tmp && $tmp == /tmp/erbench.* ]] && rm -rf "$tmp"

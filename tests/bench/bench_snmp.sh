@@ -115,24 +115,13 @@ snmpd_pid="" bgpd_pid="" er_sub_pid="" er_1k_pid="" er_big_pid=""
 # shellcheck source=tests/bench/lib.sh
 . "$here/lib.sh"
 cleanup() {
-	local dm pids pid
+	local dm pid
 	trap - EXIT INT TERM
 	for pid in "${er_pids[@]}"; do stop_pid "$pid"; done
 	if [[ -n $tmp ]]; then
 		for dm in bgpd zebra; do stop_pidfile "$tmp/frr/$dm.pid"; done
 	fi
-	if [[ -n $made_ns && -e /run/netns/$made_ns ]]; then
-		# anything still running in our own namespace was started by this run
-		pids=$(ip netns pids "$made_ns" 2>/dev/null | tr "\n" " ")
-		if [[ -n $pids ]]; then
-			say "stopping leftover pids in $made_ns: $pids"
-			# shellcheck disable=SC2086
-			kill -TERM $pids 2>/dev/null
-			for pid in $pids; do poll 3 0.02 proc_gone "$pid" || kill -KILL "$pid" 2>/dev/null; done
-		fi
-		# deleting the namespace deletes its veths
-		ip netns del "$made_ns" 2>/dev/null || say "could not delete namespace $made_ns"
-	fi
+	ns_remove "$made_ns"
 	[[ -n $made_run && -d $frr_run ]] && rm -rf "$frr_run"
 	[[ -n $made_etc && -d $frr_etc ]] && rm -rf "$frr_etc"
 	[[ -n $tmp && -d $tmp && $tmp == /tmp/erbsnmp.* ]] && rm -rf "$tmp"

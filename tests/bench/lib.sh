@@ -37,3 +37,17 @@ stop_pidfile() {
 	[[ -s $1 ]] && read -r pid <"$1" 2>/dev/null || return 0
 	stop_pid "$pid"
 }
+# ns_remove NS: stop what still runs in our own namespace NS (it was started
+# by this run), then delete the namespace (and with it its veths)
+ns_remove() {
+	local pids pid
+	[[ -n $1 && -e /run/netns/$1 ]] || return 0
+	pids=$(ip netns pids "$1" 2>/dev/null | tr "\n" " ")
+	if [[ -n $pids ]]; then
+		say "stopping leftover pids in $1: $pids"
+		# shellcheck disable=SC2086
+		kill -TERM $pids 2>/dev/null
+		for pid in $pids; do poll 3 0.02 proc_gone "$pid" || kill -KILL "$pid" 2>/dev/null; done
+	fi
+	ip netns del "$1" 2>/dev/null || say "could not delete namespace $1"
+}
