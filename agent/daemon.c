@@ -18,12 +18,15 @@
 #include "eval.h"
 #include "events.h"
 #include "log.h"
+#include "nc_schema.h"
+#include "nc_view.h"
 #include "observed.h"
 #include "snmp_agent.h"
 #include "snmp_mib.h"
 #include "util.h"
 
 #define EXIT_BAD_CONFIG 4
+#define DEFAULT_STATE_DIR "/var/lib/erready"
 #define MAX_POLLFDS 256
 
 struct result {
@@ -42,6 +45,16 @@ static struct {
 	struct er_snapshot *cur;     /* published; prev of the next evaluation */
 	struct result posted;        /* waiting for the main thread */
 	int wake[2];                 /* collector -> main */
+	unsigned long published;     /* snapshots published so far */
+	pthread_cond_t published_cond;
+	/*
+	 * The agent lock: the datastore, the views' state and Net-SNMP. The main
+	 * thread holds it except while it sleeps in poll(); NETCONF session
+	 * threads take it for the length of an operation.
+	 */
+	pthread_mutex_t agent;
+	int poke[2];                 /* any thread -> main: timers changed */
+	struct er_nc_env nc_env;
 	/* main thread only */
 	int sig[2];
 	pthread_t worker;
@@ -156,8 +169,14 @@ publish(struct er_snapshot *snap, struct er_mib *mib)
 		    er_readiness_name(snap->overall.readiness), snap->overall.count[ER_PASS], snap->overall.count[ER_WARN],
 		    snap->overall.count[ER_FAIL], snap->overall.count[ER_UNKNOWN], snap->eval_us);
 	er_snmp_publish(mib ? mib : er_mib_new(snap));
-	if (evs.n)
+	if (evs.n) {
 		er_snmp_notify(&evs, now_ms());
+		er_nc_notify(&evs, now_ms());
+	}
+	pthread_mutex_lock(&D.lock);
+	D.published++;
+	pthread_cond_broadcast(&D.published_cond);
+	pthread_mutex_unlock(&D.lock);
 	er_event_list_free(&evs);
 	er_snapshot_unref(old);
 	/* The old snapshot was built in the collector thread's arena: give its pages back. */
@@ -180,9 +199,66 @@ config_changed(void *arg)
 	pthread_mutex_unlock(&D.lock);
 
 	er_snmp_reconfigure(cfg);
+	er_nc_reconfigure(cfg);
 	snap = er_evaluate(cfg, D.cur->obs, D.cur, (long long)time(NULL));
 	er_config_unref(cfg);
 	publish(snap, NULL);
+}
+
+static void
+poke(void)
+{
+	unsigned char c = 1;
+
+	if (write(D.poke[1], &c, 1) < 0) {
+		/* full: a poke is pending */
+	}
+}
+
+/* NETCONF changed running (agent lock held, in a session thread): evaluate, then let the loop re-arm. */
+static void
+config_changed_async(void *arg)
+{
+	config_changed(arg);
+	poke();
+}
+
+static struct er_snapshot *
+snapshot_ref(void)
+{
+	struct er_snapshot *s;
+
+	pthread_mutex_lock(&D.lock);
+	s = er_snapshot_ref(D.cur);
+	pthread_mutex_unlock(&D.lock);
+	return s;
+}
+
+/* evaluate-now: a fresh collection, published within @p timeout_ms. */
+static int
+evaluate_now(unsigned timeout_ms)
+{
+	struct timespec until;
+	unsigned long want;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&D.lock);
+	/* the collection starting now is published as the second one from here at the latest */
+	want = D.published + (D.now ? 2 : 1);
+	D.now = true;
+	pthread_cond_signal(&D.cond);
+	while (D.published < want && rc == 0)
+		if (pthread_cond_timedwait(&D.published_cond, &D.lock, &until) == ETIMEDOUT)
+			rc = -1;
+	pthread_mutex_unlock(&D.lock);
+	return rc;
 }
 
 static void
@@ -248,13 +324,16 @@ er_daemon_run(const struct er_daemon_opts *o)
 	pthread_condattr_t ca;
 
 	pthread_mutex_init(&D.lock, NULL);
+	pthread_mutex_init(&D.agent, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a clock step must not move the next poll */
 	pthread_cond_init(&D.cond, &ca);
+	pthread_cond_init(&D.published_cond, &ca);
 	pthread_condattr_destroy(&ca);
-	if (pipe_nb(D.wake) < 0 || pipe_nb(D.sig) < 0)
+	if (pipe_nb(D.wake) < 0 || pipe_nb(D.sig) < 0 || pipe_nb(D.poke) < 0)
 		fatal("pipe");
-	if (!(D.ds = er_ds_new(err, sizeof(err))))
+	/* The NETCONF modules go into the datastore's context: edits and replies share it. */
+	if (!(D.ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
 		fatalx("%s", err);
 	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("bad configuration: %s", err);
@@ -293,6 +372,17 @@ er_daemon_run(const struct er_daemon_opts *o)
 		er_snmp_reconfigure(cfg);
 		er_snmp_publish(er_mib_new(D.cur));
 	}
+	pthread_mutex_lock(&D.agent);
+	if (cfg->agent.netconf.enabled) {
+		struct er_nc_env ne = { D.ds, o->config_path, o->state_dir ? o->state_dir : DEFAULT_STATE_DIR, &D.agent,
+			snapshot_ref, config_changed_async, evaluate_now, poke };
+		D.nc_env = ne;
+		if (er_nc_start(D.cfg, &D.nc_env, err, sizeof(err)) < 0) {
+			log_warnx("NETCONF: %s", err);
+			rc = 1;
+			goto out_nc;
+		}
+	}
 
 	/* The collector thread gets no signals: they all come to the main loop. */
 	sigfillset(&all);
@@ -312,10 +402,20 @@ er_daemon_run(const struct er_daemon_opts *o)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = D.wake[0];
 		pfd[1].events = POLLIN;
-		nsnmp = er_snmp_poll_prepare(pfd + 2, MAX_POLLFDS - 2, &timeout, t);
-		n = poll(pfd, 2 + nsnmp, timeout);
+		pfd[2].fd = D.poke[0];
+		pfd[2].events = POLLIN;
+		nsnmp = er_snmp_poll_prepare(pfd + 3, MAX_POLLFDS - 3, &timeout, t);
+		er_nc_poll_timeout(&timeout, t);
+		pthread_mutex_unlock(&D.agent);
+		n = poll(pfd, 3 + nsnmp, timeout);
 		if (n < 0 && errno != EINTR)
 			fatal("poll");
+		pthread_mutex_lock(&D.agent);
+		if (n > 0 && (pfd[2].revents & POLLIN)) {
+			unsigned char b[64];
+			while (read(D.poke[0], b, sizeof(b)) > 0)
+				;
+		}
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			unsigned char sigs[16];
 			ssize_t k = read(D.sig[0], sigs, sizeof(sigs)), i;
@@ -330,14 +430,21 @@ er_daemon_run(const struct er_daemon_opts *o)
 		}
 		if (n > 0 && (pfd[1].revents & POLLIN))
 			take_posted();
-		er_snmp_poll_process(pfd + 2, n > 0 ? nsnmp : 0, now_ms());
+		er_snmp_poll_process(pfd + 3, n > 0 ? nsnmp : 0, now_ms());
+		er_nc_process(now_ms());
 	}
+	er_nc_stop();
+	pthread_mutex_unlock(&D.agent);
 
 	pthread_mutex_lock(&D.lock);
 	D.stop = true;
 	pthread_cond_signal(&D.cond);
 	pthread_mutex_unlock(&D.lock);
 	pthread_join(D.worker, NULL);
+	goto out;
+out_nc:
+	er_nc_stop();
+	pthread_mutex_unlock(&D.agent);
 out:
 	er_snmp_stop();
 	er_snapshot_unref(D.posted.snap);
@@ -349,7 +456,11 @@ out:
 	close(D.wake[1]);
 	close(D.sig[0]);
 	close(D.sig[1]);
+	close(D.poke[0]);
+	close(D.poke[1]);
 	pthread_mutex_destroy(&D.lock);
+	pthread_mutex_destroy(&D.agent);
 	pthread_cond_destroy(&D.cond);
+	pthread_cond_destroy(&D.published_cond);
 	return rc;
 }

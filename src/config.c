@@ -462,6 +462,63 @@ snmp_from_tree(const struct lyd_node *snmp, struct er_snmp_cfg *sc)
 }
 
 static void
+netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
+{
+	const struct lyd_node *ssh = child(nc, "ssh"), *ux = child(nc, "unix-socket"), *n, *k;
+	const char *v;
+
+	c->enabled = cbool(nc, "enabled", true);
+	c->ssh_enabled = cbool(ssh, "enabled", true);
+	snprintf(c->ssh_address, sizeof(c->ssh_address), "%s", (v = cval(ssh, "address")) ? v : "127.0.0.1");
+	c->ssh_port = (uint16_t)cnum(ssh, "port", 830);
+	c->host_key = cstrdup(ssh, "host-key", "ssh_host_ed25519_key");
+	c->unix_enabled = cbool(ux, "enabled", true);
+	c->unix_path = cstrdup(ux, "path", "/run/erready/netconf.sock");
+	c->unix_mode = (unsigned)strtoul((v = cval(ux, "mode")) ? v : "0660", NULL, 8);
+	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = cval(ux, "group")) ? v : "");
+	c->max_sessions = (uint16_t)cnum(nc, "max-sessions", 64);
+	c->hello_timeout = (uint16_t)cnum(nc, "hello-timeout", 30);
+	c->idle_timeout = (uint32_t)cnum(nc, "idle-timeout", 3600);
+	c->event_log_size = (uint32_t)cnum(nc, "event-log-size", 1000);
+	c->n_users = count_children(nc, "user");
+	c->users = c->n_users ? xcalloc(c->n_users, sizeof(*c->users)) : NULL;
+	c->n_users = 0;
+	if (!nc)
+		return;
+	LY_LIST_FOR(lyd_child(nc), n) {
+		struct er_netconf_user *u;
+
+		if (strcmp(LYD_NAME(n), "user"))
+			continue;
+		u = &c->users[c->n_users++];
+		snprintf(u->name, sizeof(u->name), "%s", cval(n, "name"));
+		u->password = (v = cval(n, "password")) ? xstrdup(v) : NULL;
+		u->n_keys = count_children(n, "authorized-key");
+		u->keys = xcalloc(u->n_keys ? u->n_keys : 1, sizeof(*u->keys));
+		u->n_keys = 0;
+		LY_LIST_FOR(lyd_child(n), k)
+			if (!strcmp(LYD_NAME(k), "authorized-key"))
+				u->keys[u->n_keys++] = xstrdup(lyd_get_value(k));
+	}
+}
+
+static void
+netconf_free(struct er_netconf_cfg *c)
+{
+	size_t i, j;
+
+	free(c->host_key);
+	free(c->unix_path);
+	for (i = 0; i < c->n_users; i++) {
+		for (j = 0; j < c->users[i].n_keys; j++)
+			free(c->users[i].keys[j]);
+		free(c->users[i].keys);
+		free(c->users[i].password);
+	}
+	free(c->users);
+}
+
+static void
 snmp_free(struct er_snmp_cfg *sc)
 {
 	size_t i;
@@ -527,7 +584,7 @@ er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *e
 	cfg->agent.frr_pathspace = cstrdup(bgp, "frr-pathspace", NULL);
 	cfg->agent.bird_socket = cstrdup(bgp, "bird-socket", "/run/bird/bird.ctl");
 	snmp_from_tree(child(agent, "snmp"), &cfg->agent.snmp);
-	cfg->agent.netconf_enabled = cbool(child(agent, "netconf"), "enabled", true);
+	netconf_from_tree(child(agent, "netconf"), &cfg->agent.netconf);
 
 	build_indexes(cfg);
 	if (check_overlaps(cfg, err, errlen) < 0) {
@@ -563,6 +620,7 @@ er_config_free(struct er_config *cfg)
 	free(cfg->agent.frr_pathspace);
 	free(cfg->agent.bird_socket);
 	snmp_free(&cfg->agent.snmp);
+	netconf_free(&cfg->agent.netconf);
 	free(cfg);
 }
 

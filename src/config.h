@@ -115,6 +115,31 @@ struct er_snmp_cfg {
 	uint32_t rate;
 };
 
+struct er_netconf_user {
+	char name[33];
+	char **keys; /* authorized keys, "type base64 [comment]" */
+	size_t n_keys;
+	char *password; /* crypt(3) hash, NULL if none */
+};
+
+struct er_netconf_cfg {
+	bool enabled;
+	bool ssh_enabled;
+	char ssh_address[46];
+	uint16_t ssh_port;
+	char *host_key; /* relative: under the state directory */
+	bool unix_enabled;
+	char *unix_path;
+	unsigned unix_mode;
+	char unix_group[33]; /* "" = erreadyd's */
+	struct er_netconf_user *users;
+	size_t n_users;
+	uint16_t max_sessions;
+	uint16_t hello_timeout;
+	uint32_t idle_timeout;
+	uint32_t event_log_size;
+};
+
 struct er_agent_cfg {
 	uint32_t poll_interval;
 	uint32_t alert_hold_down;
@@ -122,7 +147,7 @@ struct er_agent_cfg {
 	char *frr_pathspace;
 	char *bird_socket;
 	struct er_snmp_cfg snmp;
-	bool netconf_enabled;
+	struct er_netconf_cfg netconf;
 };
 
 struct er_config {

@@ -102,13 +102,25 @@ ly_error_text(const struct ly_ctx *ctx, const char *origin, char *err, size_t er
 struct er_ds *
 er_ds_new(char *err, size_t errlen)
 {
+	return er_ds_new_with(NULL, err, errlen);
+}
+
+struct er_ds *
+er_ds_new_with(er_ds_ctx_hook hook, char *err, size_t errlen)
+{
 	struct er_ds *ds = xcalloc(1, sizeof(*ds));
 	char cerr[ER_ERRLEN];
 
 	/* Keep libyang quiet: its errors are reported through our messages. */
 	ly_log_options(LY_LOSTORE);
-	if (ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &ds->ctx) != LY_SUCCESS) {
+	if (ly_ctx_new(NULL, hook ? 0 : LY_CTX_NO_YANGLIBRARY, &ds->ctx) != LY_SUCCESS) {
 		snprintf(err, errlen, "cannot create the libyang context");
+		free(ds);
+		return NULL;
+	}
+	/* Extra modules go in before any data tree exists: adding one later recompiles the context. */
+	if (hook && hook(ds->ctx, err, errlen) < 0) {
+		ly_ctx_destroy(ds->ctx);
 		free(ds);
 		return NULL;
 	}
@@ -313,12 +325,17 @@ er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen)
 struct er_ds_txn *
 er_ds_txn_begin(struct er_ds *ds)
 {
+	return er_ds_txn_begin_from(ds, ds->running);
+}
+
+struct er_ds_txn *
+er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree)
+{
 	struct er_ds_txn *txn = xcalloc(1, sizeof(*txn));
 
 	txn->ds = ds;
-	if (ds->running &&
-	    lyd_dup_siblings(ds->running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &txn->tree) != LY_SUCCESS)
-		fatalx("cannot copy the running config");
+	if (tree && lyd_dup_siblings(tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &txn->tree) != LY_SUCCESS)
+		fatalx("cannot copy a config tree");
 	return txn;
 }
 
@@ -405,6 +422,7 @@ er_ds_strip_secrets(struct lyd_node *tree)
 		"/expressroute-readiness:expressroute/circuit/peering/md5-key",
 		"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
 		"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
+		"/expressroute-readiness:expressroute/agent/netconf/user/password",
 	};
 	struct ly_set *set = NULL;
 	uint32_t i;
@@ -423,12 +441,18 @@ er_ds_strip_secrets(struct lyd_node *tree)
 char *
 er_ds_print(const struct er_ds *ds, enum er_ds_format fmt, bool with_secrets)
 {
+	return er_ds_print_tree(ds->running, fmt, with_secrets);
+}
+
+char *
+er_ds_print_tree(const struct lyd_node *tree, enum er_ds_format fmt, bool with_secrets)
+{
 	struct lyd_node *copy = NULL;
 	char *out = NULL;
 	LYD_FORMAT lf = fmt == ER_FMT_XML ? LYD_XML : LYD_JSON;
 
-	if (ds->running) {
-		if (lyd_dup_siblings(ds->running, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
+	if (tree) {
+		if (lyd_dup_siblings(tree, NULL, LYD_DUP_RECURSIVE, &copy) != LY_SUCCESS)
 			fatalx("cannot copy the running config");
 		if (!with_secrets)
 			er_ds_strip_secrets(copy);
@@ -463,8 +487,14 @@ write_all(const struct er_ds *ds, int fd, const char *buf, size_t len)
 int
 er_ds_save(const struct er_ds *ds, const char *path, char *err, size_t errlen)
 {
+	return er_ds_save_tree(ds, ds->running, path, err, errlen);
+}
+
+int
+er_ds_save_tree(const struct er_ds *ds, const struct lyd_node *tree, const char *path, char *err, size_t errlen)
+{
 	const char *dot = strrchr(path, '.');
-	char *data = er_ds_print(ds, dot && !strcmp(dot, ".xml") ? ER_FMT_XML : ER_FMT_JSON, true);
+	char *data = er_ds_print_tree(tree, dot && !strcmp(dot, ".xml") ? ER_FMT_XML : ER_FMT_JSON, true);
 	char *tmp = NULL, *dircopy = xstrdup(path);
 	int fd = -1, dfd = -1, rc = -1;
 

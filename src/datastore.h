@@ -26,6 +26,14 @@ enum er_ds_format { ER_FMT_AUTO = 0, ER_FMT_JSON, ER_FMT_XML };
 
 /** A datastore with an empty running config. Returns NULL with @p err set. */
 struct er_ds *er_ds_new(char *err, size_t errlen);
+/**
+ * The same, with @p hook called on the fresh libyang context before our
+ * module is loaded (the NETCONF view loads ietf-netconf and friends there).
+ * The context then also has ietf-yang-library. A hook returning -1 (with
+ * @p err set) fails the call.
+ */
+typedef int (*er_ds_ctx_hook)(struct ly_ctx *ctx, char *err, size_t errlen);
+struct er_ds *er_ds_new_with(er_ds_ctx_hook hook, char *err, size_t errlen);
 void er_ds_free(struct er_ds *ds);
 
 struct ly_ctx *er_ds_ctx(const struct er_ds *ds);
@@ -54,6 +62,8 @@ int er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const
 
 /** Start an edit on a private copy of running. */
 struct er_ds_txn *er_ds_txn_begin(struct er_ds *ds);
+/** Start an edit on a private copy of @p tree (NULL: empty), e.g. the candidate. */
+struct er_ds_txn *er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree);
 /** The copy to edit (libyang calls); may be replaced through the pointer. */
 struct lyd_node **er_ds_txn_tree(struct er_ds_txn *txn);
 /** Set a leaf by XPath in the copy. */
@@ -68,12 +78,15 @@ void er_ds_txn_abort(struct er_ds_txn *txn);
 
 /** Canonical print of running. Secrets (md5-key) only when @p with_secrets. Caller frees. */
 char *er_ds_print(const struct er_ds *ds, enum er_ds_format fmt, bool with_secrets);
+char *er_ds_print_tree(const struct lyd_node *tree, enum er_ds_format fmt, bool with_secrets);
 
 /**
  * Save running (with secrets) atomically: temp file in the same directory,
  * fsync, rename over @p path, fsync the directory. Mode 0600.
  */
 int er_ds_save(const struct er_ds *ds, const char *path, char *err, size_t errlen);
+/** The same for another tree (startup written from candidate or an inline config). */
+int er_ds_save_tree(const struct er_ds *ds, const struct lyd_node *tree, const char *path, char *err, size_t errlen);
 
 /** Test hook: replace write(2) used by er_ds_save (fault injection). */
 typedef ssize_t (*er_ds_write_fn)(int fd, const void *buf, size_t len);

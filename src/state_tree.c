@@ -225,6 +225,12 @@ host_facts(struct st *st, struct lyd_node *rd, const struct er_observed *obs)
 int
 er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_node **out)
 {
+	return er_state_tree_parts(s, ctx, ER_ST_ALL, out);
+}
+
+int
+er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts, struct lyd_node **out)
+{
 	struct st st = { ly_ctx_get_module_implemented(ctx, ER_YANG_MODULE), 0 };
 	struct lyd_node *top = NULL, *rd;
 	size_t c, p;
@@ -233,7 +239,7 @@ er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_
 	*out = NULL;
 	if (!st.mod || lyd_new_inner(NULL, st.mod, "expressroute", 0, &top) != LY_SUCCESS)
 		return -1;
-	for (c = 0; c < s->cfg->n_circuits; c++) {
+	for (c = 0; (parts & ER_ST_CIRCUITS) && c < s->cfg->n_circuits; c++) {
 		const struct er_circuit_cfg *cc = &s->cfg->circuits[c];
 		struct lyd_node *cn = list1(&st, top, "circuit", cc->name);
 		if (!cn)
@@ -245,9 +251,12 @@ er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_
 		}
 		summary(&st, inner(&st, cn, "state"), &s->circuit[c], s->evaluated_at);
 	}
+	if (!(parts & (ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS | ER_ST_HOST)))
+		goto done;
 	rd = inner(&st, top, "readiness");
-	summary(&st, rd, &s->overall, s->evaluated_at);
-	for (src = 0; src < ER_SRC_COUNT; src++) {
+	if (parts & ER_ST_SUMMARY)
+		summary(&st, rd, &s->overall, s->evaluated_at);
+	for (src = 0; (parts & ER_ST_COLLECTORS) && src < ER_SRC_COUNT; src++) {
 		const struct er_source_status *ss = &s->obs->src[src];
 		struct lyd_node *cn = list1(&st, rd, "collector", er_source_name((enum er_source)src));
 		term(&st, cn, "status", "%s", er_collector_status_name(ss->status ? ss->status : ER_COLL_DISABLED));
@@ -259,8 +268,11 @@ er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_
 			term(&st, cn, "message", "not collected");
 		term(&st, cn, "duration", "%u", ss->duration_ms);
 	}
-	checks(&st, rd, s);
-	host_facts(&st, rd, s->obs);
+	if (parts & ER_ST_CHECKS)
+		checks(&st, rd, s);
+	if (parts & ER_ST_HOST)
+		host_facts(&st, rd, s->obs);
+done:
 	if (st.failed) {
 		lyd_free_all(top);
 		return -1;

@@ -13,4 +13,13 @@ struct lyd_node;
 /** Build the state tree of @p s. Returns 0, or -1 if libyang refused a node. */
 int er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_node **out);
 
+/* Parts of the state, so a filtered NETCONF <get> builds only what it needs. */
+#define ER_ST_CIRCUITS 0x01   /* circuit/state and peering/state (links, sessions) */
+#define ER_ST_SUMMARY 0x02    /* readiness summary leaves */
+#define ER_ST_COLLECTORS 0x04 /* readiness/collector */
+#define ER_ST_CHECKS 0x08     /* readiness/check */
+#define ER_ST_HOST 0x10       /* readiness/nat and readiness/qos */
+#define ER_ST_ALL 0x1f
+int er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts, struct lyd_node **out);
+
 #endif

@@ -1,0 +1,1276 @@
+/*
+ * NETCONF operations (RFC 6241, 6243, 6022, 5277) over the datastore:
+ * running (the daemon's), candidate (shared, kept here), startup (the
+ * config file), locks, confirmed commit, subscriptions. Every handler runs
+ * in its session's thread; datastore state is touched under the agent lock.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libyang/libyang.h>
+#include <nc_server.h>
+
+#include "datastore.h"
+#include "eval.h"
+#include "log.h"
+#include "model.h"
+#include "nc_edit.h"
+#include "nc_err.h"
+#include "nc_internal.h"
+#include "nc_log.h"
+#include "state_tree.h"
+#include "util.h"
+
+#define NC_NS "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define ER_TOP "/" ER_YANG_MODULE ":expressroute"
+#define EVALUATE_NOW_TIMEOUT_MS 60000
+
+enum dsid { DS_RUNNING = 0, DS_CANDIDATE, DS_STARTUP, DS_INLINE, DS_NONE };
+static const char *const ds_names[] = { "running", "candidate", "startup" };
+
+int er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us);
+void er_nc_statistics_state(struct lyd_node *stats);
+
+/* All under the agent lock. */
+static struct {
+	struct lyd_node *cand; /* NULL and !dirty: the same as running */
+	bool cand_dirty;
+	uint32_t lock_sid[3];
+	time_t lock_time[3];
+	/* a confirmed commit waiting for its confirmation */
+	bool cc;
+	uint32_t cc_sid;     /* the session that must confirm (no persist) */
+	char *cc_persist;    /* persist id, NULL: bound to cc_sid */
+	struct lyd_node *cc_rollback;
+	uint64_t cc_deadline_ms;
+	long long cc_deadline_real_us;
+	char *cc_path;
+} O;
+
+static struct ly_ctx *
+ctx(void)
+{
+	return er_ds_ctx(er_nc_env->ds);
+}
+
+static void
+lock(void)
+{
+	pthread_mutex_lock(er_nc_env->lock);
+}
+
+static void
+unlock(void)
+{
+	pthread_mutex_unlock(er_nc_env->lock);
+}
+
+static struct nc_server_reply *
+fail(struct er_nc_errs *errs)
+{
+	struct nc_server_reply *r = er_nc_errs_reply(ctx(), errs);
+
+	er_nc_errs_clear(errs);
+	return r;
+}
+
+static struct nc_server_reply *__attribute__((format(printf, 4, 5)))
+fail1(NC_ERR tag, NC_ERR_TYPE type, const char *path, const char *fmt, ...)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	er_nc_errs_add(&errs, tag, type, path, "%s", msg ? msg : "out of memory");
+	free(msg);
+	return fail(&errs);
+}
+
+static const struct lyd_node *
+child(const struct lyd_node *n, const char *name)
+{
+	const struct lyd_node *c;
+
+	LY_LIST_FOR(lyd_child(n), c)
+		if (!strcmp(LYD_NAME(c), name))
+			return c;
+	return NULL;
+}
+
+static const char *
+child_val(const struct lyd_node *n, const char *name)
+{
+	const struct lyd_node *c = child(n, name);
+
+	return c && c->schema && (c->schema->nodetype & LYD_NODE_TERM) ? lyd_get_value(c) : NULL;
+}
+
+/* The datastore named in <target> or <source>. */
+static enum dsid
+which_ds(const struct lyd_node *rpc, const char *param, const struct lyd_node **inline_cfg)
+{
+	const struct lyd_node *p = child(rpc, param), *c;
+
+	if (!p)
+		return DS_NONE;
+	c = lyd_child(p);
+	if (!c)
+		return DS_NONE;
+	if (!strcmp(LYD_NAME(c), "running"))
+		return DS_RUNNING;
+	if (!strcmp(LYD_NAME(c), "candidate"))
+		return DS_CANDIDATE;
+	if (!strcmp(LYD_NAME(c), "startup"))
+		return DS_STARTUP;
+	if (!strcmp(LYD_NAME(c), "config")) {
+		if (inline_cfg)
+			*inline_cfg = c;
+		return DS_INLINE;
+	}
+	return DS_NONE;
+}
+
+static struct lyd_node *
+any_tree(const struct lyd_node *any)
+{
+	const struct lyd_node_any *a = (const struct lyd_node_any *)any;
+
+	if (!a || a->value_type != LYD_ANYDATA_DATATREE)
+		return NULL;
+	return a->value.tree;
+}
+
+static NC_WD_MODE
+wd_mode(const struct lyd_node *rpc, bool *bad)
+{
+	const struct lyd_node *c;
+
+	*bad = false;
+	LY_LIST_FOR(lyd_child(rpc), c) {
+		const char *v;
+		if (strcmp(LYD_NAME(c), "with-defaults") || !c->schema)
+			continue;
+		v = lyd_get_value(c);
+		if (!strcmp(v, "report-all"))
+			return NC_WD_ALL;
+		if (!strcmp(v, "report-all-tagged"))
+			return NC_WD_ALL_TAG;
+		if (!strcmp(v, "trim"))
+			return NC_WD_TRIM;
+		if (!strcmp(v, "explicit"))
+			return NC_WD_EXPLICIT;
+		*bad = true;
+	}
+	return NC_WD_EXPLICIT;
+}
+
+/* <rpc-reply><data>tree</data></rpc-reply>; takes @p tree. */
+static struct nc_server_reply *
+reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd)
+{
+	struct lyd_node *out = NULL;
+
+	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
+	    lyd_new_any(out, NULL, "data", tree, 1, LYD_ANYDATA_DATATREE, 1, NULL) != LY_SUCCESS) {
+		lyd_free_all(out);
+		lyd_free_all(tree);
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
+	}
+	return nc_server_reply_data(out, wd, NC_PARAMTYPE_FREE);
+}
+
+/* Turn a datastore validation message ("edit: /path: reason") into an rpc-error. */
+static void
+validation_error(struct er_nc_errs *errs, const char *msg)
+{
+	const char *m = msg, *colon;
+	char path[1024] = "";
+	struct er_nc_err *e;
+	NC_ERR tag = NC_ERR_OP_FAILED;
+	const char *app = NULL;
+
+	if (!strncmp(m, "edit: ", 6))
+		m += 6;
+	if (m[0] == '/' && (colon = strstr(m, ": "))) {
+		snprintf(path, sizeof(path), "%.*s", (int)(colon - m), m);
+		m = colon + 2;
+	}
+	if (strstr(m, "Mandatory node") || strstr(m, "mandatory")) {
+		tag = NC_ERR_DATA_MISSING;
+	} else if (strstr(m, "Must condition")) {
+		app = "must-violation";
+	} else if (strstr(m, "Unique data")) {
+		app = "data-not-unique";
+	} else if (strstr(m, "Too many")) {
+		app = "too-many-elements";
+	} else if (strstr(m, "Too few")) {
+		app = "too-few-elements";
+	} else if (strstr(m, "nvalid leafref") || strstr(m, "instance-required")) {
+		tag = NC_ERR_DATA_MISSING;
+		app = "instance-required";
+	}
+	e = er_nc_errs_add(errs, tag, NC_ERR_TYPE_APP, path[0] ? path : NULL, "%s", m);
+	if (app)
+		er_nc_err_set(&e->app_tag, app);
+}
+
+static bool
+locked_by_other(enum dsid ds, uint32_t sid, struct er_nc_errs *errs)
+{
+	struct er_nc_err *e;
+
+	if (ds > DS_STARTUP || !O.lock_sid[ds] || O.lock_sid[ds] == sid)
+		return false;
+	e = er_nc_errs_add(errs, NC_ERR_LOCK_DENIED, NC_ERR_TYPE_PROT, NULL,
+	    "the %s datastore is locked by session %u", ds_names[ds], O.lock_sid[ds]);
+	e->sid = O.lock_sid[ds];
+	return true;
+}
+
+static const struct lyd_node *
+cand_tree(void)
+{
+	return O.cand_dirty ? O.cand : er_ds_running(er_nc_env->ds);
+}
+
+/* The startup datastore: the config file, with defaults. NULL when empty; -1 on error. */
+static int
+startup_tree(struct lyd_node **out, struct er_nc_errs *errs)
+{
+	char err[ER_ERRLEN], *data = NULL;
+	size_t len = 0;
+	FILE *f = fopen(er_nc_env->startup_path, "re");
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "startup: %s: %s", er_nc_env->startup_path,
+		    strerror(errno));
+		return -1;
+	}
+	{
+		FILE *m = open_memstream(&data, &len);
+		char buf[8192];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			fwrite(buf, 1, n, m);
+		fclose(m);
+	}
+	fclose(f);
+	rc = er_ds_parse(er_nc_env->ds, data, ER_FMT_AUTO, "startup", out, err, sizeof(err));
+	free(data);
+	if (rc < 0) {
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A copy of the tree of @p ds (with secrets). */
+static int
+ds_copy(enum dsid ds, const struct lyd_node *inline_cfg, struct lyd_node **out, struct er_nc_errs *errs)
+{
+	const struct lyd_node *src = NULL;
+
+	*out = NULL;
+	switch (ds) {
+	case DS_RUNNING:
+		src = er_ds_running(er_nc_env->ds);
+		break;
+	case DS_CANDIDATE:
+		src = cand_tree();
+		break;
+	case DS_STARTUP:
+		return startup_tree(out, errs);
+	case DS_INLINE: {
+		/* an inline <config>: a whole configuration, checked like a file */
+		struct lyd_node *t = any_tree(inline_cfg);
+		char *xml = NULL, err[ER_ERRLEN];
+		int rc;
+		if (!t)
+			return 0;
+		if (lyd_print_mem(&xml, t, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) != LY_SUCCESS || !xml)
+			return 0;
+		rc = er_ds_parse(er_nc_env->ds, xml, ER_FMT_XML, "config", out, err, sizeof(err));
+		free(xml);
+		if (rc < 0) {
+			er_nc_errs_add(errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL, "%s", err);
+			return -1;
+		}
+		return 0;
+	}
+	case DS_NONE:
+		break;
+	}
+	if (src && lyd_dup_siblings(src, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, out) != LY_SUCCESS) {
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Make @p tree (taken) the running config. Returns 0, or -1 with errors. */
+static int
+commit_tree(struct lyd_node *tree, struct er_nc_errs *errs)
+{
+	struct er_ds_txn *txn = er_ds_txn_begin_from(er_nc_env->ds, NULL);
+	char err[ER_ERRLEN];
+
+	*er_ds_txn_tree(txn) = tree;
+	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0) {
+		validation_error(errs, err);
+		return -1;
+	}
+	er_nc_env->config_changed(NULL);
+	return 0;
+}
+
+static int
+validate_tree(struct lyd_node **tree, struct er_nc_errs *errs)
+{
+	struct er_ds_txn *txn = er_ds_txn_begin_from(er_nc_env->ds, NULL);
+	char err[ER_ERRLEN];
+	int rc;
+
+	*er_ds_txn_tree(txn) = *tree;
+	rc = er_ds_txn_validate(txn, err, sizeof(err));
+	*tree = *er_ds_txn_tree(txn); /* validation adds defaults */
+	*er_ds_txn_tree(txn) = NULL;
+	er_ds_txn_abort(txn);
+	if (rc < 0)
+		validation_error(errs, err);
+	return rc;
+}
+
+static int
+save_startup(const struct lyd_node *tree, struct er_nc_errs *errs)
+{
+	char err[ER_ERRLEN];
+
+	if (er_ds_save_tree(er_nc_env->ds, tree, er_nc_env->startup_path, err, sizeof(err)) < 0) {
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "startup: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cand_set(struct lyd_node *tree)
+{
+	lyd_free_all(O.cand);
+	O.cand = tree;
+	O.cand_dirty = true;
+}
+
+static void
+cand_reset(void)
+{
+	lyd_free_all(O.cand);
+	O.cand = NULL;
+	O.cand_dirty = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* confirmed commit */
+
+static void
+cc_clear(void)
+{
+	lyd_free_all(O.cc_rollback);
+	O.cc_rollback = NULL;
+	free(O.cc_persist);
+	O.cc_persist = NULL;
+	O.cc = false;
+	O.cc_sid = 0;
+	if (O.cc_path)
+		unlink(O.cc_path);
+}
+
+static char *
+one_line(const struct lyd_node *tree)
+{
+	char *s = NULL;
+
+	if (!tree || lyd_print_mem(&s, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) != LY_SUCCESS || !s)
+		return xstrdup("{}");
+	return s;
+}
+
+/* The pending confirmed commit in the state directory, so a restart still rolls it back. */
+static void
+cc_save(void)
+{
+	char *tmp = NULL, *rb = one_line(O.cc_rollback), *cur = one_line(er_ds_running(er_nc_env->ds));
+	FILE *f;
+	int fd;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", O.cc_path) < 0)
+		fatalx("out of memory");
+	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
+		log_warnx("confirmed commit: cannot save %s: %s", O.cc_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else {
+		fchmod(fd, 0600);
+		fprintf(f, "%lld %u %s\n%s\n%s\n", O.cc_deadline_real_us, O.cc_sid, O.cc_persist ? O.cc_persist : "-", rb,
+		    cur);
+		if (fflush(f) != 0 || fsync(fd) < 0 || fclose(f) != 0 || rename(tmp, O.cc_path) < 0)
+			log_warnx("confirmed commit: cannot save %s: %s", O.cc_path, strerror(errno));
+	}
+	unlink(tmp);
+	free(tmp);
+	free(rb);
+	free(cur);
+}
+
+static void
+cc_rollback(const char *why)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	struct lyd_node *rb = O.cc_rollback;
+
+	O.cc_rollback = NULL;
+	if (commit_tree(rb, &errs) < 0)
+		log_warnx("confirmed commit: rollback (%s) refused: %s", why, errs.n ? errs.v[0].msg : "?");
+	else
+		log_info("confirmed commit: rolled back (%s)", why);
+	er_nc_errs_clear(&errs);
+	cc_clear();
+}
+
+static int
+parse_cfg_line(const char *line, struct lyd_node **tree)
+{
+	char err[ER_ERRLEN];
+
+	*tree = NULL;
+	if (!strcmp(line, "{}"))
+		return 0;
+	return er_ds_parse(er_nc_env->ds, line, ER_FMT_JSON, "confirmed-commit", tree, err, sizeof(err));
+}
+
+/* At start: a confirmed commit was pending when erreadyd stopped. */
+static void
+cc_restore(void)
+{
+	FILE *f = fopen(O.cc_path, "re");
+	char *l1 = NULL, *l2 = NULL, *l3 = NULL, persist[512];
+	size_t c1 = 0, c2 = 0, c3 = 0;
+	long long deadline;
+	unsigned sid;
+	struct lyd_node *rb = NULL, *cur = NULL;
+	struct er_nc_errs errs = { NULL, 0 };
+
+	if (!f)
+		return;
+	if (getline(&l1, &c1, f) <= 0 || getline(&l2, &c2, f) <= 0 || getline(&l3, &c3, f) <= 0 ||
+	    sscanf(l1, "%lld %u %511s", &deadline, &sid, persist) != 3) {
+		log_warnx("confirmed commit: %s is unreadable; ignored", O.cc_path);
+		goto out;
+	}
+	l2[strcspn(l2, "\n")] = '\0';
+	l3[strcspn(l3, "\n")] = '\0';
+	if (parse_cfg_line(l2, &rb) < 0 || parse_cfg_line(l3, &cur) < 0) {
+		log_warnx("confirmed commit: %s does not parse; ignored", O.cc_path);
+		goto out;
+	}
+	O.cc_rollback = rb;
+	rb = NULL;
+	if (!strcmp(persist, "-")) {
+		cc_rollback("the session that made it ended with erreadyd's restart");
+		goto out;
+	}
+	if (deadline <= er_nc_now_real_us()) {
+		cc_rollback("its timeout passed while erreadyd was stopped");
+		goto out;
+	}
+	if (commit_tree(cur, &errs) < 0) {
+		cur = NULL;
+		cc_rollback("the confirmed config no longer validates");
+		goto out;
+	}
+	cur = NULL;
+	O.cc = true;
+	O.cc_persist = xstrdup(persist);
+	O.cc_deadline_real_us = deadline;
+	O.cc_deadline_ms = er_nc_now_ms() + (uint64_t)((deadline - er_nc_now_real_us()) / 1000);
+	log_info("confirmed commit (persist id %s) restored; rolls back in %lld s unless confirmed", persist,
+	    (deadline - er_nc_now_real_us()) / 1000000);
+out:
+	er_nc_errs_clear(&errs);
+	lyd_free_all(rb);
+	lyd_free_all(cur);
+	free(l1);
+	free(l2);
+	free(l3);
+	fclose(f);
+	if (!O.cc)
+		cc_clear();
+}
+
+/* ------------------------------------------------------------------ */
+/* get, get-config */
+
+static bool
+wants(const struct er_nc_filter *f, const char *path)
+{
+	return er_nc_filter_wants(ctx(), f, path);
+}
+
+static void
+add_netconf_state(struct lyd_node **data)
+{
+	const struct lys_module *m = ly_ctx_get_module_implemented(ctx(), "ietf-netconf-monitoring");
+	struct lyd_node *ns, *caps, *dss, *schemas, *sess, *stats, *n;
+	const struct lys_module *mod;
+	const char **cpblts;
+	uint32_t idx = 0;
+	int i;
+	char b[64];
+
+	if (!m || lyd_new_inner(NULL, m, "netconf-state", 0, &ns) != LY_SUCCESS)
+		return;
+	lyd_new_inner(ns, m, "capabilities", 0, &caps);
+	cpblts = nc_server_get_cpblts(ctx());
+	for (i = 0; cpblts && cpblts[i]; i++) {
+		lyd_new_term(caps, m, "capability", cpblts[i], 0, NULL);
+		lydict_remove(ctx(), cpblts[i]);
+	}
+	free(cpblts);
+	lyd_new_inner(ns, m, "datastores", 0, &dss);
+	lock();
+	for (i = 0; i <= DS_STARTUP; i++) {
+		lyd_new_list(dss, m, "datastore", 0, &n, ds_names[i]);
+		if (O.lock_sid[i]) {
+			struct lyd_node *l, *g;
+			lyd_new_inner(n, m, "locks", 0, &l);
+			lyd_new_inner(l, m, "global-lock", 0, &g);
+			snprintf(b, sizeof(b), "%u", O.lock_sid[i]);
+			lyd_new_term(g, m, "locked-by-session", b, 0, NULL);
+			lyd_new_term(g, m, "locked-time", er_nc_time_str((long long)O.lock_time[i] * 1000000, b, sizeof(b)),
+			    0, NULL);
+		}
+	}
+	unlock();
+	lyd_new_inner(ns, m, "schemas", 0, &schemas);
+	while ((mod = ly_ctx_get_module_iter(ctx(), &idx))) {
+		LY_ARRAY_COUNT_TYPE u;
+		if (lyd_new_list(schemas, m, "schema", 0, &n, mod->name, mod->revision ? mod->revision : "", "yang") ==
+		    LY_SUCCESS) {
+			lyd_new_term(n, m, "namespace", mod->ns, 0, NULL);
+			lyd_new_term(n, m, "location", "NETCONF", 0, NULL);
+		}
+		if (!mod->parsed)
+			continue;
+		LY_ARRAY_FOR(mod->parsed->includes, u) {
+			const struct lysp_submodule *sm = mod->parsed->includes[u].submodule;
+			if (sm && lyd_new_list(schemas, m, "schema", 0, &n, sm->name,
+			              sm->revs ? sm->revs[0].date : "", "yang") == LY_SUCCESS) {
+				lyd_new_term(n, m, "namespace", mod->ns, 0, NULL);
+				lyd_new_term(n, m, "location", "NETCONF", 0, NULL);
+			}
+		}
+	}
+	lyd_new_inner(ns, m, "sessions", 0, &sess);
+	er_nc_sessions_state(sess);
+	lyd_new_inner(ns, m, "statistics", 0, &stats);
+	er_nc_statistics_state(stats);
+	lyd_insert_sibling(*data, ns, data);
+}
+
+static void
+add_streams(struct lyd_node **data)
+{
+	const struct lys_module *m = ly_ctx_get_module_implemented(ctx(), "nc-notifications");
+	struct lyd_node *top, *streams, *s;
+	char b[64];
+
+	if (!m || lyd_new_inner(NULL, m, "netconf", 0, &top) != LY_SUCCESS)
+		return;
+	lyd_new_inner(top, m, "streams", 0, &streams);
+	if (lyd_new_list(streams, m, "stream", 0, &s, "NETCONF") == LY_SUCCESS) {
+		lyd_new_term(s, m, "description",
+		    "expressroute-readiness notifications: readiness, check status, BGP sessions, redundancy", 0, NULL);
+		lyd_new_term(s, m, "replaySupport", "true", 0, NULL);
+		lyd_new_term(s, m, "replayLogCreationTime", er_nc_time_str(er_nc_log_created(er_nc_events), b, sizeof(b)),
+		    0, NULL);
+	}
+	lyd_insert_sibling(*data, top, data);
+}
+
+static unsigned
+state_parts(const struct er_nc_filter *f)
+{
+	static const struct {
+		const char *path;
+		unsigned part;
+	} p[] = {
+		{ ER_TOP "/circuit/state", ER_ST_CIRCUITS },
+		{ ER_TOP "/circuit/peering/state", ER_ST_CIRCUITS },
+		{ ER_TOP "/readiness/readiness", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/last-evaluation", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-pass", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-warn", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-fail", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-unknown", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/collector", ER_ST_COLLECTORS },
+		{ ER_TOP "/readiness/check", ER_ST_CHECKS },
+		{ ER_TOP "/readiness/nat", ER_ST_HOST },
+		{ ER_TOP "/readiness/qos", ER_ST_HOST },
+	};
+	unsigned parts = 0;
+	size_t i;
+
+	if (f->all)
+		return ER_ST_ALL;
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		if (!(parts & p[i].part) && wants(f, p[i].path))
+			parts |= p[i].part;
+	return parts;
+}
+
+static struct nc_server_reply *
+op_get(const struct lyd_node *rpc, bool config_only)
+{
+	struct er_nc_filter f = { false, NULL, 0 };
+	struct er_nc_errs errs = { NULL, 0 };
+	struct lyd_node *data = NULL, *out = NULL;
+	enum dsid ds = DS_RUNNING;
+	NC_WD_MODE wd;
+	bool bad;
+
+	wd = wd_mode(rpc, &bad);
+	if (config_only && (ds = which_ds(rpc, "source", NULL)) == DS_NONE)
+		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "get-config needs a <source> datastore");
+	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
+		return fail(&errs);
+	if (wants(&f, ER_TOP)) {
+		lock();
+		if (ds_copy(ds, NULL, &data, &errs) < 0) {
+			unlock();
+			er_nc_filter_clear(&f);
+			return fail(&errs);
+		}
+		unlock();
+		er_ds_strip_secrets(data);
+		if (!config_only) {
+			unsigned parts = state_parts(&f);
+			struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
+			struct lyd_node *st = NULL;
+			if (snap && er_state_tree_parts(snap, ctx(), parts, &st) == 0 && st) {
+				if (!data)
+					data = st;
+				else if (lyd_merge_siblings(&data, st, LYD_MERGE_DESTRUCT) != LY_SUCCESS)
+					lyd_free_all(st);
+			}
+			er_snapshot_unref(snap);
+		}
+	}
+	if (!config_only) {
+		if (wants(&f, "/ietf-yang-library:yang-library") || wants(&f, "/ietf-yang-library:modules-state")) {
+			struct lyd_node *yl = NULL;
+			if (ly_ctx_get_yanglib_data(ctx(), &yl, "%u", ly_ctx_get_change_count(ctx())) == LY_SUCCESS && yl)
+				lyd_insert_sibling(data, yl, &data);
+		}
+		if (wants(&f, "/ietf-netconf-monitoring:netconf-state"))
+			add_netconf_state(&data);
+		if (wants(&f, "/nc-notifications:netconf"))
+			add_streams(&data);
+	}
+	if (f.all)
+		out = data;
+	else {
+		if (er_nc_filter_apply(&f, data, &out, &errs) < 0) {
+			lyd_free_all(data);
+			er_nc_filter_clear(&f);
+			return fail(&errs);
+		}
+		lyd_free_all(data);
+	}
+	er_nc_filter_clear(&f);
+	return reply_data(rpc, out, wd);
+}
+
+/* ------------------------------------------------------------------ */
+/* edit-config and friends */
+
+static struct nc_server_reply *
+op_edit_config(const struct lyd_node *rpc, uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	enum dsid target = which_ds(rpc, "target", NULL);
+	const char *v;
+	enum er_nc_defop defop = ER_NC_DEFOP_MERGE;
+	enum er_nc_errop errop = ER_NC_STOP_ON_ERROR;
+	enum { TEST_THEN_SET, SET, TEST_ONLY } test = TEST_THEN_SET;
+	const struct lyd_node *cfg = child(rpc, "config");
+	struct er_ds_txn *txn;
+	struct lyd_node *tree;
+	int rc;
+
+	if (target != DS_RUNNING && target != DS_CANDIDATE)
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "edit-config target must be running or candidate");
+	if (!cfg)
+		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "edit-config needs <config> (the :url capability is not supported)");
+	if ((v = child_val(rpc, "default-operation")))
+		defop = !strcmp(v, "replace") ? ER_NC_DEFOP_REPLACE : !strcmp(v, "none") ? ER_NC_DEFOP_NONE : ER_NC_DEFOP_MERGE;
+	if ((v = child_val(rpc, "error-option")))
+		errop = !strcmp(v, "continue-on-error") ? ER_NC_CONTINUE_ON_ERROR
+		    : !strcmp(v, "rollback-on-error")   ? ER_NC_ROLLBACK_ON_ERROR
+							: ER_NC_STOP_ON_ERROR;
+	if ((v = child_val(rpc, "test-option")))
+		test = !strcmp(v, "set") ? SET : !strcmp(v, "test-only") ? TEST_ONLY : TEST_THEN_SET;
+
+	lock();
+	if (locked_by_other(target, sid, &errs)) {
+		unlock();
+		return fail(&errs);
+	}
+	txn = er_ds_txn_begin_from(er_nc_env->ds, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : cand_tree());
+	rc = er_nc_edit_apply(er_ds_txn_tree(txn), any_tree(cfg), defop, errop, &errs);
+	if (rc < 0 && errop != ER_NC_CONTINUE_ON_ERROR) {
+		er_ds_txn_abort(txn);
+		unlock();
+		return fail(&errs);
+	}
+	tree = *er_ds_txn_tree(txn);
+	*er_ds_txn_tree(txn) = NULL;
+	er_ds_txn_abort(txn);
+	if (test == TEST_ONLY) {
+		validate_tree(&tree, &errs);
+		lyd_free_all(tree);
+	} else if (target == DS_RUNNING) {
+		/* running is always valid: :set on running still validates */
+		commit_tree(tree, &errs);
+	} else if (test == SET || validate_tree(&tree, &errs) == 0) {
+		cand_set(tree);
+	} else
+		lyd_free_all(tree);
+	unlock();
+	if (errs.n)
+		return fail(&errs);
+	return nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_copy_config(const struct lyd_node *rpc, uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	const struct lyd_node *inl = NULL;
+	enum dsid target = which_ds(rpc, "target", NULL), source = which_ds(rpc, "source", &inl);
+	struct lyd_node *tree = NULL;
+
+	if (target == DS_NONE || target == DS_INLINE || source == DS_NONE)
+		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "copy-config: target and source must be running, candidate or startup (source also <config>); "
+		    ":url is not supported");
+	if (target == source)
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "copy-config: source and target are both %s",
+		    ds_names[target]);
+	lock();
+	if (locked_by_other(target, sid, &errs) || ds_copy(source, inl, &tree, &errs) < 0) {
+		unlock();
+		return fail(&errs);
+	}
+	if (target == DS_RUNNING)
+		commit_tree(tree, &errs);
+	else if (validate_tree(&tree, &errs) < 0)
+		lyd_free_all(tree);
+	else if (target == DS_CANDIDATE)
+		cand_set(tree);
+	else {
+		save_startup(tree, &errs);
+		lyd_free_all(tree);
+	}
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_delete_config(const struct lyd_node *rpc, uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	enum dsid target = which_ds(rpc, "target", NULL);
+
+	if (target != DS_STARTUP)
+		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "delete-config: only startup can be deleted");
+	lock();
+	if (!locked_by_other(target, sid, &errs))
+		save_startup(NULL, &errs);
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_validate(const struct lyd_node *rpc)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	const struct lyd_node *inl = NULL;
+	enum dsid source = which_ds(rpc, "source", &inl);
+	struct lyd_node *tree = NULL;
+
+	if (source == DS_NONE)
+		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s", "validate: :url is not supported");
+	lock();
+	if (ds_copy(source, inl, &tree, &errs) == 0)
+		validate_tree(&tree, &errs);
+	unlock();
+	lyd_free_all(tree);
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_lock(const struct lyd_node *rpc, uint32_t sid, bool take)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	enum dsid target = which_ds(rpc, "target", NULL);
+	struct er_nc_err *e;
+
+	if (target > DS_STARTUP)
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s", "lock target must be a datastore");
+	lock();
+	if (take) {
+		if (O.lock_sid[target]) {
+			e = er_nc_errs_add(&errs, NC_ERR_LOCK_DENIED, NC_ERR_TYPE_PROT, NULL,
+			    "the %s datastore is already locked by session %u", ds_names[target], O.lock_sid[target]);
+			e->sid = O.lock_sid[target];
+		} else if (target == DS_CANDIDATE && O.cand_dirty) {
+			e = er_nc_errs_add(&errs, NC_ERR_LOCK_DENIED, NC_ERR_TYPE_PROT, NULL, "%s",
+			    "the candidate has changes not committed or discarded (RFC 6241 7.5): discard-changes first");
+			e->sid = 0;
+		} else {
+			O.lock_sid[target] = sid;
+			O.lock_time[target] = time(NULL);
+		}
+	} else {
+		if (O.lock_sid[target] != sid)
+			er_nc_errs_add(&errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_PROT, NULL,
+			    O.lock_sid[target] ? "the %s datastore is locked by another session" : "the %s datastore is not locked",
+			    ds_names[target]);
+		else
+			O.lock_sid[target] = 0;
+	}
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_discard(uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+
+	lock();
+	if (!locked_by_other(DS_CANDIDATE, sid, &errs))
+		cand_reset();
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_commit(const struct lyd_node *rpc, uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	bool confirmed = child(rpc, "confirmed") != NULL;
+	const char *persist = child_val(rpc, "persist"), *persist_id = child_val(rpc, "persist-id"), *v;
+	uint32_t timeout = (v = child_val(rpc, "confirm-timeout")) ? (uint32_t)strtoul(v, NULL, 10) : 600;
+	struct lyd_node *tree = NULL, *before = NULL;
+
+	lock();
+	if (locked_by_other(DS_RUNNING, sid, &errs) || locked_by_other(DS_CANDIDATE, sid, &errs))
+		goto out;
+	if (O.cc) {
+		/* this commit confirms or extends the pending one */
+		if (O.cc_persist) {
+			if (!persist_id || strcmp(persist_id, O.cc_persist)) {
+				er_nc_errs_add(&errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
+				    persist_id ? "persist-id does not match the pending confirmed commit"
+					       : "a confirmed commit with persist is pending: give its persist-id");
+				goto out;
+			}
+		} else if (O.cc_sid != sid) {
+			er_nc_errs_add(&errs, NC_ERR_IN_USE, NC_ERR_TYPE_PROT, NULL,
+			    "a confirmed commit of session %u is pending; only that session can confirm it", O.cc_sid);
+			goto out;
+		}
+	} else if (persist_id) {
+		er_nc_errs_add(&errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "persist-id given but no confirmed commit is pending");
+		goto out;
+	}
+	if (confirmed && !O.cc && er_ds_running(er_nc_env->ds) &&
+	    lyd_dup_siblings(er_ds_running(er_nc_env->ds), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &before) !=
+		LY_SUCCESS)
+		fatalx("out of memory");
+	if (ds_copy(DS_CANDIDATE, NULL, &tree, &errs) < 0 || commit_tree(tree, &errs) < 0) {
+		lyd_free_all(before);
+		goto out;
+	}
+	cand_reset();
+	if (confirmed) {
+		if (!O.cc) {
+			O.cc = true;
+			O.cc_rollback = before;
+		}
+		O.cc_sid = sid;
+		free(O.cc_persist);
+		O.cc_persist = persist ? xstrdup(persist) : NULL;
+		O.cc_deadline_ms = er_nc_now_ms() + (uint64_t)timeout * 1000;
+		O.cc_deadline_real_us = er_nc_now_real_us() + (long long)timeout * 1000000;
+		cc_save();
+		log_info("NETCONF: confirmed commit by session %u: rolls back in %u s unless confirmed", sid, timeout);
+		if (er_nc_env->wake)
+			er_nc_env->wake();
+	} else if (O.cc) {
+		log_info("NETCONF: confirmed commit confirmed by session %u", sid);
+		lyd_free_all(O.cc_rollback);
+		O.cc_rollback = NULL;
+		cc_clear();
+	}
+out:
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_cancel_commit(const struct lyd_node *rpc, uint32_t sid)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	const char *persist_id = child_val(rpc, "persist-id");
+
+	lock();
+	if (!O.cc)
+		er_nc_errs_add(&errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_PROT, NULL, "%s", "no confirmed commit is pending");
+	else if (O.cc_persist && (!persist_id || strcmp(persist_id, O.cc_persist)))
+		er_nc_errs_add(&errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "persist-id does not match the pending confirmed commit");
+	else if (!O.cc_persist && O.cc_sid != sid)
+		er_nc_errs_add(&errs, NC_ERR_IN_USE, NC_ERR_TYPE_PROT, NULL,
+		    "the pending confirmed commit belongs to session %u", O.cc_sid);
+	else
+		cc_rollback("cancel-commit");
+	unlock();
+	return errs.n ? fail(&errs) : nc_server_reply_ok();
+}
+
+static void
+kill_one(struct er_nc_sess *ss, void *arg)
+{
+	ss->killed = true;
+	ss->killed_by = *(uint32_t *)arg;
+	er_nc_sess_wake(ss);
+}
+
+static struct nc_server_reply *
+op_kill_session(const struct lyd_node *rpc, uint32_t sid)
+{
+	const char *v = child_val(rpc, "session-id");
+	uint32_t id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
+
+	if (!id)
+		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "kill-session needs a session-id");
+	if (id == sid)
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
+		    "kill-session of the current session: use close-session");
+	if (!er_nc_sess_with(id, kill_one, &sid))
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "no session %s", v);
+	log_info("NETCONF: session %u killed by session %u", id, sid);
+	return nc_server_reply_ok();
+}
+
+static struct nc_server_reply *
+op_get_schema(const struct lyd_node *rpc)
+{
+	const char *id = child_val(rpc, "identifier"), *ver = child_val(rpc, "version"), *fmt = child_val(rpc, "format");
+	const struct lys_module *mod = NULL;
+	const struct lysp_submodule *sub = NULL;
+	LYS_OUTFORMAT of = LYS_OUT_YANG;
+	struct lyd_node *out = NULL;
+	char *txt = NULL;
+
+	if (!id)
+		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "get-schema needs an identifier");
+	if (fmt && strstr(fmt, "yin"))
+		of = LYS_OUT_YIN;
+	else if (fmt && !strstr(fmt, "yang"))
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL, "get-schema: format %s is not supported (yang, yin)",
+		    fmt);
+	mod = ver && *ver ? ly_ctx_get_module(ctx(), id, ver) : ly_ctx_get_module_latest(ctx(), id);
+	if (!mod)
+		sub = ver && *ver ? ly_ctx_get_submodule(ctx(), id, ver) : ly_ctx_get_submodule_latest(ctx(), id);
+	if (!mod && !sub)
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, "/ietf-netconf-monitoring:get-schema/identifier",
+		    "no schema %s in the requested version", id);
+	if ((mod ? lys_print_mem(&txt, mod, of, 0) : lys_print_submodule(NULL, sub, of, 0, 0)) != LY_SUCCESS || !txt)
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot print schema %s", id);
+	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
+	    lyd_new_any(out, NULL, "data", txt, 1, LYD_ANYDATA_STRING, 1, NULL) != LY_SUCCESS) {
+		free(txt);
+		lyd_free_all(out);
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
+	}
+	return nc_server_reply_data(out, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
+}
+
+static struct nc_server_reply *
+op_evaluate_now(const struct lyd_node *rpc)
+{
+	struct er_snapshot *snap;
+	struct lyd_node *out = NULL;
+	const struct lys_module *m = lyd_owner_module(rpc);
+	const struct er_summary *sum;
+	char b[64];
+
+	if (er_nc_env->evaluate_now(EVALUATE_NOW_TIMEOUT_MS) < 0)
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s",
+		    "the evaluation did not finish in time (collectors are still running)");
+	snap = er_nc_env->snapshot();
+	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS) {
+		er_snapshot_unref(snap);
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
+	}
+	sum = &snap->overall;
+	lyd_new_term(out, m, "readiness", er_readiness_name(sum->readiness), 1, NULL);
+	lyd_new_term(out, m, "last-evaluation", er_time_str(snap->evaluated_at, b, sizeof(b)), 1, NULL);
+	snprintf(b, sizeof(b), "%u", sum->count[ER_PASS]);
+	lyd_new_term(out, m, "checks-pass", b, 1, NULL);
+	snprintf(b, sizeof(b), "%u", sum->count[ER_WARN]);
+	lyd_new_term(out, m, "checks-warn", b, 1, NULL);
+	snprintf(b, sizeof(b), "%u", sum->count[ER_FAIL]);
+	lyd_new_term(out, m, "checks-fail", b, 1, NULL);
+	snprintf(b, sizeof(b), "%u", sum->count[ER_UNKNOWN]);
+	lyd_new_term(out, m, "checks-unknown", b, 1, NULL);
+	er_snapshot_unref(snap);
+	return nc_server_reply_data(out, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
+}
+
+/* ------------------------------------------------------------------ */
+/* notifications (RFC 5277) */
+
+static struct nc_server_reply *
+op_subscribe(const struct lyd_node *rpc, struct er_nc_sess *ss)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	const char *stream = child_val(rpc, "stream"), *start = child_val(rpc, "startTime"),
+		   *stop = child_val(rpc, "stopTime");
+	long long start_us = 0, stop_us = 0, now = er_nc_now_real_us();
+	struct er_nc_filter f = { false, NULL, 0 };
+
+	if (ss->subscribed)
+		return fail1(NC_ERR_IN_USE, NC_ERR_TYPE_PROT, NULL, "%s", "this session already has a subscription");
+	if (stream && strcmp(stream, "NETCONF"))
+		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, "/notifications:create-subscription/stream",
+		    "no stream %s (the one stream is NETCONF)", stream);
+	if (start && er_nc_time_parse(start, &start_us) < 0)
+		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "startTime %s is not a date-and-time", start);
+	if (stop && er_nc_time_parse(stop, &stop_us) < 0)
+		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "stopTime %s is not a date-and-time", stop);
+	if (stop && !start)
+		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "stopTime needs startTime (RFC 5277 2.1.1)");
+	if (start && start_us > now)
+		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "startTime %s is in the future", start);
+	if (stop && stop_us < start_us)
+		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "stopTime %s is earlier than startTime", stop);
+	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
+		return fail(&errs);
+	er_nc_filter_clear(&ss->filter);
+	ss->filter = f;
+	ss->replay_end = er_nc_log_next_seq(er_nc_events);
+	ss->cursor = start ? er_nc_log_seek(er_nc_events, start_us) : ss->replay_end;
+	ss->replaying = start != NULL;
+	ss->stop_us = stop ? stop_us : 0;
+	ss->subscribed = true;
+	nc_session_inc_notif_status(ss->s);
+	er_nc_sess_wake(ss); /* deliver after this reply */
+	return nc_server_reply_ok();
+}
+
+static int
+send_marker(struct er_nc_sess *ss, const char *name)
+{
+	const struct lys_module *m = ly_ctx_get_module_implemented(ctx(), "nc-notifications");
+	struct lyd_node *n = NULL;
+
+	if (!m || lyd_new_inner(NULL, m, name, 0, &n) != LY_SUCCESS)
+		return -1;
+	return er_nc_send_notif(ss, n, er_nc_now_real_us());
+}
+
+static int
+sub_end(struct er_nc_sess *ss)
+{
+	ss->subscribed = false;
+	nc_session_dec_notif_status(ss->s);
+	er_nc_filter_clear(&ss->filter);
+	return send_marker(ss, "notificationComplete");
+}
+
+int
+er_nc_ops_deliver(struct er_nc_sess *ss)
+{
+	struct er_nc_entry e;
+
+	while (ss->subscribed) {
+		if (ss->replaying && ss->cursor >= ss->replay_end) {
+			ss->replaying = false;
+			if (send_marker(ss, "replayComplete") < 0)
+				return -1;
+			continue;
+		}
+		if (er_nc_log_get(er_nc_events, ss->cursor, &e) < 0)
+			break;
+		ss->cursor = e.seq + 1;
+		if (ss->stop_us && e.time_us > ss->stop_us) {
+			lyd_free_all(e.tree);
+			if (ss->replaying) {
+				ss->replaying = false;
+				if (send_marker(ss, "replayComplete") < 0)
+					return -1;
+			}
+			return sub_end(ss);
+		}
+		if (!er_nc_filter_match(&ss->filter, e.tree)) {
+			lyd_free_all(e.tree);
+			continue;
+		}
+		if (er_nc_send_notif(ss, e.tree, e.time_us) < 0)
+			return -1;
+	}
+	if (ss->subscribed && !ss->replaying && ss->stop_us && er_nc_now_real_us() >= ss->stop_us)
+		return sub_end(ss);
+	return 0;
+}
+
+uint64_t
+er_nc_ops_sub_deadline(const struct er_nc_sess *ss)
+{
+	long long left;
+
+	if (!ss->subscribed || !ss->stop_us)
+		return UINT64_MAX;
+	left = ss->stop_us - er_nc_now_real_us();
+	return er_nc_now_ms() + (left > 0 ? (uint64_t)(left / 1000) + 1 : 0);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct nc_server_reply *
+er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
+{
+	struct er_nc_sess *ss = er_nc_sess_of(s);
+	const char *mod = lyd_owner_module(rpc)->name, *op = LYD_NAME(rpc);
+	uint32_t sid = nc_session_get_id(s);
+
+	if (!ss)
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
+	if (!strcmp(mod, "ietf-netconf")) {
+		if (!strcmp(op, "get"))
+			return op_get(rpc, false);
+		if (!strcmp(op, "get-config"))
+			return op_get(rpc, true);
+		if (!strcmp(op, "edit-config"))
+			return op_edit_config(rpc, sid);
+		if (!strcmp(op, "copy-config"))
+			return op_copy_config(rpc, sid);
+		if (!strcmp(op, "delete-config"))
+			return op_delete_config(rpc, sid);
+		if (!strcmp(op, "lock"))
+			return op_lock(rpc, sid, true);
+		if (!strcmp(op, "unlock"))
+			return op_lock(rpc, sid, false);
+		if (!strcmp(op, "validate"))
+			return op_validate(rpc);
+		if (!strcmp(op, "commit"))
+			return op_commit(rpc, sid);
+		if (!strcmp(op, "discard-changes"))
+			return op_discard(sid);
+		if (!strcmp(op, "cancel-commit"))
+			return op_cancel_commit(rpc, sid);
+		if (!strcmp(op, "kill-session"))
+			return op_kill_session(rpc, sid);
+	} else if (!strcmp(mod, "ietf-netconf-monitoring") && !strcmp(op, "get-schema")) {
+		return op_get_schema(rpc);
+	} else if (!strcmp(mod, "notifications") && !strcmp(op, "create-subscription")) {
+		return op_subscribe(rpc, ss);
+	} else if (!strcmp(mod, ER_YANG_MODULE) && !strcmp(op, "evaluate-now")) {
+		return op_evaluate_now(rpc);
+	}
+	return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "operation %s is not supported", op);
+}
+
+int
+er_nc_ops_init(const struct er_config *cfg, char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)err;
+	(void)errlen;
+	memset(&O, 0, sizeof(O));
+	if (asprintf(&O.cc_path, "%s/confirmed-commit", er_nc_env->state_dir) < 0)
+		fatalx("out of memory");
+	cc_restore();
+	return 0;
+}
+
+void
+er_nc_ops_fini(void)
+{
+	/* A pending confirmed commit stays in its file: the next start rolls it back or restores it. */
+	lyd_free_all(O.cc_rollback);
+	free(O.cc_persist);
+	free(O.cc_path);
+	cand_reset();
+	memset(&O, 0, sizeof(O));
+}
+
+void
+er_nc_ops_session_end(struct er_nc_sess *ss)
+{
+	int i;
+
+	for (i = 0; i <= DS_STARTUP; i++)
+		if (O.lock_sid[i] == ss->id) {
+			O.lock_sid[i] = 0;
+			if (i == DS_CANDIDATE)
+				cand_reset(); /* RFC 6241 8.3.5.2: the holder's uncommitted changes go */
+		}
+	if (O.cc && !O.cc_persist && O.cc_sid == ss->id)
+		cc_rollback("the session that made it ended");
+}
+
+void
+er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms)
+{
+	int t;
+
+	if (!O.cc)
+		return;
+	t = O.cc_deadline_ms <= now_ms ? 0 : (int)(O.cc_deadline_ms - now_ms > 3600000 ? 3600000 : O.cc_deadline_ms - now_ms);
+	if (*timeout_ms < 0 || t < *timeout_ms)
+		*timeout_ms = t;
+}
+
+void
+er_nc_ops_process(uint64_t now_ms)
+{
+	if (O.cc && now_ms >= O.cc_deadline_ms)
+		cc_rollback("confirm-timeout passed");
+}
+
+uint32_t
+er_nc_ops_lock_holder(int ds)
+{
+	return O.lock_sid[ds];
+}
