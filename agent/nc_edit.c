@@ -147,30 +147,36 @@ is_secret(const struct lysc_node *s)
 	return false;
 }
 
-/* A libyang call failed: operation-failed with its reason. */
-static int
-ly_failed(struct edit *ed, const struct lyd_node *e, const char *what)
+/* A libyang call failed on schema node @p e of the edit: operation-failed with its reason. */
+static void
+ly_report(struct edit *ed, const struct lyd_node *e, const char *what)
 {
 	const char *why = ly_errmsg(ed->ctx);
 	char name[256];
 
 	label(e, name, sizeof(name));
-	report(ed, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, e->schema ? data_path(e) : opaq_path(e, NULL),
-	    "cannot %s %s: %s", what, name, why ? why : "libyang error");
-	return failed(ed);
+	report(ed, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, data_path(e), "cannot %s %s: %s", what, name,
+	    why ? why : "libyang error");
 }
 
 static int
-data_missing(struct edit *ed, const struct lyd_node *e, enum op op)
+ly_failed(struct edit *ed, const struct lyd_node *e, const char *what)
 {
-	char name[256];
+	ly_report(ed, e, what);
+	return failed(ed);
+}
+
+/* @p e is in the edit; @p s its schema node (an opaque leaf to delete has one too). */
+static int
+data_missing(struct edit *ed, const struct lyd_node *e, const struct lysc_node *s, enum op op)
+{
+	char *path = e->schema ? data_path(e) : opaq_path(e, s->module), name[256];
 
 	label(e, name, sizeof(name));
 	if (op == OP_DELETE)
-		report(ed, NC_ERR_DATA_MISSING, NC_ERR_TYPE_APP, data_path(e), "cannot delete %s: it does not exist",
-		    name);
+		report(ed, NC_ERR_DATA_MISSING, NC_ERR_TYPE_APP, path, "cannot delete %s: it does not exist", name);
 	else
-		report(ed, NC_ERR_DATA_MISSING, NC_ERR_TYPE_APP, data_path(e),
+		report(ed, NC_ERR_DATA_MISSING, NC_ERR_TYPE_APP, path,
 		    "%s does not exist, and operation none does not create it", name);
 	return failed(ed);
 }
@@ -249,16 +255,13 @@ value_ok(const struct ly_ctx *ctx, const struct lysc_node *s, const char *value,
 	return false;
 }
 
+/* @p why: libyang's reason, from value_ok(). */
 static int
-invalid_value(struct edit *ed, char *path, const struct lysc_node *s, const char *what, const char *value)
+invalid_value(struct edit *ed, char *path, const struct lysc_node *s, const char *what, const char *value,
+    const char *why)
 {
-	char why[512];
-
-	if (value_ok(ed->ctx, s, value, why, sizeof(why))) {
-		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "%s \"%s\" could not be parsed", what,
-		    is_secret(s) ? "(hidden)" : value);
-	} else if (is_secret(s)) {
-		/* the value is write-only: keep it out of the message, libyang's reason included */
+	if (is_secret(s)) {
+		/* write-only: the value stays out of the message, libyang's reason included */
 		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "invalid value for %s (not shown: write-only): %s",
 		    what, *value && strstr(why, value) ? "not a value of its type" : why);
 	} else
@@ -290,12 +293,15 @@ opaq_child(const struct lyd_node *e, const char *name, const char *ns)
 }
 
 /*
- * Say why libyang left @p e opaque: unknown namespace, unknown element,
- * bad operation attribute, state data, invalid value, list without a key.
- * Always -1.
+ * An opaque node: say why libyang left it so (unknown namespace, unknown
+ * element, bad operation attribute, state data, invalid value, list
+ * without its key) and return -1. Or set @p op and @p sp and return 0 for
+ * an empty leaf (<bandwidth/>) to delete or remove, whose value does not
+ * matter, 1 for a leaf or leaf-list whose value is valid after all (the
+ * check libyang runs on opaque content reads "0100" as octal).
  */
 static int
-opaque_error(struct edit *ed, const struct lyd_node *e)
+opaque_check(struct edit *ed, const struct lyd_node *e, enum op inherited, enum op *op, const struct lysc_node **sp)
 {
 	const struct lyd_node_opaq *o = (const struct lyd_node_opaq *)e, *k;
 	const struct lyd_node *parent = lyd_parent(e);
@@ -303,8 +309,8 @@ opaque_error(struct edit *ed, const struct lyd_node *e)
 	const struct lysc_node *s = NULL, *ks;
 	const char *name = o->name.name, *ns = o->name.module_ns, *bad;
 	struct er_nc_err *err;
-	enum op op;
 	char *path, *kpath, what[256], why[512];
+	int r;
 
 	if (ns)
 		mod = ly_ctx_get_module_implemented_ns(ed->ctx, ns);
@@ -329,14 +335,26 @@ opaque_error(struct edit *ed, const struct lyd_node *e)
 		er_nc_err_set(&err->bad_elem, name);
 		return -1;
 	}
-	if (own_op(e, &op, &bad) < 0) {
+	if ((r = own_op(e, op, &bad)) < 0) {
 		bad_operation(ed, e, path, bad);
 		return -1;
 	}
+	if (r == 0)
+		*op = inherited;
 	if (s->flags & LYS_CONFIG_R)
 		return state_data(ed, path, name);
-	if (s->nodetype & LYD_NODE_TERM)
-		return invalid_value(ed, path, s, name, o->value);
+	if (s->nodetype == LYS_LEAF && (*op == OP_DELETE || *op == OP_REMOVE) && !o->value[0] && !o->child) {
+		free(path);
+		*sp = s;
+		return 0;
+	}
+	if (s->nodetype & LYD_NODE_TERM) {
+		if (!value_ok(ed->ctx, s, o->value, why, sizeof(why)))
+			return invalid_value(ed, path, s, name, o->value, why);
+		free(path);
+		*sp = s;
+		return 1;
+	}
 	if (s->nodetype == LYS_LIST) {
 		for (ks = lysc_node_child(s); ks && lysc_is_key(ks); ks = ks->next) {
 			if (!(k = opaq_child(e, ks->name, mod->ns))) {
@@ -349,12 +367,11 @@ opaque_error(struct edit *ed, const struct lyd_node *e)
 				kpath = xasprintf("%s/%s", path, ks->name);
 				free(path);
 				snprintf(what, sizeof(what), "key %s of %s", ks->name, name);
-				return invalid_value(ed, kpath, ks, what, k->value);
+				return invalid_value(ed, kpath, ks, what, k->value, why);
 			}
 		}
 	}
-	report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "the content of %s does not match its schema",
-	    name);
+	report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "%s could not be parsed as its schema says", name);
 	return -1;
 }
 
@@ -367,64 +384,76 @@ is_key(const struct lyd_node *n)
 /*
  * Checks of one edit node before anything changes: the node is known and
  * valid (not opaque), its operation attribute, config true, the operation
- * attributes of list keys. Sets @p op (own or @p inherited). -1 when it
- * fails, reported only if @p loud.
+ * attributes of list keys. Sets @p op (own or @p inherited) and @p sp, the
+ * schema node. -1 (reported) when it fails; 1 for an opaque leaf or
+ * leaf-list whose value is valid all the same (see opaque_check()).
  */
 static int
-check_node(struct edit *ed, const struct lyd_node *e, enum op inherited, enum op *op, bool loud)
+check_node(struct edit *ed, const struct lyd_node *e, enum op inherited, enum op *op, const struct lysc_node **sp)
 {
 	const struct lyd_node *k;
+	struct er_nc_err *err;
 	const char *bad;
 	enum op kop;
 	int r;
 
 	if (!e->schema)
-		return loud ? opaque_error(ed, e) : -1;
-	r = own_op(e, op, &bad);
-	if (r < 0) {
-		if (loud)
-			bad_operation(ed, e, data_path(e), bad);
+		return opaque_check(ed, e, inherited, op, sp);
+	*sp = e->schema;
+	if ((r = own_op(e, op, &bad)) < 0) {
+		bad_operation(ed, e, data_path(e), bad);
 		return -1;
 	}
 	if (r == 0)
 		*op = inherited;
 	if (e->schema->flags & LYS_CONFIG_R)
-		return loud ? state_data(ed, data_path(e), e->schema->name) : -1;
+		return state_data(ed, data_path(e), e->schema->name);
 	if (e->schema->nodetype != LYS_LIST)
 		return 0;
 	for (k = lyd_child(e); k && is_key(k); k = k->next) {
-		r = own_op(k, &kop, &bad);
-		if (r < 0) {
-			if (loud)
-				bad_operation(ed, k, data_path(k), bad);
+		if ((r = own_op(k, &kop, &bad)) < 0) {
+			bad_operation(ed, k, data_path(k), bad);
 			return -1;
 		}
 		if (r > 0 && kop != *op) {
-			if (loud) {
-				struct er_nc_err *err = report(ed, NC_ERR_BAD_ATTR, NC_ERR_TYPE_PROT, data_path(k),
-				    "operation \"%s\" on key %s differs from \"%s\" of its %s entry: keys cannot be changed",
-				    op_names[kop], k->schema->name, op_names[*op], e->schema->name);
-				er_nc_err_set(&err->bad_attr, "operation");
-				er_nc_err_set(&err->bad_elem, k->schema->name);
-			}
+			err = report(ed, NC_ERR_BAD_ATTR, NC_ERR_TYPE_PROT, data_path(k),
+			    "operation \"%s\" on key %s differs from \"%s\" of its %s entry: keys cannot be changed",
+			    op_names[kop], k->schema->name, op_names[*op], e->schema->name);
+			er_nc_err_set(&err->bad_attr, "operation");
+			er_nc_err_set(&err->bad_elem, k->schema->name);
 			return -1;
 		}
 	}
 	return 0;
 }
 
+/* check_node() without a report. */
+static int
+check_quiet(struct edit *ed, const struct lyd_node *e, enum op inherited, enum op *op, const struct lysc_node **sp)
+{
+	struct er_nc_errs *keep = ed->errs, scratch = { NULL, 0 };
+	int r;
+
+	ed->errs = &scratch;
+	r = check_node(ed, e, inherited, op, sp);
+	ed->errs = keep;
+	er_nc_errs_clear(&scratch);
+	return r;
+}
+
 /* Whether applying @p e to missing data would create some (merge, replace or create below none). */
 static bool
 wants_create(struct edit *ed, const struct lyd_node *e, enum op inherited)
 {
+	const struct lysc_node *s;
 	const struct lyd_node *c;
 	enum op op;
 
-	if (check_node(ed, e, inherited, &op, false) < 0)
+	if (check_quiet(ed, e, inherited, &op, &s) < 0)
 		return false;
 	if (op == OP_MERGE || op == OP_REPLACE || op == OP_CREATE)
 		return true;
-	if (op != OP_NONE || !(e->schema->nodetype & LYD_NODE_INNER))
+	if (op != OP_NONE || !(s->nodetype & LYD_NODE_INNER))
 		return false;
 	LY_LIST_FOR(lyd_child(e), c) {
 		if (!is_key(c) && wants_create(ed, c, op))
@@ -437,13 +466,14 @@ wants_create(struct edit *ed, const struct lyd_node *e, enum op inherited)
 static int
 check_subtree(struct edit *ed, const struct lyd_node *e, enum op op)
 {
+	const struct lysc_node *s;
 	const struct lyd_node *c;
 	enum op cop;
 
 	LY_LIST_FOR(lyd_child(e), c) {
 		if (is_key(c))
 			continue;
-		if (check_node(ed, c, op, &cop, true) < 0 || check_subtree(ed, c, cop) < 0)
+		if (check_node(ed, c, op, &cop, &s) < 0 || check_subtree(ed, c, cop) < 0)
 			return -1;
 	}
 	return 0;
@@ -478,20 +508,26 @@ insert_pos(struct edit *ed, struct lyd_node *tparent, const struct lyd_node *e, 
 		p->where = AT_FIRST;
 	else if (!strcmp(ins, "last"))
 		p->where = AT_LAST;
-	else
-		p->where = !strcmp(ins, "before") ? AT_BEFORE : AT_AFTER;
+	else if (!strcmp(ins, "before"))
+		p->where = AT_BEFORE;
+	else if (!strcmp(ins, "after"))
+		p->where = AT_AFTER;
 	if (p->where != AT_BEFORE && p->where != AT_AFTER)
 		return 0;
+	/* the entry to go next to: yang:value of a leaf-list, yang:key (predicates) of a list */
 	attr = e->schema->nodetype == LYS_LEAFLIST ? "value" : "key";
-	ref = yang_meta(e, attr);
-	if (ref && first && lyd_find_sibling_val(first, e->schema, ref, 0, &p->anchor) == LY_SUCCESS)
+	if (!(ref = yang_meta(e, attr))) {
+		err = report(ed, NC_ERR_MISSING_ATTR, NC_ERR_TYPE_PROT, data_path(e), "insert %s on %s without the %s attribute",
+		    ins, e->schema->name, attr);
+	} else if (first && lyd_find_sibling_val(first, e->schema, ref, 0, &p->anchor) == LY_SUCCESS)
 		return 0;
-	err = report(ed, NC_ERR_BAD_ATTR, NC_ERR_TYPE_PROT, data_path(e),
-	    "insert %s %s: no %s entry %s", ins, ref ? ref : "(no reference)", e->schema->name,
-	    ref ? "has it" : "given");
+	else {
+		err = report(ed, NC_ERR_BAD_ATTR, NC_ERR_TYPE_PROT, data_path(e),
+		    "insert %s \"%s\": %s has no such entry", ins, ref, e->schema->name);
+		er_nc_err_set(&err->app_tag, "missing-instance");
+	}
 	er_nc_err_set(&err->bad_attr, attr);
 	er_nc_err_set(&err->bad_elem, e->schema->name);
-	er_nc_err_set(&err->app_tag, "missing-instance");
 	return -1;
 }
 
@@ -530,12 +566,27 @@ place(struct lyd_node *n, const struct pos *p)
 
 /* ---- changing the target ---- */
 
+/* place() for an existing entry, keeping the first top-level sibling right. */
+static LY_ERR
+move(struct edit *ed, struct lyd_node *tparent, struct lyd_node *t, const struct pos *p)
+{
+	LY_ERR r = place(t, p);
+
+	if (!tparent)
+		*ed->root = lyd_first_sibling(t);
+	return r;
+}
+
+/* Free @p t, keeping the first top-level sibling right. */
 static void
 drop(struct edit *ed, struct lyd_node *t)
 {
-	if (t == *ed->root)
-		*ed->root = t->next;
+	struct lyd_node *other = t->next ? t->next : t->prev != t ? t->prev : NULL;
+	bool top = !t->parent;
+
 	lyd_free_tree(t);
+	if (top)
+		*ed->root = other ? lyd_first_sibling(other) : NULL;
 }
 
 /*
@@ -550,7 +601,7 @@ new_node(struct edit *ed, struct lyd_node *tparent, struct lyd_node *t, const st
 	LY_ERR r;
 
 	if (lyd_dup_single(e, NULL, LYD_DUP_NO_META, &n) != LY_SUCCESS) {
-		ly_failed(ed, e, "create");
+		ly_report(ed, e, "create");
 		return NULL;
 	}
 	if (t && lysc_is_userordered(e->schema)) {
@@ -572,7 +623,7 @@ new_node(struct edit *ed, struct lyd_node *tparent, struct lyd_node *t, const st
 	if (!tparent && *ed->root)
 		*ed->root = lyd_first_sibling(*ed->root);
 	if (r != LY_SUCCESS) {
-		ly_failed(ed, e, "insert");
+		ly_report(ed, e, "insert");
 		if (inserted)
 			drop(ed, n);
 		else
@@ -622,7 +673,7 @@ merge(struct edit *ed, struct lyd_node *tparent, struct lyd_node *t, const struc
 	if (!t)
 		return create(ed, tparent, t, e, OP_MERGE, p);
 	if (e->schema->nodetype & LYD_NODE_INNER) {
-		if (place(t, p) != LY_SUCCESS)
+		if (move(ed, tparent, t, p) != LY_SUCCESS)
 			return ly_failed(ed, e, "move");
 		return children(ed, t, false, e, OP_MERGE);
 	}
@@ -634,12 +685,39 @@ merge(struct edit *ed, struct lyd_node *tparent, struct lyd_node *t, const struc
 		return 0;
 	}
 	if (e->schema->nodetype == LYS_LEAFLIST && !(t->flags & LYD_DEFAULT)) {
-		if (place(t, p) != LY_SUCCESS)
+		if (move(ed, tparent, t, p) != LY_SUCCESS)
 			return ly_failed(ed, e, "move");
 		return 0;
 	}
 	/* a default leaf-list entry made explicit, anydata: a new node */
 	return create(ed, tparent, t, e, OP_MERGE, p);
+}
+
+/*
+ * An opaque leaf or leaf-list with a valid value: apply a real node made
+ * from it, in a scratch copy of its edit parents (for paths), with the
+ * operation already found.
+ */
+static int
+apply_opaque_term(struct edit *ed, struct lyd_node *tparent, bool pmissing, const struct lyd_node *e,
+    const struct lysc_node *s, enum op op)
+{
+	const struct lyd_node *parent = lyd_parent(e);
+	struct lyd_node *copy = NULL, *real = NULL;
+	const char *why;
+	int r;
+
+	if ((parent && lyd_dup_single(parent, NULL, LYD_DUP_WITH_PARENTS | LYD_DUP_NO_META, &copy) != LY_SUCCESS) ||
+	    lyd_new_term(copy, s->module, s->name, ((const struct lyd_node_opaq *)e)->value, 0, &real) != LY_SUCCESS) {
+		why = ly_errmsg(ed->ctx);
+		report(ed, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, opaq_path(e, s->module), "cannot read %s: %s", s->name,
+		    why ? why : "libyang error");
+		lyd_free_all(copy);
+		return failed(ed);
+	}
+	r = apply_node(ed, tparent, pmissing, real, op);
+	lyd_free_all(real);
+	return r;
 }
 
 /*
@@ -652,24 +730,30 @@ apply_node(struct edit *ed, struct lyd_node *tparent, bool pmissing, const struc
 {
 	struct lyd_node *t = NULL, *first;
 	struct pos p = { AT_KEEP, NULL };
+	const struct lysc_node *s;
 	enum op op;
 
-	if (check_node(ed, e, inherited, &op, true) < 0)
+	int r;
+
+	if ((r = check_node(ed, e, inherited, &op, &s)) < 0)
 		return failed(ed);
+	if (r > 0)
+		return apply_opaque_term(ed, tparent, pmissing, e, s, op);
+	/* from here on @p e is a schema node, or an empty opaque leaf to delete or remove */
 	if (pmissing) {
 		if (op == OP_REMOVE)
 			return check_subtree(ed, e, op) < 0 ? failed(ed) : 0;
-		if (op == OP_NONE && (e->schema->nodetype & LYD_NODE_INNER))
+		if (op == OP_NONE && (s->nodetype & LYD_NODE_INNER))
 			return children(ed, NULL, true, e, op);
 		/* merge, replace and create never get here: wants_create() said no */
-		return data_missing(ed, e, op == OP_DELETE ? OP_DELETE : OP_NONE);
+		return data_missing(ed, e, s, op == OP_DELETE ? OP_DELETE : OP_NONE);
 	}
 	first = tparent ? lyd_child(tparent) : *ed->root;
-	if (first && (e->schema->nodetype & (LYS_LIST | LYS_LEAFLIST)))
+	if (first && e->schema && (s->nodetype & (LYS_LIST | LYS_LEAFLIST)))
 		lyd_find_sibling_first(first, e, &t);
 	else if (first)
-		lyd_find_sibling_val(first, e->schema, NULL, 0, &t);
-	if (lysc_is_userordered(e->schema) && (op == OP_MERGE || op == OP_REPLACE || op == OP_CREATE) &&
+		lyd_find_sibling_val(first, s, NULL, 0, &t);
+	if (lysc_is_userordered(s) && (op == OP_MERGE || op == OP_REPLACE || op == OP_CREATE) &&
 	    insert_pos(ed, tparent, e, &p) < 0)
 		return failed(ed);
 
@@ -688,14 +772,14 @@ apply_node(struct edit *ed, struct lyd_node *tparent, bool pmissing, const struc
 		if (check_subtree(ed, e, op) < 0)
 			return failed(ed);
 		if (!t || (t->flags & LYD_DEFAULT))
-			return op == OP_DELETE ? data_missing(ed, e, op) : 0;
+			return op == OP_DELETE ? data_missing(ed, e, s, op) : 0;
 		drop(ed, t);
 		return 0;
 	case OP_NONE:
 		if (t)
-			return (e->schema->nodetype & LYD_NODE_INNER) ? children(ed, t, false, e, op) : 0;
-		if (!(e->schema->nodetype & LYD_NODE_INNER))
-			return data_missing(ed, e, op);
+			return (s->nodetype & LYD_NODE_INNER) ? children(ed, t, false, e, op) : 0;
+		if (!(s->nodetype & LYD_NODE_INNER))
+			return data_missing(ed, e, s, op);
 		/* create the path only for data that some descendant creates */
 		if (wants_create(ed, e, op))
 			return create(ed, tparent, NULL, e, op, &p);

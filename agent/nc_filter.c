@@ -162,7 +162,6 @@ enum elem_kind { E_SELECT, E_CONTAIN, E_CONTENT };
 /* One element of a subtree filter, read from a schema or an opaque node. */
 struct elem {
 	const char *name;
-	const char *ns;               /* as written, for messages; NULL: none */
 	const struct lys_module *mod; /* NULL: any module (no namespace) */
 	char *value;                  /* trimmed text; NULL: none */
 	const struct lyd_node *child; /* first child element */
@@ -188,33 +187,40 @@ schema_where(const struct lysc_node *sparent, char *buf, size_t len)
 	return buf;
 }
 
-/* Schema nodes named @p name (in @p mod, any module if NULL) that are children of @p sparent (NULL: top level). */
 static void
-find_schema(const struct ly_ctx *ctx, const struct lysc_node *sparent, const char *name, const struct lys_module *mod,
-    struct elem *e)
+add_match(struct elem *e, const struct lysc_node *s)
+{
+	e->match = xreallocarray(e->match, e->n_match + 1, sizeof(*e->match));
+	e->match[e->n_match++] = s;
+}
+
+/* Data nodes (and notifications) named e->name in e->mod (any module if NULL) below @p sparent (NULL: top level). */
+static void
+find_schema(const struct ly_ctx *ctx, const struct lysc_node *sparent, struct elem *e)
 {
 	const struct lysc_node *s;
 	const struct lys_module *m;
 	uint32_t idx = 0;
 
 	if (sparent) {
-		for (s = NULL; (s = lys_getnext(s, sparent, NULL, 0));) {
-			if ((s->nodetype & (LYS_RPC | LYS_ACTION)) || strcmp(s->name, name) || (mod && s->module != mod))
-				continue;
-			e->match = xreallocarray(e->match, e->n_match + 1, sizeof(*e->match));
-			e->match[e->n_match++] = s;
-		}
+		for (s = NULL; (s = lys_getnext(s, sparent, NULL, 0));)
+			if (!(s->nodetype & (LYS_RPC | LYS_ACTION)) && !strcmp(s->name, e->name) &&
+			    (!e->mod || s->module == e->mod))
+				add_match(e, s);
 		return;
 	}
-	while ((m = mod ? (idx++ ? NULL : mod) : ly_ctx_get_module_iter(ctx, &idx))) {
+	for (;;) {
+		if (e->mod)
+			m = idx++ ? NULL : e->mod;
+		else
+			m = ly_ctx_get_module_iter(ctx, &idx);
+		if (!m)
+			break;
 		if (!m->implemented || !m->compiled)
 			continue;
-		for (s = NULL; (s = lys_getnext(s, NULL, m->compiled, 0));) {
-			if ((s->nodetype & (LYS_RPC | LYS_ACTION)) || strcmp(s->name, name))
-				continue;
-			e->match = xreallocarray(e->match, e->n_match + 1, sizeof(*e->match));
-			e->match[e->n_match++] = s;
-		}
+		for (s = NULL; (s = lys_getnext(s, NULL, m->compiled, 0));)
+			if (!(s->nodetype & (LYS_RPC | LYS_ACTION)) && !strcmp(s->name, e->name))
+				add_match(e, s);
 	}
 }
 
@@ -273,7 +279,6 @@ elem_read(struct conv *c, const struct lyd_node *n, const struct lysc_node *spar
 	if (n->schema) {
 		e->name = n->schema->name;
 		e->mod = n->schema->module;
-		e->ns = e->mod->ns;
 		if (n->meta)
 			return attr_error(c, e->name, n->meta->name);
 		if (n->schema->nodetype & LYD_NODE_TERM)
@@ -282,7 +287,6 @@ elem_read(struct conv *c, const struct lyd_node *n, const struct lysc_node *spar
 		const struct lyd_node_opaq *o = (const struct lyd_node_opaq *)n;
 
 		e->name = o->name.name;
-		e->ns = o->name.module_ns;
 		if (o->attr)
 			return attr_error(c, e->name, o->attr->name.name);
 		if (opaq_module(c, o, &e->mod) < 0)
@@ -290,7 +294,7 @@ elem_read(struct conv *c, const struct lyd_node *n, const struct lysc_node *spar
 		if (!e->child)
 			e->value = trimmed(o->value);
 	}
-	find_schema(c->ctx, sparent, e->name, e->mod, e);
+	find_schema(c->ctx, sparent, e);
 	if (!e->n_match) {
 		err = er_nc_errs_add(c->errs, NC_ERR_UNKNOWN_ELEM, NC_ERR_TYPE_APP, NULL,
 		    "subtree filter: no node \"%s\" %s%s %s", e->name, e->mod ? "of module " : "in any module",
@@ -429,12 +433,15 @@ out:
 	return rc;
 }
 
-/* Filter content that is not a data tree: print it and parse it again as data. */
+/*
+ * Filter content that is not a data tree: its text (libyang prints LYB
+ * content as XML) parsed again as data, unknown nodes kept opaque.
+ */
 static int
 reparse(struct conv *c, const struct lyd_node *filter, struct lyd_node **tree)
 {
 	const struct lyd_node_any *any = (const struct lyd_node_any *)filter;
-	LYD_FORMAT fmt = any->value_type == LYD_ANYDATA_JSON ? LYD_JSON : any->value_type == LYD_ANYDATA_LYB ? LYD_LYB : LYD_XML;
+	LYD_FORMAT fmt = any->value_type == LYD_ANYDATA_JSON ? LYD_JSON : LYD_XML;
 	char *text = NULL, *t;
 	LY_ERR r;
 
@@ -500,7 +507,8 @@ parse_xpath(struct conv *c, const char *select)
 	LY_ERR r;
 
 	if (!xp) {
-		er_nc_errs_add(c->errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL, "XPath filter: the select expression is empty");
+		er_nc_errs_add(c->errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL,
+		    "XPath filter: the select expression is empty");
 		return -1;
 	}
 	/*
@@ -518,8 +526,8 @@ parse_xpath(struct conv *c, const char *select)
 	if (r != LY_SUCCESS) {
 		const struct ly_err_item *e = ly_err_last(c->ctx);
 
-		er_nc_errs_add(c->errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL, "XPath filter \"%s\" is not valid: %s", xp,
-		    e && e->msg ? e->msg : "evaluation failed");
+		er_nc_errs_add(c->errs, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL,
+		    "XPath filter \"%s\" is not valid: %s", xp, e && e->msg ? e->msg : "evaluation failed");
 		ly_err_clean((struct ly_ctx *)c->ctx, NULL);
 		free(xp);
 		return -1;
@@ -752,6 +760,7 @@ place(struct pmap *m, const struct lyd_node *n, bool full, struct lyd_node **out
 	struct lyd_node *parent = NULL, *dup;
 	struct pent *e;
 	size_t depth = 0, i;
+	uint32_t opts;
 	bool created;
 	int rc = 0;
 
@@ -767,8 +776,9 @@ place(struct pmap *m, const struct lyd_node *n, bool full, struct lyd_node **out
 			parent = e->copy;
 			continue;
 		}
-		if (lyd_dup_single(p, (struct lyd_node_inner *)parent, i == depth && full ? LYD_DUP_RECURSIVE : 0, &dup) !=
-		    LY_SUCCESS) {
+		/* Ancestors alone (a list with its keys), the node itself with its subtree. */
+		opts = i == depth && full ? LYD_DUP_RECURSIVE : 0;
+		if (lyd_dup_single(p, (struct lyd_node_inner *)parent, opts, &dup) != LY_SUCCESS) {
 			rc = -1;
 			break;
 		}

@@ -742,12 +742,21 @@ unix_listen(const struct er_netconf_cfg *c, char *err, size_t errlen)
 		}
 		gid = grp->gr_gid;
 	}
-	/* A socket left by a previous run goes; anything else at that path stays. */
+	/* A socket left by a previous run goes; a live one or anything else at that path stays. */
 	if (lstat(c->unix_path, &st) == 0) {
+		int probe;
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "unix-socket path %s exists and is not a socket", c->unix_path);
 			return -1;
 		}
+		if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+		    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(err, errlen, "unix-socket %s is in use by another process", c->unix_path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
 		unlink(c->unix_path);
 	}
 	if ((S.unix_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||

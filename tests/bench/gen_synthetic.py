@@ -130,7 +130,7 @@ def build(sessions, customer_as, snmp):
             queues.append({"interface": ifname, "qdisc": "htb", "classful": True,
                            "ef-priority-class": True, "rate": bw * 1000000})
 
-    agent = {"poll-interval": 30, "bgp": {"source": "none"}}
+    agent = {"poll-interval": 30, "bgp": {"source": "none"}, "netconf": {"enabled": False}}
     if snmp:
         agent["snmp"] = snmp
     config = {"expressroute-readiness:expressroute": {

@@ -50,7 +50,7 @@ def main():
         cfgp, obsp = os.path.join(d, "erready.json"), os.path.join(d, "observed.json")
         cfg = json.load(open(cfgp))
         cfg["expressroute-readiness:expressroute"]["agent"].update({
-            "poll-interval": 5, "alert-hold-down": 0,
+            "poll-interval": 5, "alert-hold-down": 0, "netconf": {"enabled": False},
             "snmp": {"mode": "master", "listen": ["udp:127.0.0.1:%d" % port], "trap-rate": RATE,
                      "trap-queue-size": 20000,
                      "trap-sink": [{"address": "127.0.0.1", "port": trap_port}]}})

@@ -117,7 +117,8 @@ class Env:
         with open(self.lab.cfg) as f:
             cfg = json.load(f)
         agent = cfg["expressroute-readiness:expressroute"]["agent"]
-        agent.update({"poll-interval": POLL, "alert-hold-down": 0, "snmp": snmp})
+        agent.update({"poll-interval": POLL, "alert-hold-down": 0, "snmp": snmp,
+                      "netconf": {"enabled": False}})
         with open(path, "w") as f:
             json.dump(cfg, f, indent=1)
         return path
