@@ -578,7 +578,7 @@ er_nc_filter_parse(const struct ly_ctx *ctx, const struct lyd_node *filter, stru
 		return 0;
 	}
 	filter_attrs(filter, &type, &select);
-	/* No type: subtree (RFC 6241 6.1), unless a select says which one was meant. */
+	/* No type: subtree (ietf-netconf: "If missing, the default value is subtree"), unless a select is there. */
 	if (!type)
 		type = select ? "xpath" : "subtree";
 	if (!strcmp(type, "xpath")) {

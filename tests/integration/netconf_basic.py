@@ -1,0 +1,226 @@
+#!/usr/bin/python3
+"""Integration test: erreadyd's NETCONF view driven by ncclient (and yangcli).
+
+Runs erreadyd on a host-state snapshot file (--observed) with NETCONF over
+SSH on a free loopback port and over a UNIX socket in a temporary directory.
+Usage: netconf_basic.py ERREADYD
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import nclib  # noqa: E402
+
+ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures += 1
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def poll(fn, timeout, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        r = fn()
+        if r:
+            return r
+        time.sleep(step)
+    return fn()
+
+
+def main():
+    erreadyd = os.path.abspath(sys.argv[1])
+    d = tempfile.mkdtemp(prefix="erready-nc-")
+    agent = None
+    try:
+        key = os.path.join(d, "id_ed25519")
+        bad = os.path.join(d, "other_ed25519")
+        for k in (key, bad):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k], check=True)
+        port = free_tcp_port()
+        sock = os.path.join(d, "nc.sock")
+        cfgp = os.path.join(d, "erready.json")
+        obsp = os.path.join(d, "observed.json")
+        shutil.copy(os.path.join(SRC, "tests/data/observed-healthy.json"), obsp)
+        cfg = json.load(open(os.path.join(SRC, "examples/erready.json")))
+        cfg["expressroute-readiness:expressroute"]["agent"].update({
+            "poll-interval": 300, "alert-hold-down": 0, "snmp": {"enabled": False},
+            "netconf": {"ssh": {"address": "127.0.0.1", "port": port},
+                        "unix-socket": {"path": sock, "mode": "0600"},
+                        "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]}]}})
+        json.dump(cfg, open(cfgp, "w"), indent=1)
+        startup_before = open(cfgp).read()
+        log = open(os.path.join(d, "erreadyd.log"), "w")
+        agent = subprocess.Popen([erreadyd, "-c", cfgp, "--observed", obsp, "--state-dir", os.path.join(d, "state")],
+                                 stdout=log, stderr=subprocess.STDOUT)
+        check(poll(lambda: os.path.exists(sock), 10), "UNIX socket appears")
+        st = os.stat(sock)
+        check(stat.S_IMODE(st.st_mode) == 0o600, "UNIX socket mode is 0600 as configured")
+        hk = os.stat(os.path.join(d, "state", "ssh_host_ed25519_key"))
+        check(stat.S_IMODE(hk.st_mode) == 0o600, "host key created with mode 0600")
+
+        m = poll(lambda: _try(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key)), 10, 0.2)
+        check(m is not None, "SSH session with the configured key")
+        caps = set(m.server_capabilities)
+        for c in ("urn:ietf:params:netconf:base:1.0", "urn:ietf:params:netconf:base:1.1",
+                  "urn:ietf:params:netconf:capability:writable-running:1.0",
+                  "urn:ietf:params:netconf:capability:candidate:1.0",
+                  "urn:ietf:params:netconf:capability:confirmed-commit:1.1",
+                  "urn:ietf:params:netconf:capability:rollback-on-error:1.0",
+                  "urn:ietf:params:netconf:capability:validate:1.1",
+                  "urn:ietf:params:netconf:capability:startup:1.0",
+                  "urn:ietf:params:netconf:capability:xpath:1.0",
+                  "urn:ietf:params:netconf:capability:notification:1.0",
+                  "urn:ietf:params:netconf:capability:interleave:1.0",
+                  "urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"
+                  "&also-supported=report-all,report-all-tagged,trim"):
+            check(c in caps, "capability " + c.split(":")[-2] + ":" + c.split(":")[-1][:40])
+        check(not any(c.startswith("urn:ietf:params:netconf:capability:url") for c in caps), "no :url")
+
+        try:
+            nclib.connect_ssh("127.0.0.1", port, "admin", bad)
+            refused = False
+        except Exception:
+            refused = True
+        check(refused, "SSH refused with a key that is not configured")
+
+        r = m.get_config("running")
+        check("er-ams-1" in r.xml and "md5-key" not in r.xml, "get-config running: circuits, no md5-key")
+        r = m.get(filter=("subtree", '<expressroute xmlns="%s"><readiness><readiness/></readiness></expressroute>'
+                          % ER_NS))
+        check("<readiness>ready</readiness>" in r.xml and "circuit" not in r.xml, "get with a subtree filter")
+        r = m.get(filter=("xpath", ({"er": ER_NS}, "/er:expressroute/er:readiness/er:checks-fail")))
+        check("<checks-fail>" in r.xml and "<checks-pass>" not in r.xml, "get with an XPath filter")
+        r = m.get(filter=("subtree", '<yang-library xmlns="urn:ietf:params:xml:ns:yang:ietf-yang-library"/>'))
+        check("expressroute-readiness" in r.xml, "yang-library in get")
+        r = nclib.rpc(m, '<get-schema xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring">'
+                      '<identifier>expressroute-readiness</identifier></get-schema>')
+        check("module expressroute-readiness" in r.xml, "get-schema of our module")
+
+        edit = ('<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><expressroute xmlns="%s"><agent>'
+                '<poll-interval>%s</poll-interval></agent></expressroute></config>')
+        m.edit_config(target="running", config=edit % (ER_NS, "120"))
+        r = m.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><agent><poll-interval/></agent>'
+                                            '</expressroute>' % ER_NS))
+        check("<poll-interval>120</poll-interval>" in r.xml, "edit-config merge on running")
+        check(open(cfgp).read() == startup_before, "startup untouched by an edit of running")
+        r = nclib.rpc(m, '<edit-config><target><running/></target>' + edit % (ER_NS, "1") + '</edit-config>')
+        e = nclib.errors(r)
+        check(e and e[0].get("error-tag") == "invalid-value", "out-of-range value: invalid-value (%s)" %
+              (e[0].get("error-message") if e else r.xml[:200]))
+        m.copy_config(source="running", target="startup")
+        check(json.load(open(cfgp))["expressroute-readiness:expressroute"]["agent"]["poll-interval"] == 120,
+              "copy-config running -> startup saves the file")
+
+        # candidate and commit
+        m.edit_config(target="candidate", config=edit % (ER_NS, "240"))
+        r = m.get_config("running")
+        check("<poll-interval>120</poll-interval>" in r.xml, "candidate edit leaves running alone")
+        m.commit()
+        r = m.get_config("running")
+        check("<poll-interval>240</poll-interval>" in r.xml, "commit applies the candidate")
+
+        # confirmed commit that times out
+        m.edit_config(target="candidate", config=edit % (ER_NS, "360"))
+        m.commit(confirmed=True, timeout="2")
+        check("<poll-interval>360</poll-interval>" in m.get_config("running").xml, "confirmed commit applied")
+        rolled = poll(lambda: "<poll-interval>240</poll-interval>" in m.get_config("running").xml, 6, 0.2)
+        check(rolled, "confirmed commit not confirmed: rolled back after its timeout")
+
+        # locks across two sessions (the second over the UNIX socket)
+        u = nclib.connect_unix(sock)
+        check(u is not None, "UNIX socket session")
+        m.lock("running")
+        r = nclib.rpc(u, '<edit-config><target><running/></target>' + edit % (ER_NS, "90") + '</edit-config>')
+        e = nclib.errors(r)
+        check(e and e[0].get("error-tag") == "lock-denied" and
+              str(m.session_id) in json.dumps(e[0]), "lock-denied with the holder's session id")
+        nclib.close_quietly(m)
+        ok = poll(lambda: not nclib.errors(nclib.rpc(u, '<edit-config><target><running/></target>' +
+                                                     edit % (ER_NS, "90") + '</edit-config>')), 5, 0.1)
+        check(ok, "lock released when its session ends")
+
+        # evaluate-now and notifications
+        r = nclib.rpc(u, '<evaluate-now xmlns="%s"/>' % ER_NS)
+        check(">ready</readiness>" in r.xml, "evaluate-now answers the summary")
+        u.create_subscription()
+        obs = json.load(open(obsp))
+        obs["bgp"]["neighbors"][1]["state"] = "idle"
+        json.dump(obs, open(obsp + ".new", "w"))
+        os.rename(obsp + ".new", obsp)
+        u2 = nclib.connect_unix(sock)
+        nclib.rpc(u2, '<evaluate-now xmlns="%s"/>' % ER_NS)
+        got = []
+        end = time.time() + 10
+        while time.time() < end and not any(n.name == "redundancy-lost" for n in got):
+            n = nclib.take_notification(u, timeout=1)
+            if n:
+                got.append(n)
+        check(any(n.name == "redundancy-lost" for n in got), "redundancy-lost notification (%s)" %
+              ",".join(n.name for n in got))
+        t0 = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+        nclib.rpc(u2, '<create-subscription xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0">'
+                  '<startTime>%s</startTime></create-subscription>' % t0)
+        names = []
+        for _ in range(50):
+            n = nclib.take_notification(u2, timeout=2)
+            if not n:
+                break
+            names.append(n.name)
+            if n.name == "replayComplete":
+                break
+        check("redundancy-lost" in names and names[-1] == "replayComplete", "replay then replayComplete")
+
+        # kill-session
+        r = nclib.rpc(u2, '<kill-session><session-id>%s</session-id></kill-session>' % u.session_id)
+        check(not nclib.errors(r), "kill-session")
+        check(poll(lambda: not u.connected, 5, 0.1), "killed session is closed")
+        nclib.close_quietly(u2)
+    finally:
+        if agent:
+            agent.send_signal(signal.SIGTERM)
+            try:
+                rc = agent.wait(10)
+            except subprocess.TimeoutExpired:
+                agent.kill()
+                rc = agent.wait()
+            check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
+        logp = os.path.join(d, "erreadyd.log")
+        if failures and os.path.exists(logp):
+            sys.stdout.write(open(logp).read())
+        shutil.rmtree(d, ignore_errors=True)
+    print("%d failure(s)" % failures)
+    return 1 if failures else 0
+
+
+def _try(fn):
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
