@@ -262,10 +262,12 @@ invalid_value(struct edit *ed, char *path, const struct lysc_node *s, const char
 {
 	if (is_secret(s)) {
 		/* write-only: the value stays out of the message, libyang's reason included */
-		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "invalid value for %s (not shown: write-only): %s",
-		    what, *value && strstr(why, value) ? "not a value of its type" : why);
+		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path,
+		    "invalid value for %s (not shown: write-only): %s", what,
+		    *value && strstr(why, value) ? "not a value of its type" : why);
 	} else
-		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "invalid value \"%s\" for %s: %s", value, what, why);
+		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path, "invalid value \"%s\" for %s: %s", value, what,
+		    why);
 	return -1;
 }
 
@@ -517,8 +519,8 @@ insert_pos(struct edit *ed, struct lyd_node *tparent, const struct lyd_node *e, 
 	/* the entry to go next to: yang:value of a leaf-list, yang:key (predicates) of a list */
 	attr = e->schema->nodetype == LYS_LEAFLIST ? "value" : "key";
 	if (!(ref = yang_meta(e, attr))) {
-		err = report(ed, NC_ERR_MISSING_ATTR, NC_ERR_TYPE_PROT, data_path(e), "insert %s on %s without the %s attribute",
-		    ins, e->schema->name, attr);
+		err = report(ed, NC_ERR_MISSING_ATTR, NC_ERR_TYPE_PROT, data_path(e),
+		    "insert %s on %s without the %s attribute", ins, e->schema->name, attr);
 	} else if (first && lyd_find_sibling_val(first, e->schema, ref, 0, &p->anchor) == LY_SUCCESS)
 		return 0;
 	else {
@@ -804,7 +806,8 @@ er_nc_edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_
 	ed.errs = errs;
 	if (ed.cont)
 		work = *target;
-	else if (*target && lyd_dup_siblings(*target, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &work) != LY_SUCCESS) {
+	else if (*target &&
+	    lyd_dup_siblings(*target, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &work) != LY_SUCCESS) {
 		report(&ed, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot copy the target configuration: %s",
 		    ly_errmsg(ed.ctx) ? ly_errmsg(ed.ctx) : "libyang error");
 		return -1;
