@@ -1,5 +1,7 @@
 #include "nc_edit.h"
 
+#include "datastore.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -126,27 +128,6 @@ label(const struct lyd_node *n, char *buf, size_t len)
 		strlcatf(buf, len, "[.='%s']", lyd_get_value(n));
 }
 
-/* Write-only leaves: their values never appear in a message. */
-static bool
-is_secret(const struct lysc_node *s)
-{
-	static const char *const secrets[] = {
-		"/expressroute-readiness:expressroute/circuit/peering/md5-key",
-		"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
-		"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
-		"/expressroute-readiness:expressroute/agent/netconf/user/password",
-	};
-	char buf[256];
-	size_t k;
-
-	if (!s || s->nodetype != LYS_LEAF || !lysc_path(s, LYSC_PATH_DATA, buf, sizeof(buf)))
-		return false;
-	for (k = 0; k < ARRAY_SIZE(secrets); k++)
-		if (!strcmp(buf, secrets[k]))
-			return true;
-	return false;
-}
-
 /* A libyang call failed on schema node @p e of the edit: operation-failed with its reason. */
 static void
 ly_report(struct edit *ed, const struct lyd_node *e, const char *what)
@@ -260,7 +241,7 @@ static int
 invalid_value(struct edit *ed, char *path, const struct lysc_node *s, const char *what, const char *value,
     const char *why)
 {
-	if (is_secret(s)) {
+	if (er_ds_is_secret(s)) {
 		/* write-only: the value stays out of the message, libyang's reason included */
 		report(ed, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path,
 		    "invalid value for %s (not shown: write-only): %s", what,

@@ -49,6 +49,10 @@ bool er_nc_sess_with(uint32_t id, void (*fn)(struct er_nc_sess *ss, void *arg), 
 void er_nc_sess_wake(struct er_nc_sess *ss);
 /** Append the monitoring data of the sessions under @p sessions (a netconf-state/sessions node). */
 void er_nc_sessions_state(struct lyd_node *sessions);
+/** The same for netconf-state/statistics. */
+void er_nc_statistics_state(struct lyd_node *stats);
+/** Send one notification on the session (its own thread); takes @p tree. Returns -1 if the session broke. */
+int er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us);
 uint64_t er_nc_now_ms(void);
 long long er_nc_now_real_us(void);
 long long er_nc_start_time_us(void);

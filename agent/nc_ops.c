@@ -33,9 +33,6 @@
 enum dsid { DS_RUNNING = 0, DS_CANDIDATE, DS_STARTUP, DS_INLINE, DS_NONE };
 static const char *const ds_names[] = { "running", "candidate", "startup" };
 
-int er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us);
-void er_nc_statistics_state(struct lyd_node *stats);
-
 /* All under the agent lock. */
 static struct {
 	struct lyd_node *cand; /* NULL and !dirty: the same as running */
@@ -173,16 +170,19 @@ wd_mode(const struct lyd_node *rpc, bool *bad)
 	return NC_WD_EXPLICIT;
 }
 
-/* <rpc-reply><data>tree</data></rpc-reply>; takes @p tree. */
+/* <rpc-reply><data>value</data></rpc-reply>; takes @p value (a tree or, for get-schema, a string). */
 static struct nc_server_reply *
-reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd)
+reply_any(const struct lyd_node *rpc, void *value, LYD_ANYDATA_VALUETYPE type, NC_WD_MODE wd)
 {
 	struct lyd_node *out = NULL;
 
 	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
-	    lyd_new_any(out, NULL, "data", tree, 1, LYD_ANYDATA_DATATREE, 1, NULL) != LY_SUCCESS) {
+	    lyd_new_any(out, NULL, "data", value, 1, type, 1, NULL) != LY_SUCCESS) {
 		lyd_free_all(out);
-		lyd_free_all(tree);
+		if (type == LYD_ANYDATA_DATATREE)
+			lyd_free_all(value);
+		else
+			free(value);
 		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
 	}
 	return nc_server_reply_data(out, wd, NC_PARAMTYPE_FREE);
@@ -242,36 +242,17 @@ cand_tree(void)
 	return O.cand_dirty ? O.cand : er_ds_running(er_nc_env->ds);
 }
 
-/* The startup datastore: the config file, with defaults. NULL when empty; -1 on error. */
+/* The startup datastore: the config file. NULL when there is none; -1 on error. */
 static int
 startup_tree(struct lyd_node **out, struct er_nc_errs *errs)
 {
-	char err[ER_ERRLEN], *data = NULL;
-	size_t len = 0;
-	FILE *f = fopen(er_nc_env->startup_path, "re");
-	int rc;
+	char err[ER_ERRLEN];
 
 	*out = NULL;
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "startup: %s: %s", er_nc_env->startup_path,
-		    strerror(errno));
-		return -1;
-	}
-	{
-		FILE *m = open_memstream(&data, &len);
-		char buf[8192];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, m);
-		fclose(m);
-	}
-	fclose(f);
-	rc = er_ds_parse(er_nc_env->ds, data, ER_FMT_AUTO, "startup", out, err, sizeof(err));
-	free(data);
-	if (rc < 0) {
-		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", err);
+	if (access(er_nc_env->startup_path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (er_ds_parse_file(er_nc_env->ds, er_nc_env->startup_path, out, err, sizeof(err)) < 0) {
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "startup: %s", err);
 		return -1;
 	}
 	return 0;
@@ -699,7 +680,7 @@ op_get(const struct lyd_node *rpc, bool config_only)
 		lyd_free_all(data);
 	}
 	er_nc_filter_clear(&f);
-	return reply_data(rpc, out, wd);
+	return reply_any(rpc, out, LYD_ANYDATA_DATATREE, wd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -998,7 +979,6 @@ op_get_schema(const struct lyd_node *rpc)
 	const struct lys_module *mod = NULL;
 	const struct lysp_submodule *sub = NULL;
 	LYS_OUTFORMAT of = LYS_OUT_YANG;
-	struct lyd_node *out = NULL;
 	char *txt = NULL;
 
 	if (!id)
@@ -1016,13 +996,7 @@ op_get_schema(const struct lyd_node *rpc)
 		    "no schema %s in the requested version", id);
 	if ((mod ? lys_print_mem(&txt, mod, of, 0) : lys_print_submodule(NULL, sub, of, 0, 0)) != LY_SUCCESS || !txt)
 		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot print schema %s", id);
-	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
-	    lyd_new_any(out, NULL, "data", txt, 1, LYD_ANYDATA_STRING, 1, NULL) != LY_SUCCESS) {
-		free(txt);
-		lyd_free_all(out);
-		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
-	}
-	return nc_server_reply_data(out, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
+	return reply_any(rpc, txt, LYD_ANYDATA_STRING, NC_WD_EXPLICIT);
 }
 
 static struct nc_server_reply *

@@ -352,8 +352,6 @@ er_nc_sessions_state(struct lyd_node *sessions)
 }
 
 void
-er_nc_statistics_state(struct lyd_node *stats);
-void
 er_nc_statistics_state(struct lyd_node *stats)
 {
 	const struct lys_module *mod = lyd_owner_module(stats);
@@ -1026,8 +1024,6 @@ er_nc_running_lock_holder(void)
 	return S.running ? er_nc_ops_lock_holder(0) : 0;
 }
 
-/* used by nc_ops.c for notification delivery */
-int er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us);
 int
 er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us)
 {

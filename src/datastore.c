@@ -322,6 +322,20 @@ er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+int
+er_ds_parse_file(struct er_ds *ds, const char *path, struct lyd_node **tree, char *err, size_t errlen)
+{
+	char *data;
+	int rc;
+
+	*tree = NULL;
+	if (!(data = read_file(path, err, errlen)))
+		return -1;
+	rc = er_ds_parse(ds, data, ER_FMT_AUTO, path, tree, err, errlen);
+	free(data);
+	return rc;
+}
+
 struct er_ds_txn *
 er_ds_txn_begin(struct er_ds *ds)
 {
@@ -415,15 +429,31 @@ er_ds_txn_abort(struct er_ds_txn *txn)
 	free(txn);
 }
 
+/* Write-only leaves: accepted in edits, never returned by a read or named in a message. */
+static const char *const secrets[] = {
+	"/expressroute-readiness:expressroute/circuit/peering/md5-key",
+	"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
+	"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
+	"/expressroute-readiness:expressroute/agent/netconf/user/password",
+};
+
+bool
+er_ds_is_secret(const struct lysc_node *s)
+{
+	char buf[256];
+	size_t k;
+
+	if (!s || s->nodetype != LYS_LEAF || !lysc_path(s, LYSC_PATH_DATA, buf, sizeof(buf)))
+		return false;
+	for (k = 0; k < ARRAY_SIZE(secrets); k++)
+		if (!strcmp(buf, secrets[k]))
+			return true;
+	return false;
+}
+
 void
 er_ds_strip_secrets(struct lyd_node *tree)
 {
-	static const char *const secrets[] = {
-		"/expressroute-readiness:expressroute/circuit/peering/md5-key",
-		"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
-		"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
-		"/expressroute-readiness:expressroute/agent/netconf/user/password",
-	};
 	struct ly_set *set = NULL;
 	uint32_t i;
 	size_t k;

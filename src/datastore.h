@@ -56,6 +56,8 @@ unsigned long er_ds_generation(const struct er_ds *ds);
 int er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen);
 int er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
     char *err, size_t errlen);
+/** Parse a config file (JSON or XML) without touching running; errors name the file. */
+int er_ds_parse_file(struct er_ds *ds, const char *path, struct lyd_node **tree, char *err, size_t errlen);
 /** Parse and validate a whole config without touching running. */
 int er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
     struct lyd_node **tree, char *err, size_t errlen);
@@ -92,7 +94,10 @@ int er_ds_save_tree(const struct er_ds *ds, const struct lyd_node *tree, const c
 typedef ssize_t (*er_ds_write_fn)(int fd, const void *buf, size_t len);
 void er_ds_set_write_fn(struct er_ds *ds, er_ds_write_fn fn);
 
-/** Remove write-only leaves (md5-key) from a tree about to be read. */
+/** Remove write-only leaves (md5-key, SNMP keys, NETCONF passwords) from a tree about to be read. */
 void er_ds_strip_secrets(struct lyd_node *tree);
+struct lysc_node;
+/** Whether @p s is one of those write-only leaves (its value is never shown). */
+bool er_ds_is_secret(const struct lysc_node *s);
 
 #endif
