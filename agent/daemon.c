@@ -32,6 +32,7 @@
 struct result {
 	struct er_snapshot *snap;
 	struct er_mib *mib;
+	bool collected; /* from a fresh collection (not a re-evaluation) */
 };
 
 static struct {
@@ -41,11 +42,13 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop, now;
+	bool reeval;                 /* the config changed: evaluate the last observation again */
+	uint64_t collect_due_ms;     /* a fresh collection then (after a config change); 0: none */
 	const struct er_config *cfg; /* what the next collection evaluates with */
 	struct er_snapshot *cur;     /* published; prev of the next evaluation */
 	struct result posted;        /* waiting for the main thread */
 	int wake[2];                 /* collector -> main */
-	unsigned long published;     /* snapshots published so far */
+	unsigned long published;     /* snapshots from fresh collections published so far */
 	pthread_cond_t published_cond;
 	/*
 	 * The agent lock: the datastore, the views' state and Net-SNMP. The main
@@ -104,9 +107,22 @@ observe(const struct er_config *cfg)
 	return er_collect_all(&co);
 }
 
+/*
+ * The collector thread. It collects every poll interval, at once when asked
+ * (D.now: SIGHUP, evaluate-now), and about a second after the last config
+ * change (the config says which sessions and interfaces matter). A config
+ * change also makes it evaluate its last observation again at once
+ * (D.reeval), so a burst of NETCONF commits costs one evaluation per round
+ * here, not one per commit on the session's thread.
+ */
+#define CONFIG_COLLECT_DELAY_MS 1000
+
 static void *
 worker_main(void *arg)
 {
+	struct er_observed *last = NULL; /* the newest observation */
+	uint64_t next_poll_ms = now_ms() + (uint64_t)D.cfg->agent.poll_interval * 1000;
+
 	(void)arg;
 	pthread_mutex_lock(&D.lock);
 	while (!D.stop) {
@@ -116,31 +132,68 @@ worker_main(void *arg)
 		struct er_mib *mib;
 		struct timespec until;
 		unsigned char c = 1;
+		uint64_t due, t;
+		bool collect;
+		int tries = 0;
 
-		if (!D.now) {
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += D.cfg->agent.poll_interval;
-			while (!D.stop && !D.now)
-				if (pthread_cond_timedwait(&D.cond, &D.lock, &until) == ETIMEDOUT)
-					break;
-			if (D.stop)
+		while (!D.stop && !D.now && !D.reeval) {
+			due = next_poll_ms;
+			if (D.collect_due_ms && D.collect_due_ms < due)
+				due = D.collect_due_ms;
+			if ((t = now_ms()) >= due)
 				break;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += (time_t)((due - t) / 1000);
+			until.tv_nsec += (long)((due - t) % 1000) * 1000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&D.cond, &D.lock, &until);
 		}
-		D.now = false;
+		if (D.stop)
+			break;
+		t = now_ms();
+		collect = D.now || t >= next_poll_ms || (D.collect_due_ms && t >= D.collect_due_ms);
+		if (collect) {
+			D.now = false;
+			D.collect_due_ms = 0;
+		}
+		D.reeval = false;
 		cfg = er_config_ref(D.cfg);
 		prev = er_snapshot_ref(D.cur);
 		pthread_mutex_unlock(&D.lock);
 
-		obs = observe(cfg);
-		snap = er_evaluate(cfg, obs, prev, (long long)time(NULL));
+		if (collect) {
+			obs = observe(cfg);
+			er_observed_unref(last);
+			last = er_observed_ref(obs);
+		} else
+			obs = er_observed_ref(last ? last : prev->obs);
+		for (;;) {
+			snap = er_evaluate(cfg, obs, prev, (long long)time(NULL));
+			pthread_mutex_lock(&D.lock);
+			/* the config changed while evaluating: again with the new one (a few times at most) */
+			if (D.cfg == cfg || ++tries > 3 || D.stop)
+				break;
+			er_config_unref(cfg);
+			cfg = er_config_ref(D.cfg);
+			D.reeval = false;
+			pthread_mutex_unlock(&D.lock);
+			er_snapshot_unref(snap);
+		}
+		pthread_mutex_unlock(&D.lock);
 		mib = er_mib_new(snap); /* the view's index is built here, off the main thread */
 		er_observed_unref(obs);
 		er_config_unref(cfg);
 		er_snapshot_unref(prev);
+		if (collect)
+			next_poll_ms = now_ms() + (uint64_t)snap->cfg->agent.poll_interval * 1000;
 
 		pthread_mutex_lock(&D.lock);
 		er_snapshot_unref(D.posted.snap);
 		er_mib_free(D.posted.mib);
+		D.posted.collected = collect || D.posted.collected;
 		D.posted.snap = snap;
 		D.posted.mib = mib;
 		if (write(D.wake[1], &c, 1) < 0) {
@@ -148,12 +201,13 @@ worker_main(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&D.lock);
+	er_observed_unref(last);
 	return NULL;
 }
 
 /* Make @p snap the published snapshot; send the events that lead to it. */
 static void
-publish(struct er_snapshot *snap, struct er_mib *mib)
+publish(struct er_snapshot *snap, struct er_mib *mib, bool collected)
 {
 	struct er_event_list evs = { NULL, 0, 0 };
 	struct er_snapshot *old;
@@ -173,10 +227,12 @@ publish(struct er_snapshot *snap, struct er_mib *mib)
 		er_snmp_notify(&evs, now_ms());
 		er_nc_notify(&evs, now_ms());
 	}
-	pthread_mutex_lock(&D.lock);
-	D.published++;
-	pthread_cond_broadcast(&D.published_cond);
-	pthread_mutex_unlock(&D.lock);
+	if (collected) {
+		pthread_mutex_lock(&D.lock);
+		D.published++;
+		pthread_cond_broadcast(&D.published_cond);
+		pthread_mutex_unlock(&D.lock);
+	}
 	er_event_list_free(&evs);
 	er_snapshot_unref(old);
 	/* The old snapshot was built in the collector thread's arena: give its pages back. */
@@ -202,7 +258,7 @@ config_changed(void *arg)
 	er_nc_reconfigure(cfg);
 	snap = er_evaluate(cfg, D.cur->obs, D.cur, (long long)time(NULL));
 	er_config_unref(cfg);
-	publish(snap, NULL);
+	publish(snap, NULL, false);
 }
 
 static void
@@ -215,11 +271,29 @@ poke(void)
 	}
 }
 
-/* NETCONF changed running (agent lock held, in a session thread): evaluate, then let the loop re-arm. */
+/*
+ * NETCONF changed running (agent lock held, in a session thread). The
+ * collector thread evaluates the new config on its last observation at
+ * once and publishes it; the commit does not wait for that, so a burst of
+ * commits is not a burst of evaluations. A fresh collection follows a
+ * second after the last change.
+ */
 static void
 config_changed_async(void *arg)
 {
-	config_changed(arg);
+	const struct er_config *cfg = er_ds_config(D.ds);
+
+	(void)arg;
+	pthread_mutex_lock(&D.lock);
+	er_config_unref(D.cfg);
+	D.cfg = er_config_ref(cfg);
+	D.reeval = true;
+	D.collect_due_ms = now_ms() + CONFIG_COLLECT_DELAY_MS;
+	pthread_cond_signal(&D.cond);
+	pthread_mutex_unlock(&D.lock);
+	er_snmp_reconfigure(cfg);
+	er_nc_reconfigure(cfg);
+	er_config_unref(cfg);
 	poke();
 }
 
@@ -266,6 +340,7 @@ take_posted(void)
 {
 	struct result r;
 	unsigned char buf[64];
+	bool pending;
 
 	while (read(D.wake[0], buf, sizeof(buf)) > 0)
 		;
@@ -275,15 +350,23 @@ take_posted(void)
 	pthread_mutex_unlock(&D.lock);
 	if (!r.snap)
 		return;
-	if (r.snap->cfg != D.cfg) {
-		/* evaluated with a config that has changed since: redo it with the current one */
+	pthread_mutex_lock(&D.lock);
+	pending = D.reeval;
+	pthread_mutex_unlock(&D.lock);
+	if (r.snap->cfg != D.cfg && !pending) {
+		/*
+		 * Evaluated with a config that has changed since (SNMP SET,
+		 * SIGHUP): redo it with the current one. After a NETCONF commit
+		 * the collector thread re-evaluates anyway (pending): publish
+		 * this one meanwhile, it holds the newer observation.
+		 */
 		struct er_snapshot *s = er_evaluate(D.cfg, r.snap->obs, D.cur, r.snap->evaluated_at);
 		er_snapshot_unref(r.snap);
 		er_mib_free(r.mib);
 		r.snap = s;
 		r.mib = NULL;
 	}
-	publish(r.snap, r.mib);
+	publish(r.snap, r.mib, r.collected);
 }
 
 static void
@@ -322,6 +405,15 @@ er_daemon_run(const struct er_daemon_opts *o)
 	memset(&D, 0, sizeof(D));
 	D.o = o;
 	pthread_condattr_t ca;
+
+	/*
+	 * With TZ unset glibc's tzset() stats /etc/localtime on every call, and
+	 * libyang calls it for every date-and-time value it stores: a thousand
+	 * stat()s per state tree. TZ=":/etc/localtime" is the same zone, read once.
+	 */
+	if (!getenv("TZ"))
+		setenv("TZ", ":/etc/localtime", 0);
+	tzset();
 
 	pthread_mutex_init(&D.lock, NULL);
 	pthread_mutex_init(&D.agent, NULL);

@@ -771,9 +771,9 @@ apply_node(struct edit *ed, struct lyd_node *tparent, bool pmissing, const struc
 	return 0;
 }
 
-int
-er_nc_edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_nc_defop defop,
-    enum er_nc_errop errop, struct er_nc_errs *errs)
+static int
+edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_nc_defop defop, enum er_nc_errop errop,
+    bool scratch, struct er_nc_errs *errs)
 {
 	struct edit ed = { 0 };
 	struct lyd_node *work = NULL;
@@ -785,7 +785,7 @@ er_nc_edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_
 	ed.ctx = LYD_CTX(edit);
 	ed.cont = errop == ER_NC_CONTINUE_ON_ERROR;
 	ed.errs = errs;
-	if (ed.cont)
+	if (ed.cont || scratch)
 		work = *target;
 	else if (*target &&
 	    lyd_dup_siblings(*target, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &work) != LY_SUCCESS) {
@@ -798,13 +798,49 @@ er_nc_edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_
 	for (e = lyd_first_sibling(edit); e; e = e->next)
 		if (apply_node(&ed, NULL, false, e, top) < 0)
 			break;
-	if (ed.cont)
-		*target = work;
-	else if (ed.failed)
-		lyd_free_all(work);
-	else {
-		lyd_free_all(*target);
-		*target = work;
+	if (!ed.cont && ed.failed) {
+		if (scratch)
+			*target = work; /* half edited: the caller throws it away */
+		else
+			lyd_free_all(work);
+		return -1;
 	}
+	/*
+	 * Defaults of what the edit created, and of leaves it deleted, as
+	 * validation would add them: a candidate set with test-option "set" is
+	 * not validated, and with-defaults report-all must still show them.
+	 * A scratch target is the caller's to validate (which adds them) or
+	 * to complete: walking a 1000-circuit tree here for a one-leaf edit
+	 * would double the cost of the edit.
+	 */
+	if (!scratch && lyd_new_implicit_all(&work, ed.ctx, LYD_IMPLICIT_NO_STATE, NULL) != LY_SUCCESS) {
+		report(&ed, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot add default values: %s",
+		    ly_errmsg(ed.ctx) ? ly_errmsg(ed.ctx) : "libyang error");
+		ed.failed++;
+		if (!ed.cont) {
+			if (scratch)
+				*target = work;
+			else
+				lyd_free_all(work);
+			return -1;
+		}
+	}
+	if (!ed.cont && !scratch)
+		lyd_free_all(*target);
+	*target = work;
 	return ed.failed ? -1 : 0;
+}
+
+int
+er_nc_edit_apply(struct lyd_node **target, const struct lyd_node *edit, enum er_nc_defop defop,
+    enum er_nc_errop errop, struct er_nc_errs *errs)
+{
+	return edit_apply(target, edit, defop, errop, false, errs);
+}
+
+int
+er_nc_edit_apply_scratch(struct lyd_node **target, const struct lyd_node *edit, enum er_nc_defop defop,
+    enum er_nc_errop errop, struct er_nc_errs *errs)
+{
+	return edit_apply(target, edit, defop, errop, true, errs);
 }

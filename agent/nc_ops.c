@@ -35,8 +35,8 @@ static const char *const ds_names[] = { "running", "candidate", "startup" };
 
 /* All under the agent lock. */
 static struct {
-	struct lyd_node *cand; /* NULL and !dirty: the same as running */
-	bool cand_dirty;
+	/* the candidate: NULL is the same as running; validated when er_ds_txn_validated() */
+	struct er_ds_txn *cand;
 	uint32_t lock_sid[3];
 	time_t lock_time[3];
 	/* a confirmed commit waiting for its confirmation */
@@ -47,6 +47,14 @@ static struct {
 	uint64_t cc_deadline_ms;
 	long long cc_deadline_real_us;
 	char *cc_path;
+	/* the printed expressroute part of the last unfiltered <get> */
+	struct {
+		struct er_snapshot *snap;
+		unsigned long gen;
+		NC_WD_MODE wd;
+		char *xml;
+		size_t len;
+	} full;
 } O;
 
 static struct ly_ctx *
@@ -239,7 +247,7 @@ locked_by_other(enum dsid ds, uint32_t sid, struct er_nc_errs *errs)
 static const struct lyd_node *
 cand_tree(void)
 {
-	return O.cand_dirty ? O.cand : er_ds_running(er_nc_env->ds);
+	return O.cand ? er_ds_txn_peek(O.cand) : er_ds_running(er_nc_env->ds);
 }
 
 /* The startup datastore: the config file. NULL when there is none; -1 on error. */
@@ -301,19 +309,46 @@ ds_copy(enum dsid ds, const struct lyd_node *inline_cfg, struct lyd_node **out, 
 	return 0;
 }
 
-/* Make @p tree (taken) the running config. Returns 0, or -1 with errors. */
-static int
-commit_tree(struct lyd_node *tree, struct er_nc_errs *errs)
+/* A transaction holding @p tree (taken). */
+static struct er_ds_txn *
+txn_of(struct lyd_node *tree)
 {
 	struct er_ds_txn *txn = er_ds_txn_begin_from(er_nc_env->ds, NULL);
-	char err[ER_ERRLEN];
 
 	*er_ds_txn_tree(txn) = tree;
+	return txn;
+}
+
+/* Make the tree of @p txn (taken) the running config. Returns 0, or -1 with errors. */
+static int
+commit_txn(struct er_ds_txn *txn, struct er_nc_errs *errs)
+{
+	char err[ER_ERRLEN];
+
 	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0) {
 		validation_error(errs, err);
 		return -1;
 	}
 	er_nc_env->config_changed(NULL);
+	return 0;
+}
+
+static int
+commit_tree(struct lyd_node *tree, struct er_nc_errs *errs)
+{
+	return commit_txn(txn_of(tree), errs);
+}
+
+/* Validate @p txn, keeping what it prepared for a commit. */
+static int
+validate_txn(struct er_ds_txn *txn, struct er_nc_errs *errs)
+{
+	char err[ER_ERRLEN];
+
+	if (er_ds_txn_validate(txn, err, sizeof(err)) < 0) {
+		validation_error(errs, err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -347,19 +382,16 @@ save_startup(const struct lyd_node *tree, struct er_nc_errs *errs)
 }
 
 static void
-cand_set(struct lyd_node *tree)
+cand_set(struct er_ds_txn *txn)
 {
-	lyd_free_all(O.cand);
-	O.cand = tree;
-	O.cand_dirty = true;
+	er_ds_txn_abort(O.cand);
+	O.cand = txn;
 }
 
 static void
 cand_reset(void)
 {
-	lyd_free_all(O.cand);
-	O.cand = NULL;
-	O.cand_dirty = false;
+	cand_set(NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -621,6 +653,154 @@ state_parts(const struct er_nc_filter *f)
 	return parts;
 }
 
+/*
+ * Print @p tree (not taken) as the XML of a reply's <data>, with-defaults
+ * as @p wd asks. libyang 2.1 tags defaults (report-all-tagged) in the
+ * ietf-netconf-with-defaults module's namespace; RFC 6243 section 6 names
+ * urn:ietf:params:xml:ns:netconf:default:1.0: the declaration is rewritten.
+ * Printing to memory once and handing libnetconf2 the text is also about
+ * twice as fast as letting it print the tree through its write callback.
+ */
+#define LY_WD_DECL "xmlns:ncwd=\"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults\""
+#define RFC_WD_DECL "xmlns:ncwd=\"urn:ietf:params:xml:ns:netconf:default:1.0\""
+
+static char *
+print_data(const struct lyd_node *tree, NC_WD_MODE wd)
+{
+	uint32_t o = LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK;
+	char *xml = NULL, *p;
+
+	switch (wd) {
+	case NC_WD_ALL:
+		o |= LYD_PRINT_WD_ALL;
+		break;
+	case NC_WD_ALL_TAG:
+		o |= LYD_PRINT_WD_ALL_TAG;
+		break;
+	case NC_WD_TRIM:
+		o |= LYD_PRINT_WD_TRIM;
+		break;
+	default:
+		o |= LYD_PRINT_WD_EXPLICIT;
+		break;
+	}
+	if (tree && lyd_print_mem(&xml, tree, LYD_XML, o) != LY_SUCCESS) {
+		free(xml);
+		return NULL;
+	}
+	if (!xml)
+		return xstrdup("");
+	if (wd == NC_WD_ALL_TAG) {
+		/* the RFC's declaration is shorter: rewrite in place */
+		size_t lin = strlen(LY_WD_DECL), lout = strlen(RFC_WD_DECL), len = strlen(xml);
+		char *w = xml, *r = xml;
+		while ((p = strstr(r, LY_WD_DECL))) {
+			memmove(w, r, (size_t)(p - r));
+			w += p - r;
+			memcpy(w, RFC_WD_DECL, lout);
+			w += lout;
+			r = p + lin;
+		}
+		memmove(w, r, (size_t)(xml + len - r) + 1);
+	}
+	return xml;
+}
+
+/* <rpc-reply><data>tree</data></rpc-reply>; takes @p tree. */
+static struct nc_server_reply *
+reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd, const char *prefix)
+{
+	char *xml = print_data(tree, wd), *all = NULL;
+
+	lyd_free_all(tree);
+	if (!xml)
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
+	if (prefix && prefix[0]) {
+		if (asprintf(&all, "%s%s", prefix, xml) < 0)
+			fatalx("out of memory");
+		free(xml);
+		xml = all;
+	}
+	return reply_any(rpc, xml, LYD_ANYDATA_XML, wd);
+}
+
+/* The expressroute part of a <get> or <get-config>: config of @p ds and, for <get>, the state parts asked for. */
+static int
+er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap, struct lyd_node **data,
+    struct er_nc_errs *errs)
+{
+	struct lyd_node *st = NULL;
+
+	lock();
+	if (ds_copy(ds, NULL, data, errs) < 0) {
+		unlock();
+		return -1;
+	}
+	unlock();
+	er_ds_strip_secrets(*data);
+	if (!config_only && parts && snap && er_state_tree_parts(snap, ctx(), parts, &st) == 0 && st) {
+		if (!*data)
+			*data = st;
+		else if (lyd_merge_siblings(data, st, LYD_MERGE_DESTRUCT) != LY_SUCCESS)
+			lyd_free_all(st);
+	}
+	return 0;
+}
+
+/*
+ * An unfiltered <get>'s expressroute part, printed (malloc'd), from the
+ * cache while neither the published snapshot nor running has changed:
+ * an NMS polling the full state between two evaluations pays for
+ * building and printing 1000 sessions once per evaluation, not per poll.
+ */
+static char *
+full_er_xml(NC_WD_MODE wd, struct er_nc_errs *errs)
+{
+	struct er_snapshot *snap = er_nc_env->snapshot();
+	struct lyd_node *data = NULL;
+	unsigned long gen;
+	char *xml = NULL;
+
+	lock();
+	gen = er_ds_generation(er_nc_env->ds);
+	if (O.full.xml && O.full.snap == snap && O.full.gen == gen && O.full.wd == wd) {
+		xml = xreallocarray(NULL, 1, O.full.len + 1);
+		memcpy(xml, O.full.xml, O.full.len + 1);
+	}
+	unlock();
+	if (xml) {
+		er_snapshot_unref(snap);
+		return xml;
+	}
+	if (er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, errs) < 0) {
+		er_snapshot_unref(snap);
+		return NULL;
+	}
+	xml = print_data(data, wd);
+	lyd_free_all(data);
+	if (!xml) {
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
+		er_snapshot_unref(snap);
+		return NULL;
+	}
+	lock();
+	if (er_ds_generation(er_nc_env->ds) == gen) {
+		/* the snapshot reference is kept: its address cannot be reused while cached */
+		free(O.full.xml);
+		er_snapshot_unref(O.full.snap);
+		O.full.len = strlen(xml);
+		O.full.xml = xreallocarray(NULL, 1, O.full.len + 1);
+		memcpy(O.full.xml, xml, O.full.len + 1);
+		O.full.snap = snap;
+		O.full.gen = gen;
+		O.full.wd = wd;
+		snap = NULL;
+	}
+	unlock();
+	er_snapshot_unref(snap);
+	return xml;
+}
+
 static struct nc_server_reply *
 op_get(const struct lyd_node *rpc, bool config_only)
 {
@@ -628,6 +808,8 @@ op_get(const struct lyd_node *rpc, bool config_only)
 	struct er_nc_errs errs = { NULL, 0 };
 	struct lyd_node *data = NULL, *out = NULL;
 	enum dsid ds = DS_RUNNING;
+	char *er_xml = NULL;
+	struct nc_server_reply *r;
 	NC_WD_MODE wd;
 	bool bad;
 
@@ -636,26 +818,19 @@ op_get(const struct lyd_node *rpc, bool config_only)
 		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "get-config needs a <source> datastore");
 	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
-	if (wants(&f, ER_TOP)) {
-		lock();
-		if (ds_copy(ds, NULL, &data, &errs) < 0) {
-			unlock();
+	if (!config_only && f.all) {
+		if (!(er_xml = full_er_xml(wd, &errs))) {
 			er_nc_filter_clear(&f);
 			return fail(&errs);
 		}
-		unlock();
-		er_ds_strip_secrets(data);
-		if (!config_only) {
-			unsigned parts = state_parts(&f);
-			struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
-			struct lyd_node *st = NULL;
-			if (snap && er_state_tree_parts(snap, ctx(), parts, &st) == 0 && st) {
-				if (!data)
-					data = st;
-				else if (lyd_merge_siblings(&data, st, LYD_MERGE_DESTRUCT) != LY_SUCCESS)
-					lyd_free_all(st);
-			}
-			er_snapshot_unref(snap);
+	} else if (wants(&f, ER_TOP)) {
+		unsigned parts = config_only ? 0 : state_parts(&f);
+		struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
+		int rc = er_data(ds, config_only, parts, snap, &data, &errs);
+		er_snapshot_unref(snap);
+		if (rc < 0) {
+			er_nc_filter_clear(&f);
+			return fail(&errs);
 		}
 	}
 	if (!config_only) {
@@ -680,7 +855,9 @@ op_get(const struct lyd_node *rpc, bool config_only)
 		lyd_free_all(data);
 	}
 	er_nc_filter_clear(&f);
-	return reply_any(rpc, out, LYD_ANYDATA_DATATREE, wd);
+	r = reply_data(rpc, out, wd, er_xml);
+	free(er_xml);
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -697,7 +874,6 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	enum { TEST_THEN_SET, SET, TEST_ONLY } test = TEST_THEN_SET;
 	const struct lyd_node *cfg = child(rpc, "config");
 	struct er_ds_txn *txn;
-	struct lyd_node *tree;
 	int rc;
 
 	if (target != DS_RUNNING && target != DS_CANDIDATE)
@@ -721,25 +897,30 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 		return fail(&errs);
 	}
 	txn = er_ds_txn_begin_from(er_nc_env->ds, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : cand_tree());
-	rc = er_nc_edit_apply(er_ds_txn_tree(txn), any_tree(cfg), defop, errop, &errs);
+	/* the txn's tree is already a copy: the edit engine need not copy it again */
+	rc = er_nc_edit_apply_scratch(er_ds_txn_tree(txn), any_tree(cfg), defop, errop, &errs);
 	if (rc < 0 && errop != ER_NC_CONTINUE_ON_ERROR) {
 		er_ds_txn_abort(txn);
 		unlock();
 		return fail(&errs);
 	}
-	tree = *er_ds_txn_tree(txn);
-	*er_ds_txn_tree(txn) = NULL;
-	er_ds_txn_abort(txn);
 	if (test == TEST_ONLY) {
-		validate_tree(&tree, &errs);
-		lyd_free_all(tree);
+		validate_txn(txn, &errs);
+		er_ds_txn_abort(txn);
 	} else if (target == DS_RUNNING) {
 		/* running is always valid: :set on running still validates */
-		commit_tree(tree, &errs);
-	} else if (test == SET || validate_tree(&tree, &errs) == 0) {
-		cand_set(tree);
+		commit_txn(txn, &errs);
+	} else if (test == SET) {
+		/* not validated (the commit will): its defaults as validation would add them */
+		if (lyd_new_implicit_all(er_ds_txn_tree(txn), ctx(), LYD_IMPLICIT_NO_STATE, NULL) != LY_SUCCESS)
+			er_nc_errs_add(&errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot add default values: %s",
+			    ly_errmsg(ctx()) ? ly_errmsg(ctx()) : "libyang error");
+		cand_set(txn);
+	} else if (validate_txn(txn, &errs) == 0) {
+		/* validated now, the commit applies it without validating it again */
+		cand_set(txn);
 	} else
-		lyd_free_all(tree);
+		er_ds_txn_abort(txn);
 	unlock();
 	if (errs.n)
 		return fail(&errs);
@@ -768,10 +949,14 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 	}
 	if (target == DS_RUNNING)
 		commit_tree(tree, &errs);
-	else if (validate_tree(&tree, &errs) < 0)
+	else if (target == DS_CANDIDATE) {
+		struct er_ds_txn *txn = txn_of(tree);
+		if (validate_txn(txn, &errs) == 0)
+			cand_set(txn);
+		else
+			er_ds_txn_abort(txn);
+	} else if (validate_tree(&tree, &errs) < 0)
 		lyd_free_all(tree);
-	else if (target == DS_CANDIDATE)
-		cand_set(tree);
 	else {
 		save_startup(tree, &errs);
 		lyd_free_all(tree);
@@ -829,7 +1014,7 @@ op_lock(const struct lyd_node *rpc, uint32_t sid, bool take)
 			e = er_nc_errs_add(&errs, NC_ERR_LOCK_DENIED, NC_ERR_TYPE_PROT, NULL,
 			    "the %s datastore is already locked by session %u", ds_names[target], O.lock_sid[target]);
 			e->sid = O.lock_sid[target];
-		} else if (target == DS_CANDIDATE && O.cand_dirty) {
+		} else if (target == DS_CANDIDATE && O.cand) {
 			e = er_nc_errs_add(&errs, NC_ERR_LOCK_DENIED, NC_ERR_TYPE_PROT, NULL, "%s",
 			    "the candidate has changes not committed or discarded (RFC 6241 7.5): discard-changes first");
 			e->sid = 0;
@@ -868,7 +1053,7 @@ op_commit(const struct lyd_node *rpc, uint32_t sid)
 	bool confirmed = child(rpc, "confirmed") != NULL;
 	const char *persist = child_val(rpc, "persist"), *persist_id = child_val(rpc, "persist-id"), *v;
 	uint32_t timeout = (v = child_val(rpc, "confirm-timeout")) ? (uint32_t)strtoul(v, NULL, 10) : 600;
-	struct lyd_node *tree = NULL, *before = NULL;
+	struct lyd_node *before = NULL;
 
 	lock();
 	if (locked_by_other(DS_RUNNING, sid, &errs) || locked_by_other(DS_CANDIDATE, sid, &errs))
@@ -896,11 +1081,24 @@ op_commit(const struct lyd_node *rpc, uint32_t sid)
 	    lyd_dup_siblings(er_ds_running(er_nc_env->ds), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &before) !=
 		LY_SUCCESS)
 		fatalx("out of memory");
-	if (ds_copy(DS_CANDIDATE, NULL, &tree, &errs) < 0 || commit_tree(tree, &errs) < 0) {
-		lyd_free_all(before);
-		goto out;
+	/*
+	 * The candidate's transaction becomes running, not a copy of it; one
+	 * validated by its edit-config is not validated again. A failed
+	 * validation leaves the candidate as it was. An unchanged candidate
+	 * changes nothing.
+	 */
+	if (O.cand) {
+		if (!er_ds_txn_validated(O.cand) && validate_txn(O.cand, &errs) < 0) {
+			lyd_free_all(before);
+			goto out;
+		}
+		commit_txn(O.cand, &errs);
+		O.cand = NULL;
+		if (errs.n) {
+			lyd_free_all(before);
+			goto out;
+		}
 	}
-	cand_reset();
 	if (confirmed) {
 		if (!O.cc) {
 			O.cc = true;
@@ -1086,10 +1284,13 @@ send_marker(struct er_nc_sess *ss, const char *name)
 static int
 sub_end(struct er_nc_sess *ss)
 {
+	/* libnetconf2 sends notifications only while the session's notif status is set: the marker first */
+	int rc = send_marker(ss, "notificationComplete");
+
 	ss->subscribed = false;
 	nc_session_dec_notif_status(ss->s);
 	er_nc_filter_clear(&ss->filter);
-	return send_marker(ss, "notificationComplete");
+	return rc;
 }
 
 int
@@ -1206,6 +1407,8 @@ er_nc_ops_fini(void)
 	free(O.cc_persist);
 	free(O.cc_path);
 	cand_reset();
+	free(O.full.xml);
+	er_snapshot_unref(O.full.snap);
 	memset(&O, 0, sizeof(O));
 }
 

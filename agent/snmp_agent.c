@@ -18,6 +18,7 @@
 #include "alerts.h"
 #include "datastore.h"
 #include "log.h"
+#include "nc_view.h"
 #include "snmp_mib.h"
 #include "util.h"
 
@@ -199,8 +200,15 @@ reserve2(netsnmp_request_info *reqs, netsnmp_request_info **bad)
 {
 	char err[ER_ERRLEN], xp[256], q[80], val[16];
 	netsnmp_request_info *r;
+	uint32_t holder;
 
 	set_reset();
+	/* one datastore: a NETCONF session's lock on running holds against SNMP too (RFC 6241 7.5) */
+	if ((holder = er_nc_running_lock_holder())) {
+		log_warnx("snmp set refused: running is locked by NETCONF session %u", holder);
+		*bad = reqs;
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	}
 	S.set.txn = er_ds_txn_begin(S.env.ds);
 	for (r = reqs; r; r = r->next) {
 		uint32_t name[ER_MIB_MAX_OID];

@@ -353,10 +353,25 @@ er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree)
 	return txn;
 }
 
+/* Write access: whatever the caller changes is validated again at commit. */
 struct lyd_node **
 er_ds_txn_tree(struct er_ds_txn *txn)
 {
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
 	return &txn->tree;
+}
+
+const struct lyd_node *
+er_ds_txn_peek(const struct er_ds_txn *txn)
+{
+	return txn->tree;
+}
+
+bool
+er_ds_txn_validated(const struct er_ds_txn *txn)
+{
+	return txn->prepared != NULL;
 }
 
 int
@@ -364,6 +379,8 @@ er_ds_txn_set(struct er_ds_txn *txn, const char *xpath, const char *value, char 
 {
 	struct lyd_node *node = NULL;
 
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
 	ly_err_clean(txn->ds->ctx, NULL);
 	if (lyd_new_path(txn->tree, txn->ds->ctx, xpath, value, LYD_NEW_PATH_UPDATE,
 	        txn->tree ? NULL : &node) != LY_SUCCESS) {
@@ -387,6 +404,8 @@ er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format fmt, 
 		lyd_free_all(edit);
 		return -1;
 	}
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
 	if (lyd_merge_siblings(&txn->tree, edit, LYD_MERGE_DESTRUCT) != LY_SUCCESS) {
 		ly_error_text(txn->ds->ctx, "edit", err, errlen);
 		return -1;
@@ -408,7 +427,8 @@ er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen)
 int
 er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen)
 {
-	int rc = er_ds_txn_validate(txn, err, errlen);
+	/* validated and untouched since (SNMP reserve, a NETCONF candidate): not again */
+	int rc = txn->prepared ? 0 : er_ds_txn_validate(txn, err, errlen);
 
 	if (rc == 0) {
 		apply_tree(txn->ds, txn->tree, txn->prepared);

@@ -67,14 +67,22 @@ struct er_ds_txn *er_ds_txn_begin(struct er_ds *ds);
 /** Start an edit on a private copy of @p tree (NULL: empty), e.g. the candidate. */
 struct er_ds_txn *er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree);
 /** The copy to edit (libyang calls); may be replaced through the pointer. */
+/** Write access to the txn's tree; a validation done before no longer counts. */
 struct lyd_node **er_ds_txn_tree(struct er_ds_txn *txn);
+/** Read access to the txn's tree. */
+const struct lyd_node *er_ds_txn_peek(const struct er_ds_txn *txn);
+/** er_ds_txn_validate() succeeded and the tree was not changed since. */
+bool er_ds_txn_validated(const struct er_ds_txn *txn);
 /** Set a leaf by XPath in the copy. */
 int er_ds_txn_set(struct er_ds_txn *txn, const char *xpath, const char *value, char *err, size_t errlen);
 /** Merge a config fragment into the copy. */
 int er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format fmt, char *err, size_t errlen);
 /** Validate and prepare only (SNMP reserve phase, NETCONF test-only); keeps the txn. */
 int er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen);
-/** Validate, prepare and apply; the txn is consumed whatever the result. */
+/**
+ * Validate, prepare and apply; the txn is consumed whatever the result.
+ * A txn validated and not changed since is applied without validating again.
+ */
 int er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen);
 void er_ds_txn_abort(struct er_ds_txn *txn);
 

@@ -40,6 +40,24 @@ def free_tcp_port():
     return p
 
 
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+SNMP_V3 = ["-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pass-123", "-x", "AES",
+           "-X", "priv-pass-123", "-On", "-t", "2", "-r", "0"]
+POLL_OID = ".1.3.6.1.4.1.8072.9999.9999.1.2.1.0"  # erPollInterval.0
+
+
+def snmpset(port, value):
+    return subprocess.run(["snmpset"] + SNMP_V3 + ["127.0.0.1:%d" % port, POLL_OID, "u", str(value)],
+                          capture_output=True, text=True, timeout=30)
+
+
 def poll(fn, timeout, step=0.05):
     end = time.time() + timeout
     while time.time() < end:
@@ -60,13 +78,18 @@ def main():
         for k in (key, bad):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k], check=True)
         port = free_tcp_port()
+        snmp_port = free_udp_port()
         sock = os.path.join(d, "nc.sock")
         cfgp = os.path.join(d, "erready.json")
         obsp = os.path.join(d, "observed.json")
         shutil.copy(os.path.join(SRC, "tests/data/observed-healthy.json"), obsp)
         cfg = json.load(open(os.path.join(SRC, "examples/erready.json")))
         cfg["expressroute-readiness:expressroute"]["agent"].update({
-            "poll-interval": 300, "alert-hold-down": 0, "snmp": {"enabled": False},
+            "poll-interval": 300, "alert-hold-down": 0,
+            # the embedded master on loopback, for SETs against a NETCONF lock
+            "snmp": {"mode": "master", "listen": ["udp:127.0.0.1:%d" % snmp_port],
+                     "user": [{"name": "nms", "auth-protocol": "sha-256", "auth-key": "auth-pass-123",
+                               "priv-protocol": "aes", "priv-key": "priv-pass-123", "access": "read-write"}]},
             "netconf": {"ssh": {"address": "127.0.0.1", "port": port},
                         "unix-socket": {"path": sock, "mode": "0600"},
                         "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]}]}})
@@ -157,10 +180,19 @@ def main():
         e = nclib.errors(r)
         check(e and e[0].get("error-tag") == "lock-denied" and
               str(m.session_id) in json.dumps(e[0]), "lock-denied with the holder's session id")
+        r = snmpset(snmp_port, 91)
+        check(r.returncode != 0 and "resourceUnavailable" in r.stdout + r.stderr,
+              "SNMP SET refused (resourceUnavailable) while NETCONF holds the running lock: %s"
+              % (r.stdout + r.stderr).strip()[:160])
+        check("<poll-interval>240</poll-interval>" in u.get_config("running").xml, "running untouched by that SET")
         nclib.close_quietly(m)
         ok = poll(lambda: not nclib.errors(nclib.rpc(u, '<edit-config><target><running/></target>' +
                                                      edit % (ER_NS, "90") + '</edit-config>')), 5, 0.1)
         check(ok, "lock released when its session ends")
+        r = snmpset(snmp_port, 92)
+        check(r.returncode == 0 and "<poll-interval>92</poll-interval>" in u.get_config("running").xml,
+              "SNMP SET applies once the lock is gone, and NETCONF reads the value it set: %s"
+              % (r.stdout + r.stderr).strip()[:160])
 
         # evaluate-now and notifications
         r = nclib.rpc(u, '<evaluate-now xmlns="%s"/>' % ER_NS)

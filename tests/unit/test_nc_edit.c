@@ -387,8 +387,9 @@ test_replace_list_entry_drops_children(void **state)
 	assert_int_equal(count(t, AMS "/vnet-address-space"), 0);
 	assert_int_equal(count(t, AMS "/peering"), 1);
 	assert_string_equal(value(t, AMS "/peering[type='microsoft']/vlan-id"), "301");
-	/* replaced below too: the old microsoft peering's ipv4 and prefixes are gone */
-	assert_null(node(t, AMS "/peering[type='microsoft']/ipv4"));
+	/* replaced below too: the old microsoft peering's ipv4 and prefixes are gone (ipv4 only as a default) */
+	assert_null(node(t, AMS "/peering[type='microsoft']/ipv4/primary-subnet"));
+	assert_true(node(t, AMS "/peering[type='microsoft']/ipv4")->flags & LYD_DEFAULT);
 	assert_int_equal(count(t, AMS "/peering[type='microsoft']/advertised-public-prefix"), 0);
 	assert_no_meta(t);
 }
@@ -893,9 +894,48 @@ test_empty_target(void **state)
 	ok_with(t, ER("<agent><poll-interval>60</poll-interval></agent>"), MERGE, ROLLBACK);
 	assert_string_equal(value(t, TOP "/agent/poll-interval"), "60");
 	ok(t, "<expressroute xmlns=\"" NS "\"" OP("delete") "/>");
-	assert_null(*t->tree);
+	/* what is left is the defaults alone, as validation would leave it */
+	assert_null(value(t, TOP "/agent/poll-interval"));
+	assert_true((*t->tree)->flags & LYD_DEFAULT);
 	bad(t, "<expressroute xmlns=\"" NS "\"" OP("delete") "/>", MERGE, STOP, 1);
 	assert_err(t, 0, NC_ERR_DATA_MISSING, APP, TOP, "cannot delete expressroute: it does not exist");
+}
+
+/*
+ * What an edit creates comes with its defaults, and a deleted leaf that has
+ * one goes back to it, without a validation (a candidate edited with
+ * test-option "set" is not validated, yet with-defaults report-all shows
+ * every default).
+ */
+static void
+test_defaults_after_edit(void **state)
+{
+	struct t *t = *state;
+	struct lyd_node *n;
+
+	ok(t, ER("<circuit><name>er-new</name><bandwidth>50</bandwidth>"
+	         "<peering><type>azure-private</type><vlan-id>7</vlan-id></peering></circuit>"
+	         "<agent><alert-hold-down>20</alert-hold-down></agent>"));
+	n = node(t, TOP "/circuit[name='er-new']/maintenance");
+	assert_non_null(n);
+	assert_true(n->flags & LYD_DEFAULT);
+	assert_string_equal(lyd_get_value(n), "false");
+	n = node(t, TOP "/circuit[name='er-new']/peering[type='azure-private']/prefix-limit-warning");
+	assert_non_null(n);
+	assert_string_equal(lyd_get_value(n), "90");
+	assert_string_equal(value(t, TOP "/agent/alert-hold-down"), "20");
+	ok(t, ER("<agent><alert-hold-down" OP("delete") "/></agent>"));
+	n = node(t, TOP "/agent/alert-hold-down");
+	assert_non_null(n);
+	assert_true(n->flags & LYD_DEFAULT);
+	assert_string_equal(lyd_get_value(n), "10");
+	/* continue-on-error: the same for what was applied */
+	bad(t, ER("<circuit><name>er-c</name><bandwidth>3</bandwidth></circuit>"), MERGE, CONTINUE, 1);
+	assert_null(node(t, TOP "/circuit[name='er-c']/bandwidth"));
+	n = node(t, TOP "/circuit[name='er-c']/service-layer");
+	assert_non_null(n);
+	assert_true(n->flags & LYD_DEFAULT);
+	assert_no_meta(t);
 }
 
 /* ---- ordered-by user (yang:insert) ---- */
@@ -989,6 +1029,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_success_all_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_after_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_ordered, setup, teardown),
 	};
 

@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+"""tests/bench/bench_netconf.py - benchmark (not a test) of erreadyd's NETCONF view.
+
+usage: bench_netconf.py [-s SESSIONS] [-c CIRCUITS] [-n REPEAT] [--idle S] ERREADYD
+
+Prints, for erreadyd on synthetic configurations and snapshots from
+gen_synthetic.py (--observed, so no lab or routing daemon is involved):
+  1. full-state <get> with SESSIONS BGP sessions (default 1000), from ncclient
+     over the UNIX socket: median and min of REPEAT runs; beside it the same
+     request read as bytes by a raw socket client (server time without
+     ncclient's XML parsing) and erreadyd's own CPU per request;
+     and a filtered <get> of one leaf;
+  2. 100 sequential single-leaf edit-config (candidate) + commit, each
+     toggling one circuit's maintenance leaf, on the SESSIONS configuration
+     (SESSIONS / 4 circuits) and on one with CIRCUITS circuit list entries
+     (default 1000, i.e. 4 x CIRCUITS sessions): total wall time and
+     erreadyd's CPU; then the same 100 edits on running;
+  3. erreadyd's CPU while 10 NETCONF sessions (5 SSH, 5 UNIX) sit idle for
+     --idle seconds (default 30), as % of one core;
+  4. erreadyd's peak RSS (VmHWM) in each run.
+Figures only: nothing here fails on a slow machine. Targets (issue 5): get
+<= 100 ms, 100 edits+commits <= 1 s, idle <= 1 % of a core.
+Run as any user; needs python3-ncclient and ssh-keygen. /usr/bin/python3.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import nclib  # noqa: E402
+
+ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
+TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / TCK
+
+
+def vm(pid, key):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Agent(object):
+    """erreadyd on gen_synthetic.py output, NETCONF on a UNIX socket and SSH."""
+
+    def __init__(self, erreadyd, sessions, work):
+        self.dir = os.path.join(work, "s%d" % sessions)
+        os.makedirs(self.dir)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_synthetic.py"), str(sessions), self.dir],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.key = os.path.join(work, "id_ed25519")
+        if not os.path.exists(self.key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.key], check=True)
+        self.sock = os.path.join(self.dir, "nc.sock")
+        self.port = free_port()
+        cfgp = os.path.join(self.dir, "erready.json")
+        cfg = json.load(open(cfgp))
+        cfg["expressroute-readiness:expressroute"]["agent"]["netconf"] = {
+            "ssh": {"address": "127.0.0.1", "port": self.port},
+            "unix-socket": {"path": self.sock, "mode": "0600"},
+            "user": [{"name": "bench", "authorized-key": [open(self.key + ".pub").read().strip()]}]}
+        json.dump(cfg, open(cfgp, "w"))
+        self.log = open(os.path.join(self.dir, "erreadyd.log"), "w")
+        self.proc = subprocess.Popen([erreadyd, "-c", cfgp, "--observed", os.path.join(self.dir, "observed.json"),
+                                      "--state-dir", os.path.join(self.dir, "state")],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        end = time.time() + 120
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.time() > end:
+                raise SystemExit("erreadyd did not start: see %s" % self.log.name)
+            time.sleep(0.05)
+        self.m = nclib.connect_unix(self.sock, timeout=120)
+        # the first evaluation must be published before timing anything
+        nclib.rpc(self.m, '<evaluate-now xmlns="%s"/>' % ER_NS)
+
+    def cpu(self):
+        return cpu_s(self.proc.pid)
+
+    def hwm(self):
+        return vm(self.proc.pid, "VmHWM")
+
+    def stop(self):
+        nclib.close_quietly(self.m)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def bench_get(a, repeat):
+    m = a.m
+    m.get()  # warm
+    ts = []
+    c0 = a.cpu()
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = m.get()
+        ts.append(time.perf_counter() - t)
+    cpu = (a.cpu() - c0) / repeat
+    size = len(r.xml)
+    nsess = r.xml.count("<bgp-session>")
+    raw = nclib.RawUnixNetconf(a.sock, timeout=120, base11=True)
+    rts = []
+    for i in range(repeat):
+        t = time.perf_counter()
+        raw.rpc("<get/>", message_id=str(i + 1))
+        rts.append(time.perf_counter() - t)
+    raw.close()
+    # the first full <get> after an evaluation: nothing cached
+    cts = []
+    for _ in range(repeat):
+        nclib.rpc(m, '<evaluate-now xmlns="%s"/>' % ER_NS)
+        t = time.perf_counter()
+        m.get()
+        cts.append(time.perf_counter() - t)
+    fts = []
+    flt = ('<expressroute xmlns="%s"><readiness><readiness/></readiness></expressroute>' % ER_NS)
+    for _ in range(repeat):
+        t = time.perf_counter()
+        m.get(filter=("subtree", flt))
+        fts.append(time.perf_counter() - t)
+    ms = lambda v: v * 1000.0  # noqa: E731
+    print("  full <get>, ncclient:        median %7.1f ms  min %7.1f ms  (%d bytes, %d bgp-session entries;"
+          " repeated: printed state cached)" % (ms(statistics.median(ts)), ms(min(ts)), size, nsess))
+    print("  first full <get> after an evaluation: median %7.1f ms  min %7.1f ms  (built and printed)"
+          % (ms(statistics.median(cts)), ms(min(cts))))
+    print("  full <get>, raw socket:      median %7.1f ms  min %7.1f ms  (server + transfer, no XML parsing)"
+          % (ms(statistics.median(rts)), ms(min(rts))))
+    print("  erreadyd CPU per full <get>: %7.1f ms" % ms(cpu))
+    print("  filtered <get> (one leaf):   median %7.1f ms" % ms(statistics.median(fts)))
+    return statistics.median(ts), statistics.median(cts)
+
+
+def bench_commit(a, circuits, edits=100):
+    m = a.m
+    edit = ('<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><expressroute xmlns="%s"><circuit>'
+            '<name>erbench-%05d</name><maintenance>%s</maintenance></circuit></expressroute></config>')
+    res = {}
+    for target in ("candidate", "running"):
+        m.edit_config(target=target, config=edit % (ER_NS, 1, "false"))  # warm
+        if target == "candidate":
+            m.commit()
+        c0 = a.cpu()
+        t = time.perf_counter()
+        for i in range(edits):
+            m.edit_config(target=target, config=edit % (ER_NS, i % circuits + 1, "true" if i % 2 == 0 else "false"))
+            if target == "candidate":
+                m.commit()
+        wall = time.perf_counter() - t
+        cpu = a.cpu() - c0
+        res[target] = wall
+        what = "edit-config candidate + commit" if target == "candidate" else "edit-config running (no commit)"
+        print("  %d x %-32s %7.3f s total  (%.1f ms each; erreadyd CPU %.3f s)"
+              % (edits, what + ":", wall, wall * 1000.0 / edits, cpu))
+    r = m.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><circuit><name/></circuit>'
+                                        '</expressroute>' % ER_NS))
+    print("  (configuration: %d circuit list entries)" % r.xml.count("<circuit>"))
+    return res["candidate"]
+
+
+def bench_idle(a, seconds):
+    sess = []
+    for _ in range(5):
+        sess.append(nclib.connect_ssh("127.0.0.1", a.port, "bench", a.key))
+        sess.append(nclib.connect_unix(a.sock))
+    time.sleep(1.0)
+    c0, t0 = a.cpu(), time.perf_counter()
+    time.sleep(seconds)
+    cpu, wall = a.cpu() - c0, time.perf_counter() - t0
+    for s in sess:
+        nclib.close_quietly(s)
+    print("  10 idle sessions (5 SSH, 5 UNIX) for %.0f s: erreadyd CPU %.3f s = %.2f %% of a core"
+          % (wall, cpu, 100.0 * cpu / wall))
+    return 100.0 * cpu / wall
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-s", "--sessions", type=int, default=1000)
+    ap.add_argument("-c", "--circuits", type=int, default=1000)
+    ap.add_argument("-n", "--repeat", type=int, default=9)
+    ap.add_argument("--idle", type=float, default=30)
+    ap.add_argument("erreadyd")
+    o = ap.parse_args()
+    erreadyd = os.path.abspath(o.erreadyd)
+    # ncclient's reader thread wakes every TICK (0.1 s) before sending a
+    # queued request: at the default every RPC would cost up to 100 ms of
+    # client-side waiting (nclib.set_tick).
+    nclib.set_tick(0.001)
+    work = tempfile.mkdtemp(prefix="erready-bench-nc-")
+    agents = []
+    try:
+        print("erreadyd %s, ncclient TICK 0.001 s" % erreadyd)
+        print("[1] %d BGP sessions (%d circuits)" % (o.sessions, (o.sessions + 3) // 4))
+        a = Agent(erreadyd, o.sessions, work)
+        agents.append(a)
+        get, cold = bench_get(a, o.repeat)
+        idle = bench_idle(a, o.idle)
+        commit_small = bench_commit(a, (o.sessions + 3) // 4)
+        print("  peak RSS (VmHWM): %.1f MiB" % a.hwm())
+        a.stop()
+        print("[2] %d circuit list entries (%d BGP sessions)" % (o.circuits, 4 * o.circuits))
+        b = Agent(erreadyd, 4 * o.circuits, work)
+        agents.append(b)
+        commit = bench_commit(b, o.circuits)
+        print("  peak RSS (VmHWM): %.1f MiB" % b.hwm())
+        b.stop()
+        print("summary: full get %.1f ms repeated, %.1f ms first after an evaluation (target <= 100 ms); "
+              "100 edit+commit %.2f s with %d circuits, %.2f s with %d (target <= 1 s); "
+              "idle %.2f %% of a core (target <= 1 %%)"
+              % (get * 1000.0, cold * 1000.0, commit_small, (o.sessions + 3) // 4, commit, o.circuits, idle))
+    finally:
+        for a in agents:
+            try:
+                a.stop()
+            except Exception:
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
