@@ -17,6 +17,7 @@
 #include "collect.h"
 #include "report.h"
 #include "daemon.h"
+#include "nc_relay.h"
 
 #define EXIT_BAD_CONFIG 4
 #define EXIT_USAGE 64
@@ -28,6 +29,7 @@ usage(FILE *out)
 	    "usage: erreadyd -c FILE [--observed FILE] [--state-dir DIR]\n"
 	    "       erreadyd --check -c FILE [--observed FILE] [--json]\n"
 	    "       erreadyd -n -c FILE [--print-config]\n"
+	    "       erreadyd --netconf-relay [SOCKET]\n"
 	    "\n"
 	    "  -c, --config FILE     configuration (JSON or XML of expressroute-readiness);\n"
 	    "                        without --check/-n/--dump-observed: run the agent (SNMP view,\n"
@@ -43,6 +45,10 @@ usage(FILE *out)
 	    "  -n, --validate        only validate the configuration (exit 0 or 4)\n"
 	    "      --print-config    print the canonical configuration (secrets removed)\n"
 	    "      --list-checks     print the check catalogue as a Markdown table\n"
+	    "      --netconf-relay [SOCKET]\n"
+	    "                        copy stdin/stdout to and from the NETCONF UNIX socket\n"
+	    "                        (default " ER_NC_RELAY_DEFAULT_SOCKET "), for sshd_config's\n"
+	    "                        'Subsystem netconf /usr/sbin/erreadyd --netconf-relay'\n"
 	    "  -d, --debug           verbose logging\n"
 	    "  -h, --help            this text\n"
 	    "  -V, --version         print the version\n");
@@ -75,7 +81,7 @@ list_checks(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE };
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE, OPT_RELAY };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -87,13 +93,14 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "dump-observed", no_argument, NULL, OPT_DUMP },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "netconf-relay", no_argument, NULL, OPT_RELAY },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *observed = NULL, *state_dir = NULL;
-	int check = 0, json = 0, validate = 0, print = 0, dump = 0, ch, rc;
+	int check = 0, json = 0, validate = 0, print = 0, dump = 0, relay = 0, ch, rc;
 	unsigned long timeout_ms = 5000;
 	char *end;
 	char err[ER_ERRLEN];
@@ -139,6 +146,9 @@ main(int argc, char **argv)
 		case OPT_STATE:
 			state_dir = optarg;
 			break;
+		case OPT_RELAY:
+			relay = 1;
+			break;
 		case 'd':
 			log_set_level(ER_LOG_DEBUG);
 			break;
@@ -152,6 +162,14 @@ main(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (relay) {
+		/* Run by sshd for every NETCONF session: nothing but the relay. */
+		if (argc - optind > 1 || config || observed || state_dir || check || json || validate || print || dump) {
+			log_warnx("--netconf-relay takes one optional SOCKET path and no other mode or file option");
+			return EXIT_USAGE;
+		}
+		return er_nc_relay(optind < argc ? argv[optind] : ER_NC_RELAY_DEFAULT_SOCKET);
 	}
 	if (optind < argc || !config) {
 		usage(stderr);

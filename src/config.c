@@ -499,7 +499,7 @@ netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 	c->ssh_port = (uint16_t)cnum(ssh, "port", 830);
 	c->host_key = cstrdup(ssh, "host-key", "ssh_host_ed25519_key");
 	c->unix_enabled = cbool(ux, "enabled", true);
-	c->unix_path = cstrdup(ux, "path", "/run/erready/netconf.sock");
+	c->unix_path = cstrdup(ux, "path", ER_NC_DEFAULT_SOCKET);
 	c->unix_mode = (unsigned)strtoul((v = cval(ux, "mode")) ? v : "0660", NULL, 8);
 	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = cval(ux, "group")) ? v : "");
 	c->max_sessions = (uint16_t)cnum(nc, "max-sessions", 64);

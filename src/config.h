@@ -122,6 +122,9 @@ struct er_netconf_user {
 	char *password; /* crypt(3) hash, NULL if none */
 };
 
+/* The YANG default of agent/netconf/unix-socket/path (also erreadyd --netconf-relay's). */
+#define ER_NC_DEFAULT_SOCKET "/run/erready/netconf.sock"
+
 struct er_netconf_cfg {
 	bool enabled;
 	bool ssh_enabled;
