@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,14 +53,6 @@ def vm(pid, key):
     return 0.0
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 class Agent(object):
     """erreadyd on gen_synthetic.py output, NETCONF on a UNIX socket and SSH."""
 
@@ -74,7 +65,7 @@ class Agent(object):
         if not os.path.exists(self.key):
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.key], check=True)
         self.sock = os.path.join(self.dir, "nc.sock")
-        self.port = free_port()
+        self.port = nclib.free_tcp_port()
         cfgp = os.path.join(self.dir, "erready.json")
         cfg = json.load(open(cfgp))
         cfg["expressroute-readiness:expressroute"]["agent"]["netconf"] = {

@@ -22,6 +22,7 @@ import collections
 import os
 import warnings
 import select
+import signal
 import socket
 import shutil
 import subprocess
@@ -616,3 +617,71 @@ def yangcli_run(host, port, user, pubkey, privkey, commands, modpath=None, timeo
 def yangcli_session_ok(out):
     """True if yangcli's output shows an established NETCONF session."""
     return "NETCONF session established" in out
+
+
+# --------------------------------------------------------------------------
+# Bookkeeping shared by the NETCONF integration tests.
+
+_failures = []
+
+
+def check(cond, what):
+    """Print "ok   what" or "FAIL what"; count the failures. Returns cond."""
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        _failures.append(what)
+    return cond
+
+
+def info(what):
+    print("info " + what, flush=True)
+
+
+def failures():
+    return len(_failures)
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def poll(fn, timeout, step=0.05):
+    """fn() until it is true or timeout seconds have passed; its last value."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = fn()
+        if r:
+            return r
+        time.sleep(step)
+    return fn()
+
+
+def stop(proc, timeout=10):
+    """SIGTERM to a process we started, SIGKILL after timeout; its exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def try_(fn):
+    """fn(), or None if it raised."""
+    try:
+        return fn()
+    except Exception:
+        return None

@@ -8,8 +8,6 @@ Usage: netconf_basic.py ERREADYD
 import json
 import os
 import shutil
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -20,32 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import nclib  # noqa: E402
+from nclib import check, free_tcp_port, free_udp_port, poll, try_ as _try  # noqa: E402
 
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures += 1
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 SNMP_V3 = ["-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pass-123", "-x", "AES",
@@ -56,16 +31,6 @@ POLL_OID = ".1.3.6.1.4.1.8072.9999.9999.1.2.1.0"  # erPollInterval.0
 def snmpset(port, value):
     return subprocess.run(["snmpset"] + SNMP_V3 + ["127.0.0.1:%d" % port, POLL_OID, "u", str(value)],
                           capture_output=True, text=True, timeout=30)
-
-
-def poll(fn, timeout, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        r = fn()
-        if r:
-            return r
-        time.sleep(step)
-    return fn()
 
 
 def main():
@@ -232,26 +197,14 @@ def main():
         nclib.close_quietly(u2)
     finally:
         if agent:
-            agent.send_signal(signal.SIGTERM)
-            try:
-                rc = agent.wait(10)
-            except subprocess.TimeoutExpired:
-                agent.kill()
-                rc = agent.wait()
+            rc = nclib.stop(agent, 10)
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
         logp = os.path.join(d, "erreadyd.log")
-        if failures and os.path.exists(logp):
+        if nclib.failures() and os.path.exists(logp):
             sys.stdout.write(open(logp).read())
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % failures)
-    return 1 if failures else 0
-
-
-def _try(fn):
-    try:
-        return fn()
-    except Exception:
-        return None
+    print("%d failure(s)" % nclib.failures())
+    return 1 if nclib.failures() else 0
 
 
 if __name__ == "__main__":

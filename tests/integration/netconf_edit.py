@@ -18,7 +18,6 @@ import grp
 import json
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -31,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import nclib  # noqa: E402
+from nclib import check, info, poll  # noqa: E402
 
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
 NC_NS = nclib.NC_NS
@@ -40,28 +40,6 @@ NSMAP = {"er": ER_NS, "nc": NC_NS}
 AMS = "/er:expressroute/er:circuit[er:name='er-ams-1']"
 SECRET = "Sekr1tMd5Key42"
 NOBODY = 65534
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures += 1
-
-
-def info(what):
-    print("info " + what, flush=True)
-
-
-def poll(fn, timeout, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        r = fn()
-        if r:
-            return r
-        time.sleep(step)
-    return fn()
 
 
 # ---------------------------------------------------------------------------
@@ -695,12 +673,7 @@ def test_unix_perms(c, m, sock, erreadyd):
               "root still connects to the 0600 socket")
         nclib.close_quietly(m2)
     finally:
-        agent.send_signal(signal.SIGTERM)
-        try:
-            rc = agent.wait(10)
-        except subprocess.TimeoutExpired:
-            agent.kill()
-            rc = agent.wait()
+        rc = nclib.stop(agent, 10)
         log.close()
         check(rc == 0, "second erreadyd stops cleanly (exit %s)" % rc)
 
@@ -795,19 +768,14 @@ def main():
         if m is not None:
             nclib.close_quietly(m)
         if agent:
-            agent.send_signal(signal.SIGTERM)
-            try:
-                rc = agent.wait(10)
-            except subprocess.TimeoutExpired:
-                agent.kill()
-                rc = agent.wait()
+            rc = nclib.stop(agent, 10)
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
         logp = os.path.join(d, "erreadyd.log")
-        if failures and os.path.exists(logp):
+        if nclib.failures() and os.path.exists(logp):
             sys.stdout.write(open(logp).read()[-20000:])
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s) in %.1f s" % (failures, time.time() - t0))
-    return 1 if failures else 0
+    print("%d failure(s) in %.1f s" % (nclib.failures(), time.time() - t0))
+    return 1 if nclib.failures() else 0
 
 
 if __name__ == "__main__":

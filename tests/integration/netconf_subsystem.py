@@ -27,6 +27,7 @@ SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import nclib  # noqa: E402  (also installs the ncclient#524 hello fix)
+from nclib import check, info, free_tcp_port, poll, try_ as _try  # noqa: E402
 import paramiko  # noqa: E402
 from ncclient import manager  # noqa: E402
 
@@ -39,43 +40,6 @@ CLIENT_HELLO = ('<hello xmlns="%s"><capabilities><capability>urn:ietf:params:net
                 % NC_NS).encode() + EOM
 GET_CONFIG = ('<rpc xmlns="%s" message-id="1"><get-config><source><running/></source></get-config></rpc>'
               % NC_NS).encode()
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures += 1
-
-
-def info(what):
-    print("info " + what, flush=True)
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def poll(fn, timeout, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        r = fn()
-        if r:
-            return r
-        time.sleep(step)
-    return fn()
-
-
-def _try(fn):
-    try:
-        return fn()
-    except Exception:
-        return None
 
 
 # --------------------------------------------------------------------------
@@ -487,32 +451,22 @@ def main():
         for c in clients:
             c.close()
         if agent:
-            agent.send_signal(signal.SIGTERM)
-            try:
-                rc = agent.wait(10)
-            except subprocess.TimeoutExpired:
-                agent.kill()
-                rc = agent.wait()
+            rc = nclib.stop(agent, 10)
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
         if sshd:
-            sshd.send_signal(signal.SIGTERM)
-            try:
-                sshd.wait(10)
-            except subprocess.TimeoutExpired:
-                sshd.kill()
-                sshd.wait()
+            nclib.stop(sshd, 10)
         left = relay_pids(sock)
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         check(not left, "no relay process left at the end (%s)" % left)
-        if failures:
+        if nclib.failures():
             for name in ("erreadyd.log", "sshd.log"):
                 p_ = os.path.join(d, name)
                 if os.path.exists(p_):
                     sys.stdout.write("---- %s\n%s" % (name, open(p_).read()[-6000:]))
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % failures)
-    return 1 if failures else 0
+    print("%d failure(s)" % nclib.failures())
+    return 1 if nclib.failures() else 0
 
 
 def _sessions(xml):

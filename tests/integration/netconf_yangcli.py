@@ -19,8 +19,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,44 +28,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import nclib  # noqa: E402
+from nclib import check, free_tcp_port, poll, try_ as _try  # noqa: E402
 
 ER_NS = nclib.ERR_NS
 MODULE = "expressroute-readiness"
 CIRCUIT = "er-ams-1"  # the circuit of examples/erready.json
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures += 1
-    return cond
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def poll(fn, timeout, step=0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        r = fn()
-        if r:
-            return r
-        time.sleep(step)
-    return fn()
-
-
-def _try(fn):
-    try:
-        return fn()
-    except Exception:
-        return None
 
 
 REPLY = re.compile(r"^RPC (Data|OK|Error) Reply \d+ for session \d+:\s*$", re.M)
@@ -198,21 +163,16 @@ def main():
         # Stop and clean up first: nothing printed here may keep the temp dir.
         rc = None
         if agent:
-            agent.send_signal(signal.SIGTERM)
-            try:
-                rc = agent.wait(15)
-            except subprocess.TimeoutExpired:
-                agent.kill()
-                rc = agent.wait()
+            rc = nclib.stop(agent, 15)
         logp = os.path.join(d, "erreadyd.log")
         logtext = open(logp, errors="replace").read() if os.path.exists(logp) else ""
         shutil.rmtree(d, ignore_errors=True)
         if agent:
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
-        if failures:
+        if nclib.failures():
             sys.stdout.write(logtext)
-    print("%d failure(s), %.1f s" % (failures, time.monotonic() - t_start))
-    return 1 if failures else 0
+    print("%d failure(s), %.1f s" % (nclib.failures(), time.monotonic() - t_start))
+    return 1 if nclib.failures() else 0
 
 
 if __name__ == "__main__":
