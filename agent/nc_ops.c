@@ -684,12 +684,8 @@ print_data(const struct lyd_node *tree, NC_WD_MODE wd)
 		o |= LYD_PRINT_WD_EXPLICIT;
 		break;
 	}
-	if (tree && lyd_print_mem(&xml, tree, LYD_XML, o) != LY_SUCCESS) {
-		free(xml);
+	if (!(xml = er_ds_print_mem(tree, LYD_XML, o)))
 		return NULL;
-	}
-	if (!xml)
-		return xstrdup("");
 	if (wd == NC_WD_ALL_TAG) {
 		/* the RFC's declaration is shorter: rewrite in place */
 		size_t lin = strlen(LY_WD_DECL), lout = strlen(RFC_WD_DECL), len = strlen(xml);

@@ -156,6 +156,41 @@ er_ds_ctx(const struct er_ds *ds)
 	return ds->ctx;
 }
 
+struct membuf {
+	char *buf;
+	size_t len, cap;
+};
+
+static ssize_t
+membuf_write(void *arg, const void *data, size_t len)
+{
+	struct membuf *b = arg;
+
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (b->len + len + 1 > cap)
+			cap *= 2;
+		b->buf = xreallocarray(b->buf, 1, cap);
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return (ssize_t)len;
+}
+
+char *
+er_ds_print_mem(const struct lyd_node *tree, int lyd_format, uint32_t lyd_options)
+{
+	struct membuf b = { NULL, 0, 0 };
+
+	if (tree && lyd_print_clb(membuf_write, &b, tree, (LYD_FORMAT)lyd_format, lyd_options) != LY_SUCCESS) {
+		free(b.buf);
+		return NULL;
+	}
+	return b.buf ? b.buf : xstrdup("");
+}
+
 const struct lyd_node *
 er_ds_running(const struct er_ds *ds)
 {
@@ -507,9 +542,10 @@ er_ds_print_tree(const struct lyd_node *tree, enum er_ds_format fmt, bool with_s
 		if (!with_secrets)
 			er_ds_strip_secrets(copy);
 	}
-	if (!copy || lyd_print_mem(&out, copy, lf, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS ||
-	    !out)
+	if (!copy || !(out = er_ds_print_mem(copy, lf, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_EXPLICIT)) || !out[0]) {
+		free(out);
 		out = xstrdup(lf == LYD_JSON ? "{\n}\n" : "");
+	}
 	lyd_free_all(copy);
 	return out;
 }

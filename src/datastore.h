@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -39,6 +40,14 @@ void er_ds_free(struct er_ds *ds);
 struct ly_ctx *er_ds_ctx(const struct er_ds *ds);
 /** The running tree (read-only; may be NULL when empty). */
 const struct lyd_node *er_ds_running(const struct er_ds *ds);
+/**
+ * lyd_print_mem() of @p tree (LYD_XML or LYD_JSON as @p lyd_format, with
+ * LYD_PRINT_* @p lyd_options) into a buffer that doubles as it grows:
+ * libyang's own memory output grows by each write's size, a realloc per
+ * write, which is quadratic where realloc cannot grow in place (ASan).
+ * Returns a malloc'd string ("" for an empty tree), NULL on error.
+ */
+char *er_ds_print_mem(const struct lyd_node *tree, int lyd_format, uint32_t lyd_options);
 /**
  * The C view of running. The caller gets a reference: release it with
  * er_ds_config_unref(). Stays valid after later commits.
