@@ -144,17 +144,6 @@ if ! { chown frr:frr "$frr_run" "$d" && chmod 755 "$frr_run" && chmod 750 "$d" &
 	die "cannot hand $d to user frr"
 fi
 
-spawn() { # LOG CMD...: start a daemon with no inherited descriptors beyond 0-2
-	local log=$1
-	shift
-	(
-		for fd in "/proc/$BASHPID/fd/"*; do
-			fd=${fd##*/}
-			[[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
-		done
-		exec "$@" </dev/null >>"$log" 2>&1
-	)
-}
 sock_ready() { [[ -S $1 ]]; }
 pidfile_alive() { local pid; [[ -s $1 ]] && read -r pid <"$1" && pid_ours "$pid"; }
 for dm in zebra bfdd bgpd; do

@@ -134,17 +134,6 @@ for x in "/run/netns/$ns" "$frr_run" "$frr_etc"; do
 	[[ -e $x ]] && die "$x already exists (another run with pid $id?); not touching it"
 done
 
-spawn() { # LOG CMD...: exec CMD with no inherited descriptors beyond 0-2
-	local log=$1
-	shift
-	(
-		for fd in "/proc/$BASHPID/fd/"*; do
-			fd=${fd##*/}
-			[[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
-		done
-		exec "$@" </dev/null >>"$log" 2>&1
-	)
-}
 # bg_spawn VAR LOG CMD...: start a foreground daemon in the background, its pid in VAR
 # (one subshell that execs: $! is the daemon itself, as env and ip netns exec exec too)
 bg_spawn() {
