@@ -239,28 +239,6 @@ publish(struct er_snapshot *snap, struct er_mib *mib, bool collected)
 	malloc_trim(0);
 }
 
-/* The running config changed (SNMP SET, SIGHUP): evaluate it at once on the last host state. */
-static void
-config_changed(void *arg)
-{
-	const struct er_config *cfg = er_ds_config(D.ds);
-	struct er_snapshot *snap;
-
-	(void)arg;
-	pthread_mutex_lock(&D.lock);
-	er_config_unref(D.cfg);
-	D.cfg = er_config_ref(cfg);
-	D.now = true; /* and a fresh collection with it */
-	pthread_cond_signal(&D.cond);
-	pthread_mutex_unlock(&D.lock);
-
-	er_snmp_reconfigure(cfg);
-	er_nc_reconfigure(cfg);
-	snap = er_evaluate(cfg, D.cur->obs, D.cur, (long long)time(NULL));
-	er_config_unref(cfg);
-	publish(snap, NULL, false);
-}
-
 static void
 poke(void)
 {
@@ -272,29 +250,52 @@ poke(void)
 }
 
 /*
- * NETCONF changed running (agent lock held, in a session thread). The
- * collector thread evaluates the new config on its last observation at
- * once and publishes it; the commit does not wait for that, so a burst of
- * commits is not a burst of evaluations. A fresh collection follows a
- * second after the last change.
+ * Running changed: the collector evaluates with the new config from now
+ * on and both views follow its settings. @p here (SNMP SET, SIGHUP, on the
+ * main thread): evaluate it on the last host state at once, so an SNMP
+ * manager reading back what it set sees it, and collect afresh now.
+ * Otherwise (NETCONF, agent lock held in a session thread): the collector
+ * thread re-evaluates its last observation at once and publishes it; the
+ * commit does not wait for that, so a burst of commits is not a burst of
+ * evaluations. A fresh collection follows a second after the last change.
  */
 static void
-config_changed_async(void *arg)
+adopt_config(bool here)
 {
 	const struct er_config *cfg = er_ds_config(D.ds);
 
-	(void)arg;
 	pthread_mutex_lock(&D.lock);
 	er_config_unref(D.cfg);
 	D.cfg = er_config_ref(cfg);
-	D.reeval = true;
-	D.collect_due_ms = now_ms() + CONFIG_COLLECT_DELAY_MS;
+	if (here) {
+		D.now = true;
+	} else {
+		D.reeval = true;
+		D.collect_due_ms = now_ms() + CONFIG_COLLECT_DELAY_MS;
+	}
 	pthread_cond_signal(&D.cond);
 	pthread_mutex_unlock(&D.lock);
 	er_snmp_reconfigure(cfg);
 	er_nc_reconfigure(cfg);
+	if (here)
+		publish(er_evaluate(cfg, D.cur->obs, D.cur, (long long)time(NULL)), NULL, false);
+	else
+		poke();
 	er_config_unref(cfg);
-	poke();
+}
+
+static void
+config_changed(void *arg)
+{
+	(void)arg;
+	adopt_config(true);
+}
+
+static void
+config_changed_async(void *arg)
+{
+	(void)arg;
+	adopt_config(false);
 }
 
 static struct er_snapshot *

@@ -353,17 +353,12 @@ validate_txn(struct er_ds_txn *txn, struct er_nc_errs *errs)
 static int
 validate_tree(struct lyd_node **tree, struct er_nc_errs *errs)
 {
-	struct er_ds_txn *txn = er_ds_txn_begin_from(er_nc_env->ds, NULL);
-	char err[ER_ERRLEN];
-	int rc;
+	struct er_ds_txn *txn = txn_of(*tree);
+	int rc = validate_txn(txn, errs);
 
-	*er_ds_txn_tree(txn) = *tree;
-	rc = er_ds_txn_validate(txn, err, sizeof(err));
 	*tree = *er_ds_txn_tree(txn); /* validation adds defaults */
 	*er_ds_txn_tree(txn) = NULL;
 	er_ds_txn_abort(txn);
-	if (rc < 0)
-		validation_error(errs, err);
 	return rc;
 }
 
