@@ -40,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from lab_checks import Lab, SUPP  # noqa: E402
 import nclib  # noqa: E402
+from nclib import check, poll as wait, try_ as _try  # noqa: E402
 
 ER = nclib.ERR_NS
 NOTIF = nclib.NOTIF_NS
@@ -48,16 +49,6 @@ FAULT = "stop-msee-priv-secondary"
 NEIGHBOR = "172.16.0.6"   # the secondary private MSEE, as the CE sees it
 REDUNDANCY = ("redundancy-lost", "redundancy-restored")
 MARKERS = ("replayComplete", "notificationComplete")
-
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
 
 def ts_us(s):
     """eventTime (2026-01-02T03:04:05.123456Z, as erreadyd writes it) -> microseconds since the epoch."""
@@ -152,22 +143,6 @@ class Agent:
     def cleanup(self):
         self.stop(signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _try(fn):
-    try:
-        return fn()
-    except Exception:
-        return None
-
-
-def wait(pred, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= deadline:
-            return v
-        time.sleep(step)
 
 
 def readiness(m):
@@ -395,7 +370,7 @@ def main():
         print("     lab %s up in %.1f s" % (variant, time.monotonic() - t_all), flush=True)
         agent = Agent(lab, erreadyd, valgrind)
         test(lab, agent)
-        if failures and os.path.exists(agent.log):
+        if nclib.failures() and os.path.exists(agent.log):
             print("---- erreadyd.log (tail)")
             print("".join(open(agent.log, errors="replace").readlines()[-40:]))
     finally:
@@ -403,8 +378,8 @@ def main():
             agent.cleanup()
         if hasattr(lab, "env"):
             lab.down()
-    print("%d failure(s), %.1f s" % (len(failures), time.monotonic() - t_all))
-    return 1 if failures else 0
+    print("%d failure(s), %.1f s" % (nclib.failures(), time.monotonic() - t_all))
+    return 1 if nclib.failures() else 0
 
 
 if __name__ == "__main__":
