@@ -283,11 +283,9 @@ ds_copy(enum dsid ds, const struct lyd_node *inline_cfg, struct lyd_node **out, 
 	case DS_INLINE: {
 		/* an inline <config>: a whole configuration, checked like a file */
 		struct lyd_node *t = any_tree(inline_cfg);
-		char *xml = NULL, err[ER_ERRLEN];
+		char *xml, err[ER_ERRLEN];
 		int rc;
-		if (!t)
-			return 0;
-		if (lyd_print_mem(&xml, t, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) != LY_SUCCESS || !xml)
+		if (!t || !(xml = er_ds_print_mem(t, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK)))
 			return 0;
 		rc = er_ds_parse(er_nc_env->ds, xml, ER_FMT_XML, "config", out, err, sizeof(err));
 		free(xml);
@@ -406,10 +404,12 @@ cc_clear(void)
 static char *
 one_line(const struct lyd_node *tree)
 {
-	char *s = NULL;
+	char *s = tree ? er_ds_print_mem(tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) : NULL;
 
-	if (!tree || lyd_print_mem(&s, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) != LY_SUCCESS || !s)
+	if (!s || !s[0]) {
+		free(s);
 		return xstrdup("{}");
+	}
 	return s;
 }
 

@@ -108,16 +108,11 @@ int
 er_report_json(FILE *out, const struct er_snapshot *s, const struct ly_ctx *ctx)
 {
 	struct lyd_node *tree;
-	char *text = NULL;
-	int rc = -1;
+	int rc;
 
 	if (er_state_tree(s, ctx, &tree) < 0)
 		return -1;
-	if (lyd_print_mem(&text, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS) == LY_SUCCESS && text) {
-		fputs(text, out);
-		rc = 0;
-	}
-	free(text);
+	rc = lyd_print_file(out, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS) == LY_SUCCESS ? 0 : -1;
 	lyd_free_all(tree);
 	return rc;
 }
