@@ -627,18 +627,28 @@ ssh_acceptor(void *arg)
 		struct er_nc_sess *ss;
 		NC_MSG_TYPE m;
 
-		if (!slot_take()) {
-			/* full: leave new connections in the backlog for a moment */
-			usleep(100 * 1000);
-			continue;
-		}
+		/*
+		 * The place is taken once the session exists: a slot reserved
+		 * before nc_accept() would be held by every idle acceptor thread
+		 * (up to NACCEPT fewer sessions than max-sessions). Concurrent SSH
+		 * handshakes are bounded by the NACCEPT threads.
+		 */
 		m = nc_accept(ACCEPT_POLL_MS, &s);
 		if (m != NC_MSG_HELLO) {
-			pthread_mutex_lock(&S.lock);
-			S.n_handshakes--;
-			if (m != NC_MSG_WOULDBLOCK)
+			if (m != NC_MSG_WOULDBLOCK) {
+				pthread_mutex_lock(&S.lock);
 				S.in_bad_hellos++;
+				pthread_mutex_unlock(&S.lock);
+			}
+			continue;
+		}
+		if (!slot_take()) {
+			pthread_mutex_lock(&S.lock);
+			S.dropped_sessions++;
 			pthread_mutex_unlock(&S.lock);
+			log_warnx("NETCONF: max-sessions reached, SSH session from %s closed",
+			    nc_session_get_host(s) ? nc_session_get_host(s) : "?");
+			nc_session_free(s, NULL);
 			continue;
 		}
 		ss = xcalloc(1, sizeof(*ss));

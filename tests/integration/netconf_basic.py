@@ -6,6 +6,7 @@ SSH on a free loopback port and over a UNIX socket in a temporary directory.
 Usage: netconf_basic.py ERREADYD
 """
 import json
+import re
 import os
 import shutil
 import stat
@@ -18,7 +19,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import nclib  # noqa: E402
-from nclib import check, free_tcp_port, free_udp_port, poll, try_ as _try  # noqa: E402
+from nclib import check, free_tcp_port, free_udp_port, poll, try_  # noqa: E402
+from ncclient import manager  # noqa: E402
 
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
 
@@ -31,6 +33,89 @@ POLL_OID = ".1.3.6.1.4.1.8072.9999.9999.1.2.1.0"  # erPollInterval.0
 def snmpset(port, value):
     return subprocess.run(["snmpset"] + SNMP_V3 + ["127.0.0.1:%d" % port, POLL_OID, "u", str(value)],
                           capture_output=True, text=True, timeout=30)
+
+
+def auth_methods(port, user):
+    """The methods the SSH server offers @p user, from OpenSSH's 'Permission denied (...)'."""
+    r = subprocess.run(["ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "PreferredAuthentications=none",
+                        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                        "-o", "ConnectTimeout=5", "%s@127.0.0.1" % user, "true"],
+                       capture_output=True, text=True, timeout=30)
+    m = re.search(r"Permission denied \(([^)]*)\)", r.stderr)
+    return m.group(1).split(",") if m else r.stderr.strip()
+
+
+def connect_password(port, user, password):
+    return manager.connect(host="127.0.0.1", port=port, username=user, password=password, hostkey_verify=False,
+                           allow_agent=False, look_for_keys=False, timeout=10)
+
+
+def netconf_edit(m, inner):
+    return nclib.rpc(m, '<edit-config><target><running/></target><config xmlns="urn:ietf:params:xml:ns:netconf:'
+                     'base:1.0"><expressroute xmlns="%s"><agent><netconf>%s</netconf></agent></expressroute>'
+                     '</config></edit-config>' % (ER_NS, inner))
+
+
+def test_password(port, sock, key):
+    """Password login is offered only once some user has a crypt(3) password, and only that one works."""
+    check(auth_methods(port, "admin") == ["publickey"], "SSH offers publickey only while no user has a password "
+          "(%s)" % auth_methods(port, "admin"))
+    h = subprocess.run(["openssl", "passwd", "-6", "s3cret-pass"], capture_output=True, text=True,
+                       check=True).stdout.strip()
+    u = nclib.connect_unix(sock)
+    r = netconf_edit(u, "<user><name>ops</name><password>%s</password></user>" % h)
+    check(not nclib.errors(r), "a user with a crypt(3) password added by edit-config")
+    check("password" in auth_methods(port, "ops"), "then SSH offers password too (%s)" % auth_methods(port, "ops"))
+    m = try_(lambda: connect_password(port, "ops", "s3cret-pass"))
+    check(m is not None and "<poll-interval>" in m.get_config("running").xml, "password login with the right password")
+    nclib.close_quietly(m)
+    check(try_(lambda: connect_password(port, "ops", "wrong-pass")) is None, "password login refused with a wrong one")
+    check(try_(lambda: connect_password(port, "admin", "s3cret-pass")) is None,
+          "password login refused for a user without a password")
+    r = u.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><agent><netconf><user/></netconf>'
+                                        '</agent></expressroute>' % ER_NS))
+    check("ops" in r.xml and h not in r.xml and "<password" not in r.xml, "the password hash is never read back")
+    r = nclib.rpc(u, '<edit-config><target><running/></target><config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'
+                  '<expressroute xmlns="%s"><agent><netconf><user xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" '
+                  'nc:operation="delete"><name>ops</name></user></netconf></agent></expressroute></config>'
+                  '</edit-config>' % ER_NS)
+    check(not nclib.errors(r) and auth_methods(port, "ops") == ["publickey"],
+          "the user deleted: password login no longer offered")
+    nclib.close_quietly(u)
+
+
+def test_limits(sock, port, key):
+    """max-sessions, hello-timeout and idle-timeout, applied at once by an edit of running."""
+    lim = nclib.connect_unix(sock)
+    r = netconf_edit(lim, "<max-sessions>2</max-sessions><hello-timeout>2</hello-timeout>"
+                          "<idle-timeout>3</idle-timeout>")
+    check(not nclib.errors(r), "max-sessions 2, hello-timeout 2 s, idle-timeout 3 s set")
+    lim.create_subscription()  # a subscribed session is exempt from the idle timeout
+    second = nclib.connect_unix(sock)
+    try:
+        third = nclib.RawUnixNetconf(sock, timeout=5)
+        third.close()
+        refused = False
+    except (EOFError, TimeoutError, ConnectionError, OSError):
+        refused = True
+    check(refused, "a third session is refused at max-sessions 2")
+    m = try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key))
+    check(m is None or poll(lambda: not m.connected, 5, 0.1), "a third session over SSH is closed too")
+    nclib.close_quietly(m)
+    t0 = time.monotonic()
+    closed = poll(lambda: not second.connected, 10, 0.1)
+    check(closed, "a session without RPCs is closed after idle-timeout 3 s (%.1f s)" % (time.monotonic() - t0))
+    nclib.close_quietly(second)
+    raw = nclib.RawUnixNetconf(sock, timeout=5, hello=False)
+    t0 = time.monotonic()
+    check(raw.closed_by_peer(10), "a client that never sends its hello is dropped after hello-timeout 2 s (%.1f s)"
+          % (time.monotonic() - t0))
+    raw.close()
+    check(lim.connected, "the subscribed session outlived the idle timeout")
+    r = netconf_edit(lim, "<max-sessions>64</max-sessions><hello-timeout>30</hello-timeout>"
+                          "<idle-timeout>3600</idle-timeout>")
+    check(not nclib.errors(r), "limits back to their defaults (interleave: an RPC on a subscribed session)")
+    nclib.close_quietly(lim)
 
 
 def main():
@@ -69,7 +154,7 @@ def main():
         hk = os.stat(os.path.join(d, "state", "ssh_host_ed25519_key"))
         check(stat.S_IMODE(hk.st_mode) == 0o600, "host key created with mode 0600")
 
-        m = poll(lambda: _try(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key)), 10, 0.2)
+        m = poll(lambda: try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key)), 10, 0.2)
         check(m is not None, "SSH session with the configured key")
         caps = set(m.server_capabilities)
         for c in ("urn:ietf:params:netconf:base:1.0", "urn:ietf:params:netconf:base:1.1",
@@ -195,6 +280,9 @@ def main():
         check(not nclib.errors(r), "kill-session")
         check(poll(lambda: not u.connected, 5, 0.1), "killed session is closed")
         nclib.close_quietly(u2)
+
+        test_password(port, sock, key)
+        test_limits(sock, port, key)
     finally:
         if agent:
             rc = nclib.stop(agent, 10)
