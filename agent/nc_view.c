@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -618,6 +619,25 @@ out:
 	return found;
 }
 
+/*
+ * TCP keepalives on an SSH session (60 s idle, then 3 probes 10 s apart):
+ * a peer that vanished without a FIN is noticed in under two minutes.
+ * libnetconf2 2.0.24's endpoint keepalive settings left the accepted
+ * sockets without SO_KEEPALIVE (ss showed no keepalive timer), so they
+ * are set here on the session's own socket.
+ */
+static void
+tcp_keepalive(int fd)
+{
+	int on = 1, idle = 60, intvl = 10, cnt = 3;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) < 0)
+		log_warnx("NETCONF: cannot enable TCP keepalives: %s", strerror(errno));
+}
+
 static void *
 ssh_acceptor(void *arg)
 {
@@ -656,7 +676,9 @@ ssh_acceptor(void *arg)
 		ss->wake[0] = ss->wake[1] = -1;
 		snprintf(ss->user, sizeof(ss->user), "%s", nc_session_get_username(s) ? nc_session_get_username(s) : "");
 		snprintf(ss->host, sizeof(ss->host), "%s", nc_session_get_host(s) ? nc_session_get_host(s) : "");
-		if ((ss->fd = ssh_session_fd(s)) < 0 || sess_spawn(ss) < 0) {
+		if ((ss->fd = ssh_session_fd(s)) >= 0)
+			tcp_keepalive(ss->fd);
+		if (ss->fd < 0 || sess_spawn(ss) < 0) {
 			log_warnx("NETCONF: cannot serve the SSH session from %s", ss->host);
 			pthread_mutex_lock(&S.lock);
 			S.n_handshakes--;
@@ -896,8 +918,6 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 		set_auth_methods();
 		nc_server_ssh_endpt_set_auth_attempts("ssh", 3);
 		nc_server_ssh_endpt_set_auth_timeout("ssh", 10);
-		nc_server_endpt_enable_keepalives("ssh", 1);
-		nc_server_endpt_set_keepalives("ssh", 60, 3, 10);
 	}
 	if (c->unix_enabled && unix_listen(c, err, errlen) < 0)
 		return -1;

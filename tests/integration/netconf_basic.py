@@ -30,6 +30,11 @@ SNMP_V3 = ["-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A", "auth-pa
 POLL_OID = ".1.3.6.1.4.1.8072.9999.9999.1.2.1.0"  # erPollInterval.0
 
 
+def snmpget(port):
+    return subprocess.run(["snmpget"] + SNMP_V3 + ["127.0.0.1:%d" % port, POLL_OID],
+                          capture_output=True, text=True, timeout=30)
+
+
 def snmpset(port, value):
     return subprocess.run(["snmpset"] + SNMP_V3 + ["127.0.0.1:%d" % port, POLL_OID, "u", str(value)],
                           capture_output=True, text=True, timeout=30)
@@ -156,6 +161,12 @@ def main():
 
         m = poll(lambda: try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key)), 10, 0.2)
         check(m is not None, "SSH session with the configured key")
+        def ss_timer():
+            # the socket's timer: keepalive once nothing is in flight
+            return subprocess.run(["ss", "-tnoH", "state", "established", "( sport = :%d )" % port],
+                                  capture_output=True, text=True).stdout.strip()
+        check(poll(lambda: "keepalive" in ss_timer(), 3, 0.1),
+              "TCP keepalives on the server side of the SSH session (%s)" % ss_timer()[-40:])
         caps = set(m.server_capabilities)
         for c in ("urn:ietf:params:netconf:base:1.0", "urn:ietf:params:netconf:base:1.1",
                   "urn:ietf:params:netconf:capability:writable-running:1.0",
@@ -233,7 +244,7 @@ def main():
         r = snmpset(snmp_port, 91)
         check(r.returncode != 0 and "resourceUnavailable" in r.stdout + r.stderr,
               "SNMP SET refused (resourceUnavailable) while NETCONF holds the running lock: %s"
-              % (r.stdout + r.stderr).strip()[:160])
+              % (r.stdout + r.stderr).strip().replace("\n", " | ")[:160])
         check("<poll-interval>240</poll-interval>" in u.get_config("running").xml, "running untouched by that SET")
         nclib.close_quietly(m)
         ok = poll(lambda: not nclib.errors(nclib.rpc(u, '<edit-config><target><running/></target>' +
@@ -242,7 +253,12 @@ def main():
         r = snmpset(snmp_port, 92)
         check(r.returncode == 0 and "<poll-interval>92</poll-interval>" in u.get_config("running").xml,
               "SNMP SET applies once the lock is gone, and NETCONF reads the value it set: %s"
-              % (r.stdout + r.stderr).strip()[:160])
+              % (r.stdout + r.stderr).strip().replace("\n", " | ")[:160])
+        m2 = nclib.connect_unix(sock)
+        m2.edit_config(target="running", config=edit % (ER_NS, "93"))
+        seen = poll(lambda: "Gauge32: 93" in snmpget(snmp_port).stdout, 5, 0.05)
+        check(seen, "an edit over NETCONF is what SNMP reads (erPollInterval.0 = 93)")
+        nclib.close_quietly(m2)
 
         # evaluate-now and notifications
         r = nclib.rpc(u, '<evaluate-now xmlns="%s"/>' % ER_NS)
