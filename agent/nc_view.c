@@ -36,8 +36,10 @@
  * its bind lock, then runs the SSH handshake and hello after dropping it, so
  * with several threads a client stalled in its handshake holds only one.
  */
-#define NACCEPT 4
-#define ACCEPT_POLL_MS 1000
+#define NACCEPT 4    /* SSH accept threads always there */
+#define MAXACCEPT 64 /* and at most, while handshakes stall (see acceptors_grow) */
+#define ACCEPT_POLL_MS 200 /* also how long each accept thread may take to see a stop */
+#define ACCEPT_STUCK_MS (ACCEPT_POLL_MS + 500)
 #define NOTIF_SEND_TIMEOUT_MS 5000
 
 const struct er_nc_env *er_nc_env;
@@ -56,8 +58,12 @@ static struct {
 	bool ssh;
 	uint16_t ssh_port;
 	char host_key[4096];
-	pthread_t acceptors[NACCEPT];
-	int n_acceptors;
+	struct acceptor {
+		pthread_t th;
+		bool started, done; /* done: an extra one that ended, to be joined */
+		uint64_t since_ms;  /* in nc_accept() since; 0: not in it */
+	} acc[MAXACCEPT];
+	bool acc_full_warned;
 	int unix_fd;
 	char unix_path[108];
 	int unix_stop[2];
@@ -641,19 +647,38 @@ tcp_keepalive(int fd)
 static void *
 ssh_acceptor(void *arg)
 {
-	(void)arg;
+	struct acceptor *me = arg;
+	bool extra = me - S.acc >= NACCEPT;
+
 	while (!S.stop) {
 		struct nc_session *s = NULL;
 		struct er_nc_sess *ss;
 		NC_MSG_TYPE m;
+		bool idle;
 
 		/*
 		 * The place is taken once the session exists: a slot reserved
 		 * before nc_accept() would be held by every idle acceptor thread
 		 * (up to NACCEPT fewer sessions than max-sessions). Concurrent SSH
-		 * handshakes are bounded by the NACCEPT threads.
+		 * handshakes are bounded by the accept threads (MAXACCEPT).
 		 */
+		pthread_mutex_lock(&S.lock);
+		me->since_ms = er_nc_now_ms();
+		pthread_mutex_unlock(&S.lock);
 		m = nc_accept(ACCEPT_POLL_MS, &s);
+		pthread_mutex_lock(&S.lock);
+		me->since_ms = 0;
+		/*
+		 * An extra thread ends when it got no session: nothing to accept
+		 * (waiting for the bind lock also ends in NC_MSG_ERROR), or a
+		 * handshake that failed. acceptors_grow() adds again if needed.
+		 */
+		idle = extra && m != NC_MSG_HELLO;
+		if (idle)
+			me->done = true;
+		pthread_mutex_unlock(&S.lock);
+		if (idle)
+			break;
 		if (m != NC_MSG_HELLO) {
 			if (m != NC_MSG_WOULDBLOCK) {
 				pthread_mutex_lock(&S.lock);
@@ -927,8 +952,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (c->ssh_enabled)
 		for (i = 0; i < NACCEPT; i++)
-			if (pthread_create(&S.acceptors[S.n_acceptors], NULL, ssh_acceptor, NULL) == 0)
-				S.n_acceptors++;
+			S.acc[i].started = pthread_create(&S.acc[i].th, NULL, ssh_acceptor, &S.acc[i]) == 0;
 	if (S.unix_fd >= 0 && pipe2(S.unix_stop, O_CLOEXEC) == 0 &&
 	    pthread_create(&S.unix_acceptor, NULL, unix_acceptor, NULL) == 0)
 		S.unix_acceptor_started = true;
@@ -956,8 +980,9 @@ er_nc_stop(void)
 		}
 		pthread_join(S.unix_acceptor, NULL);
 	}
-	for (i = 0; i < S.n_acceptors; i++)
-		pthread_join(S.acceptors[i], NULL);
+	for (i = 0; i < MAXACCEPT; i++)
+		if (S.acc[i].started)
+			pthread_join(S.acc[i].th, NULL);
 	/* Session threads are detached: wake them and wait until the list is empty. */
 	for (waited = 0; waited < 1000; waited++) {
 		unsigned left;
@@ -1006,6 +1031,53 @@ er_nc_notify(const struct er_event_list *evs, uint64_t now_ms)
 		er_alerts_push(S.alerts, evs, now_ms);
 }
 
+/*
+ * nc_accept() accepts and runs the SSH handshake in one call, so a client
+ * that connects and then says nothing holds its accept thread until the
+ * auth timeout (10 s). When every accept thread has been in nc_accept()
+ * longer than one accept wait, they are all in handshakes: double them
+ * (up to MAXACCEPT), so stalled clients ahead in the backlog delay a real
+ * one by a few ACCEPT_STUCK_MS, not 10 s each round. Extra threads end
+ * when they find nothing to accept. Main thread.
+ */
+static void
+acceptors_grow(uint64_t now)
+{
+	int i, live = 0, stuck = 0, added = 0;
+	sigset_t all, old;
+
+	pthread_mutex_lock(&S.lock);
+	for (i = 0; i < MAXACCEPT; i++) {
+		struct acceptor *a = &S.acc[i];
+		if (a->started && a->done) {
+			pthread_join(a->th, NULL); /* it has left nc_accept() and S.lock */
+			a->started = a->done = false;
+		}
+		if (!a->started)
+			continue;
+		live++;
+		if (a->since_ms && now > a->since_ms && now - a->since_ms >= ACCEPT_STUCK_MS)
+			stuck++;
+	}
+	if (live && stuck == live && !S.stop) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		for (i = NACCEPT; i < MAXACCEPT && added < live; i++)
+			if (!S.acc[i].started &&
+			    (S.acc[i].started = pthread_create(&S.acc[i].th, NULL, ssh_acceptor, &S.acc[i]) == 0))
+				added++;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (added)
+			log_info("NETCONF: all %d SSH accept threads are in handshakes: %d more", live, added);
+		else if (!S.acc_full_warned)
+			log_warnx("NETCONF: all %d SSH accept threads are in handshakes (the most there can be); "
+				  "new SSH clients wait for one to end", live);
+		S.acc_full_warned = !added;
+	} else if (stuck < live)
+		S.acc_full_warned = false;
+	pthread_mutex_unlock(&S.lock);
+}
+
 void
 er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms)
 {
@@ -1013,6 +1085,8 @@ er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms)
 
 	if (!S.running)
 		return;
+	if (S.ssh && (*timeout_ms < 0 || *timeout_ms > ACCEPT_STUCK_MS / 3))
+		*timeout_ms = ACCEPT_STUCK_MS / 3; /* acceptors_grow() */
 	next = er_alerts_next_ms(S.alerts, now_ms);
 	if (next != UINT64_MAX) {
 		int t = next <= now_ms ? 0 : (int)(next - now_ms > 3600000 ? 3600000 : next - now_ms);
@@ -1031,6 +1105,8 @@ er_nc_process(uint64_t now_ms)
 
 	if (!S.running)
 		return;
+	if (S.ssh)
+		acceptors_grow(now_ms);
 	while (er_alerts_pop(S.alerts, now_ms, &ev)) {
 		struct lyd_node *n = er_nc_event_tree(er_ds_ctx(er_nc_env->ds), &ev);
 		if (n) {

@@ -7,11 +7,15 @@ erreadyd on a synthetic 1000-session configuration (tests/bench/gen_synthetic.py
 writing. Meanwhile client B's requests (filtered and full gets, an edit and
 a commit) and a new session must be served as usual; A's session must not
 hold the agent lock, and erreadyd must still stop cleanly.
+Then SSH: clients that open a TCP connection and never speak hold their
+accept threads in the handshake (up to the 10 s auth timeout); a real SSH
+login behind eight of them must still get in at once.
 Usage: netconf_stall.py ERREADYD
 """
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import nclib  # noqa: E402
-from nclib import check, poll  # noqa: E402
+from nclib import check, free_tcp_port, poll  # noqa: E402
 
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
 NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
@@ -39,11 +43,16 @@ def main():
         subprocess.run([sys.executable, os.path.join(SRC, "tests/bench/gen_synthetic.py"), "1000", d],
                        check=True, stdout=subprocess.DEVNULL)
         sock = os.path.join(d, "nc.sock")
+        key = os.path.join(d, "id_ed25519")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+        port = free_tcp_port()
         cfgp = os.path.join(d, "erready.json")
         cfg = json.load(open(cfgp))
         cfg["expressroute-readiness:expressroute"]["agent"].update({
             "snmp": {"enabled": False},
-            "netconf": {"ssh": {"enabled": False}, "unix-socket": {"path": sock, "mode": "0600"}}})
+            "netconf": {"ssh": {"address": "127.0.0.1", "port": port},
+                        "unix-socket": {"path": sock, "mode": "0600"},
+                        "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]}]}})
         json.dump(cfg, open(cfgp, "w"))
         log = open(os.path.join(d, "erreadyd.log"), "w")
         agent = subprocess.Popen([erreadyd, "-c", cfgp, "--observed", os.path.join(d, "observed.json"),
@@ -86,6 +95,17 @@ def main():
             '</expressroute>' % ER_NS)).xml, "a new session opens and reads the commit while A stalls")
         nclib.close_quietly(c)
         b.close()
+
+        silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+        time.sleep(0.3)
+        t = time.monotonic()
+        m = nclib.try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key, timeout=30))
+        took = time.monotonic() - t
+        check(m is not None and took < 5.0, "an SSH login behind 8 silent TCP clients gets in (%.2f s; they hold "
+              "their handshakes for 10 s)" % took)
+        nclib.close_quietly(m)
+        for x in silent:
+            x.close()
     finally:
         if stalled:
             stalled.close()
