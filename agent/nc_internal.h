@@ -21,6 +21,7 @@ struct er_nc_sess {
 	pthread_t th;
 	uint32_t id;
 	bool unix_transport;
+	struct er_nc_guard *guard; /* between the client and libnetconf2 (UNIX) */
 	char user[64];
 	char host[64];
 	time_t login;

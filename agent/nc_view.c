@@ -27,6 +27,7 @@
 #include "alerts.h"
 #include "datastore.h"
 #include "log.h"
+#include "nc_guard.h"
 #include "nc_internal.h"
 #include "nc_log.h"
 #include "util.h"
@@ -430,6 +431,20 @@ sess_count(struct er_nc_sess *ss, int r)
 	pthread_mutex_unlock(&S.lock);
 }
 
+/* The guard answered a client message itself (its thread). */
+static void
+guard_bad(void *arg, uint32_t sid, const char *why)
+{
+	struct er_nc_sess *ss = arg;
+
+	pthread_mutex_lock(&S.lock);
+	ss->in_rpcs++;
+	ss->in_bad_rpcs++;
+	ss->out_rpc_errors++;
+	pthread_mutex_unlock(&S.lock);
+	log_info("NETCONF: session %u: rejected a message: %s", sid, why);
+}
+
 /* Read and answer everything the session has pending. Returns -1 when it ended. */
 static int
 sess_drain(struct er_nc_sess *ss)
@@ -460,7 +475,16 @@ sess_main(void *arg)
 
 	if (ss->unix_transport) {
 		/* the hello runs here, so a local client that stalls holds only its own thread */
-		NC_MSG_TYPE m = nc_accept_inout(ss->fd, ss->fd, ss->user, &ss->s);
+		NC_MSG_TYPE m = NC_MSG_ERROR;
+		int inner = -1;
+
+		/* the guard reads the client; libnetconf2 gets what it passes on */
+		if ((ss->guard = er_nc_guard_start(ss->fd, guard_bad, ss, &S.stop, &inner)))
+			ss->fd = inner;
+		else
+			log_warnx("NETCONF: cannot start the message guard for a UNIX client: %s", strerror(errno));
+		if (ss->guard)
+			m = nc_accept_inout(ss->fd, ss->fd, ss->user, &ss->s);
 		if (m != NC_MSG_HELLO) {
 			pthread_mutex_lock(&S.lock);
 			S.n_handshakes--;
@@ -468,6 +492,7 @@ sess_main(void *arg)
 			pthread_mutex_unlock(&S.lock);
 			log_info("NETCONF: UNIX client (user %s) did not complete its hello", ss->user);
 			close(ss->fd); /* libnetconf2 never closes the fds of nc_accept_inout() */
+			er_nc_guard_join(ss->guard);
 			sess_free(ss);
 			nc_thread_destroy();
 			return NULL;
@@ -552,8 +577,10 @@ end:
 	if (nc_session_get_status(ss->s) == NC_STATUS_RUNNING)
 		nc_session_set_status(ss->s, NC_STATUS_INVALID);
 	nc_session_free(ss->s, NULL);
-	if (ss->unix_transport)
+	if (ss->unix_transport) {
 		close(ss->fd);
+		er_nc_guard_join(ss->guard);
+	}
 	sess_free(ss);
 	nc_thread_destroy();
 	return NULL;
@@ -885,6 +912,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	int i;
 
 	memset(&S, 0, sizeof(S));
+	er_nc_guard_init();
 	S.unix_fd = -1;
 	S.unix_stop[0] = S.unix_stop[1] = -1;
 	pthread_mutex_init(&S.lock, NULL);

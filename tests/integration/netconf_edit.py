@@ -17,6 +17,7 @@ import copy
 import grp
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -342,16 +343,13 @@ def test_bad_input(c, m, sock):
          ["invalid-value"], ["maintenance", "yes"]),
         ("bandwidth Azure does not offer", "<circuit><name>er-ams-1</name><bandwidth>300</bandwidth></circuit>",
          ["invalid-value"], ["bandwidth"]),
-        # RFC 6241 appendix A says bad-attribute. libnetconf2 2.0.24 cannot parse such an <rpc> with
-        # libyang and answers it itself with operation-failed before erreadyd sees it
-        # (nc_server_recv_rpc_io): a known deviation (README, Troubleshooting). What must hold: an
-        # rpc-error that names the bad value, and nothing changed.
+        # RFC 6241 appendix A: bad-attribute (erreadyd's message guard answers it before libnetconf2)
         ("bad operation attribute value on a container",
          '<agent nc:operation="frobnicate"><poll-interval>40</poll-interval></agent>',
-         ["bad-attribute", "operation-failed"], ["frobnicate"]),
+         ["bad-attribute"], ["frobnicate", "operation", "agent"]),
         ("bad operation attribute value on a leaf",
          '<agent><poll-interval nc:operation="frobnicate">40</poll-interval></agent>',
-         ["bad-attribute", "operation-failed"], ["frobnicate"]),
+         ["bad-attribute"], ["frobnicate", "operation", "poll-interval"]),
     ]
     for what, inner, tags, names in cases:
         before = snapshot(m)
@@ -361,61 +359,94 @@ def test_bad_input(c, m, sock):
     before = snapshot(m)
     body = ('<edit-config><target><running/></target><config><expressroute xmlns="%s"><agent>'
             '<poll-interval>99</poll-interval></agent></expressroute></config></edit-config>' % ER_NS)
-    # malformed XML: base:1.0 framing, the envelope readable but the message cut short
+    get_cfg = "<get-config><source><running/></source></get-config>"
+
+    def answered(raw, what, tag, names=(), mid=None, timeout=5):
+        """The next message is an rpc-error with error-tag tag naming names,
+        echoing message-id mid (None: no message-id); returns it."""
+        try:
+            rep = raw.recv(timeout)
+        except (TimeoutError, EOFError) as x:
+            check(False, "%s: rpc-error %s (got no reply: %s)" % (what, tag, x))
+            return None
+        expect_error(rep, [tag], list(names), what)
+        has = re.search(rb'<rpc-reply[^>]*message-id="([^"]*)"', rep)
+        check((has.group(1).decode() if has else None) == mid,
+              "%s: reply carries message-id %s (got %s)" % (what, mid, has.group(1) if has else None))
+        return rep
+
+    # base:1.0: malformed-message is base:1.1 only (RFC 6241 appendix A), so operation-failed
     raw = nclib.RawUnixNetconf(sock, timeout=5)
     raw.send('<rpc xmlns="%s" message-id="m1">%s' % (NC_NS, body[:-len("</config></edit-config>")]))
-    try:
-        rep = raw.recv(5)
-        e = nclib.errors(rep)
-        check(bool(e), "malformed XML (cut short, base:1.0): rpc-error comes back")
-        info("malformed XML (base:1.0): error-tag %s, message %r (RFC 6241: malformed-message, base:1.1 only)"
-             % (e[0].get("error-tag") if e else None, e[0].get("error-message") if e else None))
-    except (TimeoutError, EOFError) as x:
-        check(False, "malformed XML (cut short, base:1.0): rpc-error comes back (%s)" % x)
-    # not XML at all on base:1.0: RFC 6241 defines no reply (malformed-message is base:1.1 only)
+    answered(raw, "malformed XML (cut short, base:1.0)", "operation-failed", ["not well-formed", "ends before"], "m1")
     raw.send(b"<<<this is not XML")
+    answered(raw, "not XML at all (base:1.0)", "operation-failed", ["not well-formed", "line 1"])
+    raw.send('<rpc xmlns="%s" message-id="m1b"<get/></rpc>' % NC_NS)
+    answered(raw, "unparseable <rpc> start tag (base:1.0)", "operation-failed", ["not well-formed"])
+    raw.send('<rpc xmlns="%s" message-id="m1c"><get>&bogus;</get></rpc>' % NC_NS)
+    answered(raw, "undefined entity (base:1.0)", "operation-failed", ["bogus"], "m1c")
+    raw.send('<!DOCTYPE rpc [<!ENTITY x "y">]><rpc xmlns="%s" message-id="m1d"><get/></rpc>' % NC_NS)
+    answered(raw, "DOCTYPE (base:1.0)", "operation-failed", ["document type"], "m1d")
     try:
-        rep = raw.recv(1.5)
-        info("garbage on base:1.0: answered %r" % rep[:200])
-    except TimeoutError:
-        info("garbage on base:1.0: no reply (RFC 6241 defines none for base:1.0)")
-    except EOFError:
-        info("garbage on base:1.0: session closed")
-    try:
-        rep = raw.rpc("<get-config><source><running/></source></get-config>", message_id="m2", timeout=5)
+        rep = raw.rpc(get_cfg, message_id="m2", timeout=5)
         check(b'message-id="m2"' in rep and not nclib.errors(rep), "raw session still answers after malformed input")
     except (TimeoutError, EOFError) as x:
         check(False, "raw session still answers after malformed input (%s)" % x)
+    # the envelope itself
+    raw.send('<rpc xmlns="urn:example:bogus" message-id="w1">%s</rpc>' % body)
+    answered(raw, "<rpc> in a wrong namespace", "unknown-namespace", ["urn:example:bogus", "rpc"], "w1")
+    raw.send('<rpc message-id="w2">%s</rpc>' % body)
+    answered(raw, "<rpc> with no namespace", "unknown-namespace", ["rpc"], "w2")
+    raw.send('<get-config xmlns="%s"><source><running/></source></get-config>' % NC_NS)
+    answered(raw, "an operation without <rpc>", "unknown-element", ["get-config"])
+    # <rpc> without message-id (RFC 6241 4.1: mandatory; appendix A: missing-attribute), not executed
+    raw.send('<rpc xmlns="%s">%s</rpc>' % (NC_NS, body))
+    e = answered(raw, "rpc without message-id", "missing-attribute", ["message-id", "rpc"])
+    if e:
+        info0 = nclib.errors(e)[0].get("error-info", {})
+        check(info0.get("bad-attribute") == "message-id" and info0.get("bad-element") == "rpc",
+              "rpc without message-id: error-info bad-attribute message-id, bad-element rpc (got %s)" % info0)
+    check(one(get_config(m), "/er:expressroute/er:agent/er:poll-interval") != "99",
+          "rpc without message-id: the edit was not applied")
+    # replies stay in request order when a rejected message sits between two good ones (RFC 6241 4.1)
+    raw.send_raw(('<rpc xmlns="%s" message-id="p1">%s</rpc>]]>]]>'
+                  '<rpc xmlns="%s">%s</rpc>]]>]]>'
+                  '<rpc xmlns="%s" message-id="p3">%s</rpc>]]>]]>'
+                  % (NC_NS, get_cfg, NC_NS, get_cfg, NC_NS, get_cfg)).encode())
+    try:
+        got = [raw.recv(5) for _ in range(3)]
+        order = [("p1" if b'message-id="p1"' in r else "p3" if b'message-id="p3"' in r
+                  else "error" if nclib.errors(r) else "?") for r in got]
+        check(order == ["p1", "error", "p3"], "pipelined good, bad, good: replies in request order (got %s)" % order)
+    except (TimeoutError, EOFError) as x:
+        check(False, "pipelined good, bad, good: three replies (%s)" % x)
+    # the rejected messages count as bad RPCs in ietf-netconf-monitoring
+    st = m.get(filter=("subtree", '<netconf-state xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring">'
+                       '<sessions><session><session-id>%s</session-id></session></sessions></netconf-state>'
+                       % raw.session_id)).data_ele
+    bad = [x.text for x in st.iter() if x.tag.endswith("}in-bad-rpcs")]
+    check(bad and int(bad[0]) >= 10, "netconf-state: the raw session's in-bad-rpcs counts what was rejected (got %s)"
+          % bad)
     raw.close()
-    # not XML at all on base:1.1
+    # base:1.1: malformed-message
     raw = nclib.RawUnixNetconf(sock, timeout=5, base11=True)
     check(raw.base11, "raw base:1.1 session")
     raw.send(b"<<<this is not XML either")
+    answered(raw, "not XML at all (base:1.1)", "malformed-message", ["not well-formed"])
+    raw.send('<rpc xmlns="%s" message-id="m3a">%s' % (NC_NS, body))
+    answered(raw, "malformed XML (cut short, base:1.1)", "malformed-message", ["ends before"], "m3a")
     try:
-        rep = raw.recv(5)
-        e = nclib.errors(rep)
-        check(bool(e), "malformed XML (base:1.1): rpc-error comes back")
-        info("malformed XML (base:1.1): error-tag %s" % (e[0].get("error-tag") if e else None))
-        rep = raw.rpc("<get-config><source><running/></source></get-config>", message_id="m3", timeout=5)
+        rep = raw.rpc(get_cfg, message_id="m3", timeout=5)
         check(b'message-id="m3"' in rep and not nclib.errors(rep), "base:1.1 session still answers")
     except (TimeoutError, EOFError, ValueError) as x:
-        check(False, "malformed XML (base:1.1): rpc-error and the session goes on (%s)" % x)
+        check(False, "malformed XML (base:1.1): the session goes on (%s)" % x)
+    # a broken chunk header cannot be framed past (RFC 6242 4.2): malformed-message, then the session ends
+    raw.send_raw(b"\n#12x\n<rpc/>\n##\n")
+    answered(raw, "invalid chunk header", "malformed-message", ["chunk"])
+    check(raw.closed_by_peer(5), "invalid chunk header: the session is closed")
     raw.close()
-    check(snapshot(m) == before, "malformed edit-config: running unchanged")
+    check(snapshot(m) == before, "malformed and rejected messages: running unchanged")
 
-    # <rpc> without message-id (RFC 6241 4.1: mandatory; appendix A: missing-attribute)
-    raw = nclib.RawUnixNetconf(sock, timeout=5)
-    raw.send('<rpc xmlns="%s">%s</rpc>' % (NC_NS, body))
-    try:
-        rep = raw.recv(5)
-        e = nclib.errors(rep)
-        applied = one(get_config(m), "/er:expressroute/er:agent/er:poll-interval") == "99"
-        info("rpc without message-id: %s; reply %s message-id; the edit %s" % (
-            "rpc-error %s" % e[0].get("error-tag") if e else "no rpc-error",
-            "has a" if b"message-id=" in rep else "has no", "was applied" if applied else "was not applied"))
-    except (TimeoutError, EOFError) as x:
-        info("rpc without message-id: no reply (%s)" % x)
-    raw.close()
     m2 = nclib.connect_unix(sock)
     check(ok_reply(nclib.rpc(m2, "<discard-changes/>")), "daemon still serves a new session after bad input")
     nclib.close_quietly(m2)

@@ -1,0 +1,982 @@
+/*
+ * NETCONF message guard (see nc_guard.h).
+ *
+ * One thread per session, one poll() over the client's socket and our end
+ * of a socketpair whose other end libnetconf2 owns. Client messages are
+ * read whole (bounded by GUARD_MAX_MSG), checked, and written on in the
+ * same framing; libnetconf2's output is copied through as it comes, and a
+ * framing tracker finds its message boundaries so a reply of our own goes
+ * out between two messages, after the replies it must follow. Both
+ * directions are bounded (GUARD_HIGH): a client that does not read stops
+ * the guard reading libnetconf2, which then blocks in its own session
+ * thread as it would on the client's socket.
+ */
+#include "nc_guard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "util.h"
+
+#define NS_BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define CAP_BASE11 "urn:ietf:params:netconf:base:1.1"
+#define EOM "]]>]]>"
+#define GUARD_MAX_MSG ((size_t)256 << 20) /* one client message, framing removed */
+#define GUARD_HIGH ((size_t)256 << 10)    /* queued bytes per direction before reading stops */
+#define GUARD_READ (64 * 1024)
+#define GUARD_HEAD 512          /* bytes of each libnetconf2 message kept to name its root */
+#define GUARD_HELLO_MAX (1 << 20)
+#define GUARD_DRAIN_MS 2000     /* after libnetconf2 closed: time left to flush to the client */
+
+/* ------------------------------------------------------------------ */
+/* byte buffers */
+
+struct buf {
+	char *p;
+	size_t off, len, cap; /* data: p[off .. off+len) */
+};
+
+static void
+buf_add(struct buf *b, const void *d, size_t n)
+{
+	if (!n)
+		return;
+	if (b->off && b->off + b->len + n > b->cap) {
+		memmove(b->p, b->p + b->off, b->len);
+		b->off = 0;
+	}
+	if (b->len + n > b->cap) {
+		size_t c = b->cap ? b->cap : 4096;
+		while (c < b->len + n)
+			c *= 2;
+		b->p = xreallocarray(b->p, c, 1);
+		b->cap = c;
+	}
+	memcpy(b->p + b->off + b->len, d, n);
+	b->len += n;
+}
+
+static void
+buf_eat(struct buf *b, size_t n)
+{
+	b->off += n;
+	b->len -= n;
+	if (!b->len)
+		b->off = 0;
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ------------------------------------------------------------------ */
+/* RFC 6242 framing, one direction */
+
+enum fr_state { FR_LF, FR_HASH, FR_SIZE0, FR_SIZE, FR_DATA, FR_ENDLF };
+
+struct framer {
+	bool chunked;
+	enum fr_state st;
+	int eom;          /* ]]>]]>: characters matched so far */
+	uint64_t n;       /* chunk size being read / data bytes left */
+};
+
+typedef void (*fr_data_fn)(void *arg, const char *d, size_t n);
+
+/* KMP failure function of "]]>]]>" */
+static const int eom_fail[6] = { 0, 1, 0, 1, 2, 3 };
+
+/*
+ * Feed @p len bytes: message content goes to @p data. Stops after a message
+ * end (*end set). Returns the bytes consumed, or -1 on a framing error.
+ */
+static ssize_t
+fr_feed(struct framer *f, const char *in, size_t len, fr_data_fn data, void *arg, bool *end)
+{
+	size_t i = 0;
+
+	*end = false;
+	if (!f->chunked) {
+		while (i < len) {
+			if (f->eom == 0) {
+				const char *q = memchr(in + i, ']', len - i);
+				size_t k = q ? (size_t)(q - in) : len;
+				data(arg, in + i, k - i);
+				i = k;
+				if (i == len)
+					break;
+			}
+			char c = in[i++];
+			while (f->eom > 0 && c != EOM[f->eom]) {
+				int nm = eom_fail[f->eom - 1];
+				data(arg, EOM, (size_t)(f->eom - nm));
+				f->eom = nm;
+			}
+			if (c == EOM[f->eom]) {
+				if (++f->eom == 6) {
+					f->eom = 0;
+					*end = true;
+					return (ssize_t)i;
+				}
+			} else
+				data(arg, &c, 1);
+		}
+		return (ssize_t)i;
+	}
+	while (i < len) {
+		char c = in[i];
+		switch (f->st) {
+		case FR_LF:
+			if (c != '\n')
+				return -1;
+			f->st = FR_HASH;
+			i++;
+			break;
+		case FR_HASH:
+			if (c != '#')
+				return -1;
+			f->st = FR_SIZE0;
+			i++;
+			break;
+		case FR_SIZE0:
+			if (c == '#')
+				f->st = FR_ENDLF;
+			else if (c >= '1' && c <= '9') {
+				f->n = (uint64_t)(c - '0');
+				f->st = FR_SIZE;
+			} else
+				return -1;
+			i++;
+			break;
+		case FR_SIZE:
+			if (c == '\n')
+				f->st = FR_DATA;
+			else if (c >= '0' && c <= '9' && (f->n = f->n * 10 + (uint64_t)(c - '0')) <= 4294967295ULL)
+				;
+			else
+				return -1;
+			i++;
+			break;
+		case FR_DATA: {
+			size_t k = len - i < f->n ? len - i : (size_t)f->n;
+			data(arg, in + i, k);
+			i += k;
+			if (!(f->n -= k))
+				f->st = FR_LF;
+			break;
+		}
+		case FR_ENDLF:
+			if (c != '\n')
+				return -1;
+			f->st = FR_LF;
+			*end = true;
+			return (ssize_t)i + 1;
+		}
+	}
+	return (ssize_t)i;
+}
+
+static void
+fr_add_frame(struct buf *out, bool chunked, const char *msg, size_t n)
+{
+	char h[32];
+
+	if (chunked) {
+		if (n) {
+			int k = snprintf(h, sizeof(h), "\n#%zu\n", n);
+			buf_add(out, h, (size_t)k);
+			buf_add(out, msg, n);
+		}
+		buf_add(out, "\n##\n", 4);
+	} else {
+		buf_add(out, msg, n);
+		buf_add(out, EOM, 6);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* checking a message */
+
+static void
+esc_add(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			buf_add(b, "&amp;", 5);
+			break;
+		case '<':
+			buf_add(b, "&lt;", 4);
+			break;
+		case '>':
+			buf_add(b, "&gt;", 4);
+			break;
+		case '"':
+			buf_add(b, "&quot;", 6);
+			break;
+		default:
+			buf_add(b, s + i, 1);
+		}
+	}
+}
+
+/* An attribute value from libxml2's SAX2 without entity substitution: it hands '&' on as "&#38;". */
+static void
+esc_attr_add(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0, st = 0;
+
+	for (; i < n; i++)
+		if (s[i] == '&' && n - i >= 5 && !memcmp(s + i, "&#38;", 5)) {
+			esc_add(b, s + st, i - st);
+			buf_add(b, "&amp;", 5);
+			st = i + 5;
+			i += 4;
+		}
+	esc_add(b, s + st, n - st);
+}
+
+static void
+str_add(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+struct chk {
+	int depth;
+	bool root_seen, has_mid, doctype;
+	char root[64], root_ns[256];
+	bool root_ns_set;
+	struct buf attrs; /* the <rpc> attributes, as they go on <rpc-reply> */
+	bool bad_op;
+	char bad_op_elem[64], bad_op_val[64];
+	bool err_set;
+	char err[256];
+	char open[8][64]; /* names of the innermost open elements, by depth % 8 */
+	/* hello parsing */
+	bool in_cap, base11, in_sid;
+	struct buf cap;
+	unsigned long sid;
+};
+
+static bool
+op_value_ok(const char *v, size_t n)
+{
+	static const char *const ok[] = { "merge", "replace", "create", "delete", "remove" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strlen(ok[i]) == n && !memcmp(ok[i], v, n))
+			return true;
+	return false;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nb_ns, const xmlChar **ns,
+    int nb_attr, int nb_def, const xmlChar **attr)
+{
+	struct chk *c = ctx;
+
+	(void)prefix;
+	(void)nb_ns;
+	(void)ns;
+	(void)nb_def;
+	if (c->depth == 0 && !c->root_seen) {
+		c->root_seen = true;
+		snprintf(c->root, sizeof(c->root), "%s", (const char *)local);
+		c->root_ns_set = uri != NULL;
+		snprintf(c->root_ns, sizeof(c->root_ns), "%s", uri ? (const char *)uri : "");
+		for (int i = 0; i < nb_attr; i++) {
+			const char *al = (const char *)attr[5 * i], *ap = (const char *)attr[5 * i + 1],
+				   *au = (const char *)attr[5 * i + 2], *vs = (const char *)attr[5 * i + 3],
+				   *ve = (const char *)attr[5 * i + 4];
+			if (!au && !strcmp(al, "message-id"))
+				c->has_mid = true;
+			buf_add(&c->attrs, " ", 1);
+			if (ap && au && strcmp(ap, "xml")) {
+				str_add(&c->attrs, "xmlns:");
+				str_add(&c->attrs, ap);
+				str_add(&c->attrs, "=\"");
+				esc_add(&c->attrs, au, strlen(au));
+				str_add(&c->attrs, "\" ");
+			}
+			if (ap) {
+				str_add(&c->attrs, ap);
+				buf_add(&c->attrs, ":", 1);
+			}
+			str_add(&c->attrs, al);
+			str_add(&c->attrs, "=\"");
+			esc_attr_add(&c->attrs, vs, (size_t)(ve - vs));
+			buf_add(&c->attrs, "\"", 1);
+		}
+	}
+	for (int i = 0; i < nb_attr && !c->bad_op; i++) {
+		const char *al = (const char *)attr[5 * i], *au = (const char *)attr[5 * i + 2],
+			   *vs = (const char *)attr[5 * i + 3], *ve = (const char *)attr[5 * i + 4];
+		if (au && !strcmp(au, NS_BASE) && !strcmp(al, "operation") && !op_value_ok(vs, (size_t)(ve - vs))) {
+			c->bad_op = true;
+			snprintf(c->bad_op_elem, sizeof(c->bad_op_elem), "%s", (const char *)local);
+			snprintf(c->bad_op_val, sizeof(c->bad_op_val), "%.*s", (int)(ve - vs), vs);
+		}
+	}
+	snprintf(c->open[c->depth % 8], sizeof(c->open[0]), "%s", (const char *)local);
+	if (!strcmp((const char *)local, "capability") || !strcmp((const char *)local, "session-id")) {
+		c->in_cap = true;
+		c->in_sid = local[0] == 's';
+		c->cap.len = c->cap.off = 0;
+	}
+	c->depth++;
+}
+
+static void
+sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct chk *c = ctx;
+
+	(void)local;
+	(void)prefix;
+	(void)uri;
+	c->depth--;
+	if (c->in_cap) {
+		const char *s = c->cap.p + c->cap.off;
+		size_t n = c->cap.len;
+		while (n && strchr(" \t\r\n", *s)) {
+			s++;
+			n--;
+		}
+		while (n && strchr(" \t\r\n", s[n - 1]))
+			n--;
+		if (c->in_sid) {
+			char num[16];
+			snprintf(num, sizeof(num), "%.*s", (int)(n < 15 ? n : 15), s);
+			c->sid = strtoul(num, NULL, 10);
+		} else if (n == strlen(CAP_BASE11) && !memcmp(s, CAP_BASE11, n))
+			c->base11 = true;
+		c->in_cap = false;
+	}
+}
+
+static void
+sax_chars(void *ctx, const xmlChar *s, int n)
+{
+	struct chk *c = ctx;
+
+	if (c->in_cap && c->cap.len < 4096)
+		buf_add(&c->cap, s, (size_t)n);
+}
+
+static void
+sax_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	(void)name;
+	(void)ext;
+	(void)sys;
+	((struct chk *)ctx)->doctype = true;
+}
+
+static void
+sax_error(void *ctx, const xmlError *e)
+{
+	struct chk *c = ctx;
+	size_t n;
+
+	if (c->err_set || !e || e->level < XML_ERR_ERROR)
+		return;
+	c->err_set = true;
+	if (e->code == XML_ERR_DOCUMENT_END && c->depth > 0) /* libxml2's words for it in push mode mislead */
+		snprintf(c->err, sizeof(c->err), "line %d, column %d: the message ends before </%s>", e->line, e->int2,
+		    c->open[(c->depth - 1) % 8]);
+	else
+		snprintf(c->err, sizeof(c->err), "line %d, column %d: %s", e->line, e->int2,
+		    e->message ? e->message : "error");
+	n = strlen(c->err);
+	while (n && c->err[n - 1] == '\n')
+		c->err[--n] = '\0';
+}
+
+/* Parse @p msg into @p c; false if it is not well-formed. */
+static bool
+chk_parse(struct chk *c, const char *msg, size_t len)
+{
+	xmlSAXHandler sax;
+	xmlParserCtxtPtr p;
+	bool ok;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_chars;
+	sax.internalSubset = sax_doctype;
+	sax.externalSubset = sax_doctype;
+	sax.serror = (xmlStructuredErrorFunc)sax_error;
+	if (!(p = xmlCreatePushParserCtxt(&sax, c, NULL, 0, NULL))) {
+		snprintf(c->err, sizeof(c->err), "out of memory");
+		c->err_set = true;
+		return false;
+	}
+	xmlCtxtUseOptions(p, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+	while (len > INT32_MAX / 2) { /* xmlParseChunk takes an int */
+		xmlParseChunk(p, msg, INT32_MAX / 2, 0);
+		msg += INT32_MAX / 2;
+		len -= INT32_MAX / 2;
+	}
+	xmlParseChunk(p, msg, (int)len, 1);
+	ok = p->wellFormed && p->nsWellFormed;
+	if (p->myDoc) /* libxml2 makes one to hold the entities of a DOCTYPE */
+		xmlFreeDoc(p->myDoc);
+	xmlFreeParserCtxt(p);
+	if (!ok && !c->err_set) {
+		snprintf(c->err, sizeof(c->err), "not well-formed");
+		c->err_set = true;
+	}
+	return ok;
+}
+
+static void
+chk_free(struct chk *c)
+{
+	buf_free(&c->attrs);
+	buf_free(&c->cap);
+}
+
+static char *
+reply(struct chk *c, const char *type, const char *tag, const char *info, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static char *
+reply(struct chk *c, const char *type, const char *tag, const char *info, const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	str_add(&b, "<rpc-reply xmlns=\"" NS_BASE "\"");
+	if (c->attrs.len)
+		buf_add(&b, c->attrs.p + c->attrs.off, c->attrs.len);
+	str_add(&b, "><rpc-error><error-type>");
+	str_add(&b, type);
+	str_add(&b, "</error-type><error-tag>");
+	str_add(&b, tag);
+	str_add(&b, "</error-tag><error-severity>error</error-severity><error-message xml:lang=\"en\">");
+	esc_add(&b, msg, strlen(msg));
+	str_add(&b, "</error-message>");
+	if (info) {
+		str_add(&b, "<error-info>");
+		str_add(&b, info);
+		str_add(&b, "</error-info>");
+	}
+	str_add(&b, "</rpc-error></rpc-reply>");
+	buf_add(&b, "", 1);
+	if (b.off)
+		memmove(b.p, b.p + b.off, b.len);
+	return b.p;
+}
+
+char *
+er_nc_guard_check(const char *msg, size_t len, bool base11, bool *skip, char *why, size_t whylen)
+{
+	struct chk c;
+	char *r = NULL;
+	struct buf info = { 0 };
+
+	*skip = false;
+	while (len && strchr(" \t\r\n", *msg)) {
+		msg++;
+		len--;
+	}
+	if (!len) {
+		*skip = true;
+		return NULL;
+	}
+	memset(&c, 0, sizeof(c));
+	if (!chk_parse(&c, msg, len)) {
+		/* RFC 6241 appendix A: malformed-message is base:1.1 only */
+		snprintf(why, whylen, "malformed XML (%s)", c.err);
+		r = reply(&c, "rpc", base11 ? "malformed-message" : "operation-failed", NULL,
+		    "the message is not well-formed XML: %s", c.err);
+	} else if (c.doctype) {
+		snprintf(why, whylen, "DOCTYPE in a message");
+		r = reply(&c, "rpc", base11 ? "malformed-message" : "operation-failed", NULL, "%s",
+		    "a NETCONF message must not contain a document type declaration");
+	} else if (strcmp(c.root, "rpc")) {
+		snprintf(why, whylen, "root element <%s>", c.root);
+		str_add(&info, "<bad-element>");
+		esc_add(&info, c.root, strlen(c.root));
+		str_add(&info, "</bad-element>");
+		buf_add(&info, "", 1);
+		r = reply(&c, "rpc", "unknown-element", info.p,
+		    "expected <rpc> in namespace " NS_BASE ", got <%s>%s%s", c.root, c.root_ns_set ? " in namespace " : "",
+		    c.root_ns_set ? c.root_ns : " with no namespace");
+	} else if (strcmp(c.root_ns, NS_BASE)) {
+		snprintf(why, whylen, "<rpc> in namespace \"%s\"", c.root_ns);
+		str_add(&info, "<bad-element>rpc</bad-element><bad-namespace>");
+		esc_add(&info, c.root_ns, strlen(c.root_ns));
+		str_add(&info, "</bad-namespace>");
+		buf_add(&info, "", 1);
+		r = reply(&c, "protocol", "unknown-namespace", info.p, "<rpc> must be in namespace " NS_BASE "%s%s%s",
+		    c.root_ns_set ? ", not \"" : ", it has none", c.root_ns_set ? c.root_ns : "", c.root_ns_set ? "\"" : "");
+	} else if (!c.has_mid) {
+		snprintf(why, whylen, "<rpc> without message-id");
+		r = reply(&c, "rpc", "missing-attribute",
+		    "<bad-attribute>message-id</bad-attribute><bad-element>rpc</bad-element>", "%s",
+		    "<rpc> has no message-id attribute (RFC 6241 4.1)");
+	} else if (c.bad_op) {
+		snprintf(why, whylen, "operation=\"%s\"", c.bad_op_val);
+		str_add(&info, "<bad-attribute>operation</bad-attribute><bad-element>");
+		esc_add(&info, c.bad_op_elem, strlen(c.bad_op_elem));
+		str_add(&info, "</bad-element>");
+		buf_add(&info, "", 1);
+		r = reply(&c, "protocol", "bad-attribute", info.p,
+		    "operation \"%s\" on <%s> is not one of merge, replace, create, delete, remove", c.bad_op_val,
+		    c.bad_op_elem);
+	}
+	buf_free(&info);
+	chk_free(&c);
+	return r;
+}
+
+/* base:1.1 offered in a hello message? Its session-id, if any, in @p sid. */
+static bool
+hello_base11(const char *msg, size_t len, uint32_t *sid)
+{
+	struct chk c;
+	bool r;
+
+	memset(&c, 0, sizeof(c));
+	chk_parse(&c, msg, len);
+	r = c.base11;
+	if (sid)
+		*sid = (uint32_t)c.sid;
+	chk_free(&c);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* the relay */
+
+struct inj {
+	struct inj *next;
+	uint64_t after; /* replies libnetconf2 must have sent first */
+	char *msg;      /* framed */
+	size_t len;
+};
+
+struct er_nc_guard {
+	int cfd, sfd;
+	pthread_t th;
+	er_nc_guard_bad_fn bad;
+	void *arg;
+	const volatile bool *stop;
+	bool transparent; /* libnetconf2's framing not understood: stop tracking it */
+	/* client -> libnetconf2 */
+	struct framer fin;
+	bool in_hello, client11, in_wait; /* in_wait: hello passed, the server's not seen yet */
+	struct buf rd;                    /* read from the client, not yet framed */
+	struct buf msg;                   /* the message being read */
+	struct buf to_srv;
+	bool cli_eof, srv_shut;
+	uint64_t forwarded;
+	/* libnetconf2 -> client */
+	struct framer fout;
+	bool out_hello, server11, out_mode_set, out_mid;
+	uint32_t sid; /* from libnetconf2's hello */
+	struct buf head; /* start of the current message */
+	struct buf to_cli;
+	bool srv_eof, srv_hup, cli_dead;
+	uint64_t replies;
+	struct inj *q, **qt;
+};
+
+static void
+in_data(void *arg, const char *d, size_t n)
+{
+	struct er_nc_guard *g = arg;
+
+	if (g->msg.len + n <= GUARD_MAX_MSG + 1)
+		buf_add(&g->msg, d, n);
+}
+
+static void
+out_data(void *arg, const char *d, size_t n)
+{
+	struct er_nc_guard *g = arg;
+	size_t max = g->out_hello ? GUARD_HEAD : GUARD_HELLO_MAX;
+
+	if (g->head.len < max)
+		buf_add(&g->head, d, n < max - g->head.len ? n : max - g->head.len);
+}
+
+/* Our replies whose turn has come go out, at a message boundary of libnetconf2's stream. */
+static void
+inj_flush(struct er_nc_guard *g)
+{
+	while (g->q && !g->out_mid && g->q->after <= g->replies) {
+		struct inj *i = g->q;
+		if (!(g->q = i->next))
+			g->qt = &g->q;
+		if (!g->cli_dead)
+			buf_add(&g->to_cli, i->msg, i->len);
+		free(i->msg);
+		free(i);
+	}
+}
+
+/* Local name of the root element at the start of @p s. */
+static void
+root_name(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i = 0, k = 0;
+
+	out[0] = '\0';
+	for (;;) {
+		while (i < n && strchr(" \t\r\n", s[i]))
+			i++;
+		if (i + 1 < n && s[i] == '<' && (s[i + 1] == '?' || s[i + 1] == '!')) {
+			const char *e = memchr(s + i, '>', n - i);
+			if (!e)
+				return;
+			i = (size_t)(e - s) + 1;
+			continue;
+		}
+		break;
+	}
+	if (i >= n || s[i] != '<')
+		return;
+	i++;
+	size_t st = i;
+	while (i < n && !strchr(" \t\r\n/>", s[i])) {
+		if (s[i] == ':')
+			st = i + 1;
+		i++;
+	}
+	for (size_t j = st; j < i && k + 1 < outlen; j++)
+		out[k++] = s[j];
+	out[k] = '\0';
+}
+
+/* libnetconf2 sent @p n bytes: they go to the client as they are. */
+static void
+from_server(struct er_nc_guard *g, const char *d, size_t n)
+{
+	if (g->transparent) {
+		if (!g->cli_dead)
+			buf_add(&g->to_cli, d, n);
+		return;
+	}
+	while (n) {
+		bool end;
+		ssize_t k;
+
+		if (g->out_hello && !g->out_mode_set) {
+			/* the first message after the hellos: libnetconf2 has read the client's by now */
+			g->fout.chunked = g->server11 && g->client11;
+			g->fout.st = FR_LF;
+			g->out_mode_set = true;
+		}
+		g->out_mid = true;
+		if ((k = fr_feed(&g->fout, d, n, out_data, g, &end)) < 0) {
+			g->transparent = true; /* cannot happen with libnetconf2; pass on regardless */
+			if (!g->cli_dead)
+				buf_add(&g->to_cli, d, n);
+			return;
+		}
+		/* up to the end of a message at most: a reply of ours may go right after it */
+		if (!g->cli_dead)
+			buf_add(&g->to_cli, d, (size_t)k);
+		d += k;
+		n -= (size_t)k;
+		if (!end)
+			continue;
+		g->out_mid = false;
+		if (!g->out_hello) {
+			g->out_hello = true;
+			g->server11 = hello_base11(g->head.p + g->head.off, g->head.len, &g->sid);
+		} else {
+			char root[32];
+			root_name(g->head.p + g->head.off, g->head.len, root, sizeof(root));
+			if (!strcmp(root, "rpc-reply"))
+				g->replies++;
+		}
+		g->head.len = g->head.off = 0;
+		inj_flush(g);
+	}
+}
+
+/* A whole client message: pass it on or answer it. */
+static void
+client_msg(struct er_nc_guard *g)
+{
+	const char *m = g->msg.p + g->msg.off;
+	size_t n = g->msg.len;
+
+	if (!g->in_hello) {
+		g->in_hello = true;
+		g->client11 = hello_base11(m, n, NULL);
+		fr_add_frame(&g->to_srv, false, m, n);
+		g->in_wait = !g->out_hello;
+		if (!g->in_wait) {
+			g->fin.chunked = g->server11 && g->client11;
+			g->fin.st = FR_LF;
+		}
+	} else {
+		bool base11 = g->fin.chunked, skip;
+		char why[512], *r;
+		if (n > GUARD_MAX_MSG) {
+			struct chk c;
+			memset(&c, 0, sizeof(c));
+			r = reply(&c, "rpc", "operation-failed", NULL, "message larger than %zu MiB: not processed",
+			    GUARD_MAX_MSG >> 20);
+			snprintf(why, sizeof(why), "message over %zu MiB", GUARD_MAX_MSG >> 20);
+			skip = false;
+		} else
+			r = er_nc_guard_check(m, n, base11, &skip, why, sizeof(why));
+		if (!r && !skip) {
+			fr_add_frame(&g->to_srv, base11, m, n);
+			g->forwarded++;
+		} else if (r) {
+			struct inj *i = xcalloc(1, sizeof(*i));
+			struct buf f = { 0 };
+			fr_add_frame(&f, base11, r, strlen(r));
+			free(r);
+			i->msg = f.p; /* off is 0: fr_add_frame only appends */
+			i->len = f.len;
+			i->after = g->forwarded;
+			*g->qt = i;
+			g->qt = &i->next;
+			if (g->bad)
+				g->bad(g->arg, g->sid, why);
+			inj_flush(g);
+		}
+	}
+	g->msg.len = g->msg.off = 0;
+}
+
+/* Frame and check what the client sent, as far as it goes. */
+static void
+from_client(struct er_nc_guard *g)
+{
+	while (g->rd.len && !g->in_wait) {
+		bool end;
+		ssize_t k;
+
+		k = fr_feed(&g->fin, g->rd.p + g->rd.off, g->rd.len, in_data, g, &end);
+		if (k < 0) {
+			/*
+			 * A broken chunk header (only base:1.1 has them): nothing
+			 * after it can be framed again. The client gets
+			 * malformed-message after its earlier replies, and the
+			 * session ends as libnetconf2 would end it.
+			 */
+			struct chk c;
+			struct inj *i = xcalloc(1, sizeof(*i));
+			struct buf f = { 0 };
+			char *r;
+
+			memset(&c, 0, sizeof(c));
+			r = reply(&c, "rpc", "malformed-message", NULL, "%s",
+			    "invalid base:1.1 chunk framing (RFC 6242 4.2): session closed");
+			fr_add_frame(&f, true, r, strlen(r));
+			free(r);
+			i->msg = f.p;
+			i->len = f.len;
+			i->after = g->forwarded;
+			*g->qt = i;
+			g->qt = &i->next;
+			if (g->bad)
+				g->bad(g->arg, g->sid, "invalid chunk framing: session closed");
+			inj_flush(g);
+			g->rd.len = g->rd.off = 0;
+			g->cli_eof = true; /* read no more: libnetconf2 sees the end after what went before */
+			return;
+		}
+		buf_eat(&g->rd, (size_t)k);
+		if (end)
+			client_msg(g);
+		if (g->to_srv.len >= GUARD_HIGH)
+			break;
+	}
+}
+
+static int
+pump(int fd, struct buf *b)
+{
+	while (b->len) {
+		ssize_t w = send(fd, b->p + b->off, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0)
+			return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+		buf_eat(b, (size_t)w);
+	}
+	return 0;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *
+guard_main(void *arg)
+{
+	struct er_nc_guard *g = arg;
+	char *rb = xcalloc(1, GUARD_READ);
+	uint64_t drain_until = 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { g->cfd, 0, 0 }, { g->sfd, 0, 0 } };
+		int timeout = -1;
+
+		if (g->cli_eof && !g->rd.len && !g->to_srv.len && !g->srv_shut) {
+			shutdown(g->sfd, SHUT_WR); /* libnetconf2 sees the client's EOF */
+			g->srv_shut = true;
+		}
+		if (g->srv_eof && (!g->to_cli.len || g->cli_dead))
+			break;
+		if (g->srv_eof || g->srv_hup) {
+			if (!drain_until)
+				drain_until = mono_ms() + GUARD_DRAIN_MS;
+			if (*g->stop || mono_ms() >= drain_until)
+				break;
+			timeout = (int)(drain_until - mono_ms());
+		}
+		if (!g->cli_eof && g->rd.len < GUARD_HIGH && g->to_srv.len < GUARD_HIGH)
+			p[0].events |= POLLIN;
+		if (g->to_cli.len && !g->cli_dead)
+			p[0].events |= POLLOUT;
+		if (!g->srv_eof && g->to_cli.len < GUARD_HIGH)
+			p[1].events |= POLLIN;
+		if (g->to_srv.len && !g->srv_shut)
+			p[1].events |= POLLOUT;
+		/*
+		 * A side with nothing to wait for is left out, or its POLLHUP
+		 * would spin; libnetconf2's stays in until it hung up once, so a
+		 * session that ended while the client reads nothing is seen.
+		 */
+		if (!p[0].events)
+			p[0].fd = -1;
+		if (!p[1].events && (g->srv_eof || g->srv_hup))
+			p[1].fd = -1;
+		if (poll(p, 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((p[1].revents & (POLLHUP | POLLERR)) && !(p[1].events & POLLIN))
+			g->srv_hup = true; /* gone, with what it sent still to read once the client reads */
+		if (!g->srv_eof && (p[1].events & POLLIN) && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = recv(g->sfd, rb, GUARD_READ, MSG_DONTWAIT);
+			if (r > 0)
+				from_server(g, rb, (size_t)r);
+			else if (r == 0 || (errno != EAGAIN && errno != EINTR))
+				g->srv_eof = true;
+		}
+		if (!g->cli_eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = recv(g->cfd, rb, GUARD_READ, MSG_DONTWAIT);
+			if (r > 0) {
+				buf_add(&g->rd, rb, (size_t)r);
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR))
+				g->cli_eof = true;
+		}
+		if (g->in_wait && g->out_hello) {
+			g->in_wait = false;
+			g->fin.chunked = g->server11 && g->client11;
+			g->fin.st = FR_LF;
+		}
+		from_client(g);
+		if (!g->cli_dead && pump(g->cfd, &g->to_cli) < 0) {
+			g->cli_dead = true; /* the client went away: drop what it would have got */
+			g->to_cli.len = g->to_cli.off = 0;
+			g->cli_eof = true;
+		}
+		if (!g->srv_shut && pump(g->sfd, &g->to_srv) < 0) {
+			g->to_srv.len = g->to_srv.off = 0;
+			g->srv_shut = true;
+		}
+	}
+	free(rb);
+	close(g->cfd);
+	g->cfd = -1;
+	shutdown(g->sfd, SHUT_RDWR);
+	return NULL;
+}
+
+void
+er_nc_guard_init(void)
+{
+	xmlInitParser();
+}
+
+struct er_nc_guard *
+er_nc_guard_start(int client_fd, er_nc_guard_bad_fn bad, void *arg, const volatile bool *stop, int *inner_fd)
+{
+	struct er_nc_guard *g;
+	int sp[2];
+	sigset_t all, old;
+	int rc;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return NULL;
+	g = xcalloc(1, sizeof(*g));
+	g->cfd = client_fd;
+	g->sfd = sp[0];
+	g->bad = bad;
+	g->arg = arg;
+	g->stop = stop;
+	g->qt = &g->q;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&g->th, NULL, guard_main, g);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		close(sp[0]);
+		close(sp[1]);
+		free(g);
+		return NULL;
+	}
+	*inner_fd = sp[1];
+	return g;
+}
+
+void
+er_nc_guard_join(struct er_nc_guard *g)
+{
+	if (!g)
+		return;
+	pthread_join(g->th, NULL);
+	close(g->sfd);
+	while (g->q) {
+		struct inj *i = g->q;
+		g->q = i->next;
+		free(i->msg);
+		free(i);
+	}
+	buf_free(&g->rd);
+	buf_free(&g->msg);
+	buf_free(&g->to_srv);
+	buf_free(&g->head);
+	buf_free(&g->to_cli);
+	free(g);
+}

@@ -1,0 +1,55 @@
+/*
+ * NETCONF message guard: sits between a client's byte stream and
+ * libnetconf2, and answers the messages libnetconf2 2.0.24 would mishandle.
+ *
+ * libnetconf2 parses every <rpc> with libyang before erreadyd sees it and
+ * answers the bad ones itself: an <rpc> without message-id is executed,
+ * XML whose envelope cannot be parsed gets no reply at all on a base:1.0
+ * session, a wrong root element or namespace likewise, and a bad
+ * ietf-netconf:operation attribute gets operation-failed. The guard reads
+ * each client message in the session's framing (RFC 6242: ]]>]]> until
+ * both hellos offer base:1.1, then chunks), checks it with libxml2, and
+ * either passes it on or sends the rpc-error RFC 6241 asks for in its
+ * place, after the replies to the requests before it (RFC 6241 4.1 keeps
+ * replies in request order). Everything libnetconf2 sends passes through
+ * unchanged.
+ */
+#ifndef ER_NC_GUARD_H
+#define ER_NC_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct er_nc_guard;
+
+/** Once, before the first guard starts (libxml2's global setup is not thread-safe). */
+void er_nc_guard_init(void);
+
+/**
+ * Check one client message (framing removed) sent after the hellos.
+ * Returns NULL when it may go to libnetconf2, otherwise the <rpc-reply>
+ * to send instead (malloc'd, no framing) and, in @p why, what was wrong.
+ * @p base11: the session uses base:1.1 (malformed-message exists only there).
+ * A message of nothing but white space gives NULL and *@p skip true: it
+ * is dropped without a reply.
+ */
+char *er_nc_guard_check(const char *msg, size_t len, bool base11, bool *skip, char *why, size_t whylen);
+
+/** Called from the guard's thread for every message it answered itself; @p sid from the server's hello. */
+typedef void (*er_nc_guard_bad_fn)(void *arg, uint32_t sid, const char *why);
+
+/**
+ * Start a guard thread on @p client_fd (taken: the guard closes it). Returns
+ * the guard and, in @p inner_fd, the descriptor to give nc_accept_inout()
+ * for both directions (the caller closes it when the session ends, then
+ * calls er_nc_guard_join()). NULL on failure, with @p client_fd untouched.
+ * @p stop: when true, the guard stops waiting for a slow client at the end.
+ */
+struct er_nc_guard *er_nc_guard_start(int client_fd, er_nc_guard_bad_fn bad, void *arg, const volatile bool *stop,
+    int *inner_fd);
+
+/** Wait for the guard to end (after the inner descriptor was closed) and free it. */
+void er_nc_guard_join(struct er_nc_guard *g);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * The NETCONF message guard: er_nc_guard_check() on single messages, and the
+ * relay thread end to end over two socketpairs, the test playing both the
+ * client and libnetconf2: hellos and the switch to base:1.1 chunks, messages
+ * split anywhere (inside "]]>]]>" and chunk headers), replies kept in
+ * request order, a broken chunk header, and both ways a session can end.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "nc_guard.h"
+
+#define NS "urn:ietf:params:xml:ns:netconf:base:1.0"
+#define RPC(id, body) "<rpc xmlns=\"" NS "\" message-id=\"" id "\">" body "</rpc>"
+#define CUT(id) "<rpc xmlns=\"" NS "\" message-id=\"" id "\"><get>"
+#define HELLO(cap) "<hello xmlns=\"" NS "\"><capabilities><capability>" cap "</capability></capabilities></hello>"
+#define HELLO_S(cap) "<hello xmlns=\"" NS "\"><capabilities><capability>" cap "</capability></capabilities><session-id>7</session-id></hello>"
+#define B10 "urn:ietf:params:netconf:base:1.0"
+#define B11 "urn:ietf:params:netconf:base:1.1"
+
+static char *
+check(const char *msg, bool base11, bool *skip)
+{
+	char why[256];
+
+	return er_nc_guard_check(msg, strlen(msg), base11, skip, why, sizeof(why));
+}
+
+static void
+assert_tag(const char *msg, bool base11, const char *tag, const char *needle)
+{
+	bool skip;
+	char *r = check(msg, base11, &skip);
+	char want[128];
+
+	assert_non_null(r);
+	assert_false(skip);
+	snprintf(want, sizeof(want), "<error-tag>%s</error-tag>", tag);
+	if (!strstr(r, want) || (needle && !strstr(r, needle)))
+		fail_msg("%s\n -> %s", msg, r);
+	free(r);
+}
+
+static void
+test_check_passes(void **state)
+{
+	bool skip;
+
+	(void)state;
+	assert_null(check(RPC("1", "<get/>"), true, &skip));
+	assert_false(skip);
+	/* ncclient's prefixed form, an XML declaration, leading white space */
+	assert_null(check("\n<?xml version=\"1.0\" encoding=\"UTF-8\"?><nc:rpc message-id=\"urn:uuid:1\" xmlns:nc=\"" NS
+			  "\"><nc:get/></nc:rpc>",
+	    false, &skip));
+	assert_null(check(RPC("2", "<edit-config><config><a xmlns:nc=\"" NS "\" nc:operation=\"remove\"/></config>"
+				   "</edit-config>"),
+	    true, &skip));
+	assert_null(check(" \r\n\t", true, &skip));
+	assert_true(skip);
+}
+
+static void
+test_check_rejects(void **state)
+{
+	bool skip;
+	char *r;
+
+	(void)state;
+	/* malformed-message exists in base:1.1 only (RFC 6241 appendix A) */
+	assert_tag(CUT("3"), true, "malformed-message", "message-id=\"3\"");
+	assert_tag(CUT("3"), false, "operation-failed", "ends before &lt;/get&gt;");
+	assert_tag(RPC("3", "<get>"), true, "malformed-message", "mismatch");
+	assert_tag("<<<", true, "malformed-message", "not well-formed");
+	assert_tag(RPC("4", "<get>&x;</get>"), true, "malformed-message", "Entity 'x' not defined");
+	assert_tag(RPC("5", "<get/>") RPC("6", "<get/>"), true, "malformed-message", "Extra content");
+	assert_tag("<rpc xmlns=\"" NS "\" message-id=\"8\"><get>\xff\xfe</get></rpc>", true, "malformed-message", NULL);
+	assert_tag("<rpc xmlns=\"" NS "\" message-id=\"9\"><x:get/></rpc>", true, "malformed-message", "x");
+	assert_tag("<!DOCTYPE rpc [<!ENTITY a \"b\">]>" RPC("10", "<get/>"), true, "malformed-message", "document type");
+	/* the envelope */
+	assert_tag("<rpc xmlns=\"" NS "\"><get/></rpc>", true, "missing-attribute",
+	    "<bad-attribute>message-id</bad-attribute><bad-element>rpc</bad-element>");
+	assert_tag("<rpc xmlns=\"urn:x\" message-id=\"11\"><get/></rpc>", true, "unknown-namespace",
+	    "<bad-namespace>urn:x</bad-namespace>");
+	assert_tag("<rpc message-id=\"12\"><get/></rpc>", false, "unknown-namespace", "it has none");
+	assert_tag("<get xmlns=\"" NS "\"/>", true, "unknown-element", "<bad-element>get</bad-element>");
+	assert_tag(RPC("13", "<edit-config><config><a xmlns:nc=\"" NS "\" nc:operation=\"frob\"/></config></edit-config>"),
+	    true, "bad-attribute", "<bad-attribute>operation</bad-attribute><bad-element>a</bad-element>");
+	/* every attribute of <rpc> comes back on <rpc-reply>, escaped, with its namespace */
+	r = check("<rpc xmlns=\"" NS "\" xmlns:ex=\"urn:ex\" ex:tag=\"a&amp;&quot;b\" message-id=\"14\"><get>", true, &skip);
+	assert_non_null(r);
+	assert_non_null(strstr(r, "xmlns:ex=\"urn:ex\" ex:tag=\"a&amp;&quot;b\""));
+	assert_non_null(strstr(r, " message-id=\"14\""));
+	free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* the relay */
+
+struct pair {
+	int cli, srv; /* the test's ends: the client's socket, libnetconf2's */
+	struct er_nc_guard *g;
+	int bad;
+	uint32_t sid;
+};
+
+static volatile bool stop;
+
+static void
+on_bad(void *arg, uint32_t sid, const char *why)
+{
+	struct pair *p = arg;
+
+	(void)why;
+	p->bad++;
+	p->sid = sid;
+}
+
+static void
+pair_start(struct pair *p)
+{
+	int c[2];
+
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c), 0);
+	p->cli = c[0];
+	assert_non_null(p->g = er_nc_guard_start(c[1], on_bad, p, &stop, &p->srv));
+}
+
+static void
+put(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	assert_int_equal(write(fd, s, n), (ssize_t)n);
+}
+
+/* Every byte in its own write: framing split everywhere. */
+static void
+put_bytewise(int fd, const char *s)
+{
+	for (; *s; s++) {
+		assert_int_equal(write(fd, s, 1), 1);
+		if (*s == ']' || *s == '#' || *s == '\n')
+			usleep(200);
+	}
+}
+
+/* Read until @p want has arrived in full (and return all read), or 5 s. */
+static char *
+get_until(int fd, const char *want)
+{
+	static char buf[65536];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (!strstr(buf, want)) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+		if (poll(&p, 1, 5000) <= 0)
+			fail_msg("timeout waiting for %s; got %s", want, buf);
+		r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (r <= 0)
+			fail_msg("EOF waiting for %s; got %s", want, buf);
+		n += (size_t)r;
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
+static bool
+eof_within(int fd, int ms)
+{
+	char b[4096];
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	while (poll(&p, 1, ms) > 0) {
+		ssize_t r = read(fd, b, sizeof(b));
+		if (r <= 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+pair_end(struct pair *p)
+{
+	close(p->srv);
+	assert_true(eof_within(p->cli, 5000));
+	er_nc_guard_join(p->g);
+	close(p->cli);
+}
+
+static void
+test_relay_base10(void **state)
+{
+	struct pair p;
+	char *got;
+
+	(void)state;
+	pair_start(&p);
+	put(p.srv, HELLO_S(B10) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put_bytewise(p.cli, HELLO(B10) "]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	/* "]]]<" then "]]>]]>": a partial end marker is content, the failed match restarts on its tail */
+	put_bytewise(p.cli, RPC("1", "<get/>") "]]>]]>" RPC("2", "<get>]]]</get>") "]]>]]>");
+	got = get_until(p.srv, "message-id=\"2\"><get>]]]</get></rpc>]]>]]>");
+	assert_non_null(strstr(got, RPC("1", "<get/>") "]]>]]>"));
+	/* good, bad (no message-id), good: the error goes out between the two replies */
+	put(p.cli, RPC("3", "<get/>") "]]>]]><rpc xmlns=\"" NS "\"><get/></rpc>]]>]]>" RPC("4", "<get/>") "]]>]]>");
+	get_until(p.srv, "message-id=\"4\"><get/></rpc>]]>]]>");
+	put(p.srv, "<rpc-reply message-id=\"1\"/>]]>]]><rpc-reply message-id=\"2\"/>]]>]]><notification/>]]>]]>");
+	put(p.srv, "<rpc-reply message-id=\"3\">");
+	usleep(50000);
+	put(p.srv, "</rpc-reply>]]>]]><rpc-reply message-id=\"4\"/>]]>]]>");
+	got = get_until(p.cli, "<rpc-reply message-id=\"4\"/>]]>]]>");
+	assert_non_null(strstr(got, "<rpc-reply message-id=\"3\"></rpc-reply>]]>]]><rpc-reply xmlns"));
+	assert_non_null(strstr(got, "missing-attribute</error-tag>"));
+	assert_true(strstr(got, "missing-attribute") < strstr(got, "message-id=\"4\""));
+	assert_int_equal(p.bad, 1);
+	assert_int_equal(p.sid, 7);
+	pair_end(&p);
+}
+
+static void
+test_relay_base11(void **state)
+{
+	struct pair p;
+	char *got, m[512];
+	const char *a = "<rpc xmlns=\"" NS "\" message-id=\"1\">", *b = "<get/>", *c = "</rpc>",
+		   *r1 = "<rpc-reply message-id=";
+
+	(void)state;
+	pair_start(&p);
+	/* the client's hello first: the guard waits for the server's before framing what follows */
+	snprintf(m, sizeof(m), HELLO(B11) "]]>]]>\n#%zu\n%s", strlen(a), a);
+	put(p.cli, m);
+	usleep(20000);
+	put(p.srv, HELLO_S(B11) "]]>]]>");
+	get_until(p.cli, "]]>]]>");
+	/* two more chunks and the end, each byte in its own write */
+	snprintf(m, sizeof(m), "\n#%zu\n%s\n#%zu\n%s\n##\n", strlen(b), b, strlen(c), c);
+	put_bytewise(p.cli, m);
+	got = get_until(p.srv, "\n##\n");
+	assert_non_null(strstr(got, RPC("1", "<get/>")));
+	/* a bad one in chunks gets its error in chunks, after the reply due before it */
+	put(p.cli, "\n#9\n<<<<<<<<<\n##\n");
+	snprintf(m, sizeof(m), "\n#%zu\n%s", strlen(r1), r1);
+	put(p.srv, m);
+	usleep(50000);
+	got = get_until(p.cli, "<rpc-reply message-id=");
+	assert_null(strstr(got, "malformed-message"));
+	put(p.srv, "\n#5\n\"1\"/>\n##\n"); /* "1"/> */
+	got = get_until(p.cli, "</rpc-reply>\n##\n");
+	assert_non_null(strstr(got, "\"1\"/>\n##\n\n#"));
+	assert_non_null(strstr(got, "malformed-message"));
+	/* a broken chunk header: malformed-message, then libnetconf2 sees the client's end */
+	put(p.cli, "\n#0\n");
+	get_until(p.cli, "chunk framing");
+	assert_true(eof_within(p.srv, 5000));
+	assert_int_equal(p.bad, 2);
+	pair_end(&p);
+}
+
+/* The client leaving ends libnetconf2's side; a client that stopped reading does not hold the end. */
+static void
+test_relay_ends(void **state)
+{
+	struct pair p;
+	char big[100000];
+
+	(void)state;
+	pair_start(&p);
+	put(p.srv, HELLO_S(B11) "]]>]]>");
+	put(p.cli, HELLO(B11) "]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	close(p.cli);
+	assert_true(eof_within(p.srv, 5000));
+	close(p.srv);
+	er_nc_guard_join(p.g);
+
+	pair_start(&p);
+	put(p.srv, HELLO_S(B10) "]]>]]>");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 30; i++) { /* 3 MB the client never reads */
+		struct pollfd w = { p.srv, POLLOUT, 0 };
+		if (poll(&w, 1, 200) <= 0)
+			break;
+		if (write(p.srv, big, sizeof(big) - 1) < 0)
+			break;
+	}
+	close(p.srv);
+	er_nc_guard_join(p.g); /* returns within GUARD_DRAIN_MS */
+	close(p.cli);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_passes),
+		cmocka_unit_test(test_check_rejects),
+		cmocka_unit_test(test_relay_base10),
+		cmocka_unit_test(test_relay_base11),
+		cmocka_unit_test(test_relay_ends),
+	};
+
+	er_nc_guard_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
