@@ -722,6 +722,25 @@ from_server(struct er_nc_guard *g, const char *d, size_t n)
 	}
 }
 
+/* Queue our reply @p r (taken, unframed) to go out after the replies to what was passed on before it. */
+static void
+inject(struct er_nc_guard *g, bool chunked, char *r, const char *why)
+{
+	struct inj *i = xcalloc(1, sizeof(*i));
+	struct buf f = { 0 };
+
+	fr_add_frame(&f, chunked, r, strlen(r));
+	free(r);
+	i->msg = f.p; /* off is 0: fr_add_frame only appends */
+	i->len = f.len;
+	i->after = g->forwarded;
+	*g->qt = i;
+	g->qt = &i->next;
+	if (g->bad)
+		g->bad(g->arg, g->sid, why);
+	inj_flush(g);
+}
+
 /* A whole client message: pass it on or answer it. */
 static void
 client_msg(struct er_nc_guard *g)
@@ -753,20 +772,8 @@ client_msg(struct er_nc_guard *g)
 		if (!r && !skip) {
 			fr_add_frame(&g->to_srv, base11, m, n);
 			g->forwarded++;
-		} else if (r) {
-			struct inj *i = xcalloc(1, sizeof(*i));
-			struct buf f = { 0 };
-			fr_add_frame(&f, base11, r, strlen(r));
-			free(r);
-			i->msg = f.p; /* off is 0: fr_add_frame only appends */
-			i->len = f.len;
-			i->after = g->forwarded;
-			*g->qt = i;
-			g->qt = &i->next;
-			if (g->bad)
-				g->bad(g->arg, g->sid, why);
-			inj_flush(g);
-		}
+		} else if (r)
+			inject(g, base11, r, why);
 	}
 	g->msg.len = g->msg.off = 0;
 }
@@ -788,23 +795,12 @@ from_client(struct er_nc_guard *g)
 			 * session ends as libnetconf2 would end it.
 			 */
 			struct chk c;
-			struct inj *i = xcalloc(1, sizeof(*i));
-			struct buf f = { 0 };
-			char *r;
 
 			memset(&c, 0, sizeof(c));
-			r = reply(&c, "rpc", "malformed-message", NULL, "%s",
-			    "invalid base:1.1 chunk framing (RFC 6242 4.2): session closed");
-			fr_add_frame(&f, true, r, strlen(r));
-			free(r);
-			i->msg = f.p;
-			i->len = f.len;
-			i->after = g->forwarded;
-			*g->qt = i;
-			g->qt = &i->next;
-			if (g->bad)
-				g->bad(g->arg, g->sid, "invalid chunk framing: session closed");
-			inj_flush(g);
+			inject(g, true,
+			    reply(&c, "rpc", "malformed-message", NULL, "%s",
+				"invalid base:1.1 chunk framing (RFC 6242 4.2): session closed"),
+			    "invalid chunk framing: session closed");
 			g->rd.len = g->rd.off = 0;
 			g->cli_eof = true; /* read no more: libnetconf2 sees the end after what went before */
 			return;

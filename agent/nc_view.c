@@ -1,13 +1,10 @@
 #include "nc_view.h"
 
-#include <arpa/inet.h>
 #include <crypt.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -29,18 +26,10 @@
 #include "log.h"
 #include "nc_guard.h"
 #include "nc_internal.h"
+#include "nc_ssh.h"
 #include "nc_log.h"
 #include "util.h"
 
-/*
- * Accept threads: libnetconf2's nc_accept() polls the listening socket under
- * its bind lock, then runs the SSH handshake and hello after dropping it, so
- * with several threads a client stalled in its handshake holds only one.
- */
-#define NACCEPT 4    /* SSH accept threads always there */
-#define MAXACCEPT 64 /* and at most, while handshakes stall (see acceptors_grow) */
-#define ACCEPT_POLL_MS 200 /* also how long each accept thread may take to see a stop */
-#define ACCEPT_STUCK_MS (ACCEPT_POLL_MS + 500)
 #define NOTIF_SEND_TIMEOUT_MS 5000
 
 const struct er_nc_env *er_nc_env;
@@ -57,14 +46,7 @@ static struct {
 	struct er_netconf_user *users; /* copy of the configured users */
 	size_t n_users;
 	bool ssh;
-	uint16_t ssh_port;
 	char host_key[4096];
-	struct acceptor {
-		pthread_t th;
-		bool started, done; /* done: an extra one that ended, to be joined */
-		uint64_t since_ms;  /* in nc_accept() since; 0: not in it */
-	} acc[MAXACCEPT];
-	bool acc_full_warned;
 	int unix_fd;
 	char unix_path[108];
 	int unix_stop[2];
@@ -98,7 +80,7 @@ er_nc_start_time_us(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* users and authentication (called in accept threads) */
+/* users and authentication (called in SSH connection threads) */
 
 static void
 users_free(struct er_netconf_user *u, size_t n)
@@ -166,37 +148,31 @@ key_matches(const char *line, const ssh_key offered)
 	return ok;
 }
 
-static int
-pubkey_auth(const struct nc_session *session, ssh_key key, void *arg)
+static bool
+pubkey_ok(const char *name, const ssh_key key, const char *host)
 {
 	const struct er_netconf_user *u;
-	const char *name = nc_session_get_username(session);
+	bool ok = false;
 	size_t i;
-	int rc = 1;
 
-	(void)arg;
 	pthread_mutex_lock(&S.lock);
 	if ((u = user_find(name)))
-		for (i = 0; rc && i < u->n_keys; i++)
-			if (key_matches(u->keys[i], key))
-				rc = 0;
+		for (i = 0; !ok && i < u->n_keys; i++)
+			ok = key_matches(u->keys[i], key);
 	pthread_mutex_unlock(&S.lock);
-	if (rc)
-		log_info("NETCONF: SSH public key of user \"%s\" refused (from %s)", name ? name : "",
-		    nc_session_get_host(session) ? nc_session_get_host(session) : "?");
-	return rc;
+	if (!ok)
+		log_info("NETCONF: SSH public key of user \"%s\" refused (from %s)", name ? name : "", host);
+	return ok;
 }
 
-static int
-passwd_auth(const struct nc_session *session, const char *password, void *arg)
+static bool
+password_ok(const char *name, const char *password, const char *host)
 {
 	const struct er_netconf_user *u;
-	const char *name = nc_session_get_username(session);
 	struct crypt_data cd;
 	char *hash = NULL;
-	int rc = 1;
+	bool ok = false;
 
-	(void)arg;
 	pthread_mutex_lock(&S.lock);
 	if ((u = user_find(name)) && u->password)
 		hash = xstrdup(u->password);
@@ -205,37 +181,27 @@ passwd_auth(const struct nc_session *session, const char *password, void *arg)
 		const char *h;
 		memset(&cd, 0, sizeof(cd));
 		h = crypt_r(password, hash, &cd);
-		rc = !(h && h[0] != '*' && !strcmp(h, hash));
+		ok = h && h[0] != '*' && !strcmp(h, hash);
 	}
 	free(hash);
-	if (rc)
-		log_info("NETCONF: SSH password of user \"%s\" refused (from %s)", name ? name : "",
-		    nc_session_get_host(session) ? nc_session_get_host(session) : "?");
-	return rc;
+	if (!ok)
+		log_info("NETCONF: SSH password of user \"%s\" refused (from %s)", name ? name : "", host);
+	return ok;
 }
 
-static int
-hostkey_cb(const char *name, void *arg, char **path, char **data, NC_SSH_KEY_TYPE *type)
+/* Password login is offered only while some user has a password. */
+static bool
+password_offered(void)
 {
-	(void)name;
-	(void)arg;
-	*data = NULL;
-	*type = NC_SSH_KEY_UNKNOWN;
-	*path = strdup(S.host_key);
-	return *path ? 0 : -1;
-}
-
-static void
-set_auth_methods(void)
-{
-	int methods = NC_SSH_AUTH_PUBLICKEY;
+	bool any = false;
 	size_t i;
 
+	pthread_mutex_lock(&S.lock);
 	for (i = 0; i < S.n_users; i++)
 		if (S.users[i].password)
-			methods |= NC_SSH_AUTH_PASSWORD;
-	if (S.ssh)
-		nc_server_ssh_endpt_set_auth_methods("ssh", methods);
+			any = true;
+	pthread_mutex_unlock(&S.lock);
+	return any;
 }
 
 /* ------------------------------------------------------------------ */
@@ -473,8 +439,8 @@ sess_main(void *arg)
 	struct er_nc_sess *ss = arg, **pp;
 	const char *why = "closed";
 
-	if (ss->unix_transport) {
-		/* the hello runs here, so a local client that stalls holds only its own thread */
+	{
+		/* the hello runs here, so a client that stalls holds only its own thread */
 		NC_MSG_TYPE m = NC_MSG_ERROR;
 		int inner = -1;
 
@@ -482,7 +448,7 @@ sess_main(void *arg)
 		if ((ss->guard = er_nc_guard_start(ss->fd, guard_bad, ss, &S.stop, &inner)))
 			ss->fd = inner;
 		else
-			log_warnx("NETCONF: cannot start the message guard for a UNIX client: %s", strerror(errno));
+			log_warnx("NETCONF: cannot start the message guard for a client: %s", strerror(errno));
 		if (ss->guard)
 			m = nc_accept_inout(ss->fd, ss->fd, ss->user, &ss->s);
 		if (m != NC_MSG_HELLO) {
@@ -490,7 +456,8 @@ sess_main(void *arg)
 			S.n_handshakes--;
 			S.in_bad_hellos++;
 			pthread_mutex_unlock(&S.lock);
-			log_info("NETCONF: UNIX client (user %s) did not complete its hello", ss->user);
+			log_info("NETCONF: %s client (user %s%s%s) did not complete its hello", ss->unix_transport ? "UNIX" : "SSH",
+			    ss->user, ss->host[0] ? ", from " : "", ss->host);
 			close(ss->fd); /* libnetconf2 never closes the fds of nc_accept_inout() */
 			er_nc_guard_join(ss->guard);
 			sess_free(ss);
@@ -577,10 +544,8 @@ end:
 	if (nc_session_get_status(ss->s) == NC_STATUS_RUNNING)
 		nc_session_set_status(ss->s, NC_STATUS_INVALID);
 	nc_session_free(ss->s, NULL);
-	if (ss->unix_transport) {
-		close(ss->fd);
-		er_nc_guard_join(ss->guard);
-	}
+	close(ss->fd);
+	er_nc_guard_join(ss->guard);
 	sess_free(ss);
 	nc_thread_destroy();
 	return NULL;
@@ -605,143 +570,53 @@ sess_spawn(struct er_nc_sess *ss)
 	return rc ? -1 : 0;
 }
 
-/* libnetconf2 2.0.24 has no getter for a session's socket: find ours by its peer address. */
-static int
-ssh_session_fd(const struct nc_session *s)
+/* nc_ssh.c: a connection authenticated, with a netconf subsystem; @p fd carries it. */
+static bool
+ssh_handed(int fd, const char *user, const char *host)
 {
-	const char *host = nc_session_get_host(s);
-	uint16_t port = nc_session_get_port(s);
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int found = -1;
+	struct er_nc_sess *ss;
 
-	if (!d || !host)
-		goto out;
-	while ((e = readdir(d))) {
-		struct sockaddr_storage peer, local;
-		socklen_t pl = sizeof(peer), ll = sizeof(local);
-		char b[INET6_ADDRSTRLEN];
-		int fd = atoi(e->d_name);
-		uint16_t pport, lport;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd == dirfd(d))
-			continue;
-		if (getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 ||
-		    getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
-			continue;
-		if (peer.ss_family == AF_INET) {
-			const struct sockaddr_in *p = (const void *)&peer;
-			inet_ntop(AF_INET, &p->sin_addr, b, sizeof(b));
-			pport = ntohs(p->sin_port);
-			lport = ntohs(((const struct sockaddr_in *)(const void *)&local)->sin_port);
-		} else if (peer.ss_family == AF_INET6) {
-			const struct sockaddr_in6 *p = (const void *)&peer;
-			inet_ntop(AF_INET6, &p->sin6_addr, b, sizeof(b));
-			pport = ntohs(p->sin6_port);
-			lport = ntohs(((const struct sockaddr_in6 *)(const void *)&local)->sin6_port);
-		} else
-			continue;
-		if (pport == port && lport == S.ssh_port && !strcmp(b, host)) {
-			found = fd;
-			break;
-		}
+	if (!slot_take()) {
+		pthread_mutex_lock(&S.lock);
+		S.dropped_sessions++;
+		pthread_mutex_unlock(&S.lock);
+		log_warnx("NETCONF: max-sessions reached, SSH session of %s from %s closed", user, host);
+		close(fd);
+		return false;
 	}
-out:
-	if (d)
-		closedir(d);
-	return found;
+	ss = xcalloc(1, sizeof(*ss));
+	ss->fd = fd;
+	ss->wake[0] = ss->wake[1] = -1;
+	snprintf(ss->user, sizeof(ss->user), "%s", user);
+	snprintf(ss->host, sizeof(ss->host), "%s", host);
+	if (sess_spawn(ss) < 0) {
+		log_warnx("NETCONF: cannot serve the SSH session from %s", host);
+		pthread_mutex_lock(&S.lock);
+		S.n_handshakes--;
+		pthread_mutex_unlock(&S.lock);
+		close(fd);
+		sess_free(ss);
+		return false;
+	}
+	return true;
 }
 
-/*
- * TCP keepalives on an SSH session (60 s idle, then 3 probes 10 s apart):
- * a peer that vanished without a FIN is noticed in under two minutes.
- * libnetconf2 2.0.24's endpoint keepalive settings left the accepted
- * sockets without SO_KEEPALIVE (ss showed no keepalive timer), so they
- * are set here on the session's own socket.
- */
 static void
-tcp_keepalive(int fd)
+ssh_failed(const char *host, const char *why)
 {
-	int on = 1, idle = 60, intvl = 10, cnt = 3;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) < 0)
-		log_warnx("NETCONF: cannot enable TCP keepalives: %s", strerror(errno));
+	pthread_mutex_lock(&S.lock);
+	S.in_bad_hellos++;
+	pthread_mutex_unlock(&S.lock);
+	log_info("NETCONF: SSH connection from %s: %s", host, why);
 }
 
-static void *
-ssh_acceptor(void *arg)
-{
-	struct acceptor *me = arg;
-	bool extra = me - S.acc >= NACCEPT;
-
-	while (!S.stop) {
-		struct nc_session *s = NULL;
-		struct er_nc_sess *ss;
-		NC_MSG_TYPE m;
-		bool idle;
-
-		/*
-		 * The place is taken once the session exists: a slot reserved
-		 * before nc_accept() would be held by every idle acceptor thread
-		 * (up to NACCEPT fewer sessions than max-sessions). Concurrent SSH
-		 * handshakes are bounded by the accept threads (MAXACCEPT).
-		 */
-		pthread_mutex_lock(&S.lock);
-		me->since_ms = er_nc_now_ms();
-		pthread_mutex_unlock(&S.lock);
-		m = nc_accept(ACCEPT_POLL_MS, &s);
-		pthread_mutex_lock(&S.lock);
-		me->since_ms = 0;
-		/*
-		 * An extra thread ends when it got no session: nothing to accept
-		 * (waiting for the bind lock also ends in NC_MSG_ERROR), or a
-		 * handshake that failed. acceptors_grow() adds again if needed.
-		 */
-		idle = extra && m != NC_MSG_HELLO;
-		if (idle)
-			me->done = true;
-		pthread_mutex_unlock(&S.lock);
-		if (idle)
-			break;
-		if (m != NC_MSG_HELLO) {
-			if (m != NC_MSG_WOULDBLOCK) {
-				pthread_mutex_lock(&S.lock);
-				S.in_bad_hellos++;
-				pthread_mutex_unlock(&S.lock);
-			}
-			continue;
-		}
-		if (!slot_take()) {
-			pthread_mutex_lock(&S.lock);
-			S.dropped_sessions++;
-			pthread_mutex_unlock(&S.lock);
-			log_warnx("NETCONF: max-sessions reached, SSH session from %s closed",
-			    nc_session_get_host(s) ? nc_session_get_host(s) : "?");
-			nc_session_free(s, NULL);
-			continue;
-		}
-		ss = xcalloc(1, sizeof(*ss));
-		ss->s = s;
-		ss->wake[0] = ss->wake[1] = -1;
-		snprintf(ss->user, sizeof(ss->user), "%s", nc_session_get_username(s) ? nc_session_get_username(s) : "");
-		snprintf(ss->host, sizeof(ss->host), "%s", nc_session_get_host(s) ? nc_session_get_host(s) : "");
-		if ((ss->fd = ssh_session_fd(s)) >= 0)
-			tcp_keepalive(ss->fd);
-		if (ss->fd < 0 || sess_spawn(ss) < 0) {
-			log_warnx("NETCONF: cannot serve the SSH session from %s", ss->host);
-			pthread_mutex_lock(&S.lock);
-			S.n_handshakes--;
-			pthread_mutex_unlock(&S.lock);
-			nc_session_free(s, NULL);
-			sess_free(ss);
-		}
-	}
-	nc_thread_destroy();
-	return NULL;
-}
+static const struct er_nc_ssh_hooks ssh_hooks = {
+	.pubkey_ok = pubkey_ok,
+	.password_ok = password_ok,
+	.password_offered = password_offered,
+	.session = ssh_handed,
+	.failed = ssh_failed,
+};
 
 static void *
 unix_acceptor(void *arg)
@@ -893,7 +768,6 @@ settings(const struct er_config *cfg)
 	S.idle_timeout = c->idle_timeout;
 	S.max_sessions = c->max_sessions;
 	pthread_mutex_unlock(&S.lock);
-	set_auth_methods();
 	nc_server_set_hello_timeout(c->hello_timeout);
 	er_alerts_configure(S.alerts, cfg->agent.alert_hold_down, c->event_log_size ? c->event_log_size : 1,
 	    10000);
@@ -909,7 +783,6 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	struct lysc_node *gs;
 	char *p;
 	sigset_t all, old;
-	int i;
 
 	memset(&S, 0, sizeof(S));
 	er_nc_guard_init();
@@ -941,8 +814,6 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
 	nc_server_set_idle_timeout(0); /* ours, in the session threads */
-	nc_server_ssh_set_pubkey_auth_clb(pubkey_auth, NULL, NULL);
-	nc_server_ssh_set_passwd_auth_clb(passwd_auth, NULL, NULL);
 
 	S.alerts = er_alerts_new();
 	p = state_path(env->state_dir, "netconf-events.log");
@@ -958,19 +829,9 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 		free(p);
 		if (host_key_ready(S.host_key, err, errlen) < 0)
 			return -1;
-		S.ssh_port = c->ssh_port;
-		nc_server_ssh_set_hostkey_clb(hostkey_cb, NULL, NULL);
-		if (nc_server_add_endpt("ssh", NC_TI_LIBSSH) != 0 || nc_server_endpt_set_address("ssh", c->ssh_address) != 0 ||
-		    nc_server_endpt_set_port("ssh", c->ssh_port) != 0) {
-			snprintf(err, errlen, "SSH endpoint %s port %u: cannot listen (see the log above)", c->ssh_address,
-			    c->ssh_port);
+		if (er_nc_ssh_start(c->ssh_address, c->ssh_port, S.host_key, &ssh_hooks, &S.stop, err, errlen) < 0)
 			return -1;
-		}
-		nc_server_ssh_endpt_add_hostkey("ssh", "hostkey", -1);
 		S.ssh = true;
-		set_auth_methods();
-		nc_server_ssh_endpt_set_auth_attempts("ssh", 3);
-		nc_server_ssh_endpt_set_auth_timeout("ssh", 10);
 	}
 	if (c->unix_enabled && unix_listen(c, err, errlen) < 0)
 		return -1;
@@ -978,9 +839,6 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	/* Our threads take no signals: they all go to the daemon's loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (c->ssh_enabled)
-		for (i = 0; i < NACCEPT; i++)
-			S.acc[i].started = pthread_create(&S.acc[i].th, NULL, ssh_acceptor, &S.acc[i]) == 0;
 	if (S.unix_fd >= 0 && pipe2(S.unix_stop, O_CLOEXEC) == 0 &&
 	    pthread_create(&S.unix_acceptor, NULL, unix_acceptor, NULL) == 0)
 		S.unix_acceptor_started = true;
@@ -997,7 +855,7 @@ er_nc_stop(void)
 {
 	struct er_nc_sess *ss;
 	unsigned char c = 1;
-	int i, waited;
+	int waited;
 
 	if (!S.running)
 		return;
@@ -1008,9 +866,13 @@ er_nc_stop(void)
 		}
 		pthread_join(S.unix_acceptor, NULL);
 	}
-	for (i = 0; i < MAXACCEPT; i++)
-		if (S.acc[i].started)
-			pthread_join(S.acc[i].th, NULL);
+	if (S.ssh) {
+		/* its connection threads end within a poll step; sessions they handed over go on below */
+		pthread_mutex_unlock(er_nc_env->lock);
+		er_nc_ssh_stop();
+		pthread_mutex_lock(er_nc_env->lock);
+		S.ssh = false;
+	}
 	/* Session threads are detached: wake them and wait until the list is empty. */
 	for (waited = 0; waited < 1000; waited++) {
 		unsigned left;
@@ -1059,53 +921,6 @@ er_nc_notify(const struct er_event_list *evs, uint64_t now_ms)
 		er_alerts_push(S.alerts, evs, now_ms);
 }
 
-/*
- * nc_accept() accepts and runs the SSH handshake in one call, so a client
- * that connects and then says nothing holds its accept thread until the
- * auth timeout (10 s). When every accept thread has been in nc_accept()
- * longer than one accept wait, they are all in handshakes: double them
- * (up to MAXACCEPT), so stalled clients ahead in the backlog delay a real
- * one by a few ACCEPT_STUCK_MS, not 10 s each round. Extra threads end
- * when they find nothing to accept. Main thread.
- */
-static void
-acceptors_grow(uint64_t now)
-{
-	int i, live = 0, stuck = 0, added = 0;
-	sigset_t all, old;
-
-	pthread_mutex_lock(&S.lock);
-	for (i = 0; i < MAXACCEPT; i++) {
-		struct acceptor *a = &S.acc[i];
-		if (a->started && a->done) {
-			pthread_join(a->th, NULL); /* it has left nc_accept() and S.lock */
-			a->started = a->done = false;
-		}
-		if (!a->started)
-			continue;
-		live++;
-		if (a->since_ms && now > a->since_ms && now - a->since_ms >= ACCEPT_STUCK_MS)
-			stuck++;
-	}
-	if (live && stuck == live && !S.stop) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		for (i = NACCEPT; i < MAXACCEPT && added < live; i++)
-			if (!S.acc[i].started &&
-			    (S.acc[i].started = pthread_create(&S.acc[i].th, NULL, ssh_acceptor, &S.acc[i]) == 0))
-				added++;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (added)
-			log_info("NETCONF: all %d SSH accept threads are in handshakes: %d more", live, added);
-		else if (!S.acc_full_warned)
-			log_warnx("NETCONF: all %d SSH accept threads are in handshakes (the most there can be); "
-				  "new SSH clients wait for one to end", live);
-		S.acc_full_warned = !added;
-	} else if (stuck < live)
-		S.acc_full_warned = false;
-	pthread_mutex_unlock(&S.lock);
-}
-
 void
 er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms)
 {
@@ -1113,8 +928,6 @@ er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms)
 
 	if (!S.running)
 		return;
-	if (S.ssh && (*timeout_ms < 0 || *timeout_ms > ACCEPT_STUCK_MS / 3))
-		*timeout_ms = ACCEPT_STUCK_MS / 3; /* acceptors_grow() */
 	next = er_alerts_next_ms(S.alerts, now_ms);
 	if (next != UINT64_MAX) {
 		int t = next <= now_ms ? 0 : (int)(next - now_ms > 3600000 ? 3600000 : next - now_ms);
@@ -1133,8 +946,6 @@ er_nc_process(uint64_t now_ms)
 
 	if (!S.running)
 		return;
-	if (S.ssh)
-		acceptors_grow(now_ms);
 	while (er_alerts_pop(S.alerts, now_ms, &ev)) {
 		struct lyd_node *n = er_nc_event_tree(er_ds_ctx(er_nc_env->ds), &ev);
 		if (n) {

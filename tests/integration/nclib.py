@@ -416,16 +416,18 @@ class RawUnixNetconf(object):
       c.closed_by_peer(2.0)      # True if the server closes within 2 s
     """
 
-    def __init__(self, path, timeout=10, base11=False, hello=True):
+    def __init__(self, path, timeout=10, base11=False, hello=True, sock=None):
         self.timeout = timeout
         self.base11 = False
         self.notifications = []
         self._buf = b""
         self._eof = False
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # sock: anything with sendall/recv/settimeout/close, already connected (RawSshNetconf)
+        self.sock = sock or socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
         try:
-            self.sock.connect(path)
+            if sock is None:
+                self.sock.connect(path)
             self._hello(base11, hello)
         except Exception:
             self.sock.close()
@@ -685,3 +687,24 @@ def try_(fn):
         return fn()
     except Exception:
         return None
+
+
+class RawSshNetconf(RawUnixNetconf):
+    """RawUnixNetconf over SSH (paramiko, which ncclient uses): the netconf
+    subsystem's channel in place of the socket, authenticated with key."""
+
+    def __init__(self, host, port, username, key_filename, timeout=10, base11=False, hello=True):
+        import paramiko
+        self._transport = paramiko.Transport((host, port))
+        try:
+            self._transport.connect(username=username, pkey=paramiko.Ed25519Key.from_private_key_file(key_filename))
+            chan = self._transport.open_session(timeout=timeout)
+            chan.invoke_subsystem("netconf")
+        except Exception:
+            self._transport.close()
+            raise
+        RawUnixNetconf.__init__(self, None, timeout=timeout, base11=base11, hello=hello, sock=chan)
+
+    def close(self):
+        self.sock.close()
+        self._transport.close()

@@ -123,6 +123,49 @@ def test_limits(sock, port, key):
     nclib.close_quietly(lim)
 
 
+def test_ssh_guard(port, key):
+    """SSH sessions pass the message guard too (erreadyd terminates SSH
+    itself): the envelope and XML faults libnetconf2 would mishandle."""
+    NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
+    get_cfg = "<get-config><source><running/></source></get-config>"
+    for base11 in (False, True):
+        tag = "base:1.1" if base11 else "base:1.0"
+        try:
+            raw = nclib.RawSshNetconf("127.0.0.1", port, "admin", key, timeout=5, base11=base11)
+        except Exception as x:
+            check(False, "raw SSH session (%s): %s" % (tag, x))
+            continue
+        check(raw.base11 == base11, "raw SSH session, %s framing" % tag)
+        cases = [
+            ('<rpc xmlns="%s">%s</rpc>' % (NC, get_cfg), "missing-attribute", None),
+            ('<rpc xmlns="%s" message-id="s1"><get-config>' % NC,
+             "malformed-message" if base11 else "operation-failed", "s1"),
+            ('<rpc xmlns="urn:example:bogus" message-id="s2">%s</rpc>' % get_cfg, "unknown-namespace", "s2"),
+            ('<rpc xmlns="%s" message-id="s3"><edit-config><target><running/></target><config>'
+             '<expressroute xmlns="%s" xmlns:nc="%s" nc:operation="frob"/></config></edit-config></rpc>'
+             % (NC, ER_NS, NC), "bad-attribute", "s3"),
+        ]
+        for msg, want, mid in cases:
+            raw.send(msg)
+            try:
+                rep = raw.recv(5)
+                e = nclib.errors(rep)
+                got = e[0].get("error-tag") if e else None
+                has = re.search(rb'<rpc-reply[^>]*message-id="([^"]*)"', rep)
+                check(got == want and (has.group(1).decode() if has else None) == mid,
+                      "SSH %s: %s gets %s%s (got %s, message-id %s)" % (
+                          tag, msg[:40], want, " with message-id " + mid if mid else "", got,
+                          has.group(1) if has else None))
+            except (TimeoutError, EOFError) as x:
+                check(False, "SSH %s: %s gets %s (no reply: %s)" % (tag, msg[:40], want, x))
+        try:
+            rep = raw.rpc(get_cfg, message_id="s9", timeout=5)
+            check(b'message-id="s9"' in rep and not nclib.errors(rep), "SSH %s: the session goes on" % tag)
+        except (TimeoutError, EOFError, ValueError) as x:
+            check(False, "SSH %s: the session goes on (%s)" % (tag, x))
+        raw.close()
+
+
 def main():
     erreadyd = os.path.abspath(sys.argv[1])
     d = tempfile.mkdtemp(prefix="erready-nc-")
@@ -189,6 +232,7 @@ def main():
         except Exception:
             refused = True
         check(refused, "SSH refused with a key that is not configured")
+        test_ssh_guard(port, key)
 
         r = m.get_config("running")
         check("er-ams-1" in r.xml and "md5-key" not in r.xml, "get-config running: circuits, no md5-key")

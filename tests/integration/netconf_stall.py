@@ -8,8 +8,8 @@ writing. Meanwhile client B's requests (filtered and full gets, an edit and
 a commit) and a new session must be served as usual; A's session must not
 hold the agent lock, and erreadyd must still stop cleanly.
 Then SSH: clients that open a TCP connection and never speak hold their
-accept threads in the handshake (up to the 10 s auth timeout); a real SSH
-login behind eight of them must still get in at once.
+connection threads in the handshake (up to the 10 s auth timeout); a real
+SSH login behind eight of them must still get in at once.
 Usage: netconf_stall.py ERREADYD
 """
 import json
