@@ -29,6 +29,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libyang/libyang.h>
 
 #include "util.h"
 
@@ -457,11 +458,11 @@ chk_free(struct chk *c)
 }
 
 static char *
-reply(struct chk *c, const char *type, const char *tag, const char *info, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+reply_at(struct chk *c, const char *type, const char *tag, const char *path, const char *info, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static char *
-reply(struct chk *c, const char *type, const char *tag, const char *info, const char *fmt, ...)
+reply_at(struct chk *c, const char *type, const char *tag, const char *path, const char *info, const char *fmt, ...)
 {
 	struct buf b = { 0 };
 	char msg[512];
@@ -477,7 +478,13 @@ reply(struct chk *c, const char *type, const char *tag, const char *info, const 
 	str_add(&b, type);
 	str_add(&b, "</error-type><error-tag>");
 	str_add(&b, tag);
-	str_add(&b, "</error-tag><error-severity>error</error-severity><error-message xml:lang=\"en\">");
+	str_add(&b, "</error-tag><error-severity>error</error-severity>");
+	if (path) {
+		str_add(&b, "<error-path>");
+		esc_add(&b, path, strlen(path));
+		str_add(&b, "</error-path>");
+	}
+	str_add(&b, "<error-message xml:lang=\"en\">");
 	esc_add(&b, msg, strlen(msg));
 	str_add(&b, "</error-message>");
 	if (info) {
@@ -492,8 +499,71 @@ reply(struct chk *c, const char *type, const char *tag, const char *info, const 
 	return b.p;
 }
 
+#define reply(c, type, tag, info, ...) reply_at(c, type, tag, NULL, info, __VA_ARGS__)
+
+/*
+ * Parse @p msg as libnetconf2 will (lyd_parse_op, LYD_TYPE_RPC_NETCONF): if
+ * libyang refuses it, libnetconf2 would answer operation-failed whatever the
+ * fault. Returns NULL if it parses, else the reply RFC 6241 asks for.
+ */
+static char *
+yang_check(struct chk *c, const struct ly_ctx *ctx, const char *msg, char *why, size_t whylen)
+{
+	struct ly_in *in = NULL;
+	struct lyd_node *envp = NULL, *op = NULL;
+	uint32_t opts = LY_LOSTORE_LAST;
+	const struct ly_err_item *e;
+	char a[128], b[128], info[512], *r = NULL;
+	LY_ERR rc = LY_EMEM;
+
+	ly_temp_log_options(&opts); /* the client's fault goes to the client, not the log */
+	if (ly_in_new_memory(msg, &in) == LY_SUCCESS)
+		rc = lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &envp, &op);
+	ly_in_free(in, 0);
+	lyd_free_all(envp);
+	lyd_free_all(op);
+	if (rc == LY_SUCCESS)
+		goto out;
+	e = ly_err_last(ctx);
+	const char *m = e && e->msg ? e->msg : "cannot parse the request", *path = NULL;
+	char pbuf[512];
+	/* libyang 2.1 words it 'Data location "/ietf-netconf:get-config/source", line number 1.' */
+	if (e && e->path && sscanf(e->path, "Data location \"%511[^\"]\"", pbuf) == 1)
+		path = pbuf;
+	snprintf(why, whylen, "%s", m);
+	if (sscanf(m, "Node \"%127[^\"]\" not found as a child of \"%127[^\"]\" node.", a, b) == 2 ||
+	    sscanf(m, "Unexpected child element \"%127[^\"]\".", a) == 1) {
+		snprintf(info, sizeof(info), "<bad-element>%s</bad-element>", a);
+		r = reply_at(c, "protocol", "unknown-element", path, info, "%s", m);
+	} else if (sscanf(m, "Node \"%127[^\"]\" not found in the \"%127[^\"]\" module.", a, b) == 2)
+		r = reply_at(c, "protocol", "operation-not-supported", path, NULL, "unknown operation <%s> of module %s",
+		    a, b);
+	else if (sscanf(m, "No module with namespace \"%127[^\"]\" in the context.", a) == 1) {
+		struct buf i = { 0 };
+		str_add(&i, "<bad-namespace>");
+		esc_add(&i, a, strlen(a));
+		str_add(&i, "</bad-namespace>");
+		buf_add(&i, "", 1);
+		r = reply_at(c, "protocol", "unknown-namespace", path, i.p, "%s", m);
+		buf_free(&i);
+	} else if (!strncmp(m, "Invalid ", 8) && strstr(m, " value \""))
+		r = reply_at(c, "protocol", "invalid-value", path, NULL, "%s", m);
+	else if (sscanf(m, "Mandatory node \"%127[^\"]\"", a) == 1 || sscanf(m, "Mandatory choice \"%127[^\"]\"", a) == 1) {
+		snprintf(info, sizeof(info), "<bad-element>%s</bad-element>", a);
+		r = reply_at(c, "protocol", "missing-element", path, info, "%s", m);
+	} else if (!strcmp(m, "Missing the operation node."))
+		r = reply_at(c, "rpc", "missing-element", path, NULL, "%s", "the <rpc> holds no operation");
+	else
+		r = reply_at(c, "application", "operation-failed", path, NULL, "%s", m);
+out:
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+	ly_temp_log_options(NULL);
+	return r;
+}
+
 char *
-er_nc_guard_check(const char *msg, size_t len, bool base11, bool *skip, char *why, size_t whylen)
+er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx *ctx, bool *skip, char *why,
+    size_t whylen)
 {
 	struct chk c;
 	char *r = NULL;
@@ -549,6 +619,10 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, bool *skip, char *wh
 		r = reply(&c, "protocol", "bad-attribute", info.p,
 		    "operation \"%s\" on <%s> is not one of merge, replace, create, delete, remove", c.bad_op_val,
 		    c.bad_op_elem);
+	} else if (ctx) {
+		char *z = msg[len] ? strndup(msg, len) : NULL; /* libyang reads up to a NUL */
+		r = yang_check(&c, ctx, z ? z : msg, why, whylen);
+		free(z);
 	}
 	buf_free(&info);
 	chk_free(&c);
@@ -587,6 +661,7 @@ struct er_nc_guard {
 	er_nc_guard_bad_fn bad;
 	void *arg;
 	const volatile bool *stop;
+	const struct ly_ctx *ctx;
 	bool transparent; /* libnetconf2's framing not understood: stop tracking it */
 	/* client -> libnetconf2 */
 	struct framer fin;
@@ -745,8 +820,12 @@ inject(struct er_nc_guard *g, bool chunked, char *r, const char *why)
 static void
 client_msg(struct er_nc_guard *g)
 {
-	const char *m = g->msg.p + g->msg.off;
+	const char *m;
 	size_t n = g->msg.len;
+
+	buf_add(&g->msg, "", 1); /* a NUL after the message, for libyang */
+	g->msg.len--;
+	m = g->msg.p + g->msg.off;
 
 	if (!g->in_hello) {
 		g->in_hello = true;
@@ -768,7 +847,7 @@ client_msg(struct er_nc_guard *g)
 			snprintf(why, sizeof(why), "message over %zu MiB", GUARD_MAX_MSG >> 20);
 			skip = false;
 		} else
-			r = er_nc_guard_check(m, n, base11, &skip, why, sizeof(why));
+			r = er_nc_guard_check(m, n, base11, g->ctx, &skip, why, sizeof(why));
 		if (!r && !skip) {
 			fr_add_frame(&g->to_srv, base11, m, n);
 			g->forwarded++;
@@ -926,7 +1005,8 @@ er_nc_guard_init(void)
 }
 
 struct er_nc_guard *
-er_nc_guard_start(int client_fd, er_nc_guard_bad_fn bad, void *arg, const volatile bool *stop, int *inner_fd)
+er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn bad, void *arg,
+    const volatile bool *stop, int *inner_fd)
 {
 	struct er_nc_guard *g;
 	int sp[2];
@@ -941,6 +1021,7 @@ er_nc_guard_start(int client_fd, er_nc_guard_bad_fn bad, void *arg, const volati
 	g->bad = bad;
 	g->arg = arg;
 	g->stop = stop;
+	g->ctx = ctx;
 	g->qt = &g->q;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

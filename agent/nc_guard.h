@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct er_nc_guard;
+struct ly_ctx;
 
 /** Once, before the first guard starts (libxml2's global setup is not thread-safe). */
 void er_nc_guard_init(void);
@@ -32,9 +33,13 @@ void er_nc_guard_init(void);
  * to send instead (malloc'd, no framing) and, in @p why, what was wrong.
  * @p base11: the session uses base:1.1 (malformed-message exists only there).
  * A message of nothing but white space gives NULL and *@p skip true: it
- * is dropped without a reply.
+ * is dropped without a reply. With @p ctx, what passes is also parsed as
+ * libnetconf2 will parse it, so a fault libyang finds in the operation
+ * (an unknown element or namespace, a bad value, a missing operation) gets
+ * its own error-tag rather than libnetconf2's operation-failed.
  */
-char *er_nc_guard_check(const char *msg, size_t len, bool base11, bool *skip, char *why, size_t whylen);
+char *er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx *ctx, bool *skip, char *why,
+    size_t whylen);
 
 /** Called from the guard's thread for every message it answered itself; @p sid from the server's hello. */
 typedef void (*er_nc_guard_bad_fn)(void *arg, uint32_t sid, const char *why);
@@ -46,8 +51,8 @@ typedef void (*er_nc_guard_bad_fn)(void *arg, uint32_t sid, const char *why);
  * calls er_nc_guard_join()). NULL on failure, with @p client_fd untouched.
  * @p stop: when true, the guard stops waiting for a slow client at the end.
  */
-struct er_nc_guard *er_nc_guard_start(int client_fd, er_nc_guard_bad_fn bad, void *arg, const volatile bool *stop,
-    int *inner_fd);
+struct er_nc_guard *er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn bad, void *arg,
+    const volatile bool *stop, int *inner_fd);
 
 /** Wait for the guard to end (after the inner descriptor was closed) and free it. */
 void er_nc_guard_join(struct er_nc_guard *g);

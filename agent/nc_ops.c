@@ -82,6 +82,16 @@ fail(struct er_nc_errs *errs)
 	return r;
 }
 
+/* missing-element naming @p elem (RFC 6241 appendix A: bad-element). */
+static struct nc_server_reply *
+missing1(const char *elem, const char *msg)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+
+	er_nc_err_set(&er_nc_errs_add(&errs, NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", msg)->bad_elem, elem);
+	return fail(&errs);
+}
+
 static struct nc_server_reply *__attribute__((format(printf, 4, 5)))
 fail1(NC_ERR tag, NC_ERR_TYPE type, const char *path, const char *fmt, ...)
 {
@@ -796,7 +806,7 @@ op_get(const struct lyd_node *rpc, bool config_only)
 
 	wd = wd_mode(rpc, &bad);
 	if (config_only && (ds = which_ds(rpc, "source", NULL)) == DS_NONE)
-		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "get-config needs a <source> datastore");
+		return missing1("source", "get-config needs a <source> datastore");
 	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
 	if (!config_only && f.all) {
@@ -855,6 +865,8 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	struct er_ds_txn *txn;
 	int rc;
 
+	if (target == DS_NONE)
+		return missing1("target", "edit-config needs a <target> datastore");
 	if (target != DS_RUNNING && target != DS_CANDIDATE)
 		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "edit-config target must be running or candidate");
@@ -914,6 +926,10 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 	enum dsid target = which_ds(rpc, "target", NULL), source = which_ds(rpc, "source", &inl);
 	struct lyd_node *tree = NULL;
 
+	if (!lyd_child(child(rpc, "target")))
+		return missing1("target", "copy-config needs a <target> datastore");
+	if (!lyd_child(child(rpc, "source")))
+		return missing1("source", "copy-config needs a <source> datastore or <config>");
 	if (target == DS_NONE || target == DS_INLINE || source == DS_NONE)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "copy-config: target and source must be running, candidate or startup (source also <config>); "
@@ -950,6 +966,8 @@ op_delete_config(const struct lyd_node *rpc, uint32_t sid)
 	struct er_nc_errs errs = { NULL, 0 };
 	enum dsid target = which_ds(rpc, "target", NULL);
 
+	if (!lyd_child(child(rpc, "target")))
+		return missing1("target", "delete-config needs a <target> datastore");
 	if (target != DS_STARTUP)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "delete-config: only startup can be deleted");
@@ -968,6 +986,8 @@ op_validate(const struct lyd_node *rpc)
 	enum dsid source = which_ds(rpc, "source", &inl);
 	struct lyd_node *tree = NULL;
 
+	if (!lyd_child(child(rpc, "source")))
+		return missing1("source", "validate needs a <source> datastore or <config>");
 	if (source == DS_NONE)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s", "validate: :url is not supported");
 	lock();
@@ -985,6 +1005,8 @@ op_lock(const struct lyd_node *rpc, uint32_t sid, bool take)
 	enum dsid target = which_ds(rpc, "target", NULL);
 	struct er_nc_err *e;
 
+	if (target == DS_NONE)
+		return missing1("target", take ? "lock needs a <target> datastore" : "unlock needs a <target> datastore");
 	if (target > DS_STARTUP)
 		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s", "lock target must be a datastore");
 	lock();
@@ -1139,7 +1161,8 @@ op_kill_session(const struct lyd_node *rpc, uint32_t sid)
 	uint32_t id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
 
 	if (!id)
-		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "kill-session needs a session-id");
+		return v ? fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s", "session-id 0 names no session")
+			 : missing1("session-id", "kill-session needs a session-id");
 	if (id == sid)
 		return fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "kill-session of the current session: use close-session");
@@ -1159,7 +1182,7 @@ op_get_schema(const struct lyd_node *rpc)
 	char *txt = NULL;
 
 	if (!id)
-		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "get-schema needs an identifier");
+		return missing1("identifier", "get-schema needs an identifier");
 	if (fmt && strstr(fmt, "yin"))
 		of = LYS_OUT_YIN;
 	else if (fmt && !strstr(fmt, "yang"))
@@ -1230,7 +1253,7 @@ op_subscribe(const struct lyd_node *rpc, struct er_nc_sess *ss)
 	if (stop && er_nc_time_parse(stop, &stop_us) < 0)
 		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "stopTime %s is not a date-and-time", stop);
 	if (stop && !start)
-		return fail1(NC_ERR_MISSING_ELEM, NC_ERR_TYPE_PROT, NULL, "%s", "stopTime needs startTime (RFC 5277 2.1.1)");
+		return missing1("startTime", "stopTime needs startTime (RFC 5277 2.1.1)");
 	if (start && start_us > now)
 		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "startTime %s is in the future", start);
 	if (stop && stop_us < start_us)

@@ -445,7 +445,7 @@ sess_main(void *arg)
 		int inner = -1;
 
 		/* the guard reads the client; libnetconf2 gets what it passes on */
-		if ((ss->guard = er_nc_guard_start(ss->fd, guard_bad, ss, &S.stop, &inner)))
+		if ((ss->guard = er_nc_guard_start(ss->fd, er_ds_ctx(er_nc_env->ds), guard_bad, ss, &S.stop, &inner)))
 			ss->fd = inner;
 		else
 			log_warnx("NETCONF: cannot start the message guard for a client: %s", strerror(errno));

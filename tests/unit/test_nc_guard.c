@@ -20,7 +20,11 @@
 
 #include <cmocka.h>
 
+#include "datastore.h"
+#include "fixture.h"
 #include "nc_guard.h"
+#include "nc_schema.h"
+#include "util.h"
 
 #define NS "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define RPC(id, body) "<rpc xmlns=\"" NS "\" message-id=\"" id "\">" body "</rpc>"
@@ -35,7 +39,7 @@ check(const char *msg, bool base11, bool *skip)
 {
 	char why[256];
 
-	return er_nc_guard_check(msg, strlen(msg), base11, skip, why, sizeof(why));
+	return er_nc_guard_check(msg, strlen(msg), base11, NULL, skip, why, sizeof(why));
 }
 
 static void
@@ -106,6 +110,51 @@ test_check_rejects(void **state)
 	free(r);
 }
 
+/* With the server's context: the operation's faults libyang finds, with their own tags. */
+static void
+test_check_operation(void **state)
+{
+	static const struct {
+		const char *body, *tag, *needle;
+	} cases[] = {
+		{ "<get/>", NULL, NULL },
+		{ "<edit-config><target><running/></target><config><x xmlns=\"urn:x\"/></config></edit-config>", NULL, NULL },
+		{ "<frobnicate/>", "operation-not-supported", "frobnicate" },
+		{ "<frobnicate xmlns=\"urn:x\"/>", "unknown-namespace", "<bad-namespace>urn:x</bad-namespace>" },
+		{ "<get-config><source><bogus/></source></get-config>", "unknown-element",
+		    "<error-path>/ietf-netconf:get-config/source</error-path>" },
+		{ "<get-config><source><bogus/></source></get-config>", "unknown-element", "<bad-element>bogus</bad-element>" },
+		{ "<get><with-defaults xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults\">x</with-defaults>"
+		  "</get>",
+		    "invalid-value", "Invalid enumeration value" },
+		{ "<kill-session><session-id>abc</session-id></kill-session>", "invalid-value", "abc" },
+		{ "", "missing-element", "no operation" },
+		{ "<get/><get/>", "unknown-element", "<bad-element>get</bad-element>" },
+	};
+	char err[ER_ERRLEN], msg[1024], why[256];
+	struct er_ds *ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err));
+	bool skip;
+
+	(void)state;
+	if (!ds)
+		fail_msg("datastore: %s", err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r;
+		snprintf(msg, sizeof(msg), "<rpc xmlns=\"" NS "\" message-id=\"%zu\">%s</rpc>", i, cases[i].body);
+		r = er_nc_guard_check(msg, strlen(msg), true, er_ds_ctx(ds), &skip, why, sizeof(why));
+		if (!cases[i].tag) {
+			if (r)
+				fail_msg("%s\n -> %s", msg, r);
+			continue;
+		}
+		snprintf(err, sizeof(err), "<error-tag>%s</error-tag>", cases[i].tag);
+		if (!r || !strstr(r, err) || !strstr(r, cases[i].needle))
+			fail_msg("%s\n -> %s", msg, r ? r : "(passed)");
+		free(r);
+	}
+	er_ds_free(ds);
+}
+
 /* ------------------------------------------------------------------ */
 /* the relay */
 
@@ -136,7 +185,7 @@ pair_start(struct pair *p)
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c), 0);
 	p->cli = c[0];
-	assert_non_null(p->g = er_nc_guard_start(c[1], on_bad, p, &stop, &p->srv));
+	assert_non_null(p->g = er_nc_guard_start(c[1], NULL, on_bad, p, &stop, &p->srv));
 }
 
 static void
@@ -314,6 +363,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_passes),
 		cmocka_unit_test(test_check_rejects),
+		cmocka_unit_test(test_check_operation),
 		cmocka_unit_test(test_relay_base10),
 		cmocka_unit_test(test_relay_base11),
 		cmocka_unit_test(test_relay_ends),
