@@ -52,6 +52,7 @@ static struct {
 		struct er_snapshot *snap;
 		unsigned long gen;
 		struct lyd_node *tree;
+		unsigned long serial; /* changes with the tree: what a session's copy is of */
 	} full;
 } O;
 
@@ -751,23 +752,34 @@ er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap
  * changed: an NMS polling the full state between two evaluations pays for
  * building 1000 sessions' state once per evaluation, not per poll.
  */
+/*
+ * Bring the session's own copy of the expressroute part of an unfiltered
+ * <get> (ss->full_tree) up to date: unchanged if it is a copy of the current
+ * cache, else copied from the cache, or built (and cached) when the cache is
+ * stale. The session lends it to libnetconf2 for each reply (reply_lent), so
+ * a repeated get neither copies nor frees the tree.
+ */
 static int
-full_er_tree(struct lyd_node **out, struct er_nc_errs *errs)
+full_er_tree(struct er_nc_sess *ss, struct er_nc_errs *errs)
 {
 	struct er_snapshot *snap = er_nc_env->snapshot();
 	struct lyd_node *data = NULL, *keep = NULL;
-	unsigned long gen;
+	unsigned long gen, serial = 0;
 	bool hit;
 
 	lock();
 	gen = er_ds_generation(er_nc_env->ds);
 	hit = O.full.tree && O.full.snap == snap && O.full.gen == gen;
-	if (hit && lyd_dup_siblings(O.full.tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
-		fatalx("out of memory");
+	if (hit && ss->full_serial != O.full.serial) {
+		if (lyd_dup_siblings(O.full.tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
+			fatalx("out of memory");
+		lyd_free_all(ss->full_tree);
+		ss->full_tree = data;
+		ss->full_serial = O.full.serial;
+	}
 	unlock();
 	if (hit) {
 		er_snapshot_unref(snap);
-		*out = data;
 		return 0;
 	}
 	if (er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, errs) < 0) {
@@ -784,25 +796,80 @@ full_er_tree(struct lyd_node **out, struct er_nc_errs *errs)
 		O.full.tree = keep;
 		O.full.snap = snap;
 		O.full.gen = gen;
+		serial = ++O.full.serial;
 		keep = NULL;
 		snap = NULL;
 	}
 	unlock();
 	lyd_free_all(keep);
 	er_snapshot_unref(snap);
-	*out = data;
+	lyd_free_all(ss->full_tree);
+	ss->full_tree = data;
+	ss->full_serial = serial; /* 0 (not cached): never current */
 	return 0;
 }
 
+/* The reply libnetconf2 sent last is done with: take the session's tree back from it. */
+void
+er_nc_ops_release_lent(struct er_nc_sess *ss)
+{
+	struct lyd_node *n, *next;
+	struct lyd_node_any *any = NULL;
+
+	if (!ss->lent)
+		return;
+	LY_LIST_FOR(lyd_child(ss->lent), n)
+		if (n->schema && n->schema->nodetype & LYS_ANYDATA)
+			any = (struct lyd_node_any *)n;
+	if (any && any->value_type == LYD_ANYDATA_DATATREE) {
+		/* the siblings added for this reply go; the session's tree stays */
+		LY_LIST_FOR_SAFE(any->value.tree, next, n) {
+			struct lyd_node *t;
+			bool ours = false;
+			LY_LIST_FOR(ss->full_tree, t)
+				if (t == n)
+					ours = true;
+			if (!ours) {
+				lyd_unlink_tree(n);
+				lyd_free_tree(n);
+			}
+		}
+		any->value.tree = NULL;
+	}
+	lyd_free_all(ss->lent);
+	ss->lent = NULL;
+	/* unlinking may have left ss->full_tree not first among its siblings */
+	if (ss->full_tree)
+		ss->full_tree = lyd_first_sibling(ss->full_tree);
+}
+
+/* Reply with @p data (the session's tree, plus siblings for this reply only), lent: NC_PARAMTYPE_CONST. */
 static struct nc_server_reply *
-op_get(const struct lyd_node *rpc, bool config_only)
+reply_lent(struct er_nc_sess *ss, const struct lyd_node *rpc, struct lyd_node *data, NC_WD_MODE wd)
+{
+	struct lyd_node *out = NULL;
+	struct nc_server_reply *r;
+
+	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
+	    lyd_new_any(out, NULL, "data", data, 1, LYD_ANYDATA_DATATREE, 1, NULL) != LY_SUCCESS) {
+		lyd_free_all(out);
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
+	}
+	ss->lent = out;
+	if (!(r = nc_server_reply_data(out, wd, NC_PARAMTYPE_CONST)))
+		er_nc_ops_release_lent(ss);
+	return r;
+}
+
+static struct nc_server_reply *
+op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 {
 	struct er_nc_filter f = { false, NULL, 0 };
 	struct er_nc_errs errs = { NULL, 0 };
 	struct lyd_node *data = NULL, *out = NULL;
 	enum dsid ds = DS_RUNNING;
 	NC_WD_MODE wd;
-	bool bad;
+	bool bad, lent = false;
 
 	wd = wd_mode(rpc, &bad);
 	if (config_only && (ds = which_ds(rpc, "source", NULL)) == DS_NONE)
@@ -810,10 +877,16 @@ op_get(const struct lyd_node *rpc, bool config_only)
 	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
 	if (!config_only && f.all) {
-		if (full_er_tree(&data, &errs) < 0) {
+		if (full_er_tree(ss, &errs) < 0) {
 			er_nc_filter_clear(&f);
 			return fail(&errs);
 		}
+		lent = wd != NC_WD_ALL_TAG; /* report-all-tagged is printed to text: a copy */
+		if (!lent && ss->full_tree &&
+		    lyd_dup_siblings(ss->full_tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
+			fatalx("out of memory");
+		if (lent)
+			data = ss->full_tree;
 	} else if (wants(&f, ER_TOP)) {
 		unsigned parts = config_only ? 0 : state_parts(&f);
 		struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
@@ -846,6 +919,8 @@ op_get(const struct lyd_node *rpc, bool config_only)
 		lyd_free_all(data);
 	}
 	er_nc_filter_clear(&f);
+	if (lent)
+		return reply_lent(ss, rpc, out, wd);
 	return reply_data(rpc, out, wd);
 }
 
@@ -1353,11 +1428,12 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 
 	if (!ss)
 		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
+	er_nc_ops_release_lent(ss); /* the previous reply was sent before this RPC was read */
 	if (!strcmp(mod, "ietf-netconf")) {
 		if (!strcmp(op, "get"))
-			return op_get(rpc, false);
+			return op_get(ss, rpc, false);
 		if (!strcmp(op, "get-config"))
-			return op_get(rpc, true);
+			return op_get(ss, rpc, true);
 		if (!strcmp(op, "edit-config"))
 			return op_edit_config(rpc, sid);
 		if (!strcmp(op, "copy-config"))
@@ -1418,6 +1494,10 @@ void
 er_nc_ops_session_end(struct er_nc_sess *ss)
 {
 	int i;
+
+	er_nc_ops_release_lent(ss);
+	lyd_free_all(ss->full_tree);
+	ss->full_tree = NULL;
 
 	for (i = 0; i <= DS_STARTUP; i++)
 		if (O.lock_sid[i] == ss->id) {
