@@ -42,6 +42,8 @@
 #define GUARD_HEAD 512          /* bytes of each libnetconf2 message kept to name its root */
 #define GUARD_HELLO_MAX (1 << 20)
 #define GUARD_DRAIN_MS 2000     /* after libnetconf2 closed: time left to flush to the client */
+#define GUARD_CHUNK (64 * 1024) /* chunks of a message the guard frames itself */
+#define GUARD_HOLD (256 * 1024) /* how far into a message a splice marker is looked for */
 
 /* ------------------------------------------------------------------ */
 /* byte buffers */
@@ -680,7 +682,137 @@ struct er_nc_guard {
 	bool srv_eof, srv_hup, cli_dead;
 	uint64_t replies;
 	struct inj *q, **qt;
+	/* splicing (er_nc_guard_splice) */
+	pthread_mutex_t sp_lock;
+	struct er_nc_text *sp_text; /* pending, under sp_lock */
+	char sp_marker[64];
+	enum { OUT_PASS, OUT_HOLD, OUT_REFRAME } omode; /* the current message */
+	struct er_nc_text *cur_text;
+	char cur_marker[64];
+	struct buf hold; /* content of a message the guard frames itself */
 };
+
+struct er_nc_text {
+	int refs;
+	size_t len;
+	char *data;
+};
+
+struct er_nc_text *
+er_nc_text_new(char *data, size_t len)
+{
+	struct er_nc_text *t = xcalloc(1, sizeof(*t));
+
+	t->refs = 1;
+	t->data = data;
+	t->len = len;
+	return t;
+}
+
+struct er_nc_text *
+er_nc_text_ref(struct er_nc_text *t)
+{
+	if (t)
+		__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void
+er_nc_text_unref(struct er_nc_text *t)
+{
+	if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(t->data);
+		free(t);
+	}
+}
+
+void
+er_nc_guard_splice(struct er_nc_guard *g, const char *marker, struct er_nc_text *text)
+{
+	pthread_mutex_lock(&g->sp_lock);
+	er_nc_text_unref(g->sp_text);
+	g->sp_text = text;
+	snprintf(g->sp_marker, sizeof(g->sp_marker), "%s", marker);
+	pthread_mutex_unlock(&g->sp_lock);
+}
+
+/* Message content the guard frames itself, in the session's framing. */
+static void
+emit(struct er_nc_guard *g, const char *d, size_t n)
+{
+	char h[32];
+
+	if (g->cli_dead)
+		return;
+	if (!g->fout.chunked) {
+		buf_add(&g->to_cli, d, n);
+		return;
+	}
+	while (n) {
+		size_t k = n < GUARD_CHUNK ? n : GUARD_CHUNK;
+		int hl = snprintf(h, sizeof(h), "\n#%zu\n", k);
+		buf_add(&g->to_cli, h, (size_t)hl);
+		buf_add(&g->to_cli, d, k);
+		d += k;
+		n -= k;
+	}
+}
+
+/* Content of a held or reframed message (see omode). */
+static void
+hold_data(struct er_nc_guard *g, const char *d, size_t n)
+{
+	if (g->omode == OUT_HOLD) {
+		size_t ml = strlen(g->cur_marker), from = g->hold.len >= ml ? g->hold.len - ml + 1 : 0;
+		const char *p;
+
+		buf_add(&g->hold, d, n);
+		p = memmem(g->hold.p + g->hold.off + from, g->hold.len - from, g->cur_marker, ml);
+		if (p) {
+			const char *h = g->hold.p + g->hold.off;
+			size_t pos = (size_t)(p - h), rest = g->hold.len - pos - ml;
+			emit(g, h, pos);
+			emit(g, g->cur_text->data, g->cur_text->len);
+			er_nc_text_unref(g->cur_text);
+			g->cur_text = NULL;
+			memmove(g->hold.p, p + ml, rest);
+			g->hold.off = 0;
+			g->hold.len = rest;
+			g->omode = OUT_REFRAME;
+		} else if (g->hold.len > GUARD_HOLD)
+			g->omode = OUT_REFRAME; /* not in this message */
+		else
+			return;
+	} else
+		buf_add(&g->hold, d, n);
+	if (g->hold.len >= GUARD_CHUNK) {
+		emit(g, g->hold.p + g->hold.off, g->hold.len);
+		g->hold.len = g->hold.off = 0;
+	}
+}
+
+/* The end of a message the guard framed itself. */
+static void
+hold_end(struct er_nc_guard *g)
+{
+	emit(g, g->hold.p + g->hold.off, g->hold.len);
+	g->hold.len = g->hold.off = 0;
+	if (!g->cli_dead)
+		buf_add(&g->to_cli, g->fout.chunked ? "\n##\n" : EOM, g->fout.chunked ? 4 : 6);
+	if (g->cur_text) {
+		/* the marker was not in this one (a notification): it stays pending unless replaced */
+		pthread_mutex_lock(&g->sp_lock);
+		if (!g->sp_text) {
+			g->sp_text = g->cur_text;
+			memcpy(g->sp_marker, g->cur_marker, sizeof(g->sp_marker));
+			g->cur_text = NULL;
+		}
+		pthread_mutex_unlock(&g->sp_lock);
+		er_nc_text_unref(g->cur_text);
+		g->cur_text = NULL;
+	}
+	g->omode = OUT_PASS;
+}
 
 static void
 in_data(void *arg, const char *d, size_t n)
@@ -699,6 +831,8 @@ out_data(void *arg, const char *d, size_t n)
 
 	if (g->head.len < max)
 		buf_add(&g->head, d, n < max - g->head.len ? n : max - g->head.len);
+	if (g->omode != OUT_PASS)
+		hold_data(g, d, n);
 }
 
 /* Our replies whose turn has come go out, at a message boundary of libnetconf2's stream. */
@@ -768,6 +902,17 @@ from_server(struct er_nc_guard *g, const char *d, size_t n)
 			g->fout.st = FR_LF;
 			g->out_mode_set = true;
 		}
+		if (!g->out_mid && g->out_mode_set) {
+			/* a message starts: is a splice waiting for it? */
+			pthread_mutex_lock(&g->sp_lock);
+			if (g->sp_text) {
+				g->cur_text = g->sp_text;
+				memcpy(g->cur_marker, g->sp_marker, sizeof(g->cur_marker));
+				g->sp_text = NULL;
+				g->omode = OUT_HOLD;
+			}
+			pthread_mutex_unlock(&g->sp_lock);
+		}
 		g->out_mid = true;
 		if ((k = fr_feed(&g->fout, d, n, out_data, g, &end)) < 0) {
 			g->transparent = true; /* cannot happen with libnetconf2; pass on regardless */
@@ -776,8 +921,10 @@ from_server(struct er_nc_guard *g, const char *d, size_t n)
 			return;
 		}
 		/* up to the end of a message at most: a reply of ours may go right after it */
-		if (!g->cli_dead)
+		if (!g->cli_dead && g->omode == OUT_PASS)
 			buf_add(&g->to_cli, d, (size_t)k);
+		if (end && g->omode != OUT_PASS)
+			hold_end(g);
 		d += k;
 		n -= (size_t)k;
 		if (!end)
@@ -1023,6 +1170,7 @@ er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn ba
 	g->stop = stop;
 	g->ctx = ctx;
 	g->qt = &g->q;
+	pthread_mutex_init(&g->sp_lock, NULL);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&g->th, NULL, guard_main, g);
@@ -1030,6 +1178,7 @@ er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn ba
 	if (rc) {
 		close(sp[0]);
 		close(sp[1]);
+		pthread_mutex_destroy(&g->sp_lock);
 		free(g);
 		return NULL;
 	}
@@ -1055,5 +1204,9 @@ er_nc_guard_join(struct er_nc_guard *g)
 	buf_free(&g->to_srv);
 	buf_free(&g->head);
 	buf_free(&g->to_cli);
+	buf_free(&g->hold);
+	er_nc_text_unref(g->sp_text);
+	er_nc_text_unref(g->cur_text);
+	pthread_mutex_destroy(&g->sp_lock);
 	free(g);
 }

@@ -54,6 +54,23 @@ typedef void (*er_nc_guard_bad_fn)(void *arg, uint32_t sid, const char *why);
 struct er_nc_guard *er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn bad, void *arg,
     const volatile bool *stop, int *inner_fd);
 
+/** Immutable text shared between threads (reference counted). */
+struct er_nc_text;
+/** Wraps @p data (malloc'd, taken) of @p len bytes, one reference. */
+struct er_nc_text *er_nc_text_new(char *data, size_t len);
+struct er_nc_text *er_nc_text_ref(struct er_nc_text *t);
+void er_nc_text_unref(struct er_nc_text *t);
+
+/**
+ * The next message libnetconf2 sends on this session that contains
+ * @p marker (an XML comment, at most 63 bytes) goes to the client with
+ * @p text (reference taken) in the marker's place, in base:1.1 chunks of
+ * at most 64 KiB. So a large reply printed once can be sent to many
+ * sessions without libnetconf2 printing it again. Session thread, before
+ * its reply is written.
+ */
+void er_nc_guard_splice(struct er_nc_guard *g, const char *marker, struct er_nc_text *text);
+
 /** Wait for the guard to end (after the inner descriptor was closed) and free it. */
 void er_nc_guard_join(struct er_nc_guard *g);
 

@@ -38,10 +38,7 @@ struct er_nc_sess {
 	uint64_t replay_end;      /* entries before this are replay */
 	bool replaying;
 	long long stop_us;        /* stopTime, 0: none */
-	/* unfiltered <get> (session thread): a copy of the cached tree, lent to each reply */
-	struct lyd_node *full_tree;
-	unsigned long full_serial;
-	struct lyd_node *lent;    /* the reply libnetconf2 was given last (NC_PARAMTYPE_CONST) */
+
 	struct er_nc_sess *next;
 };
 
@@ -66,8 +63,6 @@ long long er_nc_start_time_us(void);
 struct nc_server_reply *er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s);
 int er_nc_ops_init(const struct er_config *cfg, char *err, size_t errlen);
 void er_nc_ops_fini(void);
-/** Take back what the session's last reply borrowed (before each RPC; the reply was sent). */
-void er_nc_ops_release_lent(struct er_nc_sess *ss);
 /** Session @p ss is ending: its locks go, a confirmed commit of its own is rolled back. */
 void er_nc_ops_session_end(struct er_nc_sess *ss);
 /** Send what the session's subscription has pending (session thread). Returns -1 if the session broke. */

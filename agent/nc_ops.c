@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "model.h"
 #include "nc_edit.h"
 #include "nc_err.h"
+#include "nc_guard.h"
 #include "nc_internal.h"
 #include "nc_log.h"
 #include "state_tree.h"
@@ -34,6 +36,19 @@ enum dsid { DS_RUNNING = 0, DS_CANDIDATE, DS_STARTUP, DS_INLINE, DS_NONE };
 static const char *const ds_names[] = { "running", "candidate", "startup" };
 
 /* All under the agent lock. */
+/*
+ * The expressroute part (config and state) of an unfiltered <get>, for one
+ * snapshot and datastore generation, and its text once printed. Shared by
+ * the sessions; read-only once made, freed by its last reference.
+ */
+struct full_cache {
+	int refs; /* under O's lock */
+	struct er_snapshot *snap;
+	unsigned long gen;
+	struct lyd_node *tree;
+	struct er_nc_text *text; /* with-defaults explicit; under O's lock */
+};
+
 static struct {
 	/* the candidate: NULL is the same as running; validated when er_ds_txn_validated() */
 	struct er_ds_txn *cand;
@@ -48,12 +63,9 @@ static struct {
 	long long cc_deadline_real_us;
 	char *cc_path;
 	/* the expressroute part of the last unfiltered <get> */
-	struct {
-		struct er_snapshot *snap;
-		unsigned long gen;
-		struct lyd_node *tree;
-		unsigned long serial; /* changes with the tree: what a session's copy is of */
-	} full;
+	struct full_cache *full;
+	unsigned long long splice_nonce;
+	unsigned long splice_n;
 } O;
 
 static struct ly_ctx *
@@ -752,113 +764,125 @@ er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap
  * changed: an NMS polling the full state between two evaluations pays for
  * building 1000 sessions' state once per evaluation, not per poll.
  */
-/*
- * Bring the session's own copy of the expressroute part of an unfiltered
- * <get> (ss->full_tree) up to date: unchanged if it is a copy of the current
- * cache, else copied from the cache, or built (and cached) when the cache is
- * stale. The session lends it to libnetconf2 for each reply (reply_lent), so
- * a repeated get neither copies nor frees the tree.
- */
-static int
-full_er_tree(struct er_nc_sess *ss, struct er_nc_errs *errs)
+/* Drop a reference (O's lock held); returns the cache if it must be freed, after unlocking. */
+static struct full_cache *
+full_drop(struct full_cache *f)
+{
+	return f && --f->refs == 0 ? f : NULL;
+}
+
+static void
+full_free(struct full_cache *f)
+{
+	if (!f)
+		return;
+	lyd_free_all(f->tree);
+	er_snapshot_unref(f->snap);
+	er_nc_text_unref(f->text);
+	free(f);
+}
+
+static void
+full_release(struct full_cache *f)
+{
+	struct full_cache *dead;
+
+	lock();
+	dead = full_drop(f);
+	unlock();
+	full_free(dead);
+}
+
+/* The expressroute part of an unfiltered <get> for the current snapshot and config (a reference). */
+static struct full_cache *
+full_get(struct er_nc_errs *errs)
 {
 	struct er_snapshot *snap = er_nc_env->snapshot();
-	struct lyd_node *data = NULL, *keep = NULL;
-	unsigned long gen, serial = 0;
-	bool hit;
+	struct full_cache *f = NULL, *dead = NULL;
+	struct lyd_node *data = NULL;
+	unsigned long gen;
 
 	lock();
 	gen = er_ds_generation(er_nc_env->ds);
-	hit = O.full.tree && O.full.snap == snap && O.full.gen == gen;
-	if (hit && ss->full_serial != O.full.serial) {
-		if (lyd_dup_siblings(O.full.tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
-			fatalx("out of memory");
-		lyd_free_all(ss->full_tree);
-		ss->full_tree = data;
-		ss->full_serial = O.full.serial;
+	if (O.full && O.full->snap == snap && O.full->gen == gen) {
+		f = O.full;
+		f->refs++;
 	}
 	unlock();
-	if (hit) {
+	if (f) {
 		er_snapshot_unref(snap);
-		return 0;
+		return f;
 	}
 	if (er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, errs) < 0) {
 		er_snapshot_unref(snap);
-		return -1;
+		return NULL;
 	}
-	if (data && lyd_dup_siblings(data, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &keep) != LY_SUCCESS)
-		fatalx("out of memory");
+	f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->snap = snap; /* the reference is kept: its address cannot be reused while cached */
+	f->gen = gen;
+	f->tree = data;
 	lock();
 	if (er_ds_generation(er_nc_env->ds) == gen) {
-		/* the snapshot reference is kept: its address cannot be reused while cached */
-		lyd_free_all(O.full.tree);
-		er_snapshot_unref(O.full.snap);
-		O.full.tree = keep;
-		O.full.snap = snap;
-		O.full.gen = gen;
-		serial = ++O.full.serial;
-		keep = NULL;
-		snap = NULL;
+		dead = full_drop(O.full);
+		O.full = f;
+		f->refs++;
 	}
 	unlock();
-	lyd_free_all(keep);
-	er_snapshot_unref(snap);
-	lyd_free_all(ss->full_tree);
-	ss->full_tree = data;
-	ss->full_serial = serial; /* 0 (not cached): never current */
-	return 0;
+	full_free(dead);
+	return f;
 }
 
-/* The reply libnetconf2 sent last is done with: take the session's tree back from it. */
-void
-er_nc_ops_release_lent(struct er_nc_sess *ss)
+/* Its text, printed by the first session that asks (a reference). */
+static struct er_nc_text *
+full_text(struct full_cache *f)
 {
-	struct lyd_node *n, *next;
-	struct lyd_node_any *any = NULL;
+	struct er_nc_text *t;
+	char *x;
 
-	if (!ss->lent)
-		return;
-	LY_LIST_FOR(lyd_child(ss->lent), n)
-		if (n->schema && n->schema->nodetype & LYS_ANYDATA)
-			any = (struct lyd_node_any *)n;
-	if (any && any->value_type == LYD_ANYDATA_DATATREE) {
-		/* the siblings added for this reply go; the session's tree stays */
-		LY_LIST_FOR_SAFE(any->value.tree, next, n) {
-			struct lyd_node *t;
-			bool ours = false;
-			LY_LIST_FOR(ss->full_tree, t)
-				if (t == n)
-					ours = true;
-			if (!ours) {
-				lyd_unlink_tree(n);
-				lyd_free_tree(n);
-			}
-		}
-		any->value.tree = NULL;
-	}
-	lyd_free_all(ss->lent);
-	ss->lent = NULL;
-	/* unlinking may have left ss->full_tree not first among its siblings */
-	if (ss->full_tree)
-		ss->full_tree = lyd_first_sibling(ss->full_tree);
+	lock();
+	t = er_nc_text_ref(f->text);
+	unlock();
+	if (t)
+		return t;
+	x = f->tree ? er_ds_print_mem(f->tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
+		    : xstrdup("");
+	if (!x)
+		return NULL;
+	t = er_nc_text_new(x, strlen(x));
+	lock();
+	if (!f->text)
+		f->text = er_nc_text_ref(t);
+	unlock();
+	return t;
 }
 
-/* Reply with @p data (the session's tree, plus siblings for this reply only), lent: NC_PARAMTYPE_CONST. */
+/*
+ * Reply with the printed expressroute text @p t (taken) followed by @p rest:
+ * libnetconf2 sends a marker comment in its place, and the session's guard
+ * puts the text there on the way out (er_nc_guard_splice), in 64 KiB chunks.
+ */
 static struct nc_server_reply *
-reply_lent(struct er_nc_sess *ss, const struct lyd_node *rpc, struct lyd_node *data, NC_WD_MODE wd)
+reply_spliced(struct er_nc_sess *ss, const struct lyd_node *rpc, struct lyd_node *rest, struct er_nc_text *t,
+    NC_WD_MODE wd)
 {
-	struct lyd_node *out = NULL;
-	struct nc_server_reply *r;
+	char marker[64], *x, *v;
 
-	if (lyd_dup_single(rpc, NULL, 0, &out) != LY_SUCCESS ||
-	    lyd_new_any(out, NULL, "data", data, 1, LYD_ANYDATA_DATATREE, 1, NULL) != LY_SUCCESS) {
-		lyd_free_all(out);
-		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot build the reply");
+	x = rest ? er_ds_print_mem(rest, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
+		 : xstrdup("");
+	lyd_free_all(rest);
+	if (!x) {
+		er_nc_text_unref(t);
+		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
 	}
-	ss->lent = out;
-	if (!(r = nc_server_reply_data(out, wd, NC_PARAMTYPE_CONST)))
-		er_nc_ops_release_lent(ss);
-	return r;
+	lock();
+	snprintf(marker, sizeof(marker), "<!--erready-splice-%016llx-%lu-->", O.splice_nonce, ++O.splice_n);
+	unlock();
+	if (asprintf(&v, "%s%s", marker, x) < 0)
+		fatalx("out of memory");
+	free(x);
+	er_nc_guard_splice(ss->guard, marker, t);
+	return reply_any(rpc, v, LYD_ANYDATA_XML, wd);
 }
 
 static struct nc_server_reply *
@@ -869,7 +893,8 @@ op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 	struct lyd_node *data = NULL, *out = NULL;
 	enum dsid ds = DS_RUNNING;
 	NC_WD_MODE wd;
-	bool bad, lent = false;
+	struct er_nc_text *text = NULL;
+	bool bad;
 
 	wd = wd_mode(rpc, &bad);
 	if (config_only && (ds = which_ds(rpc, "source", NULL)) == DS_NONE)
@@ -877,16 +902,18 @@ op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
 	if (!config_only && f.all) {
-		if (full_er_tree(ss, &errs) < 0) {
+		struct full_cache *fc = full_get(&errs);
+		if (!fc) {
 			er_nc_filter_clear(&f);
 			return fail(&errs);
 		}
-		lent = wd != NC_WD_ALL_TAG; /* report-all-tagged is printed to text: a copy */
-		if (!lent && ss->full_tree &&
-		    lyd_dup_siblings(ss->full_tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
+		/* explicit (the default) goes out as text printed once; the other modes print a copy */
+		if (ss->guard && wd == NC_WD_EXPLICIT)
+			text = full_text(fc);
+		if (!text && fc->tree &&
+		    lyd_dup_siblings(fc->tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
 			fatalx("out of memory");
-		if (lent)
-			data = ss->full_tree;
+		full_release(fc);
 	} else if (wants(&f, ER_TOP)) {
 		unsigned parts = config_only ? 0 : state_parts(&f);
 		struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
@@ -919,8 +946,8 @@ op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 		lyd_free_all(data);
 	}
 	er_nc_filter_clear(&f);
-	if (lent)
-		return reply_lent(ss, rpc, out, wd);
+	if (text)
+		return reply_spliced(ss, rpc, out, text, wd);
 	return reply_data(rpc, out, wd);
 }
 
@@ -1428,7 +1455,6 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 
 	if (!ss)
 		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
-	er_nc_ops_release_lent(ss); /* the previous reply was sent before this RPC was read */
 	if (!strcmp(mod, "ietf-netconf")) {
 		if (!strcmp(op, "get"))
 			return op_get(ss, rpc, false);
@@ -1471,6 +1497,9 @@ er_nc_ops_init(const struct er_config *cfg, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	memset(&O, 0, sizeof(O));
+	/* splice markers are unguessable, so no client-chosen text can pass for one */
+	if (getrandom(&O.splice_nonce, sizeof(O.splice_nonce), 0) != sizeof(O.splice_nonce))
+		O.splice_nonce = (unsigned long long)time(NULL) * 2654435761ULL ^ (unsigned long long)getpid();
 	if (asprintf(&O.cc_path, "%s/confirmed-commit", er_nc_env->state_dir) < 0)
 		fatalx("out of memory");
 	cc_restore();
@@ -1485,8 +1514,8 @@ er_nc_ops_fini(void)
 	free(O.cc_persist);
 	free(O.cc_path);
 	cand_reset();
-	lyd_free_all(O.full.tree);
-	er_snapshot_unref(O.full.snap);
+	full_free(full_drop(O.full));
+	O.full = NULL;
 	memset(&O, 0, sizeof(O));
 }
 
@@ -1494,10 +1523,6 @@ void
 er_nc_ops_session_end(struct er_nc_sess *ss)
 {
 	int i;
-
-	er_nc_ops_release_lent(ss);
-	lyd_free_all(ss->full_tree);
-	ss->full_tree = NULL;
 
 	for (i = 0; i <= DS_STARTUP; i++)
 		if (O.lock_sid[i] == ss->id) {

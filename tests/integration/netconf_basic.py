@@ -21,6 +21,7 @@ sys.path.insert(0, HERE)
 import nclib  # noqa: E402
 from nclib import check, free_tcp_port, free_udp_port, poll, try_  # noqa: E402
 from ncclient import manager  # noqa: E402
+from lxml import etree  # noqa: E402
 
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
 
@@ -241,6 +242,23 @@ def main():
         check("<readiness>ready</readiness>" in r.xml and "circuit" not in r.xml, "get with a subtree filter")
         r = m.get(filter=("xpath", ({"er": ER_NS}, "/er:expressroute/er:readiness/er:checks-fail")))
         check("<checks-fail>" in r.xml and "<checks-pass>" not in r.xml, "get with an XPath filter")
+        # an unfiltered <get> sends the expressroute part as text printed once (the guard splices it in):
+        # the same content as a filtered one, then the other modules, over SSH and UNIX alike
+        u = nclib.connect_unix(sock)
+        for name, mm in (("SSH", m), ("UNIX", u)):
+            full = mm.get().data_ele
+            er = [c for c in full if c.tag == "{%s}expressroute" % ER_NS]
+            flt = mm.get(filter=("subtree", '<expressroute xmlns="%s"/>' % ER_NS)).data_ele
+            tops = sorted(etree.QName(c).namespace for c in full)
+            check(len(er) == 1 and etree.tostring(er[0], method="c14n") ==
+                  etree.tostring(flt[0], method="c14n"),
+                  "%s: unfiltered get holds the same expressroute tree as a filtered one" % name)
+            check(any("ietf-netconf-monitoring" in t for t in tops) and any("yang-library" in t for t in tops),
+                  "%s: unfiltered get also holds netconf-state and yang-library (%s)" % (name, tops))
+            ra = mm.get(with_defaults="report-all").data_ele
+            check(ra is not None and len(etree.tostring(ra)) > len(etree.tostring(full)),
+                  "%s: report-all adds the defaults" % name)
+        nclib.close_quietly(u)
         r = m.get(filter=("subtree", '<yang-library xmlns="urn:ietf:params:xml:ns:yang:ietf-yang-library"/>'))
         check("expressroute-readiness" in r.xml, "yang-library in get")
         r = nclib.rpc(m, '<get-schema xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring">'

@@ -211,7 +211,7 @@ put_bytewise(int fd, const char *s)
 static char *
 get_until(int fd, const char *want)
 {
-	static char buf[65536];
+	static char buf[1 << 20];
 	size_t n = 0;
 
 	buf[0] = '\0';
@@ -357,6 +357,87 @@ test_relay_ends(void **state)
 	close(p.cli);
 }
 
+/* Decode base:1.1 messages from @p in; returns the @p nth message (static buffer) or NULL. */
+static const char *
+chunked_msg(const char *in, int nth)
+{
+	static char out[1 << 20];
+	size_t o = 0;
+	int k = 0;
+
+	while (*in) {
+		if (!strncmp(in, "\n##\n", 4)) {
+			out[o] = '\0';
+			if (k++ == nth)
+				return out;
+			o = 0;
+			in += 4;
+			continue;
+		}
+		unsigned long n;
+		char *e;
+		if (strncmp(in, "\n#", 2))
+			fail_msg("bad framing at %.20s", in);
+		n = strtoul(in + 2, &e, 10);
+		if (*e != '\n' || !n || n > 65536)
+			fail_msg("bad chunk header at %.20s", in);
+		memcpy(out + o, e + 1, n);
+		o += n;
+		in = e + 1 + n;
+	}
+	return NULL;
+}
+
+/* One base:1.1 message of these chunks. */
+static void
+put_chunks(int fd, const char **parts)
+{
+	char b[256];
+
+	for (; *parts; parts++) {
+		snprintf(b, sizeof(b), "\n#%zu\n%s", strlen(*parts), *parts);
+		put(fd, b);
+	}
+	put(fd, "\n##\n");
+}
+
+/* A spliced reply: the marker's place gets the text, in chunks of at most 64 KiB; other messages pass. */
+static void
+test_splice(void **state)
+{
+	struct pair p;
+	char *text = malloc(200001), *want = malloc(210000), *got;
+	const char *m;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++)
+		text[i] = (char)('a' + i % 26);
+	text[200000] = '\0';
+	pair_start(&p);
+	put(p.srv, HELLO_S(B11) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, HELLO(B11) "]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	er_nc_guard_splice(p.g, "<!--mk-1-->", er_nc_text_new(strdup(text), strlen(text)));
+	/* a notification first (no marker): passes, the splice waits; then the reply, marker split over chunks */
+	put_chunks(p.srv, (const char *[]){ "<notification/>", NULL });
+	put_chunks(p.srv, (const char *[]){ "<rpc-reply><data><!--mk-", "1--><x", "/></data></rpc-reply>", NULL });
+	got = get_until(p.cli, "</rpc-reply>\n##\n");
+	assert_string_equal(chunked_msg(got, 0), "<notification/>");
+	snprintf(want, 210000, "<rpc-reply><data>%s<x/></data></rpc-reply>", text);
+	m = chunked_msg(got, 1);
+	assert_non_null(m);
+	assert_int_equal(strlen(m), strlen(want));
+	assert_string_equal(m, want);
+	/* the splice was used once: the same marker later passes untouched */
+	put_chunks(p.srv, (const char *[]){ "<rpc-reply><!--mk-1--></rpc-reply>", NULL });
+	got = get_until(p.cli, "</rpc-reply>\n##\n");
+	assert_string_equal(chunked_msg(got, 0), "<rpc-reply><!--mk-1--></rpc-reply>");
+	pair_end(&p);
+	free(text);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -367,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_relay_base10),
 		cmocka_unit_test(test_relay_base11),
 		cmocka_unit_test(test_relay_ends),
+		cmocka_unit_test(test_splice),
 	};
 
 	er_nc_guard_init();
