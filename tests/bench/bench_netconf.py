@@ -12,9 +12,10 @@ gen_synthetic.py (--observed, so no lab or routing daemon is involved):
      and a filtered <get> of one leaf;
   2. 100 sequential single-leaf edit-config (candidate) + commit, each
      toggling one circuit's maintenance leaf, on the SESSIONS configuration
-     (SESSIONS / 4 circuits) and on one with CIRCUITS circuit list entries
-     (default 1000, i.e. 4 x CIRCUITS sessions): total wall time and
-     erreadyd's CPU; then the same 100 edits on running;
+     (SESSIONS / 4 circuits) and on one with CIRCUITS circuits (default 500:
+     with their 500 peerings, the issue's 1000 list entries; 4 x CIRCUITS
+     sessions): total wall time and erreadyd's CPU; then the same 100 edits
+     on running;
   3. erreadyd's CPU while 10 NETCONF sessions (5 SSH, 5 UNIX) sit idle for
      --idle seconds (default 30), as % of one core;
   4. erreadyd's peak RSS (VmHWM) in each run.
@@ -169,9 +170,10 @@ def bench_commit(a, circuits, edits=100):
         what = "edit-config candidate + commit" if target == "candidate" else "edit-config running (no commit)"
         print("  %d x %-32s %7.3f s total  (%.1f ms each; erreadyd CPU %.3f s)"
               % (edits, what + ":", wall, wall * 1000.0 / edits, cpu))
-    r = m.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><circuit><name/></circuit>'
-                                        '</expressroute>' % ER_NS))
-    print("  (configuration: %d circuit list entries)" % r.xml.count("<circuit>"))
+    r = m.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><circuit><name/><peering><type/>'
+                                        '</peering></circuit></expressroute>' % ER_NS))
+    print("  (configuration: %d list entries: %d circuits, %d peerings)" % (
+        r.xml.count("<circuit>") + r.xml.count("<peering>"), r.xml.count("<circuit>"), r.xml.count("<peering>")))
     return res["candidate"]
 
 
@@ -194,7 +196,7 @@ def bench_idle(a, seconds):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-s", "--sessions", type=int, default=1000)
-    ap.add_argument("-c", "--circuits", type=int, default=1000)
+    ap.add_argument("-c", "--circuits", type=int, default=500)
     ap.add_argument("-n", "--repeat", type=int, default=9)
     ap.add_argument("--idle", type=float, default=30)
     ap.add_argument("erreadyd")
@@ -216,16 +218,16 @@ def main():
         commit_small = bench_commit(a, (o.sessions + 3) // 4)
         print("  peak RSS (VmHWM): %.1f MiB" % a.hwm())
         a.stop()
-        print("[2] %d circuit list entries (%d BGP sessions)" % (o.circuits, 4 * o.circuits))
+        print("[2] %d circuits, %d peerings (%d BGP sessions)" % (o.circuits, o.circuits, 4 * o.circuits))
         b = Agent(erreadyd, 4 * o.circuits, work)
         agents.append(b)
         commit = bench_commit(b, o.circuits)
         print("  peak RSS (VmHWM): %.1f MiB" % b.hwm())
         b.stop()
         print("summary: full get %.1f ms repeated, %.1f ms first after an evaluation (target <= 100 ms); "
-              "100 edit+commit %.2f s with %d circuits, %.2f s with %d (target <= 1 s); "
+              "100 edit+commit %.2f s with %d circuits, %.2f s with %d list entries (target <= 1 s); "
               "idle %.2f %% of a core (target <= 1 %%)"
-              % (get * 1000.0, cold * 1000.0, commit_small, (o.sessions + 3) // 4, commit, o.circuits, idle))
+              % (get * 1000.0, cold * 1000.0, commit_small, (o.sessions + 3) // 4, commit, 2 * o.circuits, idle))
     finally:
         for a in agents:
             try:
