@@ -1,13 +1,15 @@
 /*
- * The NETCONF view: libnetconf2 2.0.24 serving expressroute-readiness over
- * SSH (its own endpoint, RFC 6242) and a local UNIX socket.
+ * The NETCONF view: libnetconf2 2.0.24 sessions serving
+ * expressroute-readiness over SSH (RFC 6242, terminated by nc_ssh.c) and a
+ * local UNIX socket.
  *
- * Threads: accept threads run libnetconf2's SSH handshake and hello (a
- * stalled client holds only its accept thread); each session then has its
- * own thread blocked in poll() on the session's socket, so an idle session
- * costs nothing and a slow one delays nobody else. RPCs touch the datastore
- * and the published snapshot under the daemon's agent lock. Notifications
- * go through the event log (replay) to each subscribed session's thread.
+ * Threads: each SSH connection has its own thread for its handshake and
+ * then relays its channel; every session (SSH or UNIX) has a message guard
+ * thread (nc_guard.c) in front of libnetconf2 and its own session thread
+ * blocked in poll(), so an idle session costs nothing and a slow one delays
+ * nobody else. RPCs touch the datastore and the published snapshot under
+ * the daemon's agent lock. Notifications go through the event log (replay)
+ * to each subscribed session's thread.
  */
 #ifndef ER_NC_VIEW_H
 #define ER_NC_VIEW_H
