@@ -954,6 +954,53 @@ op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 /* ------------------------------------------------------------------ */
 /* edit-config and friends */
 
+/*
+ * The circuits an edit names when it names nothing else (no other part of
+ * the config, no operation on the expressroute container, not
+ * default-operation replace): then only those need libyang's validation
+ * (er_ds_txn_validate_entries). false: validate everything.
+ */
+static bool
+edit_circuits(const struct lyd_node *edit, enum er_nc_defop defop, const char **keys, size_t max, size_t *n)
+{
+	const struct lyd_node *c;
+	const struct lyd_meta *m;
+
+	*n = 0;
+	if (defop == ER_NC_DEFOP_REPLACE || !edit || edit->next || !edit->schema ||
+	    strcmp(edit->schema->name, "expressroute") || strcmp(edit->schema->module->name, ER_YANG_MODULE))
+		return false;
+	LY_LIST_FOR(edit->meta, m)
+		if (!strcmp(m->name, "operation"))
+			return false;
+	LY_LIST_FOR(lyd_child(edit), c) {
+		const struct lyd_node *k = lyd_child(c);
+		if (!c->schema || c->schema->nodetype != LYS_LIST || strcmp(c->schema->name, "circuit") || *n >= max ||
+		    !k || !k->schema || !(k->schema->flags & LYS_KEY))
+			return false;
+		keys[(*n)++] = lyd_get_value(k);
+	}
+	return *n > 0;
+}
+
+/* Validate an edited @p txn: only the circuits the edit names when its base was valid. */
+static int
+validate_edit(struct er_ds_txn *txn, bool base_valid, const struct lyd_node *edit, enum er_nc_defop defop,
+    struct er_nc_errs *errs)
+{
+	const char *keys[64];
+	char err[ER_ERRLEN];
+	size_t n;
+
+	if (!base_valid || !edit_circuits(edit, defop, keys, 64, &n))
+		return validate_txn(txn, errs);
+	if (er_ds_txn_validate_entries(txn, "circuit", keys, n, err, sizeof(err)) < 0) {
+		validation_error(errs, err);
+		return -1;
+	}
+	return 0;
+}
+
 static struct nc_server_reply *
 op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 {
@@ -965,6 +1012,7 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	enum { TEST_THEN_SET, SET, TEST_ONLY } test = TEST_THEN_SET;
 	const struct lyd_node *cfg = child(rpc, "config");
 	struct er_ds_txn *txn;
+	bool base_valid;
 	int rc;
 
 	if (target == DS_NONE)
@@ -989,6 +1037,8 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 		unlock();
 		return fail(&errs);
 	}
+	/* running is always valid; the candidate is when its edits were validated */
+	base_valid = target == DS_RUNNING || !O.cand || er_ds_txn_validated(O.cand);
 	txn = er_ds_txn_begin_from(er_nc_env->ds, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : cand_tree());
 	/* the txn's tree is already a copy: the edit engine need not copy it again */
 	rc = er_nc_edit_apply_scratch(er_ds_txn_tree(txn), any_tree(cfg), defop, errop, &errs);
@@ -998,18 +1048,21 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 		return fail(&errs);
 	}
 	if (test == TEST_ONLY) {
-		validate_txn(txn, &errs);
+		validate_edit(txn, base_valid, any_tree(cfg), defop, &errs);
 		er_ds_txn_abort(txn);
 	} else if (target == DS_RUNNING) {
 		/* running is always valid: :set on running still validates */
-		commit_txn(txn, &errs);
+		if (validate_edit(txn, base_valid, any_tree(cfg), defop, &errs) == 0)
+			commit_txn(txn, &errs);
+		else
+			er_ds_txn_abort(txn);
 	} else if (test == SET) {
 		/* not validated (the commit will): its defaults as validation would add them */
 		if (lyd_new_implicit_all(er_ds_txn_tree(txn), ctx(), LYD_IMPLICIT_NO_STATE, NULL) != LY_SUCCESS)
 			er_nc_errs_add(&errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "cannot add default values: %s",
 			    ly_errmsg(ctx()) ? ly_errmsg(ctx()) : "libyang error");
 		cand_set(txn);
-	} else if (validate_txn(txn, &errs) == 0) {
+	} else if (validate_edit(txn, base_valid, any_tree(cfg), defop, &errs) == 0) {
 		/* validated now, the commit applies it without validating it again */
 		cand_set(txn);
 	} else

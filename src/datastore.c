@@ -459,6 +459,72 @@ er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen)
 	return prepare_tree(txn->tree, "edit", &txn->prepared, err, errlen);
 }
 
+/* The key value of list entry @p n (its first child), or NULL. */
+static const char *
+entry_key(const struct lyd_node *n)
+{
+	const struct lyd_node *k = lyd_child(n);
+
+	return k && k->schema && (k->schema->flags & LYS_KEY) ? lyd_get_value(k) : NULL;
+}
+
+int
+er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *const *keys, size_t n, char *err,
+    size_t errlen)
+{
+	struct lyd_node *top = txn->tree, *tmp = NULL, *c, *next;
+	size_t i;
+
+	/* one top-level container whose list entries are its children, or the whole tree */
+	if (!top || top->next || top->prev != top || !top->schema || top->schema->nodetype != LYS_CONTAINER)
+		return er_ds_txn_validate(txn, err, errlen);
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
+	ly_err_clean(txn->ds->ctx, NULL);
+	if (lyd_dup_single(top, NULL, LYD_DUP_WITH_FLAGS, &tmp) != LY_SUCCESS)
+		fatalx("cannot copy a config tree");
+	LY_LIST_FOR(lyd_child(top), c) {
+		const char *k = NULL;
+		bool want = !c->schema || c->schema->nodetype != LYS_LIST || strcmp(c->schema->name, list);
+
+		if (!want && (k = entry_key(c)))
+			for (i = 0; i < n && !want; i++)
+				want = !strcmp(keys[i], k);
+		if (want && lyd_dup_single(c, (struct lyd_node_inner *)tmp, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, NULL) !=
+			LY_SUCCESS)
+			fatalx("cannot copy a config tree");
+	}
+	if (validate_tree(txn->ds, &tmp, "edit", err, errlen) < 0) {
+		lyd_free_all(tmp);
+		return -1;
+	}
+	/*
+	 * The validated entries' contents (defaults added, false when-nodes
+	 * gone) replace their originals' in place: a system-ordered entry
+	 * cannot be inserted at a position, and the order must not change.
+	 */
+	LY_LIST_FOR_SAFE(lyd_child(tmp), next, c) {
+		struct lyd_node *orig = NULL, *ch, *nx;
+
+		if (!c->schema || c->schema->nodetype != LYS_LIST || strcmp(c->schema->name, list))
+			continue;
+		if (lyd_find_sibling_first(lyd_child(top), c, &orig) != LY_SUCCESS || !orig)
+			continue;
+		LY_LIST_FOR_SAFE(lyd_child(orig), nx, ch)
+			if (!ch->schema || !(ch->schema->flags & LYS_KEY))
+				lyd_free_tree(ch);
+		LY_LIST_FOR_SAFE(lyd_child(c), nx, ch)
+			if (!ch->schema || !(ch->schema->flags & LYS_KEY)) {
+				lyd_unlink_tree(ch);
+				if (lyd_insert_child(orig, ch) != LY_SUCCESS)
+					fatalx("cannot rebuild a config tree");
+			}
+		orig->flags = c->flags;
+	}
+	lyd_free_all(tmp);
+	return prepare_tree(txn->tree, "edit", &txn->prepared, err, errlen);
+}
+
 int
 er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen)
 {

@@ -89,6 +89,17 @@ int er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format f
 /** Validate and prepare only (SNMP reserve phase, NETCONF test-only); keeps the txn. */
 int er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen);
 /**
+ * er_ds_txn_validate() when the tree was valid apart from the entries of
+ * top-level list @p list whose keys are in @p keys (changed, added or gone):
+ * libyang validates a copy holding only those entries and the rest of the
+ * top container, and the validated entries replace theirs. Sound because
+ * the model relates no two entries (no must, unique, leafref, min/max-
+ * elements, or when outside an entry; test_datastore checks the YANG).
+ * Our own rules still see the whole tree.
+ */
+int er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *const *keys, size_t n,
+    char *err, size_t errlen);
+/**
  * Validate, prepare and apply; the txn is consumed whatever the result.
  * A txn validated and not changed since is applied without validating again.
  */

@@ -262,6 +262,107 @@ test_merge_edit(void **state)
 	er_ds_free(ds);
 }
 
+/* The whole config, defaults included, as text. */
+static char *
+all_text(struct er_ds_txn *txn)
+{
+	char *t = NULL;
+
+	assert_int_equal(lyd_print_mem(&t, er_ds_txn_peek(txn), LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_ALL), 0);
+	return t;
+}
+
+/* Validating only the circuits an edit names gives what validating everything gives. */
+static void
+test_validate_entries_same_as_full(void **state)
+{
+	static const char *const edits[] = {
+		/* a changed leaf, a new circuit with only its name, one that does not exist any more */
+		"{\"expressroute-readiness:expressroute\":{\"circuit\":[{\"name\":\"er-ams-1\",\"maintenance\":true,"
+		"\"peering\":[{\"type\":\"microsoft\",\"prefix-limit-warning\":75}]}]}}",
+		"{\"expressroute-readiness:expressroute\":{\"circuit\":[{\"name\":\"er-new\"}]}}",
+		"{\"expressroute-readiness:expressroute\":{\"circuit\":[{\"name\":\"er-new\",\"bandwidth\":1000,"
+		"\"peering\":[{\"type\":\"azure-private\",\"vlan-id\":300}]}]}}",
+	};
+	const char *keys[] = { "er-ams-1", "er-new", "er-gone" };
+	struct er_ds *ds = ds_with_example();
+	char err1[ER_ERRLEN], err2[ER_ERRLEN];
+	int valid = 0, invalid = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct er_ds_txn *a = er_ds_txn_begin(ds), *b = er_ds_txn_begin(ds);
+		int ra, rb;
+
+		assert_int_equal(er_ds_txn_merge(a, edits[i], ER_FMT_JSON, err1, sizeof(err1)), 0);
+		assert_int_equal(er_ds_txn_merge(b, edits[i], ER_FMT_JSON, err2, sizeof(err2)), 0);
+		err1[0] = err2[0] = '\0';
+		ra = er_ds_txn_validate(a, err1, sizeof(err1));
+		rb = er_ds_txn_validate_entries(b, "circuit", keys, 3, err2, sizeof(err2));
+		assert_int_equal(ra, rb);
+		assert_string_equal(err1, err2);
+		ra == 0 ? valid++ : invalid++;
+		if (ra == 0) {
+			char *ta = all_text(a), *tb = all_text(b);
+			assert_string_equal(ta, tb);
+			assert_true(er_ds_txn_validated(b));
+			free(ta);
+			free(tb);
+		}
+		er_ds_txn_abort(a);
+		er_ds_txn_abort(b);
+	}
+	print_message("%d valid, %d refused alike\n", valid, invalid);
+	assert_true(valid >= 1);
+	er_ds_free(ds);
+}
+
+/*
+ * er_ds_txn_validate_entries() is sound only while no YANG constraint
+ * relates two circuits: no must, unique, leafref, min/max-elements on the
+ * list, and when-conditions that stay inside their circuit.
+ */
+static void
+test_model_relates_no_circuits(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	const struct lysc_node *circ = lys_find_path(er_ds_ctx(ds), NULL, "/" ER_YANG_MODULE ":expressroute/circuit", 0),
+			       *n;
+	const struct lysc_node_list *l = (const struct lysc_node_list *)circ;
+
+	(void)state;
+	assert_non_null(circ);
+	assert_int_equal(l->min, 0);
+	assert_int_equal(l->max, UINT32_MAX);
+	LYSC_TREE_DFS_BEGIN(circ, n) {
+		LY_ARRAY_COUNT_TYPE u;
+		struct lysc_when **w = lysc_node_when(n);
+		int depth = 0;
+		const struct lysc_node *p;
+
+		for (p = n; p != circ; p = p->parent)
+			depth++;
+		if (lysc_node_musts(n))
+			fail_msg("%s has a must", n->name);
+		if (n->nodetype == LYS_LIST && ((const struct lysc_node_list *)n)->uniques)
+			fail_msg("%s has unique", n->name);
+		if ((n->nodetype & LYD_NODE_TERM) && ((const struct lysc_node_leaf *)n)->type->basetype == LY_TYPE_LEAFREF)
+			fail_msg("%s is a leafref", n->name);
+		LY_ARRAY_FOR(w, u) {
+			const char *e = lyxp_get_expr(w[u]->cond), *q = e;
+			int up = 0;
+			while ((q = strstr(q, "../"))) {
+				up++;
+				q += 3;
+			}
+			if (e[0] == '/' || up >= depth + (w[u]->context == n ? 0 : 1))
+				fail_msg("when \"%s\" on %s may reach outside its circuit", e, n->name);
+		}
+		LYSC_TREE_DFS_END(circ, n);
+	}
+	er_ds_free(ds);
+}
+
 static void
 test_save_atomic(void **state)
 {
@@ -364,6 +465,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_example),
+		cmocka_unit_test(test_validate_entries_same_as_full),
+		cmocka_unit_test(test_model_relates_no_circuits),
 		cmocka_unit_test(test_block_29_splits),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_md5_write_only),
