@@ -383,8 +383,14 @@ def main():
             for name in ("erreadyd.log", "master.log", "snmpd.log"):
                 p = os.path.join(env.dir, name)
                 if os.path.exists(p):
+                    lines = open(p, errors="replace").readlines()
+                    # valgrind's reports in full (a rare one must be readable from the CI log), then the tail
+                    vg = [l for l in lines[:-40] if l.startswith("==")]
+                    if vg:
+                        print("---- %s (valgrind)" % name)
+                        print("".join(vg[:400]))
                     print("---- %s (tail)" % name)
-                    print("".join(open(p, errors="replace").readlines()[-40:]))
+                    print("".join(lines[-40:]))
     finally:
         if env:
             env.cleanup()
