@@ -46,50 +46,6 @@
 #define GUARD_HOLD (256 * 1024) /* how far into a message a splice marker is looked for */
 
 /* ------------------------------------------------------------------ */
-/* byte buffers */
-
-struct buf {
-	char *p;
-	size_t off, len, cap; /* data: p[off .. off+len) */
-};
-
-static void
-buf_add(struct buf *b, const void *d, size_t n)
-{
-	if (!n)
-		return;
-	if (b->off && b->off + b->len + n > b->cap) {
-		memmove(b->p, b->p + b->off, b->len);
-		b->off = 0;
-	}
-	if (b->len + n > b->cap) {
-		size_t c = b->cap ? b->cap : 4096;
-		while (c < b->len + n)
-			c *= 2;
-		b->p = xreallocarray(b->p, c, 1);
-		b->cap = c;
-	}
-	memcpy(b->p + b->off + b->len, d, n);
-	b->len += n;
-}
-
-static void
-buf_eat(struct buf *b, size_t n)
-{
-	b->off += n;
-	b->len -= n;
-	if (!b->len)
-		b->off = 0;
-}
-
-static void
-buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-/* ------------------------------------------------------------------ */
 /* RFC 6242 framing, one direction */
 
 enum fr_state { FR_LF, FR_HASH, FR_SIZE0, FR_SIZE, FR_DATA, FR_ENDLF };
@@ -197,20 +153,20 @@ fr_feed(struct framer *f, const char *in, size_t len, fr_data_fn data, void *arg
 }
 
 static void
-fr_add_frame(struct buf *out, bool chunked, const char *msg, size_t n)
+fr_add_frame(struct er_buf *out, bool chunked, const char *msg, size_t n)
 {
 	char h[32];
 
 	if (chunked) {
 		if (n) {
 			int k = snprintf(h, sizeof(h), "\n#%zu\n", n);
-			buf_add(out, h, (size_t)k);
-			buf_add(out, msg, n);
+			er_buf_add(out, h, (size_t)k);
+			er_buf_add(out, msg, n);
 		}
-		buf_add(out, "\n##\n", 4);
+		er_buf_add(out, "\n##\n", 4);
 	} else {
-		buf_add(out, msg, n);
-		buf_add(out, EOM, 6);
+		er_buf_add(out, msg, n);
+		er_buf_add(out, EOM, 6);
 	}
 }
 
@@ -218,38 +174,38 @@ fr_add_frame(struct buf *out, bool chunked, const char *msg, size_t n)
 /* checking a message */
 
 static void
-esc_add(struct buf *b, const char *s, size_t n)
+esc_add(struct er_buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
 		case '&':
-			buf_add(b, "&amp;", 5);
+			er_buf_add(b, "&amp;", 5);
 			break;
 		case '<':
-			buf_add(b, "&lt;", 4);
+			er_buf_add(b, "&lt;", 4);
 			break;
 		case '>':
-			buf_add(b, "&gt;", 4);
+			er_buf_add(b, "&gt;", 4);
 			break;
 		case '"':
-			buf_add(b, "&quot;", 6);
+			er_buf_add(b, "&quot;", 6);
 			break;
 		default:
-			buf_add(b, s + i, 1);
+			er_buf_add(b, s + i, 1);
 		}
 	}
 }
 
 /* An attribute value from libxml2's SAX2 without entity substitution: it hands '&' on as "&#38;". */
 static void
-esc_attr_add(struct buf *b, const char *s, size_t n)
+esc_attr_add(struct er_buf *b, const char *s, size_t n)
 {
 	size_t i = 0, st = 0;
 
 	for (; i < n; i++)
 		if (s[i] == '&' && n - i >= 5 && !memcmp(s + i, "&#38;", 5)) {
 			esc_add(b, s + st, i - st);
-			buf_add(b, "&amp;", 5);
+			er_buf_add(b, "&amp;", 5);
 			st = i + 5;
 			i += 4;
 		}
@@ -257,9 +213,9 @@ esc_attr_add(struct buf *b, const char *s, size_t n)
 }
 
 static void
-str_add(struct buf *b, const char *s)
+str_add(struct er_buf *b, const char *s)
 {
-	buf_add(b, s, strlen(s));
+	er_buf_add(b, s, strlen(s));
 }
 
 struct chk {
@@ -267,7 +223,7 @@ struct chk {
 	bool root_seen, has_mid, doctype;
 	char root[64], root_ns[256];
 	bool root_ns_set;
-	struct buf attrs; /* the <rpc> attributes, as they go on <rpc-reply> */
+	struct er_buf attrs; /* the <rpc> attributes, as they go on <rpc-reply> */
 	bool bad_op;
 	char bad_op_elem[64], bad_op_val[64];
 	bool err_set;
@@ -275,7 +231,7 @@ struct chk {
 	char open[8][64]; /* names of the innermost open elements, by depth % 8 */
 	/* hello parsing */
 	bool in_cap, base11, in_sid;
-	struct buf cap;
+	struct er_buf cap;
 	unsigned long sid;
 };
 
@@ -311,7 +267,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 				   *ve = (const char *)attr[5 * i + 4];
 			if (!au && !strcmp(al, "message-id"))
 				c->has_mid = true;
-			buf_add(&c->attrs, " ", 1);
+			er_buf_add(&c->attrs, " ", 1);
 			if (ap && au && strcmp(ap, "xml")) {
 				str_add(&c->attrs, "xmlns:");
 				str_add(&c->attrs, ap);
@@ -321,12 +277,12 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 			}
 			if (ap) {
 				str_add(&c->attrs, ap);
-				buf_add(&c->attrs, ":", 1);
+				er_buf_add(&c->attrs, ":", 1);
 			}
 			str_add(&c->attrs, al);
 			str_add(&c->attrs, "=\"");
 			esc_attr_add(&c->attrs, vs, (size_t)(ve - vs));
-			buf_add(&c->attrs, "\"", 1);
+			er_buf_add(&c->attrs, "\"", 1);
 		}
 	}
 	for (int i = 0; i < nb_attr && !c->bad_op; i++) {
@@ -381,7 +337,7 @@ sax_chars(void *ctx, const xmlChar *s, int n)
 	struct chk *c = ctx;
 
 	if (c->in_cap && c->cap.len < 4096)
-		buf_add(&c->cap, s, (size_t)n);
+		er_buf_add(&c->cap, s, (size_t)n);
 }
 
 static void
@@ -455,8 +411,8 @@ chk_parse(struct chk *c, const char *msg, size_t len)
 static void
 chk_free(struct chk *c)
 {
-	buf_free(&c->attrs);
-	buf_free(&c->cap);
+	er_buf_free(&c->attrs);
+	er_buf_free(&c->cap);
 }
 
 static char *
@@ -466,7 +422,7 @@ reply_at(struct chk *c, const char *type, const char *tag, const char *path, con
 static char *
 reply_at(struct chk *c, const char *type, const char *tag, const char *path, const char *info, const char *fmt, ...)
 {
-	struct buf b = { 0 };
+	struct er_buf b = { 0 };
 	char msg[512];
 	va_list ap;
 
@@ -475,7 +431,7 @@ reply_at(struct chk *c, const char *type, const char *tag, const char *path, con
 	va_end(ap);
 	str_add(&b, "<rpc-reply xmlns=\"" NS_BASE "\"");
 	if (c->attrs.len)
-		buf_add(&b, c->attrs.p + c->attrs.off, c->attrs.len);
+		er_buf_add(&b, c->attrs.p + c->attrs.off, c->attrs.len);
 	str_add(&b, "><rpc-error><error-type>");
 	str_add(&b, type);
 	str_add(&b, "</error-type><error-tag>");
@@ -495,7 +451,7 @@ reply_at(struct chk *c, const char *type, const char *tag, const char *path, con
 		str_add(&b, "</error-info>");
 	}
 	str_add(&b, "</rpc-error></rpc-reply>");
-	buf_add(&b, "", 1);
+	er_buf_add(&b, "", 1);
 	if (b.off)
 		memmove(b.p, b.p + b.off, b.len);
 	return b.p;
@@ -541,13 +497,13 @@ yang_check(struct chk *c, const struct ly_ctx *ctx, const char *msg, char *why, 
 		r = reply_at(c, "protocol", "operation-not-supported", path, NULL, "unknown operation <%s> of module %s",
 		    a, b);
 	else if (sscanf(m, "No module with namespace \"%127[^\"]\" in the context.", a) == 1) {
-		struct buf i = { 0 };
+		struct er_buf i = { 0 };
 		str_add(&i, "<bad-namespace>");
 		esc_add(&i, a, strlen(a));
 		str_add(&i, "</bad-namespace>");
-		buf_add(&i, "", 1);
+		er_buf_add(&i, "", 1);
 		r = reply_at(c, "protocol", "unknown-namespace", path, i.p, "%s", m);
-		buf_free(&i);
+		er_buf_free(&i);
 	} else if (!strncmp(m, "Invalid ", 8) && strstr(m, " value \""))
 		r = reply_at(c, "protocol", "invalid-value", path, NULL, "%s", m);
 	else if (sscanf(m, "Mandatory node \"%127[^\"]\"", a) == 1 || sscanf(m, "Mandatory choice \"%127[^\"]\"", a) == 1) {
@@ -569,7 +525,7 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 {
 	struct chk c;
 	char *r = NULL;
-	struct buf info = { 0 };
+	struct er_buf info = { 0 };
 
 	*skip = false;
 	while (len && strchr(" \t\r\n", *msg)) {
@@ -595,7 +551,7 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 		str_add(&info, "<bad-element>");
 		esc_add(&info, c.root, strlen(c.root));
 		str_add(&info, "</bad-element>");
-		buf_add(&info, "", 1);
+		er_buf_add(&info, "", 1);
 		r = reply(&c, "rpc", "unknown-element", info.p,
 		    "expected <rpc> in namespace " NS_BASE ", got <%s>%s%s", c.root, c.root_ns_set ? " in namespace " : "",
 		    c.root_ns_set ? c.root_ns : " with no namespace");
@@ -604,7 +560,7 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 		str_add(&info, "<bad-element>rpc</bad-element><bad-namespace>");
 		esc_add(&info, c.root_ns, strlen(c.root_ns));
 		str_add(&info, "</bad-namespace>");
-		buf_add(&info, "", 1);
+		er_buf_add(&info, "", 1);
 		r = reply(&c, "protocol", "unknown-namespace", info.p, "<rpc> must be in namespace " NS_BASE "%s%s%s",
 		    c.root_ns_set ? ", not \"" : ", it has none", c.root_ns_set ? c.root_ns : "", c.root_ns_set ? "\"" : "");
 	} else if (!c.has_mid) {
@@ -617,7 +573,7 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 		str_add(&info, "<bad-attribute>operation</bad-attribute><bad-element>");
 		esc_add(&info, c.bad_op_elem, strlen(c.bad_op_elem));
 		str_add(&info, "</bad-element>");
-		buf_add(&info, "", 1);
+		er_buf_add(&info, "", 1);
 		r = reply(&c, "protocol", "bad-attribute", info.p,
 		    "operation \"%s\" on <%s> is not one of merge, replace, create, delete, remove", c.bad_op_val,
 		    c.bad_op_elem);
@@ -626,7 +582,7 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 		r = yang_check(&c, ctx, z ? z : msg, why, whylen);
 		free(z);
 	}
-	buf_free(&info);
+	er_buf_free(&info);
 	chk_free(&c);
 	return r;
 }
@@ -668,17 +624,17 @@ struct er_nc_guard {
 	/* client -> libnetconf2 */
 	struct framer fin;
 	bool in_hello, client11, in_wait; /* in_wait: hello passed, the server's not seen yet */
-	struct buf rd;                    /* read from the client, not yet framed */
-	struct buf msg;                   /* the message being read */
-	struct buf to_srv;
+	struct er_buf rd;                    /* read from the client, not yet framed */
+	struct er_buf msg;                   /* the message being read */
+	struct er_buf to_srv;
 	bool cli_eof, srv_shut;
 	uint64_t forwarded;
 	/* libnetconf2 -> client */
 	struct framer fout;
 	bool out_hello, server11, out_mode_set, out_mid;
 	uint32_t sid; /* from libnetconf2's hello */
-	struct buf head; /* start of the current message */
-	struct buf to_cli;
+	struct er_buf head; /* start of the current message */
+	struct er_buf to_cli;
 	bool srv_eof, srv_hup, cli_dead;
 	uint64_t replies;
 	struct inj *q, **qt;
@@ -689,7 +645,7 @@ struct er_nc_guard {
 	enum { OUT_PASS, OUT_HOLD, OUT_REFRAME } omode; /* the current message */
 	struct er_nc_text *cur_text;
 	char cur_marker[64];
-	struct buf hold; /* content of a message the guard frames itself */
+	struct er_buf hold; /* content of a message the guard frames itself */
 };
 
 struct er_nc_text {
@@ -745,14 +701,14 @@ emit(struct er_nc_guard *g, const char *d, size_t n)
 	if (g->cli_dead)
 		return;
 	if (!g->fout.chunked) {
-		buf_add(&g->to_cli, d, n);
+		er_buf_add(&g->to_cli, d, n);
 		return;
 	}
 	while (n) {
 		size_t k = n < GUARD_CHUNK ? n : GUARD_CHUNK;
 		int hl = snprintf(h, sizeof(h), "\n#%zu\n", k);
-		buf_add(&g->to_cli, h, (size_t)hl);
-		buf_add(&g->to_cli, d, k);
+		er_buf_add(&g->to_cli, h, (size_t)hl);
+		er_buf_add(&g->to_cli, d, k);
 		d += k;
 		n -= k;
 	}
@@ -766,7 +722,7 @@ hold_data(struct er_nc_guard *g, const char *d, size_t n)
 		size_t ml = strlen(g->cur_marker), from = g->hold.len >= ml ? g->hold.len - ml + 1 : 0;
 		const char *p;
 
-		buf_add(&g->hold, d, n);
+		er_buf_add(&g->hold, d, n);
 		p = memmem(g->hold.p + g->hold.off + from, g->hold.len - from, g->cur_marker, ml);
 		if (p) {
 			const char *h = g->hold.p + g->hold.off;
@@ -784,7 +740,7 @@ hold_data(struct er_nc_guard *g, const char *d, size_t n)
 		else
 			return;
 	} else
-		buf_add(&g->hold, d, n);
+		er_buf_add(&g->hold, d, n);
 	if (g->hold.len >= GUARD_CHUNK) {
 		emit(g, g->hold.p + g->hold.off, g->hold.len);
 		g->hold.len = g->hold.off = 0;
@@ -798,7 +754,7 @@ hold_end(struct er_nc_guard *g)
 	emit(g, g->hold.p + g->hold.off, g->hold.len);
 	g->hold.len = g->hold.off = 0;
 	if (!g->cli_dead)
-		buf_add(&g->to_cli, g->fout.chunked ? "\n##\n" : EOM, g->fout.chunked ? 4 : 6);
+		er_buf_add(&g->to_cli, g->fout.chunked ? "\n##\n" : EOM, g->fout.chunked ? 4 : 6);
 	if (g->cur_text) {
 		/* the marker was not in this one (a notification): it stays pending unless replaced */
 		pthread_mutex_lock(&g->sp_lock);
@@ -820,7 +776,7 @@ in_data(void *arg, const char *d, size_t n)
 	struct er_nc_guard *g = arg;
 
 	if (g->msg.len + n <= GUARD_MAX_MSG + 1)
-		buf_add(&g->msg, d, n);
+		er_buf_add(&g->msg, d, n);
 }
 
 static void
@@ -830,7 +786,7 @@ out_data(void *arg, const char *d, size_t n)
 	size_t max = g->out_hello ? GUARD_HEAD : GUARD_HELLO_MAX;
 
 	if (g->head.len < max)
-		buf_add(&g->head, d, n < max - g->head.len ? n : max - g->head.len);
+		er_buf_add(&g->head, d, n < max - g->head.len ? n : max - g->head.len);
 	if (g->omode != OUT_PASS)
 		hold_data(g, d, n);
 }
@@ -844,7 +800,7 @@ inj_flush(struct er_nc_guard *g)
 		if (!(g->q = i->next))
 			g->qt = &g->q;
 		if (!g->cli_dead)
-			buf_add(&g->to_cli, i->msg, i->len);
+			er_buf_add(&g->to_cli, i->msg, i->len);
 		free(i->msg);
 		free(i);
 	}
@@ -889,7 +845,7 @@ from_server(struct er_nc_guard *g, const char *d, size_t n)
 {
 	if (g->transparent) {
 		if (!g->cli_dead)
-			buf_add(&g->to_cli, d, n);
+			er_buf_add(&g->to_cli, d, n);
 		return;
 	}
 	while (n) {
@@ -917,12 +873,12 @@ from_server(struct er_nc_guard *g, const char *d, size_t n)
 		if ((k = fr_feed(&g->fout, d, n, out_data, g, &end)) < 0) {
 			g->transparent = true; /* cannot happen with libnetconf2; pass on regardless */
 			if (!g->cli_dead)
-				buf_add(&g->to_cli, d, n);
+				er_buf_add(&g->to_cli, d, n);
 			return;
 		}
 		/* up to the end of a message at most: a reply of ours may go right after it */
 		if (!g->cli_dead && g->omode == OUT_PASS)
-			buf_add(&g->to_cli, d, (size_t)k);
+			er_buf_add(&g->to_cli, d, (size_t)k);
 		if (end && g->omode != OUT_PASS)
 			hold_end(g);
 		d += k;
@@ -949,7 +905,7 @@ static void
 inject(struct er_nc_guard *g, bool chunked, char *r, const char *why)
 {
 	struct inj *i = xcalloc(1, sizeof(*i));
-	struct buf f = { 0 };
+	struct er_buf f = { 0 };
 
 	fr_add_frame(&f, chunked, r, strlen(r));
 	free(r);
@@ -970,7 +926,7 @@ client_msg(struct er_nc_guard *g)
 	const char *m;
 	size_t n = g->msg.len;
 
-	buf_add(&g->msg, "", 1); /* a NUL after the message, for libyang */
+	er_buf_add(&g->msg, "", 1); /* a NUL after the message, for libyang */
 	g->msg.len--;
 	m = g->msg.p + g->msg.off;
 
@@ -1031,7 +987,7 @@ from_client(struct er_nc_guard *g)
 			g->cli_eof = true; /* read no more: libnetconf2 sees the end after what went before */
 			return;
 		}
-		buf_eat(&g->rd, (size_t)k);
+		er_buf_eat(&g->rd, (size_t)k);
 		if (end)
 			client_msg(g);
 		if (g->to_srv.len >= GUARD_HIGH)
@@ -1040,24 +996,15 @@ from_client(struct er_nc_guard *g)
 }
 
 static int
-pump(int fd, struct buf *b)
+pump(int fd, struct er_buf *b)
 {
 	while (b->len) {
 		ssize_t w = send(fd, b->p + b->off, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0)
 			return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
-		buf_eat(b, (size_t)w);
+		er_buf_eat(b, (size_t)w);
 	}
 	return 0;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void *
@@ -1065,7 +1012,7 @@ guard_main(void *arg)
 {
 	struct er_nc_guard *g = arg;
 	char *rb = xcalloc(1, GUARD_READ);
-	uint64_t drain_until = 0;
+	unsigned long long drain_until = 0;
 
 	for (;;) {
 		struct pollfd p[2] = { { g->cfd, 0, 0 }, { g->sfd, 0, 0 } };
@@ -1079,10 +1026,10 @@ guard_main(void *arg)
 			break;
 		if (g->srv_eof || g->srv_hup) {
 			if (!drain_until)
-				drain_until = mono_ms() + GUARD_DRAIN_MS;
-			if (*g->stop || mono_ms() >= drain_until)
+				drain_until = er_now_ms() + GUARD_DRAIN_MS;
+			if (*g->stop || er_now_ms() >= drain_until)
 				break;
-			timeout = (int)(drain_until - mono_ms());
+			timeout = (int)(drain_until - er_now_ms());
 		}
 		if (!g->cli_eof && g->rd.len < GUARD_HIGH && g->to_srv.len < GUARD_HIGH)
 			p[0].events |= POLLIN;
@@ -1118,7 +1065,7 @@ guard_main(void *arg)
 		if (!g->cli_eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			ssize_t r = recv(g->cfd, rb, GUARD_READ, MSG_DONTWAIT);
 			if (r > 0) {
-				buf_add(&g->rd, rb, (size_t)r);
+				er_buf_add(&g->rd, rb, (size_t)r);
 			} else if (r == 0 || (errno != EAGAIN && errno != EINTR))
 				g->cli_eof = true;
 		}
@@ -1199,12 +1146,12 @@ er_nc_guard_join(struct er_nc_guard *g)
 		free(i->msg);
 		free(i);
 	}
-	buf_free(&g->rd);
-	buf_free(&g->msg);
-	buf_free(&g->to_srv);
-	buf_free(&g->head);
-	buf_free(&g->to_cli);
-	buf_free(&g->hold);
+	er_buf_free(&g->rd);
+	er_buf_free(&g->msg);
+	er_buf_free(&g->to_srv);
+	er_buf_free(&g->head);
+	er_buf_free(&g->to_cli);
+	er_buf_free(&g->hold);
 	er_nc_text_unref(g->sp_text);
 	er_nc_text_unref(g->cur_text);
 	pthread_mutex_destroy(&g->sp_lock);

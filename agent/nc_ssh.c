@@ -57,20 +57,10 @@ struct conn {
 	struct ssh_channel_callbacks_struct ccb; /* the channel's, set as it opens */
 	/* relay */
 	int sp;                 /* our end of the socketpair */
-	char *in, *out;         /* client -> sp, sp -> client */
-	size_t in_len, out_len;
+	struct er_buf in, out;  /* client -> sp, sp -> client */
 	bool cli_eof, sp_shut, sp_eof;
 	short sp_events;        /* what the event loop polls on sp */
 };
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------------ */
 /* handshake callbacks */
@@ -176,9 +166,9 @@ sp_interest(struct conn *c, ssh_event ev)
 {
 	short want = 0;
 
-	if (!c->sp_eof && c->out_len < RELAY_HIGH)
+	if (!c->sp_eof && c->out.len < RELAY_HIGH)
 		want |= POLLIN;
-	if (c->in_len && !c->sp_shut)
+	if (c->in.len && !c->sp_shut)
 		want |= POLLOUT;
 	if (want == c->sp_events)
 		return;
@@ -193,83 +183,76 @@ sp_interest(struct conn *c, ssh_event ev)
 static void
 relay(struct conn *c, ssh_event ev)
 {
-	bool sent_eof = false;
-
-	c->in = xcalloc(1, RELAY_HIGH + RELAY_READ);
-	c->out = xcalloc(1, RELAY_HIGH + RELAY_READ);
 	fcntl(c->sp, F_SETFL, fcntl(c->sp, F_GETFL) | O_NONBLOCK);
 	ssh_set_blocking(c->s, 0);
 	while (!*X.stop) {
 		int r;
 
 		/* client -> libnetconf2's side */
-		while (!c->cli_eof && c->in_len < RELAY_HIGH) {
-			r = ssh_channel_read_nonblocking(c->ch, c->in + c->in_len, RELAY_READ, 0);
+		while (!c->cli_eof && c->in.len < RELAY_HIGH) {
+			r = ssh_channel_read_nonblocking(c->ch, er_buf_space(&c->in, RELAY_READ), RELAY_READ, 0);
 			if (r > 0)
-				c->in_len += (size_t)r;
+				c->in.len += (size_t)r;
 			else {
 				if (r == SSH_ERROR || (r == 0 && ssh_channel_is_eof(c->ch)))
 					c->cli_eof = true;
 				break;
 			}
 		}
-		if (c->in_len && !c->sp_shut) {
-			ssize_t w = send(c->sp, c->in, c->in_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (w > 0) {
-				memmove(c->in, c->in + w, c->in_len - (size_t)w);
-				c->in_len -= (size_t)w;
-			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		if (c->in.len && !c->sp_shut) {
+			ssize_t w = send(c->sp, er_buf_data(&c->in), c->in.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w > 0)
+				er_buf_eat(&c->in, (size_t)w);
+			else if (w < 0 && errno != EAGAIN && errno != EINTR) {
 				c->sp_shut = true;
-				c->in_len = 0;
+				er_buf_eat(&c->in, c->in.len);
 			}
 		}
-		if (c->cli_eof && !c->in_len && !c->sp_shut) {
+		if (c->cli_eof && !c->in.len && !c->sp_shut) {
 			shutdown(c->sp, SHUT_WR);
 			c->sp_shut = true;
 		}
 		/* libnetconf2's side -> client */
-		while (!c->sp_eof && c->out_len < RELAY_HIGH) {
-			ssize_t k = recv(c->sp, c->out + c->out_len, RELAY_READ, MSG_DONTWAIT);
+		while (!c->sp_eof && c->out.len < RELAY_HIGH) {
+			ssize_t k = recv(c->sp, er_buf_space(&c->out, RELAY_READ), RELAY_READ, MSG_DONTWAIT);
 			if (k > 0)
-				c->out_len += (size_t)k;
+				c->out.len += (size_t)k;
 			else {
 				if (k == 0 || (errno != EAGAIN && errno != EINTR))
 					c->sp_eof = true;
 				break;
 			}
 		}
-		while (c->out_len) {
+		while (c->out.len) {
 			uint32_t win = ssh_channel_window_size(c->ch);
-			size_t n = c->out_len < win ? c->out_len : win;
+			size_t n = c->out.len < win ? c->out.len : win;
 			if (!n || ssh_channel_is_closed(c->ch))
 				break;
-			r = ssh_channel_write(c->ch, c->out, (uint32_t)n);
+			r = ssh_channel_write(c->ch, er_buf_data(&c->out), (uint32_t)n);
 			if (r == SSH_ERROR) {
-				c->out_len = 0;
+				er_buf_eat(&c->out, c->out.len);
 				c->cli_eof = true;
 				break;
 			}
 			if (r <= 0)
 				break;
-			memmove(c->out, c->out + r, c->out_len - (size_t)r);
-			c->out_len -= (size_t)r;
+			er_buf_eat(&c->out, (size_t)r);
 		}
-		if (c->sp_eof && !c->out_len) {
+		if (c->sp_eof && !c->out.len) {
 			/* the session ended on erreadyd's side: tell the client, then go */
-			if (!sent_eof && !ssh_channel_is_closed(c->ch)) {
-				uint64_t until = mono_ms() + 1000;
+			if (!ssh_channel_is_closed(c->ch)) {
+				unsigned long long until = er_now_ms() + 1000;
 				ssh_channel_request_send_exit_status(c->ch, 0);
 				ssh_channel_send_eof(c->ch);
 				ssh_channel_close(c->ch);
 				/* let the client close its side first: OpenSSH calls a dropped connection an error */
-				while (ssh_is_connected(c->s) && !*X.stop && mono_ms() < until &&
+				while (ssh_is_connected(c->s) && !*X.stop && er_now_ms() < until &&
 				    ssh_event_dopoll(ev, 100) != SSH_ERROR)
 					;
 			}
-			sent_eof = true;
 			break;
 		}
-		if (ssh_channel_is_closed(c->ch) && !c->in_len)
+		if (ssh_channel_is_closed(c->ch) && !c->in.len)
 			c->cli_eof = true;
 		if (c->cli_eof && c->sp_shut && c->sp_eof)
 			break;
@@ -277,17 +260,16 @@ relay(struct conn *c, ssh_event ev)
 		if (ssh_event_dopoll(ev, LOOP_MS) == SSH_ERROR && !ssh_is_connected(c->s)) {
 			/* the connection broke: pass what came and let libnetconf2 see the end */
 			c->cli_eof = true;
-			if (c->in_len && !c->sp_shut)
-				(void)!send(c->sp, c->in, c->in_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (c->in.len && !c->sp_shut)
+				(void)!send(c->sp, er_buf_data(&c->in), c->in.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 			break;
 		}
 	}
 	if (c->sp_events)
 		ssh_event_remove_fd(ev, c->sp);
 	c->sp_events = 0;
-	free(c->in);
-	free(c->out);
-	c->in = c->out = NULL;
+	er_buf_free(&c->in);
+	er_buf_free(&c->out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -311,7 +293,7 @@ conn_main(void *arg)
 	struct conn *c = arg;
 	struct ssh_server_callbacks_struct cb;
 	ssh_event ev = NULL;
-	uint64_t deadline = mono_ms() + AUTH_TIMEOUT_MS;
+	unsigned long long deadline = er_now_ms() + AUTH_TIMEOUT_MS;
 	const char *why = NULL;
 	char whybuf[128];
 	int methods = SSH_AUTH_METHOD_PUBLICKEY, sp[2] = { -1, -1 };
@@ -345,7 +327,7 @@ conn_main(void *arg)
 			why = "erreadyd stopping";
 			goto out;
 		}
-		if (mono_ms() >= deadline) {
+		if (er_now_ms() >= deadline) {
 			why = "no SSH key exchange within 10 s";
 			goto out;
 		}
@@ -367,7 +349,7 @@ conn_main(void *arg)
 			why = "too many refused keys or passwords";
 			goto out;
 		}
-		if (mono_ms() >= deadline) {
+		if (er_now_ms() >= deadline) {
 			why = c->authed ? "no netconf subsystem within 10 s" : "not authenticated within 10 s";
 			goto out;
 		}

@@ -156,39 +156,25 @@ er_ds_ctx(const struct er_ds *ds)
 	return ds->ctx;
 }
 
-struct membuf {
-	char *buf;
-	size_t len, cap;
-};
-
+/* lyd_print_clb() writes many small pieces: a doubling buffer, where lyd_print_mem() reallocs each time */
 static ssize_t
 membuf_write(void *arg, const void *data, size_t len)
 {
-	struct membuf *b = arg;
-
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + len + 1 > cap)
-			cap *= 2;
-		b->buf = xreallocarray(b->buf, 1, cap);
-		b->cap = cap;
-	}
-	memcpy(b->buf + b->len, data, len);
-	b->len += len;
-	b->buf[b->len] = '\0';
+	er_buf_add(arg, data, len);
 	return (ssize_t)len;
 }
 
 char *
 er_ds_print_mem(const struct lyd_node *tree, int lyd_format, uint32_t lyd_options)
 {
-	struct membuf b = { NULL, 0, 0 };
+	struct er_buf b = { 0 };
 
 	if (tree && lyd_print_clb(membuf_write, &b, tree, (LYD_FORMAT)lyd_format, lyd_options) != LY_SUCCESS) {
-		free(b.buf);
+		er_buf_free(&b);
 		return NULL;
 	}
-	return b.buf ? b.buf : xstrdup("");
+	er_buf_add(&b, "", 1); /* off is 0: nothing was eaten */
+	return b.p;
 }
 
 const struct lyd_node *

@@ -77,6 +77,48 @@ er_now_us(void)
 	return (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
 }
 
+char *
+er_buf_space(struct er_buf *b, size_t n)
+{
+	if (b->off && b->off + b->len + n > b->cap) {
+		memmove(b->p, b->p + b->off, b->len);
+		b->off = 0;
+	}
+	if (b->len + n > b->cap) {
+		size_t c = b->cap ? b->cap : 4096;
+		while (c < b->len + n)
+			c *= 2;
+		b->p = xreallocarray(b->p, c, 1);
+		b->cap = c;
+	}
+	return b->p + b->off + b->len;
+}
+
+void
+er_buf_add(struct er_buf *b, const void *d, size_t n)
+{
+	if (!n)
+		return;
+	memcpy(er_buf_space(b, n), d, n);
+	b->len += n;
+}
+
+void
+er_buf_eat(struct er_buf *b, size_t n)
+{
+	b->off += n;
+	b->len -= n;
+	if (!b->len)
+		b->off = 0;
+}
+
+void
+er_buf_free(struct er_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
 void
 er_close_fds(int *fds, size_t n)
 {
