@@ -147,7 +147,7 @@ fi
 sock_ready() { [[ -S $1 ]]; }
 pidfile_alive() { local pid; [[ -s $1 ]] && read -r pid <"$1" && pid_ours "$pid"; }
 for dm in zebra bfdd bgpd; do
-	spawn "$d/start.log" ip netns exec "$ns" "$frr_bin/$dm" -d -N "$ps" -P 0 -f "$d/$dm.conf" \
+	er_spawn "$d/start.log" ip netns exec "$ns" "$frr_bin/$dm" -d -N "$ps" -P 0 -f "$d/$dm.conf" \
 		-i "$d/$dm.pid" --log "file:$d/$dm.log" --log-level notifications ||
 		die "$dm failed to start: $(tail -n 3 "$d/start.log")"
 	poll 10 0.02 sock_ready "$frr_run/$dm.vty" || die "$dm: no vty socket in $frr_run"

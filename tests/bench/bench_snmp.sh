@@ -235,7 +235,7 @@ pidfile_alive() { local pid; [[ -s $1 ]] && read -r pid <"$1" && pid_ours "$pid"
 for dm in zebra bgpd; do
 	args=()
 	[[ $dm == bgpd ]] && args=(-M snmp)
-	spawn "$d/start.log" env SNMPCONFPATH="$fs" SNMP_PERSISTENT_DIR="$fs/persist" MIBDIRS="$mibdirs" \
+	er_spawn "$d/start.log" env SNMPCONFPATH="$fs" SNMP_PERSISTENT_DIR="$fs/persist" MIBDIRS="$mibdirs" \
 		ip netns exec "$ns" "$frr_bin/$dm" -d -N "$ps" -P 0 "${args[@]}" -f "$d/$dm.conf" \
 		-i "$d/$dm.pid" --log "file:$d/$dm.log" --log-level notifications ||
 		die "$dm failed to start: $(tail -n 3 "$d/start.log")"

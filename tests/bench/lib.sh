@@ -51,17 +51,6 @@ ns_remove() {
 	fi
 	ip netns del "$1" 2>/dev/null || say "could not delete namespace $1"
 }
-# spawn LOG CMD...: run CMD (a daemon that forks, or one exec'd in the
-# background) with /dev/null and LOG as stdio and no other inherited
-# descriptor: it must not keep a caller's pipe or lock open
-spawn() {
-	local log=$1
-	shift
-	(
-		for fd in "/proc/$BASHPID/fd/"*; do
-			fd=${fd##*/}
-			[[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
-		done
-		exec "$@" </dev/null >>"$log" 2>&1
-	)
-}
+# er_spawn LOG CMD...: a daemon with only /dev/null and LOG as stdio (shared with the lab)
+# shellcheck source=tests/lab/spawn.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/spawn.sh"

@@ -134,19 +134,9 @@ _lab_kill_pidfile() {
 	rm -f "$pf"
 }
 
-# Runs a daemon with only /dev/null and a log file as stdio and no other
-# inherited descriptor (it must not keep our lock or a caller's pipe open).
-_lab_spawn() {
-	local log=$1
-	shift
-	(
-		for fd in "/proc/$BASHPID/fd/"*; do
-			fd=${fd##*/}
-			[[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
-		done
-		exec "$@" </dev/null >>"$log" 2>&1
-	)
-}
+# er_spawn LOG CMD...: a daemon with only /dev/null and LOG as stdio
+# shellcheck source=tests/lab/spawn.sh
+. "$(dirname "${BASH_SOURCE[0]}")/spawn.sh"
 
 _lab_need_state() {
 	_lab_vars || return 1
@@ -554,7 +544,7 @@ _lab_start_remote() {
 	ns=$(_lab_ns "$k"); sock=$(_lab_msee_sock "$k")
 	_lab_gen_remote_bird "$k" >"$conf"
 	rm -f "$sock"
-	_lab_spawn "$LAB_STATE/msee-$k.start.log" ip netns exec "$ns" bird -c "$conf" -s "$sock" -P "$pf" ||
+	er_spawn "$LAB_STATE/msee-$k.start.log" ip netns exec "$ns" bird -c "$conf" -s "$sock" -P "$pf" ||
 		{ _lab_err "bird $k failed to start: $(tail -n 3 "$LAB_STATE/msee-$k.start.log")"; return 1; }
 }
 _lab_sock_ready() { [[ -S $1 ]]; }
@@ -585,7 +575,7 @@ _lab_start_frr() {
 	chown frr:frr "$LAB_FRR_RUN" "$d" && chmod 755 "$LAB_FRR_RUN" && chmod 750 "$d" || return 1
 	chgrp frr "$d"/*.conf && chmod 640 "$d"/*.conf || return 1
 	for dm in $_lab_frr_daemons; do
-		_lab_spawn "$d/start.log" ip netns exec "$LAB_NS_CE" "$ERLAB_FRR_BIN/$dm" -d -N "$LAB_FRR_PS" -P 0 \
+		er_spawn "$d/start.log" ip netns exec "$LAB_NS_CE" "$ERLAB_FRR_BIN/$dm" -d -N "$LAB_FRR_PS" -P 0 \
 			-f "$d/$dm.conf" -i "$d/$dm.pid" --log "file:$d/$dm.log" --log-level info ||
 			{ _lab_err "$dm failed to start: $(tail -n 3 "$d/start.log")"; return 1; }
 		if [[ $dm == zebra ]]; then
@@ -604,7 +594,7 @@ _lab_stop_frr() {
 _lab_start_ce_bird() {
 	_lab_gen_ce_bird >"$LAB_STATE/ce-bird.conf"
 	rm -f "$LAB_BIRD_SOCK"
-	_lab_spawn "$LAB_STATE/ce-bird.start.log" \
+	er_spawn "$LAB_STATE/ce-bird.start.log" \
 		ip netns exec "$LAB_NS_CE" bird -c "$LAB_STATE/ce-bird.conf" -s "$LAB_BIRD_SOCK" -P "$LAB_STATE/ce-bird.pid" ||
 		{ _lab_err "ce bird failed to start: $(tail -n 3 "$LAB_STATE/ce-bird.start.log")"; return 1; }
 	_lab_poll 5 0.02 _lab_sock_ready "$LAB_BIRD_SOCK" || { _lab_err "ce bird socket missing"; return 1; }
