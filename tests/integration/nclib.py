@@ -22,7 +22,6 @@ import collections
 import os
 import warnings
 import select
-import signal
 import socket
 import shutil
 import subprocess
@@ -622,71 +621,10 @@ def yangcli_session_ok(out):
 
 
 # --------------------------------------------------------------------------
-# Bookkeeping shared by the NETCONF integration tests.
+# Bookkeeping: shared with the SNMP tests (testlib), re-exported here.
 
-_failures = []
-
-
-def check(cond, what):
-    """Print "ok   what" or "FAIL what"; count the failures. Returns cond."""
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        _failures.append(what)
-    return cond
-
-
-def info(what):
-    print("info " + what, flush=True)
-
-
-def failures():
-    return len(_failures)
-
-
-def free_tcp_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def poll(fn, timeout, step=0.05):
-    """fn() until it is true or timeout seconds have passed; its last value."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        r = fn()
-        if r:
-            return r
-        time.sleep(step)
-    return fn()
-
-
-def stop(proc, timeout=10):
-    """SIGTERM to a process we started, SIGKILL after timeout; its exit status."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
-
-
-def try_(fn):
-    """fn(), or None if it raised."""
-    try:
-        return fn()
-    except Exception:
-        return None
+from testlib import (check, failures, free_tcp_port, free_udp_port, info, log_tail_on_failure, poll,  # noqa: E402,F401
+                     stop, summary, try_)
 
 
 class RawSshNetconf(RawUnixNetconf):

@@ -151,11 +151,9 @@ def main():
         rc = agent.stop()
         if rc is not None:
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
-        if nclib.failures() and os.path.exists(agent.logp):
-            sys.stdout.write(open(agent.logp).read()[-6000:])
+        nclib.log_tail_on_failure(agent.logp, 6000)
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % nclib.failures())
-    return 1 if nclib.failures() else 0
+    return nclib.summary()
 
 
 if __name__ == "__main__":

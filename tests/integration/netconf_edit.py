@@ -729,7 +729,7 @@ def test_unix_perms(c, m, sock, erreadyd):
 
 def main():
     erreadyd = os.path.abspath(sys.argv[1])
-    t0 = time.time()
+    t0 = time.monotonic()
     c = Ctx()
     c.dir = d = tempfile.mkdtemp(prefix="erready-ncedit-")
     agent = None
@@ -740,11 +740,12 @@ def main():
         c.pub = os.path.join(d, "pub")
         os.mkdir(c.pub)
         os.chmod(c.pub, 0o755)
-        shutil.copy(os.path.join(HERE, "nclib.py"), c.pub)
+        for lib in ("nclib.py", "testlib.py"):
+            shutil.copy(os.path.join(HERE, lib), c.pub)
         c.child = os.path.join(c.pub, "child.py")
         with open(c.child, "w") as f:
             f.write(CHILD)
-        for p in (c.child, os.path.join(c.pub, "nclib.py")):
+        for p in (c.child, os.path.join(c.pub, "nclib.py"), os.path.join(c.pub, "testlib.py")):
             os.chmod(p, 0o644)
         try:
             c.group = grp.getgrgid(NOBODY).gr_name
@@ -818,11 +819,9 @@ def main():
             rc = nclib.stop(agent, 10)
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
         logp = os.path.join(d, "erreadyd.log")
-        if nclib.failures() and os.path.exists(logp):
-            sys.stdout.write(open(logp).read()[-20000:])
+        nclib.log_tail_on_failure(logp, 20000)
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s) in %.1f s" % (nclib.failures(), time.time() - t0))
-    return 1 if nclib.failures() else 0
+    return nclib.summary(t0)
 
 
 if __name__ == "__main__":

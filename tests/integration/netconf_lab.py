@@ -378,8 +378,7 @@ def main():
             agent.cleanup()
         if hasattr(lab, "env"):
             lab.down()
-    print("%d failure(s), %.1f s" % (nclib.failures(), time.monotonic() - t_all))
-    return 1 if nclib.failures() else 0
+    return nclib.summary(t_all)
 
 
 if __name__ == "__main__":

@@ -113,11 +113,9 @@ def main():
             rc = nclib.stop(agent, 20)
             check(rc == 0, "erreadyd stops cleanly with a stalled client (exit %s)" % rc)
         logp = os.path.join(d, "erreadyd.log")
-        if nclib.failures() and os.path.exists(logp):
-            sys.stdout.write(open(logp).read()[-5000:])
+        nclib.log_tail_on_failure(logp, 5000)
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % nclib.failures())
-    return 1 if nclib.failures() else 0
+    return nclib.summary()
 
 
 if __name__ == "__main__":

@@ -465,8 +465,7 @@ def main():
                 if os.path.exists(p_):
                     sys.stdout.write("---- %s\n%s" % (name, open(p_).read()[-6000:]))
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % nclib.failures())
-    return 1 if nclib.failures() else 0
+    return nclib.summary()
 
 
 def _sessions(xml):

@@ -171,8 +171,7 @@ def main():
             check(rc == 0, "erreadyd stops cleanly (exit %s)" % rc)
         if nclib.failures():
             sys.stdout.write(logtext)
-    print("%d failure(s), %.1f s" % (nclib.failures(), time.monotonic() - t_start))
-    return 1 if nclib.failures() else 0
+    return nclib.summary(t_start)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from snmp_lab import ROOT, check, failures, free_udp_port  # noqa: E402
+from snmp_lab import ROOT  # noqa: E402
+from testlib import check, failures, free_udp_port, summary  # noqa: E402
 
 GEN = os.path.join(HERE, "..", "bench", "gen_synthetic.py")
 RATE = 500
@@ -151,13 +152,12 @@ def main():
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        if failures:
+        if failures():
             p = os.path.join(d, "erreadyd.log")
             if os.path.exists(p):
                 print("".join(open(p, errors="replace").readlines()[-30:]))
         shutil.rmtree(d, ignore_errors=True)
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":

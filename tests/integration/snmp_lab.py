@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,27 +33,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from lab_checks import Lab, SUPP, run  # noqa: E402
+from testlib import check, failures, free_udp_port, summary  # noqa: E402,F401
 
 EXPECTED = os.path.join(HERE, "expected", "snmp-walk.txt")
 ROOT = ".1.3.6.1.4.1.8072.9999.9999"
 POLL = 5  # seconds: the poll interval of the test config (the least YANG allows)
 
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def oid_str(s):
@@ -379,7 +363,7 @@ def main():
         for name in ("erreadyd", "snmpd"):
             env.stop(name)
         test_master(env)
-        if failures:
+        if failures():
             for name in ("erreadyd.log", "master.log", "snmpd.log"):
                 p = os.path.join(env.dir, name)
                 if os.path.exists(p):
@@ -395,8 +379,7 @@ def main():
         if env:
             env.cleanup()
         lab.down()
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":
