@@ -229,6 +229,12 @@ struct chk {
 	bool err_set;
 	char err[256];
 	char open[8][64]; /* names of the innermost open elements, by depth % 8 */
+	/* the content of the operation's <config> (anyxml): bytes [cfg_from, cfg_to) of the message */
+	xmlParserCtxtPtr p;
+	const char *msg;
+	size_t len;
+	int cfg_depth;
+	long cfg_from, cfg_to;
 	/* hello parsing */
 	bool in_cap, base11, in_sid;
 	struct er_buf cap;
@@ -295,6 +301,14 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 		}
 	}
 	snprintf(c->open[c->depth % 8], sizeof(c->open[0]), "%s", (const char *)local);
+	if (c->depth >= 2 && !c->cfg_from && c->p && uri && !strcmp((const char *)uri, NS_BASE) &&
+	    !strcmp((const char *)local, "config")) {
+		/* the parser stands at the start tag's '>' (or "/>"), after its attributes */
+		long at = xmlByteConsumed(c->p);
+		const char *gt = at >= 0 && (size_t)at < c->len ? memchr(c->msg + at, '>', c->len - (size_t)at) : NULL;
+		c->cfg_from = gt ? gt - c->msg + 1 : 0;
+		c->cfg_depth = c->depth;
+	}
 	if (!strcmp((const char *)local, "capability") || !strcmp((const char *)local, "session-id")) {
 		c->in_cap = true;
 		c->in_sid = local[0] == 's';
@@ -312,6 +326,15 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *u
 	(void)prefix;
 	(void)uri;
 	c->depth--;
+	if (c->cfg_from > 0 && !c->cfg_to && c->depth == c->cfg_depth) {
+		/* the parser is just after </config>: its '<' ends the content (none if it is the start tag's) */
+		long e = xmlByteConsumed(c->p) - 1;
+		if (e >= (long)c->len)
+			e = (long)c->len - 1;
+		while (e > 0 && c->msg[e] != '<')
+			e--;
+		c->cfg_to = e >= c->cfg_from ? e : c->cfg_from;
+	}
 	if (c->in_cap) {
 		const char *s = c->cap.p + c->cap.off;
 		size_t n = c->cap.len;
@@ -385,7 +408,9 @@ chk_parse(struct chk *c, const char *msg, size_t len)
 	sax.internalSubset = sax_doctype;
 	sax.externalSubset = sax_doctype;
 	sax.serror = (xmlStructuredErrorFunc)sax_error;
-	if (!(p = xmlCreatePushParserCtxt(&sax, c, NULL, 0, NULL))) {
+	c->msg = msg;
+	c->len = len;
+	if (!(p = c->p = xmlCreatePushParserCtxt(&sax, c, NULL, 0, NULL))) {
 		snprintf(c->err, sizeof(c->err), "out of memory");
 		c->err_set = true;
 		return false;
@@ -401,6 +426,7 @@ chk_parse(struct chk *c, const char *msg, size_t len)
 	if (p->myDoc) /* libxml2 makes one to hold the entities of a DOCTYPE */
 		xmlFreeDoc(p->myDoc);
 	xmlFreeParserCtxt(p);
+	c->p = NULL;
 	if (!ok && !c->err_set) {
 		snprintf(c->err, sizeof(c->err), "not well-formed");
 		c->err_set = true;
@@ -578,7 +604,20 @@ er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx 
 		    "operation \"%s\" on <%s> is not one of merge, replace, create, delete, remove", c.bad_op_val,
 		    c.bad_op_elem);
 	} else if (ctx) {
-		char *z = msg[len] ? strndup(msg, len) : NULL; /* libyang reads up to a NUL */
+		/*
+		 * libyang reads up to a NUL. The <config> content is anyxml to it:
+		 * well-formed (libxml2 just said so) and not checked against a
+		 * schema, so it is left out; for a large edit that is nearly all
+		 * the parsing.
+		 */
+		char *z = NULL;
+		if (c.cfg_to > c.cfg_from && (size_t)c.cfg_to <= len) {
+			size_t a = (size_t)c.cfg_from, b = (size_t)c.cfg_to;
+			z = xcalloc(1, len - (b - a) + 1);
+			memcpy(z, msg, a);
+			memcpy(z + a, msg + b, len - b);
+		} else if (msg[len])
+			z = strndup(msg, len);
 		r = yang_check(&c, ctx, z ? z : msg, why, whylen);
 		free(z);
 	}

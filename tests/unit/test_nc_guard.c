@@ -130,6 +130,18 @@ test_check_operation(void **state)
 		{ "<kill-session><session-id>abc</session-id></kill-session>", "invalid-value", "abc" },
 		{ "", "missing-element", "no operation" },
 		{ "<get/><get/>", "unknown-element", "<bad-element>get</bad-element>" },
+		/* libyang gets the operation without the <config> content (anyxml): faults around it still count */
+		{ "<edit-config><target><running/></target><config/></edit-config>", NULL, NULL },
+		{ "<copy-config><target><candidate/></target><source><config><x xmlns=\"urn:x\"><y a=\"&gt;\">1</y></x>"
+		  "</config></source></copy-config>",
+		    NULL, NULL },
+		{ "<edit-config><target><bogus/></target><config><x xmlns=\"urn:x\">&gt;</x></config></edit-config>",
+		    "unknown-element", "<bad-element>bogus</bad-element>" },
+		{ "<edit-config><target><running/></target><config><x xmlns=\"urn:x\"/></config><bogus/></edit-config>",
+		    "unknown-element", "<bad-element>bogus</bad-element>" },
+		{ "<edit-config><target><running/></target><default-operation>frob</default-operation><config>"
+		  "<x xmlns=\"urn:x\"/></config></edit-config>",
+		    "invalid-value", "frob" },
 	};
 	char err[ER_ERRLEN], msg[1024], why[256];
 	struct er_ds *ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err));
