@@ -270,6 +270,25 @@ er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const cha
 	return 0;
 }
 
+/*
+ * Whether @p tree holds anything of our module the user wrote: validation
+ * adds the top container with its defaults even to an empty tree, flagged
+ * LYD_DEFAULT, so an empty file, "{}", an empty container or a file cut
+ * after its first member name (libyang 2.1 accepts '{"x":' at EOF) all
+ * come out without a single explicit node.
+ */
+static bool
+has_module_data(const struct lyd_node *tree)
+{
+	const struct lyd_node *n;
+
+	LY_LIST_FOR(tree, n) {
+		if (n->schema && !strcmp(n->schema->module->name, ER_YANG_MODULE) && !(n->flags & LYD_DEFAULT))
+			return true;
+	}
+	return false;
+}
+
 int
 er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
     char *err, size_t errlen)
@@ -279,6 +298,13 @@ er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const 
 
 	if (er_ds_parse(ds, data, fmt, origin, &tree, err, errlen) < 0)
 		return -1;
+	/* A file is the whole configuration: one without our data would silently drop every circuit. */
+	if (!has_module_data(tree)) {
+		snprintf(err, errlen, "%s: no /%s:expressroute data: an empty or truncated file is not a configuration",
+		    origin, ER_YANG_MODULE);
+		lyd_free_all(tree);
+		return -1;
+	}
 	if (prepare_tree(tree, origin, &cfg, err, errlen) < 0) {
 		lyd_free_all(tree);
 		return -1;

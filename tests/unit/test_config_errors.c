@@ -125,19 +125,48 @@ test_bad_xml(void **state)
 	er_ds_free(ds);
 }
 
+/*
+ * A file is the whole configuration: one without the module's data is a
+ * mistake (an empty or truncated file), never "no circuits". The running
+ * configuration stays.
+ */
 static void
-test_empty_config_is_valid(void **state)
+test_empty_config_is_rejected(void **state)
 {
-	char err[ER_ERRLEN];
+	static const char *const texts[] = { "", "{}", "\n  \n", "{\"broken\":", "{\"expressroute-readiness:expressroute\":",
+		"{\"expressroute-readiness:expressroute\": {}}",
+		"<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\"/>" };
+	char err[ER_ERRLEN], *text = fx_read_data(FX_CONFIG), *before, *after;
 	struct er_ds *ds = er_ds_new(err, sizeof(err));
 	const struct er_config *cfg;
+	size_t i;
 
 	(void)state;
-	assert_int_equal(er_ds_load_mem(ds, "{}", ER_FMT_JSON, "empty.json", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_load_mem(ds, text, ER_FMT_JSON, "good.json", err, sizeof(err)), 0);
+	before = er_ds_print(ds, ER_FMT_JSON, true);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		err[0] = '\0';
+		if (er_ds_load_mem(ds, texts[i], ER_FMT_AUTO, "empty.json", err, sizeof(err)) == 0)
+			fail_msg("accepted as a configuration: '%s'", texts[i]);
+		assert_string_equal(err, "empty.json: no /expressroute-readiness:expressroute data: an empty or truncated "
+		                         "file is not a configuration");
+	}
+	after = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_string_equal(before, after);
+	assert_int_equal(er_ds_generation(ds), 1);
+	cfg = er_ds_config(ds);
+	assert_int_equal(cfg->n_circuits, 1);
+	er_ds_config_unref(cfg);
+	/* The smallest real configuration: the module's container with one setting. */
+	assert_int_equal(er_ds_load_mem(ds, "{\"expressroute-readiness:expressroute\": {\"agent\": {\"poll-interval\": 60}}}",
+	                     ER_FMT_JSON, "small.json", err, sizeof(err)), 0);
 	cfg = er_ds_config(ds);
 	assert_int_equal(cfg->n_circuits, 0);
-	assert_int_equal(cfg->agent.poll_interval, 30);
+	assert_int_equal(cfg->agent.poll_interval, 60);
 	er_ds_config_unref(cfg);
+	free(before);
+	free(after);
+	free(text);
 	er_ds_free(ds);
 }
 
@@ -147,7 +176,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_bad_xml),
-		cmocka_unit_test(test_empty_config_is_valid),
+		cmocka_unit_test(test_empty_config_is_rejected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
