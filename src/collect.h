@@ -117,6 +117,16 @@ int er_frr_parse_bfd(const char *json, struct er_observed *obs, char *err, size_
 int er_frr_parse_routes(const char *json, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
 /* BIRD 2: the reply to `show protocols all` on the control socket (numbered lines). */
 int er_bird_parse_protocols(const char *reply, struct er_observed *obs, char *err, size_t errlen);
+/*
+ * The same, with BIRD's own clock: uptimes are @p now_civil minus each
+ * session's "since", both as civil seconds (the local date and time BIRD
+ * prints, counted as if UTC: two stamps of one BIRD subtract without its
+ * time zone). er_bird_parse_protocols() uses this host's clock instead.
+ */
+int er_bird_parse_protocols_at(const char *reply, long long now_civil, struct er_observed *obs, char *err,
+    size_t errlen);
+/* BIRD 2: "Current server time" of a `show status` reply as civil seconds; -1 if there is none. */
+int er_bird_parse_status(const char *reply, long long *now_civil);
 /* BIRD 2: the reply to `show route export <protocol>` / `show route protocol <protocol>`. */
 int er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
 /* BIRD 2: the reply to `show bfd sessions`. */

@@ -36,7 +36,7 @@ _LAB_SESSIONS="pp ps mp ms mp6 ms6 inet"
 _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
-exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
+adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
 remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp"
 
 # ---------------------------------------------------------------------------
@@ -264,6 +264,7 @@ _lab_ce_sets() {
 	_lab_fault_on differ-adv-priv && PRIV_SEC="10.20.0.0/16"
 	_lab_fault_on adv-rfc1918-msft && MSFT4+=" 10.99.0.0/16"
 	_lab_fault_on adv-default-msft && MSFT4+=" 0.0.0.0/0"
+	_lab_fault_on adv-default6-msft && MSFT6+=" ::/0"
 	_lab_fault_on msft-prefix-to-inet && INET4+=" 123.0.0.0/24"
 	return 0
 }
@@ -311,7 +312,13 @@ EOF
 	fi
 	cat <<EOF
 }
-protocol static own6 { ipv6; route 2a01:111:f000::/48 blackhole; }
+protocol static own6 {
+	ipv6;
+	route 2a01:111:f000::/48 blackhole;
+EOF
+	_lab_fault_on adv-default6-msft && echo '	route ::/0 blackhole;'
+	cat <<EOF
+}
 template bgp msee {
 	hold time 180; keepalive time 60;
 	connect delay time 1; connect retry time 2;
@@ -980,7 +987,7 @@ _lab_fault_do() {
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote mp && _lab_reconf_remote ms
 		;;
-	adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv)
+	adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"
 		if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy "$op" "$name"; fi
 		;;
@@ -1061,7 +1068,7 @@ _lab_frr_reapply() {
 	[[ $(_lab_variant) == frr ]] || return 0
 	while read -r f a; do
 		case $f in
-		adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv | exceed-prefix-limit-*)
+		adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv | exceed-prefix-limit-*)
 			_lab_frr_policy fault "$f" ;;
 		wrong-peer-as-accepted) _lab_frr_peer_as "$a" external ;;
 		esac
@@ -1084,6 +1091,16 @@ _lab_frr_policy() {
 				"no ip route $p blackhole" "no ip prefix-list PL-MSFT-OUT seq $seq permit $p"
 		fi
 		_lab_frr_soft_out 131.107.0.2 131.107.0.6
+		;;
+	adv-default6-msft)
+		if [[ $op == fault ]]; then
+			lab_vtysh_conf "ipv6 prefix-list PL6-MSFT-OUT seq 91 permit ::/0" "ipv6 route ::/0 blackhole" \
+				"router bgp 65010" "address-family ipv6 unicast" "network ::/0"
+		else
+			lab_vtysh_conf "router bgp 65010" "address-family ipv6 unicast" "no network ::/0" "exit-address-family" "exit" \
+				"no ipv6 route ::/0 blackhole" "no ipv6 prefix-list PL6-MSFT-OUT seq 91 permit ::/0"
+		fi
+		_lab_frr_soft_out 2a01:111:2000::2 2a01:111:2000::6
 		;;
 	msft-prefix-to-inet)
 		lab_vtysh_conf "${no}ip prefix-list PL-INET-OUT seq 90 permit 123.0.0.0/24"
