@@ -62,8 +62,9 @@ int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *ob
 /*
  * The TCP-MD5 counters of <proc_root>/net/netstat (this process's network
  * namespace), and their rise since o->prev. A procfs read does not block.
- * Without o->prev, when a session of a peering with an MD5 key is in
- * @p obs and not Established, it reads them again every 100 ms for up to
+ * Without o->prev, when the counters are not 0 and a session of a peering
+ * with an MD5 key is in @p obs and not Established, it reads them again
+ * every 100 ms for up to
  * ER_MD5_WATCH_MS (within o->timeout_ms), until they rise: one
  * `erreadyd --check` can then tell a key mismatch from a silent peer.
  */

@@ -194,7 +194,8 @@ er_collect_tcp_md5(const struct er_collect_opts *o, struct er_observed *obs, cha
 		}
 		return ER_COLLECT_OK;
 	}
-	if (!keyed_session_down(o->cfg, obs))
+	/* Nothing ever refused is a silent peer for sure: no need to wait. */
+	if (!(m->failure + m->not_found + m->unexpected) || !keyed_session_down(o->cfg, obs))
 		return ER_COLLECT_OK;
 	/*
 	 * One reading cannot say whether the counts are from now or from last

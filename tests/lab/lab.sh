@@ -37,7 +37,10 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet md5-mismatch-priv-secondary stop-frr
+stop-ce-bgp"
+# TCP-MD5 key of the private secondary session (the only one with a key); the erready config carries it too.
+_LAB_MD5_KEY=erlabMd5Key1
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -239,6 +242,11 @@ protocol bgp ce4 from peer_t {
 	neighbor $ce4 as $peeras;
 EOF
 	[[ $k == p[ps] ]] && echo '	bfd on;'
+	if [[ $k == ps ]]; then
+		# md5-mismatch-priv-secondary: the MSEE holds another key than the customer edge
+		if _lab_fault_on md5-mismatch-priv-secondary; then echo '	password "erlabMd5Key2";'
+		else echo "	password \"$_LAB_MD5_KEY\";"; fi
+	fi
 	if [[ $k == inet ]]; then
 		echo "	ipv4 { import all; export filter $export4; };"
 	else
@@ -331,7 +339,7 @@ protocol bgp pp from msee {
 }
 protocol bgp ps from msee {
 	description "MSEE private secondary";
-	local 172.16.0.5 as 65010; $(_nb ps 172.16.0.6) bfd on;
+	local 172.16.0.5 as 65010; $(_nb ps 172.16.0.6) bfd on; password "$_LAB_MD5_KEY";
 	ipv4 { import all; export where proto = "own4" && net ~ PRIV_SEC_OUT; };
 }
 protocol bgp mp4 from msee {
@@ -437,6 +445,7 @@ EOF
 			echo " neighbor ${_LAB_PEER4[$n]} timers connect 2"
 			echo " neighbor ${_LAB_PEER4[$n]} advertisement-interval 0"
 		done
+		echo " neighbor ${_LAB_PEER4[ps]} password $_LAB_MD5_KEY"
 		for n in ${_LAB_PEER4[mp]} ${_LAB_PEER4[ms]} ${_LAB_PEER6[mp]} ${_LAB_PEER6[ms]} ${_LAB_PEER4[inet]}; do
 			if [[ $n == 198.18.0.1 ]]; then
 				echo " neighbor $n remote-as 174"
@@ -987,6 +996,10 @@ _lab_fault_do() {
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote mp && _lab_reconf_remote ms
 		;;
+	md5-mismatch-priv-secondary)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote ps
+		;;
 	adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"
 		if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy "$op" "$name"; fi
@@ -1214,6 +1227,7 @@ lab_config() {
             "type": "azure-private",
             "vlan-id": 100,
             "customer-asn": 65010,
+            "md5-key": "$_LAB_MD5_KEY",
             "ipv4": {
               "primary-subnet": "172.16.0.0/30",
               "secondary-subnet": "172.16.0.4/30"
