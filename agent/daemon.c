@@ -87,8 +87,9 @@ now_ms(void)
 	return er_now_us() / 1000;
 }
 
+/* @p prev: the previous collection, so counters (TCP-MD5 failures) can be read as a rise. */
 static struct er_observed *
-observe(const struct er_config *cfg)
+observe(const struct er_config *cfg, const struct er_observed *prev)
 {
 	struct er_collect_opts co;
 	char err[ER_ERRLEN];
@@ -104,6 +105,7 @@ observe(const struct er_config *cfg)
 	}
 	er_collect_opts_init(&co, cfg);
 	co.timeout_ms = D.o->timeout_ms;
+	co.prev = prev;
 	return er_collect_all(&co);
 }
 
@@ -174,7 +176,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&D.lock);
 
 		if (collect) {
-			obs = observe(cfg);
+			obs = observe(cfg, last ? last : prev->obs);
 			er_observed_unref(last);
 			last = er_observed_ref(obs);
 		} else
@@ -458,7 +460,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* First evaluation before serving, so the views never answer from nothing. */
-	obs = observe(cfg);
+	obs = observe(cfg, NULL);
 	D.cur = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
 	er_observed_unref(obs);
 	log_info("readiness %s at start (%zu checks)", er_readiness_name(D.cur->overall.readiness), D.cur->n_results);

@@ -107,7 +107,9 @@ static const struct er_check_def catalogue[] = {
 	{ "bgp-private-asn-microsoft", 142, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT, 0, true,
 	    "14: private ASN on Microsoft peering needs manual validation and is stripped (R19)", er_chk_private_asn_msft, NULL, 2019 },
 	{ "bgp-md5", 150, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
-	    "15: optional MD5 key, the same on both sides (R16, HP19, T17)", er_chk_md5, has_md5, 2016 },
+	    "15: optional MD5 key, the same on both sides: a down session while the kernel refuses MD5 segments is a key "
+	    "mismatch (R16 2016: \"If required, an MD5 hash can be configured\"; T17 1/5/2017: key \"same on MSEE and "
+	    "PE-MSEE pair\"; HP19)", er_chk_md5, has_md5, 2016 },
 	{ "bgp-timers", 160, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
 	    "16: keepalive >= 3 s and hold time >= 10 s (F16, F22, BFD20)", er_chk_timers, NULL, 2016 },
 	{ "bgp-bfd", 170, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PATH, PRIV | MSFT, S_BGP, true,

@@ -268,6 +268,103 @@ er_chk_private_asn_msft(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
+/* A failure counted this long ago still explains a session that is down (several BGP connect retries). */
+#define MD5_RECENT_S 600
+
+/* The BGP daemon's own last error names the MD5 option. */
+static bool
+md5_error(const char *e)
+{
+	return strcasestr(e, "md5") || strcasestr(e, "password") || strcasestr(e, "tcp authentication");
+}
+
+/*
+ * Sessions of every peering with an MD5 key that are down, host-wide: the
+ * kernel counts refused segments for the whole namespace, so these are
+ * the ones its counters can be attributed to.
+ */
+static size_t
+keyed_sessions_down(const struct er_check_ctx *ctx)
+{
+	const struct er_config *cfg = ctx->cfg;
+	size_t c, p, k, n, down = 0;
+
+	for (c = 0; cfg && c < cfg->n_circuits; c++)
+		for (p = 0; p < cfg->circuits[c].n_peerings; p++) {
+			const struct er_peering_cfg *pc = &cfg->circuits[c].peerings[p];
+			const struct er_prefix *sn[4];
+			if (!pc->has_md5 || !pc->enabled)
+				continue;
+			n = er_peering_subnets(pc, sn);
+			for (k = 0; k < n; k++) {
+				struct er_addr cust, msee;
+				const struct er_bgp_neighbor *b;
+				er_link_addrs(sn[k], &cust, &msee);
+				if ((b = er_observed_neighbor(ctx->obs, &msee)) && b->state != ER_BGP_ESTABLISHED)
+					down++;
+			}
+		}
+	return down;
+}
+
+/*
+ * A session with a key that is down: a key mismatch (the kernel refused
+ * the MSEE's segments for their MD5 option) or a silent MSEE (nothing
+ * arrives, nothing is refused).
+ */
+static enum er_status
+md5_down(const struct er_check_ctx *ctx, const struct er_bgp_neighbor *n)
+{
+	const struct er_tcp_md5 *m = &ctx->obs->tcp_md5;
+	const char *st = er_bgp_state_label(n->state);
+	unsigned long long total = (unsigned long long)(m->failure + m->not_found + m->unexpected);
+	unsigned secs;
+	size_t k;
+
+	if (n->md5_failures) {
+		er_detail(ctx, "session to %s is %s with %u TCP MD5 failures: the key differs from the one set in Azure",
+		    A(&n->addr), st, n->md5_failures);
+		return ER_FAIL;
+	}
+	if (md5_error(n->last_error)) {
+		er_detail(ctx, "session to %s is %s and the BGP daemon reports \"%s\": the key differs from the one set in Azure",
+		    A(&n->addr), st, n->last_error);
+		return ER_FAIL;
+	}
+	if (!m->have) {
+		er_detail(ctx, "session to %s is %s with an MD5 key configured (TCP-MD5 counters not readable): check that it "
+		               "matches the key set in Azure", A(&n->addr), st);
+		return ER_WARN;
+	}
+	k = keyed_sessions_down(ctx);
+	secs = (m->watched_ms + 999) / 1000;
+	if (m->have_rise && (m->rise || (m->last_rise_at && ctx->obs->collected_at - m->last_rise_at <= MD5_RECENT_S))) {
+		er_detail(ctx, "session to %s is %s and the kernel refuses segments for their MD5 option ", A(&n->addr), st);
+		if (m->rise)
+			er_detail_append(ctx, "(%llu in the last %u s", (unsigned long long)m->rise, secs);
+		else
+			er_detail_append(ctx, "(the latest %lld s ago", ctx->obs->collected_at - m->last_rise_at);
+		er_detail_append(ctx, "; TCPMD5Failure %llu, NotFound %llu, Unexpected %llu are host-wide, attributed to the %zu "
+		                      "down session%s with a key): the key differs from the one set in Azure",
+		    (unsigned long long)m->failure, (unsigned long long)m->not_found, (unsigned long long)m->unexpected, k,
+		    k == 1 ? "" : "s");
+		return ER_FAIL;
+	}
+	if (m->have_rise)
+		er_detail(ctx, "session to %s is %s and the MSEE is silent: the kernel's TCP-MD5 counters did not rise in the "
+		               "last %u s, so nothing it sent was refused for the key (not a mismatch seen from here)",
+		    A(&n->addr), st, secs);
+	else if (total)
+		er_detail(ctx, "session to %s is %s and %llu TCP-MD5 failures were counted on this host, in one reading that "
+		               "cannot tell whether they are recent: check that the key matches the one set in Azure",
+		    A(&n->addr), st, total);
+	else
+		er_detail(ctx, "session to %s is %s and the MSEE is silent: no TCP-MD5 failure counted on this host so far, so "
+		               "nothing it sent was refused for the key (not a mismatch seen from here)",
+		    A(&n->addr), st);
+	return ER_WARN;
+}
+
 enum er_status
 er_chk_md5(const struct er_check_ctx *ctx)
 {
@@ -277,16 +374,8 @@ er_chk_md5(const struct er_check_ctx *ctx)
 
 	FOR_EACH_SESSION(ctx, ps, i, n) {
 		seen++;
-		if (n->state == ER_BGP_ESTABLISHED)
-			continue;
-		if (n->md5_failures) {
-			er_detail(ctx, "session to %s is %s with %u TCP MD5 failures: the key differs from the one set in Azure",
-			    A(&n->addr), er_bgp_state_label(n->state), n->md5_failures);
-			return ER_FAIL;
-		}
-		er_detail(ctx, "session to %s is %s with an MD5 key configured: check that it matches the key set in Azure",
-		    A(&n->addr), er_bgp_state_label(n->state));
-		return ER_WARN;
+		if (n->state != ER_BGP_ESTABLISHED)
+			return md5_down(ctx, n);
 	}
 	if (!seen)
 		return no_session(ctx, &ps);

@@ -336,6 +336,12 @@ er_collect_all(const struct er_collect_opts *o)
 		er_observed_set_status(obs, ER_SRC_QOS, ER_COLL_OK, "nftables+tc",
 		    qos_nft.duration_ms + obs->src[ER_SRC_QOS].duration_ms, NULL);
 	run_one(o, obs, er_collect_conntrack, ER_SRC_CONNTRACK, "procfs");
+	{
+		char err[256];
+		/* Not a source of its own: without the counters check 150 only says less. */
+		if (er_collect_tcp_md5(o, obs, err, sizeof(err)) != ER_COLLECT_OK)
+			log_debug("TCP-MD5 counters: %s", err);
+	}
 	er_observed_finalize(obs);
 	return obs;
 }

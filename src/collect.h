@@ -30,6 +30,7 @@ struct er_collect_opts {
 	const char *frr_pathspace;   /* vtysh -N, NULL for the default instance */
 	const char *bird_socket;     /* BIRD control socket */
 	const char *proc_root;       /* "/proc" unless testing */
+	const struct er_observed *prev; /* the previous collection (counters rise between two); may be NULL */
 };
 
 /** Fill @p o with defaults from @p cfg (which may be NULL). */
@@ -58,6 +59,17 @@ int er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, uns
     char *err, size_t errlen);
 int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen);
+/*
+ * The TCP-MD5 counters of <proc_root>/net/netstat (this process's network
+ * namespace), and their rise since o->prev. A procfs read does not block.
+ * Without o->prev, when the counters are not 0 and a session of a peering
+ * with an MD5 key is in @p obs and not Established, it reads them again
+ * every 100 ms for up to
+ * ER_MD5_WATCH_MS (within o->timeout_ms), until they rise: one
+ * `erreadyd --check` can then tell a key mismatch from a silent peer.
+ */
+#define ER_MD5_WATCH_MS 3000
+int er_collect_tcp_md5(const struct er_collect_opts *o, struct er_observed *obs, char *err, size_t errlen);
 
 /*
  * The nftables query in two halves, so er_collect_all() can overlap it
@@ -117,10 +129,22 @@ int er_frr_parse_bfd(const char *json, struct er_observed *obs, char *err, size_
 int er_frr_parse_routes(const char *json, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
 /* BIRD 2: the reply to `show protocols all` on the control socket (numbered lines). */
 int er_bird_parse_protocols(const char *reply, struct er_observed *obs, char *err, size_t errlen);
+/*
+ * The same, with BIRD's own clock: uptimes are @p now_civil minus each
+ * session's "since", both as civil seconds (the local date and time BIRD
+ * prints, counted as if UTC: two stamps of one BIRD subtract without its
+ * time zone). er_bird_parse_protocols() uses this host's clock instead.
+ */
+int er_bird_parse_protocols_at(const char *reply, long long now_civil, struct er_observed *obs, char *err,
+    size_t errlen);
+/* BIRD 2: "Current server time" of a `show status` reply as civil seconds; -1 if there is none. */
+int er_bird_parse_status(const char *reply, long long *now_civil);
 /* BIRD 2: the reply to `show route export <protocol>` / `show route protocol <protocol>`. */
 int er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
 /* BIRD 2: the reply to `show bfd sessions`. */
 int er_bird_parse_bfd(const char *reply, struct er_observed *obs, char *err, size_t errlen);
+/* Linux /proc/net/netstat: the TcpExt TCPMD5* counters into @p m (rise fields untouched). */
+int er_netstat_parse_md5(const char *text, struct er_tcp_md5 *m, char *err, size_t errlen);
 /* nftables: `nft -j list ruleset` JSON (json_schema_version 1). */
 int er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen);
 

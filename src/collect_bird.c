@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -99,6 +100,126 @@ bird_state(const char *s)
 	return er_bgp_state_from_name(s);
 }
 
+enum { BT_DATE = 1, BT_TIME = 2 };
+
+/* Seconds since the epoch of a civil date (proleptic Gregorian), without the TZ-dependent mktime(). */
+static long long
+civil_days(int y, int m, int d)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return (long long)timegm(&tm);
+}
+
+/* This host's local time as civil seconds, for when BIRD's own clock is unknown. */
+static long long
+civil_now(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return (long long)timegm(&tm);
+}
+
+/*
+ * A time stamp in one of BIRD's timeformats, as civil seconds. BIRD 2's
+ * default for protocols is "iso short ms": "%T.%3f" (a time of day, today
+ * or yesterday) until 20 hours have passed, then "%F" (only the date);
+ * "iso long" is "%F %T", and "%s" is Unix time (converted to local civil
+ * time so that it subtracts from the other forms). Returns a mask of
+ * BT_DATE and BT_TIME, 0 when @p s holds none of these.
+ */
+static int
+bird_time(const char *s, long long *civil)
+{
+	int y, mo, d, h, mi, sec, n = 0, mask = 0;
+	char *end;
+
+	while (*s == ' ')
+		s++;
+	if (isdigit((unsigned char)*s)) {
+		long long v = strtoll(s, &end, 10);
+		if (end - s >= 9 && (*end == '\0' || *end == ' ' || *end == '.')) {
+			time_t t = (time_t)v;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			*civil = (long long)timegm(&tm);
+			return BT_DATE | BT_TIME;
+		}
+	}
+	*civil = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31) {
+		*civil = civil_days(y, mo, d);
+		mask |= BT_DATE;
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	n = 0;
+	if (sscanf(s, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) == 3 && n == 8 && h < 24 && mi < 60 && sec < 61) {
+		*civil += h * 3600 + mi * 60 + sec;
+		mask |= BT_TIME;
+	}
+	return mask;
+}
+
+int
+er_bird_parse_status(const char *reply, long long *now_civil)
+{
+	const char *cur = reply;
+	struct bird_line l;
+	char v[128];
+	int code = 0;
+
+	while (next_line(&cur, &code, &l))
+		if (field(&l, "Current server time is", v, sizeof(v)) && bird_time(v, now_civil) == (BT_DATE | BT_TIME))
+			return 0;
+	return -1;
+}
+
+/*
+ * Seconds a session has been up from its "since" column: a time of day
+ * later than now was yesterday's; a bare date (older than BIRD's limit)
+ * counts from the end of that day, so the uptime is never overstated.
+ */
+static uint32_t
+bird_uptime(const char *since, long long now)
+{
+	long long t, up;
+	int mask = bird_time(since, &t);
+
+	if (mask == BT_TIME) {
+		t += now - (now % 86400 + 86400) % 86400;
+		if (t > now)
+			t -= 86400;
+	} else if (mask == BT_DATE)
+		t += 86400;
+	else if (!mask)
+		return 0;
+	up = now - t;
+	return up <= 0 ? 0 : up > UINT32_MAX ? UINT32_MAX : (uint32_t)up;
+}
+
+/* The "Since" column of a protocol line: after name, protocol, table and state. */
+static const char *
+since_column(const char *t)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		while (*t == ' ')
+			t++;
+		while (*t && *t != ' ')
+			t++;
+	}
+	return t;
+}
+
 /* Protocol names in the order of obs->nbrs, so routes can be asked per session. */
 struct bird_protos {
 	char (*name)[64];
@@ -106,12 +227,13 @@ struct bird_protos {
 };
 
 static int
-parse_protocols(const char *reply, struct er_observed *obs, struct bird_protos *names, char *err, size_t errlen)
+parse_protocols(const char *reply, long long now, struct er_observed *obs, struct bird_protos *names, char *err,
+    size_t errlen)
 {
 	const char *cur = reply;
 	struct bird_line l;
 	struct er_bgp_neighbor *n = NULL;
-	char v[256], pname[64] = "";
+	char v[256], pname[64] = "", since[64] = "";
 	int code = 0, afi = ER_AFI_V4;
 	size_t cap = obs->n_nbrs;
 
@@ -132,6 +254,8 @@ parse_protocols(const char *reply, struct er_observed *obs, struct bird_protos *
 				}
 				n = &obs->nbrs[obs->n_nbrs++];
 				memset(n, 0, sizeof(*n));
+				snprintf(since, sizeof(since), "%.*s", (int)(l.len - (size_t)(since_column(l.text) - l.text)),
+				    since_column(l.text));
 				if (names)
 					snprintf(names->name[names->n++], sizeof(names->name[0]), "%s", pname);
 				afi = ER_AFI_V4;
@@ -145,6 +269,9 @@ parse_protocols(const char *reply, struct er_observed *obs, struct bird_protos *
 				snprintf(err, errlen, "BIRD protocol %s: unknown BGP state '%s'", pname, v);
 				return -1;
 			}
+			/* Like FRR's: the time since the session came up, only while it is. */
+			if (n->state == ER_BGP_ESTABLISHED)
+				n->uptime = bird_uptime(since, now);
 		} else if (field(&l, "Neighbor address:", v, sizeof(v))) {
 			char *pct = strchr(v, '%');
 			if (pct) {
@@ -187,7 +314,47 @@ parse_protocols(const char *reply, struct er_observed *obs, struct bird_protos *
 int
 er_bird_parse_protocols(const char *reply, struct er_observed *obs, char *err, size_t errlen)
 {
-	return parse_protocols(reply, obs, NULL, err, errlen);
+	return parse_protocols(reply, civil_now(), obs, NULL, err, errlen);
+}
+
+int
+er_bird_parse_protocols_at(const char *reply, long long now_civil, struct er_observed *obs, char *err, size_t errlen)
+{
+	return parse_protocols(reply, now_civil, obs, NULL, err, errlen);
+}
+
+/*
+ * A route line of `show route ... all` (code 1007, or its continuation):
+ * "NET  TYPE [PROTO SINCE ...] ...". BIRD prints the net only on the first
+ * route shown for it; a second route of the same net (ADD-PATH, several
+ * protocols) starts with blanks instead. The net may start with any
+ * character of an address, ':' included ("::/0"). Returns 1 for a route
+ * with its net in @p tok, 2 for one of the previous net, 0 for any other
+ * line ("Table master4:", "via ...").
+ */
+static int
+route_line(const struct bird_line *l, char *tok, size_t toklen)
+{
+	static const char *const types[] = { "unicast", "blackhole", "unreachable", "prohibit", "multicast" };
+	const char *t = l->text, *end = l->text + l->len, *w;
+	size_t k, i;
+
+	while (t < end && (*t == ' ' || *t == '\t'))
+		t++;
+	for (w = t; w < end && *w != ' ' && *w != '\t'; w++)
+		;
+	k = (size_t)(w - t);
+	if (memchr(t, '/', k) && k < toklen && memchr(w, '[', (size_t)(end - w))) {
+		memcpy(tok, t, k);
+		tok[k] = '\0';
+		return 1;
+	}
+	if (t == l->text || !memchr(w, '[', (size_t)(end - w)))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (strlen(types[i]) == k && !strncmp(t, types[i], k))
+			return 2;
+	return 0;
 }
 
 int
@@ -198,40 +365,41 @@ er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool advertis
 	struct er_route **list = advertised ? &n->adv : &n->rcv;
 	size_t *cnt = advertised ? &n->n_adv : &n->n_rcv, cap = *cnt;
 	struct er_route *last = NULL;
-	int code = 0;
-	char v[1024];
+	struct er_prefix net;
+	bool have_net = false;
+	int code = 0, kind;
+	char v[1024], tok[ER_PREFIX_STRLEN + 1];
 
 	if (reply_error(reply, "show route", err, errlen) < 0)
 		return -1;
 	while (next_line(&cur, &code, &l)) {
-		if (l.code == 1007 && l.len && isxdigit((unsigned char)l.text[0])) {
-			char tok[ER_PREFIX_STRLEN + 1];
-			size_t k = 0;
-			while (k < l.len && k < sizeof(tok) - 1 && l.text[k] != ' ' && l.text[k] != '\t') {
-				tok[k] = l.text[k];
-				k++;
+		if (l.code == 1007 && (kind = route_line(&l, tok, sizeof(tok)))) {
+			if (kind == 1 && er_prefix_parse(tok, false, false, &net) < 0) {
+				snprintf(err, errlen, "BIRD route '%s' is not a prefix", tok);
+				return -1;
 			}
-			tok[k] = '\0';
-			if (!strchr(tok, '/'))
-				continue;
+			if (kind == 1)
+				have_net = true;
+			else if (!have_net) {
+				snprintf(err, errlen, "BIRD route line without a net: '%.*s'", (int)l.len, l.text);
+				return -1;
+			}
 			if (*cnt == cap) {
 				cap = cap ? cap * 2 : 16;
 				*list = xreallocarray(*list, cap, sizeof(**list));
 			}
 			last = &(*list)[(*cnt)++];
 			memset(last, 0, sizeof(*last));
-			if (er_prefix_parse(tok, false, false, &last->pfx) < 0) {
-				snprintf(err, errlen, "BIRD route '%s' is not a prefix", tok);
-				return -1;
-			}
-		} else if (l.code == 1012 && last && field(&l, "BGP.as_path:", v, sizeof(v))) {
-			char *tok, *save = NULL;
+			last->pfx = net;
+		} else if (l.code == 1012 && last && !last->path_len && field(&l, "BGP.as_path:", v, sizeof(v))) {
+			/* one path per route: the pool slice [path_off, path_off + path_len) is this route's alone */
+			char *t, *save = NULL;
 			last->path_off = (uint32_t)n->n_paths;
-			for (tok = strtok_r(v, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-				if (!isdigit((unsigned char)*tok))
+			for (t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+				if (!isdigit((unsigned char)*t))
 					continue; /* AS sets "{...}" are not expected from MSEEs */
 				n->paths = xreallocarray(n->paths, n->n_paths + 1, sizeof(*n->paths));
-				n->paths[n->n_paths++] = (uint32_t)strtoul(tok, NULL, 10);
+				n->paths[n->n_paths++] = (uint32_t)strtoul(t, NULL, 10);
 				last->path_len++;
 			}
 		}
@@ -436,14 +604,22 @@ er_collect_bird(const struct er_collect_opts *o, struct er_observed *obs, unsign
 	struct bird_conn c;
 	struct bird_protos names = { NULL, 0 };
 	char *reply = NULL, cmd[128];
+	long long now;
 	size_t i;
 	int rc;
 
 	if ((rc = bird_connect(o->bird_socket, &c, deadline_us, err, errlen)) != ER_COLLECT_OK)
 		goto cleanup;
+	/* BIRD's own clock, in its own time zone and format, to read the sessions' "since" against. */
+	if ((rc = command(&c, "show status\n", deadline_us, &reply, err, errlen)) != ER_COLLECT_OK)
+		goto cleanup;
+	if (er_bird_parse_status(reply, &now) < 0)
+		now = civil_now();
+	free(reply);
+	reply = NULL;
 	if ((rc = command(&c, "show protocols all\n", deadline_us, &reply, err, errlen)) != ER_COLLECT_OK)
 		goto cleanup;
-	if (parse_protocols(reply, obs, &names, err, errlen) < 0) {
+	if (parse_protocols(reply, now, obs, &names, err, errlen) < 0) {
 		rc = ER_COLLECT_ERROR;
 		goto cleanup;
 	}

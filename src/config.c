@@ -165,18 +165,18 @@ er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct e
 }
 
 static void
-link_subnets(const struct lyd_node *af, struct er_prefix out[2], bool *has)
+link_subnets(const struct lyd_node *af, struct er_prefix out[2], struct er_prefix *block, bool *has)
 {
 	const char *p = cval(af, "primary-subnet"), *s = cval(af, "secondary-subnet");
 	const char *blk = cval(af, "subnet");
-	struct er_prefix b;
 
 	*has = false;
+	memset(block, 0, sizeof(*block));
 	if (p && s && er_prefix_parse(p, false, false, &out[0]) == 0 &&
 	    er_prefix_parse(s, false, false, &out[1]) == 0)
 		*has = true;
-	else if (blk && er_prefix_parse(blk, false, false, &b) == 0) {
-		er_prefix_halves(&b, &out[0], &out[1]);
+	else if (blk && er_prefix_parse(blk, false, false, block) == 0) {
+		er_prefix_halves(block, &out[0], &out[1]);
 		*has = true;
 	}
 }
@@ -192,8 +192,8 @@ peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
 	p->vlan_id = (uint16_t)cnum(pn, "vlan-id", 0);
 	p->customer_asn = (uint32_t)cnum(pn, "customer-asn", 0);
 	p->has_md5 = cval(pn, "md5-key") != NULL;
-	link_subnets(child(pn, "ipv4"), p->v4, &p->has_v4);
-	link_subnets(child(pn, "ipv6"), p->v6, &p->has_v6);
+	link_subnets(child(pn, "ipv4"), p->v4, &p->v4_block, &p->has_v4);
+	link_subnets(child(pn, "ipv6"), p->v6, &p->v6_block, &p->has_v6);
 	if ((v = cval(pn, "primary-interface")))
 		snprintf(p->ifname[0], sizeof(p->ifname[0]), "%s", v);
 	if ((v = cval(pn, "secondary-interface")))
@@ -247,7 +247,7 @@ circuit_from_tree(const struct lyd_node *cn, struct er_circuit_cfg *c)
 
 struct subnet_ref {
 	struct er_prefix net; /* the subnet with its host bits cleared: the sort key */
-	const struct er_prefix *pfx;
+	const struct er_prefix *pfx; /* as the user wrote it: the /30 or /126, or the whole /29 or /125 block */
 	const char *circuit;
 	enum er_peering_type type;
 	const char *leaf;
@@ -280,12 +280,13 @@ subnet_ref_cmp(const void *a, const void *b)
  * O(n log n) (a commit on a 1000-circuit config must not be quadratic).
  */
 static int
-check_overlaps(const struct er_config *cfg, char *err, size_t errlen)
+check_overlaps(const struct er_config *cfg, char *err, size_t errlen, char *where, size_t wherelen)
 {
 	static const char *const leaf[2][2] = {
 		{ "ipv4/primary-subnet", "ipv4/secondary-subnet" },
 		{ "ipv6/primary-subnet", "ipv6/secondary-subnet" },
 	};
+	static const char *const block_leaf[2] = { "ipv4/subnet", "ipv6/subnet" };
 	struct subnet_ref *refs = NULL, **open = NULL;
 	size_t n = 0, cap = 0, depth = 0, i, j, k;
 	int rc = 0;
@@ -296,17 +297,19 @@ check_overlaps(const struct er_config *cfg, char *err, size_t errlen)
 			const struct er_peering_cfg *p = &c->peerings[j];
 			for (k = 0; k < 4; k++) {
 				bool v6 = k >= 2;
+				const struct er_prefix *blk = v6 ? &p->v6_block : &p->v4_block;
 				if (!(v6 ? p->has_v6 : p->has_v4))
 					continue;
 				if (n == cap) {
 					cap = cap ? cap * 2 : 16;
 					refs = xreallocarray(refs, cap, sizeof(*refs));
 				}
-				refs[n].pfx = v6 ? &p->v6[k - 2] : &p->v4[k];
-				er_prefix_network(refs[n].pfx, &refs[n].net);
+				er_prefix_network(v6 ? &p->v6[k - 2] : &p->v4[k], &refs[n].net);
+				/* A half of a block is not in the file: name the block the user wrote. */
+				refs[n].pfx = blk->len ? blk : v6 ? &p->v6[k - 2] : &p->v4[k];
+				refs[n].leaf = blk->len ? block_leaf[v6] : leaf[v6][k % 2];
 				refs[n].circuit = c->name;
 				refs[n].type = p->type;
-				refs[n].leaf = leaf[v6][k % 2];
 				refs[n].pos = n;
 				n++;
 			}
@@ -330,6 +333,7 @@ check_overlaps(const struct er_config *cfg, char *err, size_t errlen)
 		b = a == &refs[i] ? open[depth - 1] : &refs[i];
 		subnet_path(a, path_a, sizeof(path_a));
 		subnet_path(b, path_b, sizeof(path_b));
+		snprintf(where, wherelen, "%s", path_b);
 		snprintf(err, errlen, "%s: link subnet %s overlaps %s at %s (rule 5: link subnets must be unique per peering)",
 		    path_b, er_prefix_str(b->pfx, pb, sizeof(pb)), er_prefix_str(a->pfx, pa, sizeof(pa)), path_a);
 		rc = -1;
@@ -565,6 +569,15 @@ snmp_free(struct er_snmp_cfg *sc)
 int
 er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
 {
+	char where[256];
+
+	return er_config_from_tree_at(tree, out, err, errlen, where, sizeof(where));
+}
+
+int
+er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen, char *where,
+    size_t wherelen)
+{
 	static const char *const src[] = { "auto", "frr", "bird", "none" };
 	struct er_config *cfg = xcalloc(1, sizeof(*cfg));
 	const struct lyd_node *top = NULL, *n, *acct, *edge, *agent, *bgp;
@@ -613,7 +626,8 @@ er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *e
 	netconf_from_tree(child(agent, "netconf"), &cfg->agent.netconf);
 
 	build_indexes(cfg);
-	if (check_overlaps(cfg, err, errlen) < 0) {
+	where[0] = '\0';
+	if (check_overlaps(cfg, err, errlen, where, wherelen) < 0) {
 		er_config_free(cfg);
 		return -1;
 	}

@@ -48,6 +48,8 @@ struct er_peering_cfg {
 	bool has_v4, has_v6;
 	struct er_prefix v4[2]; /* /30 link subnets */
 	struct er_prefix v6[2]; /* /126 link subnets */
+	/* The /29 and /125 as written when a family is given as one block (len 0 for the pair form). */
+	struct er_prefix v4_block, v6_block;
 	char ifname[2][ER_IFNAMSIZ];
 	bool bfd_expected;
 	struct er_prefix *adv_public;
@@ -175,6 +177,13 @@ struct er_config {
  * express (overlapping subnets, duplicate interfaces).
  */
 int er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen);
+/**
+ * er_config_from_tree(), and on error the data path of the node the user
+ * wrote that is at fault in @p where ("" when no single node is), so a
+ * caller holding the file can name its line.
+ */
+int er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen, char *where,
+    size_t wherelen);
 void er_config_free(struct er_config *cfg);
 /** Shared, immutable configs: snapshots keep the one they were evaluated with. */
 const struct er_config *er_config_ref(const struct er_config *cfg);

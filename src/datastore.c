@@ -224,15 +224,118 @@ validate_tree(struct er_ds *ds, struct lyd_node **tree, const char *origin, char
 	return 0;
 }
 
-/* prepare: build the C view, with the rules YANG cannot express */
-static int
-prepare_tree(const struct lyd_node *tree, const char *origin, struct er_config **cfg, char *err,
-    size_t errlen)
+/* Leaf values the same for the user: prefixes by their network (libyang keeps the canonical form). */
+static bool
+same_value(const char *a, size_t alen, const char *b)
 {
-	char cerr[ER_ERRLEN];
+	struct er_prefix pa, pb, na, nb;
+	char buf[128];
 
-	if (er_config_from_tree(tree, cfg, cerr, sizeof(cerr)) < 0) {
-		snprintf(err, errlen, "%s: %s", origin, cerr);
+	if (alen >= sizeof(buf))
+		return false;
+	memcpy(buf, a, alen);
+	buf[alen] = '\0';
+	if (er_prefix_parse(buf, false, false, &pa) == 0 && er_prefix_parse(b, false, false, &pb) == 0) {
+		er_prefix_network(&pa, &na);
+		er_prefix_network(&pb, &nb);
+		return er_prefix_cmp(&na, &nb) == 0;
+	}
+	return !strcmp(buf, b);
+}
+
+/*
+ * The line of the @p nth (from 0) leaf @p name whose value is @p value in
+ * the JSON or XML @p text, 0 when not found. libyang keeps no line numbers
+ * in a data tree, so an error found after parsing (a rule YANG cannot
+ * express) is located in the text again: list entries and leaves keep
+ * their document order in the tree, so the nth such leaf in the tree is
+ * the nth in the file.
+ */
+static unsigned
+leaf_line(const char *text, LYD_FORMAT lf, const char *name, const char *value, size_t nth)
+{
+	size_t nlen = strlen(name);
+	const char *p = text, *v, *end;
+
+	while ((p = strstr(p, name))) {
+		const char *after = p + nlen;
+		bool hit = false;
+
+		if (p > text && (p[-1] == '"' || p[-1] == ':' || p[-1] == '<')) {
+			if (lf == LYD_JSON && *after == '"') {
+				for (v = after + 1; *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'; v++)
+					;
+				if (*v == ':') {
+					for (v++; *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'; v++)
+						;
+					if (*v == '"' && (end = strchr(v + 1, '"')))
+						hit = same_value(v + 1, (size_t)(end - v - 1), value);
+				}
+			} else if (lf == LYD_XML && (*after == '>' || *after == ' ') && (v = strchr(after, '>')) &&
+			    v[-1] != '/') {
+				for (v++; *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'; v++)
+					;
+				for (end = v; *end && *end != '<' && *end != ' ' && *end != '\t' && *end != '\r' &&
+				     *end != '\n';
+				     end++)
+					;
+				hit = same_value(v, (size_t)(end - v), value);
+			}
+		}
+		if (hit && nth-- == 0) {
+			unsigned line = 1;
+			for (v = text; v < p; v++)
+				line += *v == '\n';
+			return line;
+		}
+		p = after;
+	}
+	return 0;
+}
+
+/* The line in @p text of the node at data path @p where of @p tree, 0 when it cannot be told. */
+static unsigned
+node_line(const struct lyd_node *tree, const char *text, LYD_FORMAT lf, const char *where)
+{
+	const struct lyd_node *node = NULL, *top, *n;
+	const char *name, *value;
+	size_t nth = 0;
+
+	if (!where[0] || lyd_find_path(tree, where, 0, (struct lyd_node **)&node) != LY_SUCCESS || !node->schema ||
+	    !(node->schema->nodetype & LYD_NODE_TERM))
+		return 0;
+	name = node->schema->name;
+	value = lyd_get_value(node);
+	LY_LIST_FOR(tree, top) {
+		LYD_TREE_DFS_BEGIN(top, n) {
+			if (n == node)
+				return leaf_line(text, lf, name, value, nth);
+			if (n->schema && (n->schema->nodetype & LYD_NODE_TERM) && !(n->flags & LYD_DEFAULT) &&
+			    !strcmp(n->schema->name, name) && same_value(lyd_get_value(n), strlen(lyd_get_value(n)), value))
+				nth++;
+			LYD_TREE_DFS_END(top, n);
+		}
+	}
+	return 0;
+}
+
+/*
+ * prepare: build the C view, with the rules YANG cannot express. With the
+ * @p text the tree was parsed from, the message names the line as libyang's
+ * own ("<origin>: line N: <path>: <reason>").
+ */
+static int
+prepare_tree(const struct lyd_node *tree, const char *text, LYD_FORMAT lf, const char *origin, struct er_config **cfg,
+    char *err, size_t errlen)
+{
+	char cerr[ER_ERRLEN], where[256];
+	unsigned line;
+
+	if (er_config_from_tree_at(tree, cfg, cerr, sizeof(cerr), where, sizeof(where)) < 0) {
+		if (text && (line = node_line(tree, text, lf, where)))
+			snprintf(err, errlen, "%s: line %u: %s", origin, line, cerr);
+		else
+			snprintf(err, errlen, "%s: %s", origin, cerr);
 		return -1;
 	}
 	return 0;
@@ -270,6 +373,25 @@ er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const cha
 	return 0;
 }
 
+/*
+ * Whether @p tree holds anything of our module the user wrote: validation
+ * adds the top container with its defaults even to an empty tree, flagged
+ * LYD_DEFAULT, so an empty file, "{}", an empty container or a file cut
+ * after its first member name (libyang 2.1 accepts '{"x":' at EOF) all
+ * come out without a single explicit node.
+ */
+static bool
+has_module_data(const struct lyd_node *tree)
+{
+	const struct lyd_node *n;
+
+	LY_LIST_FOR(tree, n) {
+		if (n->schema && !strcmp(n->schema->module->name, ER_YANG_MODULE) && !(n->flags & LYD_DEFAULT))
+			return true;
+	}
+	return false;
+}
+
 int
 er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
     char *err, size_t errlen)
@@ -279,7 +401,14 @@ er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const 
 
 	if (er_ds_parse(ds, data, fmt, origin, &tree, err, errlen) < 0)
 		return -1;
-	if (prepare_tree(tree, origin, &cfg, err, errlen) < 0) {
+	/* A file is the whole configuration: one without our data would silently drop every circuit. */
+	if (!has_module_data(tree)) {
+		snprintf(err, errlen, "%s: no /%s:expressroute data: an empty or truncated file is not a configuration",
+		    origin, ER_YANG_MODULE);
+		lyd_free_all(tree);
+		return -1;
+	}
+	if (prepare_tree(tree, data, detect_format(data, fmt), origin, &cfg, err, errlen) < 0) {
 		lyd_free_all(tree);
 		return -1;
 	}
@@ -442,7 +571,7 @@ er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen)
 	ly_err_clean(txn->ds->ctx, NULL);
 	if (validate_tree(txn->ds, &txn->tree, "edit", err, errlen) < 0)
 		return -1;
-	return prepare_tree(txn->tree, "edit", &txn->prepared, err, errlen);
+	return prepare_tree(txn->tree, NULL, LYD_JSON, "edit", &txn->prepared, err, errlen);
 }
 
 /* The key value of list entry @p n (its first child), or NULL. */
@@ -508,7 +637,7 @@ er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *
 		orig->flags = c->flags;
 	}
 	lyd_free_all(tmp);
-	return prepare_tree(txn->tree, "edit", &txn->prepared, err, errlen);
+	return prepare_tree(txn->tree, NULL, LYD_JSON, "edit", &txn->prepared, err, errlen);
 }
 
 int

@@ -60,7 +60,8 @@ unsigned long er_ds_generation(const struct er_ds *ds);
 /**
  * Replace running with the content of @p path (JSON or XML of the module,
  * by extension or content). On error @p err holds "<file>: <path>: <reason>"
- * and running is unchanged.
+ * and running is unchanged. A file without any data of the module (empty,
+ * "{}", truncated) is an error, not an empty configuration.
  */
 int er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen);
 int er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,

@@ -52,6 +52,23 @@ struct er_bgp_neighbor {
 	size_t n_paths;
 };
 
+/*
+ * The kernel's TCP-MD5 counters (TcpExt of /proc/net/netstat in the
+ * namespace erreadyd runs in). They count segments dropped for their MD5
+ * option on every socket of the host, not per session: check 150 says how
+ * it attributes them.
+ */
+struct er_tcp_md5 {
+	bool have;
+	uint64_t failure;    /* TCPMD5Failure: signed with another key */
+	uint64_t not_found;  /* TCPMD5NotFound: unsigned, a key was expected */
+	uint64_t unexpected; /* TCPMD5Unexpected: signed, no key on this socket */
+	bool have_rise;      /* two readings compared: the previous poll's, or a short watch */
+	uint64_t rise;       /* the three together, from the earlier reading to this one */
+	uint32_t watched_ms; /* time between the two readings */
+	long long last_rise_at; /* unix time of the latest reading that saw them rise; 0 = never */
+};
+
 struct er_bfd_peer {
 	struct er_addr peer;
 	char ifname[ER_OBS_IFNAMSIZ];
@@ -133,6 +150,7 @@ struct er_observed {
 	size_t n_nbrs;
 	struct er_bfd_peer *bfd;
 	size_t n_bfd;
+	struct er_tcp_md5 tcp_md5;
 
 	struct er_interface *ifs; /* sorted by name */
 	size_t n_ifs;

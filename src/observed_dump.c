@@ -57,6 +57,16 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 		routes(out, "adv", n, n->adv, n->n_adv);
 		routes(out, "rcv", n, n->rcv, n->n_rcv);
 	}
+	if (obs->tcp_md5.have) {
+		const struct er_tcp_md5 *m = &obs->tcp_md5;
+		fprintf(out, "tcp-md5 failure=%llu not-found=%llu unexpected=%llu", (unsigned long long)m->failure,
+		    (unsigned long long)m->not_found, (unsigned long long)m->unexpected);
+		if (m->have_rise)
+			fprintf(out, " rise=%llu watched-ms=%u", (unsigned long long)m->rise, m->watched_ms);
+		if (m->last_rise_at)
+			fprintf(out, " last-rise-at=%lld", m->last_rise_at);
+		fputc('\n', out);
+	}
 	for (i = 0; i < obs->n_bfd; i++)
 		fprintf(out, "bfd %s if=%s state=%s\n", addr(&obs->bfd[i].peer, a),
 		    obs->bfd[i].ifname[0] ? obs->bfd[i].ifname : "-", er_bfd_state_name(obs->bfd[i].state));

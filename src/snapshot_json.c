@@ -542,12 +542,35 @@ parse_sources(struct jctx *j, json_object *o, struct er_observed *obs, bool give
 	return 0;
 }
 
+/* Host-wide TCP-MD5 counters: cumulative values, and what a running agent saw between two readings. */
+static int
+parse_tcp_md5(struct jctx *j, json_object *o, struct er_tcp_md5 *m)
+{
+	static const char *const keys[] = { "failure", "not-found", "unexpected", "rise", "watched-ms", "last-rise-at",
+		NULL };
+	size_t old = jpush(j, "tcp-md5");
+	uint64_t at = 0;
+	int rc;
+
+	if (check_keys(j, o, keys) < 0 || get_u64(j, o, "failure", INT64_MAX, &m->failure) < 0 ||
+	    get_u64(j, o, "not-found", INT64_MAX, &m->not_found) < 0 ||
+	    get_u64(j, o, "unexpected", INT64_MAX, &m->unexpected) < 0 ||
+	    (rc = get_u64(j, o, "rise", INT64_MAX, &m->rise)) < 0 || get_u32(j, o, "watched-ms", UINT32_MAX, &m->watched_ms) < 0 ||
+	    get_u64(j, o, "last-rise-at", INT64_MAX, &at) < 0)
+		return -1;
+	m->have = true;
+	m->have_rise = rc == 1;
+	m->last_rise_at = (long long)at;
+	jpop(j, old);
+	return 0;
+}
+
 struct er_observed *
 er_observed_parse_json(const char *text, const char *origin, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "collected-at", "sources", "bgp", "interfaces",
 		"neighbors", "nat", "qos", NULL };
-	static const char *const bgp_keys[] = { "neighbors", "bfd", NULL };
+	static const char *const bgp_keys[] = { "neighbors", "bfd", "tcp-md5", NULL };
 	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", NULL };
 	static const char *const qos_keys[] = { "dscp-rules", "queues", NULL };
 	struct jctx jc = { origin, "", err, errlen, 0 }, *j = &jc;
@@ -577,6 +600,8 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 			goto fail;
 		PARSE_LIST(j, o, "neighbors", obs->nbrs, obs->n_nbrs, parse_neighbor);
 		PARSE_LIST(j, o, "bfd", obs->bfd, obs->n_bfd, parse_bfd);
+		if (member(o, "tcp-md5") && parse_tcp_md5(j, member(o, "tcp-md5"), &obs->tcp_md5) < 0)
+			goto fail;
 		jpop(j, old);
 		if (!given[ER_SRC_BGP])
 			er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_OK, "snapshot", 0, NULL);

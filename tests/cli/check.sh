@@ -65,6 +65,16 @@ grep_out "bad config names file, line, path and reason" "$tmp/err" \
 	"asn.json: line 27: /expressroute-readiness:expressroute/circuit\[name='er-ams-1'\]/peering\[type='azure-private'\]/customer-asn: AS number not usable"
 printf '{ "expressroute-readiness:expressroute": { "circuit": [ { "name": ' >"$tmp/trunc.json"
 expect "truncated JSON exits 4" 4 "$bin" --check -c "$tmp/trunc.json"
+# A file without the module's data is a bad configuration, not "no circuits".
+: >"$tmp/zero.json"
+expect "-n: empty file exits 4" 4 "$bin" -n -c "$tmp/zero.json"
+grep_out "empty file named" "$tmp/err" "zero.json: no /expressroute-readiness:expressroute data: an empty or truncated file is not a configuration"
+expect "-n: {} exits 4" 4 "$bin" -n -c "$tmp/empty.json"
+grep_out "{} named" "$tmp/err" "empty.json: no /expressroute-readiness:expressroute data"
+printf '{"broken":' >"$tmp/broken.json"
+expect "-n: truncated {\"broken\": exits 4" 4 "$bin" -n -c "$tmp/broken.json"
+expect "--check: truncated {\"broken\": exits 4" 4 "$bin" --check -c "$tmp/broken.json" --observed "$obs"
+grep_out "truncated file named" "$tmp/err" "broken.json: no /expressroute-readiness:expressroute data"
 expect "missing file exits 4" 4 "$bin" --check -c "$tmp/nonexistent.json"
 grep_out "missing file named" "$tmp/err" "nonexistent.json: cannot open"
 expect "no config is a usage error" 64 "$bin" --json

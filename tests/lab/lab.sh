@@ -36,8 +36,11 @@ _LAB_SESSIONS="pp ps mp ms mp6 ms6 inet"
 _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
-exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp"
+adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet md5-mismatch-priv-secondary stop-frr
+stop-ce-bgp"
+# TCP-MD5 key of the private secondary session (the only one with a key); the erready config carries it too.
+_LAB_MD5_KEY=erlabMd5Key1
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -239,6 +242,11 @@ protocol bgp ce4 from peer_t {
 	neighbor $ce4 as $peeras;
 EOF
 	[[ $k == p[ps] ]] && echo '	bfd on;'
+	if [[ $k == ps ]]; then
+		# md5-mismatch-priv-secondary: the MSEE holds another key than the customer edge
+		if _lab_fault_on md5-mismatch-priv-secondary; then echo '	password "erlabMd5Key2";'
+		else echo "	password \"$_LAB_MD5_KEY\";"; fi
+	fi
 	if [[ $k == inet ]]; then
 		echo "	ipv4 { import all; export filter $export4; };"
 	else
@@ -264,6 +272,7 @@ _lab_ce_sets() {
 	_lab_fault_on differ-adv-priv && PRIV_SEC="10.20.0.0/16"
 	_lab_fault_on adv-rfc1918-msft && MSFT4+=" 10.99.0.0/16"
 	_lab_fault_on adv-default-msft && MSFT4+=" 0.0.0.0/0"
+	_lab_fault_on adv-default6-msft && MSFT6+=" ::/0"
 	_lab_fault_on msft-prefix-to-inet && INET4+=" 123.0.0.0/24"
 	return 0
 }
@@ -311,7 +320,13 @@ EOF
 	fi
 	cat <<EOF
 }
-protocol static own6 { ipv6; route 2a01:111:f000::/48 blackhole; }
+protocol static own6 {
+	ipv6;
+	route 2a01:111:f000::/48 blackhole;
+EOF
+	_lab_fault_on adv-default6-msft && echo '	route ::/0 blackhole;'
+	cat <<EOF
+}
 template bgp msee {
 	hold time 180; keepalive time 60;
 	connect delay time 1; connect retry time 2;
@@ -324,7 +339,7 @@ protocol bgp pp from msee {
 }
 protocol bgp ps from msee {
 	description "MSEE private secondary";
-	local 172.16.0.5 as 65010; $(_nb ps 172.16.0.6) bfd on;
+	local 172.16.0.5 as 65010; $(_nb ps 172.16.0.6) bfd on; password "$_LAB_MD5_KEY";
 	ipv4 { import all; export where proto = "own4" && net ~ PRIV_SEC_OUT; };
 }
 protocol bgp mp4 from msee {
@@ -430,6 +445,7 @@ EOF
 			echo " neighbor ${_LAB_PEER4[$n]} timers connect 2"
 			echo " neighbor ${_LAB_PEER4[$n]} advertisement-interval 0"
 		done
+		echo " neighbor ${_LAB_PEER4[ps]} password $_LAB_MD5_KEY"
 		for n in ${_LAB_PEER4[mp]} ${_LAB_PEER4[ms]} ${_LAB_PEER6[mp]} ${_LAB_PEER6[ms]} ${_LAB_PEER4[inet]}; do
 			if [[ $n == 198.18.0.1 ]]; then
 				echo " neighbor $n remote-as 174"
@@ -980,7 +996,11 @@ _lab_fault_do() {
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote mp && _lab_reconf_remote ms
 		;;
-	adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv)
+	md5-mismatch-priv-secondary)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote ps
+		;;
+	adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"
 		if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy "$op" "$name"; fi
 		;;
@@ -1061,7 +1081,7 @@ _lab_frr_reapply() {
 	[[ $(_lab_variant) == frr ]] || return 0
 	while read -r f a; do
 		case $f in
-		adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv | exceed-prefix-limit-*)
+		adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv | exceed-prefix-limit-*)
 			_lab_frr_policy fault "$f" ;;
 		wrong-peer-as-accepted) _lab_frr_peer_as "$a" external ;;
 		esac
@@ -1084,6 +1104,16 @@ _lab_frr_policy() {
 				"no ip route $p blackhole" "no ip prefix-list PL-MSFT-OUT seq $seq permit $p"
 		fi
 		_lab_frr_soft_out 131.107.0.2 131.107.0.6
+		;;
+	adv-default6-msft)
+		if [[ $op == fault ]]; then
+			lab_vtysh_conf "ipv6 prefix-list PL6-MSFT-OUT seq 91 permit ::/0" "ipv6 route ::/0 blackhole" \
+				"router bgp 65010" "address-family ipv6 unicast" "network ::/0"
+		else
+			lab_vtysh_conf "router bgp 65010" "address-family ipv6 unicast" "no network ::/0" "exit-address-family" "exit" \
+				"no ipv6 route ::/0 blackhole" "no ipv6 prefix-list PL6-MSFT-OUT seq 91 permit ::/0"
+		fi
+		_lab_frr_soft_out 2a01:111:2000::2 2a01:111:2000::6
 		;;
 	msft-prefix-to-inet)
 		lab_vtysh_conf "${no}ip prefix-list PL-INET-OUT seq 90 permit 123.0.0.0/24"
@@ -1197,6 +1227,7 @@ lab_config() {
             "type": "azure-private",
             "vlan-id": 100,
             "customer-asn": 65010,
+            "md5-key": "$_LAB_MD5_KEY",
             "ipv4": {
               "primary-subnet": "172.16.0.0/30",
               "secondary-subnet": "172.16.0.4/30"

@@ -90,6 +90,8 @@ run_variant() {
 	fault_case wrong-peer-as "" eval 'down_all mp mp6 && lab_wait_state ms up 1'
 	fault_case adv-rfc1918-msft "" eval 'remote_has mp 10.99.0.0/16 && remote_has ms 10.99.0.0/16'
 	fault_case adv-default-msft "" eval 'remote_has mp 0.0.0.0/0 && remote_has ms 0.0.0.0/0'
+	fault_case adv-default6-msft "" eval 'remote_has mp ::/0 6 && remote_has ms ::/0 6'
+	fault_case md5-mismatch-priv-secondary "" eval 'down_all ps && lab_wait_state pp up 1'
 	fault_case exceed-prefix-limit-msft "" eval 'remote_down mp ms && down_all mp ms && lab_wait_state mp6 up 1'
 	fault_case exceed-prefix-limit-priv "" eval 'remote_down pp ps && down_all pp ps'
 	fault_case differ-adv-priv "" eval 'remote_lacks ps 10.21.0.0/16 && remote_has pp 10.21.0.0/16'

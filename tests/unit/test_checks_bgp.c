@@ -195,6 +195,7 @@ struct snap {
 	char *body[N_COUNT];   /* NULL: no such neighbour */
 	char *adv[N_COUNT];    /* NULL: advertised routes not collected */
 	char *bfd;             /* body of the "bfd" array */
+	char *tcp_md5;         /* body of the "tcp-md5" object; NULL: counters not read */
 };
 
 static char *
@@ -218,6 +219,7 @@ snap_init(struct snap *s)
 		s->adv[i] = xstrdup(base_nbr[i].adv);
 	}
 	s->bfd = xstrdup(BFD_P1 ", " BFD_P2 ", " BFD_P1V6 ", " BFD_P2V6);
+	s->tcp_md5 = NULL;
 }
 
 /* Edit a member of neighbour @p i: replace @p from by @p to. */
@@ -303,10 +305,14 @@ snap_json(struct snap *s)
 		free(s->body[i]);
 		free(s->adv[i]);
 	}
-	fprintf(f, "], \"bfd\": [%s]}}", s->bfd);
+	fprintf(f, "], \"bfd\": [%s]", s->bfd);
+	if (s->tcp_md5)
+		fprintf(f, ", \"tcp-md5\": {%s}", s->tcp_md5);
+	fprintf(f, "}}");
 	fclose(f);
 	free(s->source);
 	free(s->bfd);
+	free(s->tcp_md5);
 	return out;
 }
 
@@ -942,6 +948,7 @@ test_150_md5_failures(void **state)
 	unload(fx);
 }
 
+/* Without the kernel's counters a down session with a key can only be a reminder. */
 static void
 test_150_down_without_md5_failures(void **state)
 {
@@ -953,7 +960,125 @@ test_150_down_without_md5_failures(void **state)
 	snap_add(&s, N_P2, "\"md5-failures\": 0");
 	load(fx, cfg_md5(cfg()), &s);
 	CHECK(fx, 150, PRIV, SEC, ER_WARN,
-	    "session to 172.16.0.6 is Active with an MD5 key configured: check that it matches the key set in Azure");
+	    "session to 172.16.0.6 is Active with an MD5 key configured (TCP-MD5 counters not readable): check that it "
+	    "matches the key set in Azure");
+	unload(fx);
+}
+
+/* The secondary down with the host's TCP-MD5 counters @p md5 (body of "tcp-md5"); collected at 1795000000. */
+static void
+load_md5_down(struct fx *fx, const char *md5)
+{
+	struct snap s;
+
+	snap_init(&s);
+	snap_state(&s, N_P2, "connect");
+	s.tcp_md5 = xstrdup(md5);
+	load(fx, cfg_md5(cfg()), &s);
+}
+
+#define MISMATCH_TAIL "; TCPMD5Failure 40, NotFound 2, Unexpected 0 are host-wide, attributed to the 1 down session with " \
+	"a key): the key differs from the one set in Azure"
+
+/*
+ * Two readings compared (the previous poll's, or erreadyd --check's short
+ * watch): the counters rising, or having risen within 10 minutes, while a
+ * keyed session is down is a mismatch.
+ */
+static void
+test_150_mismatch_from_counters(void **state)
+{
+	struct fx *fx = *state;
+
+	load_md5_down(fx, "\"failure\": 40, \"not-found\": 2, \"unexpected\": 0, \"rise\": 12, \"watched-ms\": 30000, "
+	                  "\"last-rise-at\": 1795000000");
+	CHECK(fx, 150, PRIV, SEC, ER_FAIL,
+	    "session to 172.16.0.6 is Connect and the kernel refuses segments for their MD5 option (12 in the last 30 s"
+	    MISMATCH_TAIL);
+	CHECK(fx, 150, PRIV, PRI, ER_PASS, "MD5 key configured; session Established");
+	unload(fx);
+
+	load_md5_down(fx, "\"failure\": 40, \"not-found\": 2, \"unexpected\": 0, \"rise\": 1, \"watched-ms\": 1301");
+	CHECK(fx, 150, PRIV, SEC, ER_FAIL,
+	    "session to 172.16.0.6 is Connect and the kernel refuses segments for their MD5 option (1 in the last 2 s"
+	    MISMATCH_TAIL);
+	unload(fx);
+
+	load_md5_down(fx, "\"failure\": 40, \"not-found\": 2, \"unexpected\": 0, \"rise\": 0, \"watched-ms\": 30000, "
+	                  "\"last-rise-at\": 1794999700");
+	CHECK(fx, 150, PRIV, SEC, ER_FAIL,
+	    "session to 172.16.0.6 is Connect and the kernel refuses segments for their MD5 option (the latest 300 s ago"
+	    MISMATCH_TAIL);
+	unload(fx);
+}
+
+/* No rise: a silent MSEE; counts of unknown age: a reminder, not a verdict. */
+static void
+test_150_silent_peer(void **state)
+{
+	struct fx *fx = *state;
+
+	/* the last rise is 11 minutes old: it explains nothing now */
+	load_md5_down(fx, "\"failure\": 40, \"not-found\": 2, \"unexpected\": 0, \"rise\": 0, \"watched-ms\": 30000, "
+	                  "\"last-rise-at\": 1794999340");
+	CHECK(fx, 150, PRIV, SEC, ER_WARN,
+	    "session to 172.16.0.6 is Connect and the MSEE is silent: the kernel's TCP-MD5 counters did not rise in the last "
+	    "30 s, so nothing it sent was refused for the key (not a mismatch seen from here)");
+	unload(fx);
+
+	load_md5_down(fx, "\"failure\": 0, \"not-found\": 0, \"unexpected\": 0, \"rise\": 0, \"watched-ms\": 3000");
+	CHECK(fx, 150, PRIV, SEC, ER_WARN,
+	    "session to 172.16.0.6 is Connect and the MSEE is silent: the kernel's TCP-MD5 counters did not rise in the last "
+	    "3 s, so nothing it sent was refused for the key (not a mismatch seen from here)");
+	unload(fx);
+
+	load_md5_down(fx, "\"failure\": 0, \"not-found\": 0, \"unexpected\": 0");
+	CHECK(fx, 150, PRIV, SEC, ER_WARN,
+	    "session to 172.16.0.6 is Connect and the MSEE is silent: no TCP-MD5 failure counted on this host so far, "
+	    "so nothing it sent was refused for the key (not a mismatch seen from here)");
+	unload(fx);
+
+	load_md5_down(fx, "\"failure\": 40, \"not-found\": 2, \"unexpected\": 0");
+	CHECK(fx, 150, PRIV, SEC, ER_WARN,
+	    "session to 172.16.0.6 is Connect and 42 TCP-MD5 failures were counted on this host, in one reading that cannot "
+	    "tell whether they are recent: check that the key matches the one set in Azure");
+	unload(fx);
+}
+
+/* Host-wide counters: every keyed session that is down shares them, and the detail says how many. */
+static void
+test_150_counters_shared(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_state(&s, N_P1, "active");
+	snap_state(&s, N_P2, "active");
+	s.tcp_md5 = xstrdup("\"failure\": 3, \"rise\": 3, \"watched-ms\": 800");
+	load(fx, cfg_md5(cfg()), &s);
+	CHECK(fx, 150, PRIV, PRI, ER_FAIL,
+	    "session to 172.16.0.2 is Active and the kernel refuses segments for their MD5 option (3 in the last 1 s; "
+	    "TCPMD5Failure 3, NotFound 0, Unexpected 0 are host-wide, attributed to the 2 down sessions with a key): the key "
+	    "differs from the one set in Azure");
+	unload(fx);
+}
+
+/* The BGP daemon naming the key in its last error is a mismatch, whatever the counters say. */
+static void
+test_150_daemon_error(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_state(&s, N_P2, "active");
+	snap_add(&s, N_P2, "\"last-error\": \"Socket: MD5 signature mismatch\"");
+	s.tcp_md5 = xstrdup("\"failure\": 0, \"rise\": 0");
+	load(fx, cfg_md5(cfg()), &s);
+	CHECK(fx, 150, PRIV, SEC, ER_FAIL,
+	    "session to 172.16.0.6 is Active and the BGP daemon reports \"Socket: MD5 signature mismatch\": the key differs "
+	    "from the one set in Azure");
 	unload(fx);
 }
 
@@ -1799,6 +1924,10 @@ main(void)
 		T(test_150_pass),
 		T(test_150_md5_failures),
 		T(test_150_down_without_md5_failures),
+		T(test_150_mismatch_from_counters),
+		T(test_150_silent_peer),
+		T(test_150_counters_shared),
+		T(test_150_daemon_error),
 		T(test_150_na_no_session),
 		T(test_160_pass),
 		T(test_160_timers_too_short),

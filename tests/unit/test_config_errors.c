@@ -23,6 +23,12 @@ struct bad_case {
 	const char *error;     /* exact message */
 };
 
+/* Two edits at once: a clash needs both of its ends. */
+struct bad_case2 {
+	struct bad_case c;
+	const char *from2, *to2;
+};
+
 static const struct bad_case cases[] = {
 	{ "wrong type: VLAN as text", "\"vlan-id\": 100,", "\"vlan-id\": \"hundred\",",
 	    "cfg.json: line 26: " P_PRIV "/vlan-id: Invalid non-number-encoded uint16 value \"hundred\"." },
@@ -39,10 +45,16 @@ static const struct bad_case cases[] = {
 	    "            \"ipv4\": {\n              \"primary-subnet\": \"131.107.0.0/30\",",
 	    "cfg.json: line 40: " P_MSFT "/ipv6/primary-subnet: IPv6 link subnet must be a /126" },
 	{ "overlapping subnets across peerings", "131.107.0.4/30", "172.16.0.4/30",
-	    "cfg.json: " P_MSFT "/ipv4/secondary-subnet: link subnet 172.16.0.4/30 overlaps 172.16.0.4/30 at " P_PRIV
+	    "cfg.json: line 42: " P_MSFT "/ipv4/secondary-subnet: link subnet 172.16.0.4/30 overlaps 172.16.0.4/30 at " P_PRIV
 	    "/ipv4/secondary-subnet (rule 5: link subnets must be unique per peering)" },
 	{ "primary and secondary overlap", "172.16.0.4/30", "172.16.0.0/30",
-	    "cfg.json: " P_PRIV "/ipv4/secondary-subnet: link subnet 172.16.0.0/30 overlaps 172.16.0.0/30 at " P_PRIV
+	    "cfg.json: line 30: " P_PRIV "/ipv4/secondary-subnet: link subnet 172.16.0.0/30 overlaps 172.16.0.0/30 at " P_PRIV
+	    "/ipv4/primary-subnet (rule 5: link subnets must be unique per peering)" },
+	/* A block is named as written (the /29 at ipv4/subnet), never as a derived /30 the file does not hold. */
+	{ "/29 block overlaps a /30 of another peering",
+	    "\"ipv4\": {\n              \"primary-subnet\": \"131.107.0.0/30\",\n              \"secondary-subnet\": \"131.107.0.4/30\"\n            }",
+	    "\"ipv4\": { \"subnet\": \"172.16.0.0/29\" }",
+	    "cfg.json: line 40: " P_MSFT "/ipv4/subnet: link subnet 172.16.0.0/29 overlaps 172.16.0.0/30 at " P_PRIV
 	    "/ipv4/primary-subnet (rule 5: link subnets must be unique per peering)" },
 	{ "reserved ASN 65515", "\"customer-asn\": 65010,", "\"customer-asn\": 65515,",
 	    "cfg.json: line 27: " P_PRIV "/customer-asn: AS number not usable for an ExpressRoute peering (0, 23456, 64496-64511 documentation, 65515-65520 reserved by Azure and 4294967295 are not allowed)" },
@@ -68,12 +80,33 @@ static const struct bad_case cases[] = {
 	    "cfg.json: line 54: /expressroute-readiness:expressroute: Invalid character sequence \"{\n      \"poll-interv\", expected a JSON object's member." },
 };
 
+static const struct bad_case2 cases2[] = {
+	{ { "/126 overlaps a /125 block (value written in capitals)", "\"customer-asn\": 65010,",
+	    "\"customer-asn\": 65010, \"ipv6\": { \"subnet\": \"2001:db8:1::/125\" },",
+	    "cfg.json: line 40: " P_MSFT "/ipv6/primary-subnet: link subnet 2001:db8:1::4/126 overlaps 2001:db8:1::/125 at "
+	    P_PRIV "/ipv6/subnet (rule 5: link subnets must be unique per peering)" },
+	    "\"customer-asn\": 23500,",
+	    "\"customer-asn\": 23500,\n            \"ipv6\": { \"primary-subnet\": \"2001:DB8:1::4/126\", \"secondary-subnet\": \"2001:db8:2::/126\" }," },
+	{ { "two /29 blocks", "\"ipv4\": {\n              \"primary-subnet\": \"172.16.0.0/30\",\n              \"secondary-subnet\": \"172.16.0.4/30\"\n            }",
+	    "\"ipv4\": {\n              \"subnet\": \"172.16.0.0/29\"\n            }",
+	    "cfg.json: line 40: " P_MSFT "/ipv4/subnet: link subnet 172.16.0.0/29 overlaps 172.16.0.0/29 at " P_PRIV
+	    "/ipv4/subnet (rule 5: link subnets must be unique per peering)" },
+	    "\"ipv4\": {\n              \"primary-subnet\": \"131.107.0.0/30\",\n              \"secondary-subnet\": \"131.107.0.4/30\"\n            }",
+	    "\"ipv4\": {\n              \"subnet\": \"172.16.0.0/29\"\n            }" },
+};
+
 static int mismatches;
 
 static void
-test_case(const struct bad_case *bc)
+test_case(const struct bad_case *bc, const char *from2, const char *to2)
 {
 	char err[ER_ERRLEN], *text = fx_read_data(FX_CONFIG), *bad = fx_replace(text, bc->from, bc->to);
+
+	if (from2) {
+		char *twice = fx_replace(bad, from2, to2);
+		free(bad);
+		bad = twice;
+	}
 	struct er_ds *ds = er_ds_new(err, sizeof(err));
 	char *before, *after;
 
@@ -103,7 +136,9 @@ test_bad_configs(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		test_case(&cases[i]);
+		test_case(&cases[i], NULL, NULL);
+	for (i = 0; i < sizeof(cases2) / sizeof(cases2[0]); i++)
+		test_case(&cases2[i].c, cases2[i].from2, cases2[i].to2);
 	assert_int_equal(mismatches, 0);
 }
 
@@ -122,22 +157,65 @@ test_bad_xml(void **state)
 	assert_int_equal(er_ds_load_mem(ds, "<expressroute xmlns=\"urn:wrong\"/>", ER_FMT_AUTO, "cfg.xml", err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "cfg.xml: line 1: No module with namespace \"urn:wrong\" in the context.");
+	/* An overlap found after parsing names its line in XML too, and the block as written. */
+	assert_int_equal(er_ds_load_mem(ds,
+	    "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">\n"
+	    " <circuit><name>c1</name>\n"
+	    "  <peering><type>azure-private</type><vlan-id>100</vlan-id><customer-asn>65010</customer-asn>\n"
+	    "   <ipv4><subnet>172.16.0.0/29</subnet></ipv4></peering>\n"
+	    " </circuit>\n"
+	    " <circuit><name>c2</name>\n"
+	    "  <peering><type>azure-private</type><vlan-id>200</vlan-id><customer-asn>65010</customer-asn>\n"
+	    "   <ipv4>\n\n    <subnet>172.16.0.0/29</subnet>\n   </ipv4></peering>\n"
+	    " </circuit>\n</expressroute>\n", ER_FMT_AUTO, "cfg.xml", err, sizeof(err)), -1);
+	assert_string_equal(err, "cfg.xml: line 10: /expressroute-readiness:expressroute/circuit[name='c2']/peering[type='azure-private']"
+	    "/ipv4/subnet: link subnet 172.16.0.0/29 overlaps 172.16.0.0/29 at /expressroute-readiness:expressroute/"
+	    "circuit[name='c1']/peering[type='azure-private']/ipv4/subnet (rule 5: link subnets must be unique per peering)");
 	er_ds_free(ds);
 }
 
+/*
+ * A file is the whole configuration: one without the module's data is a
+ * mistake (an empty or truncated file), never "no circuits". The running
+ * configuration stays.
+ */
 static void
-test_empty_config_is_valid(void **state)
+test_empty_config_is_rejected(void **state)
 {
-	char err[ER_ERRLEN];
+	static const char *const texts[] = { "", "{}", "\n  \n", "{\"broken\":", "{\"expressroute-readiness:expressroute\":",
+		"{\"expressroute-readiness:expressroute\": {}}",
+		"<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\"/>" };
+	char err[ER_ERRLEN], *text = fx_read_data(FX_CONFIG), *before, *after;
 	struct er_ds *ds = er_ds_new(err, sizeof(err));
 	const struct er_config *cfg;
+	size_t i;
 
 	(void)state;
-	assert_int_equal(er_ds_load_mem(ds, "{}", ER_FMT_JSON, "empty.json", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_load_mem(ds, text, ER_FMT_JSON, "good.json", err, sizeof(err)), 0);
+	before = er_ds_print(ds, ER_FMT_JSON, true);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		err[0] = '\0';
+		if (er_ds_load_mem(ds, texts[i], ER_FMT_AUTO, "empty.json", err, sizeof(err)) == 0)
+			fail_msg("accepted as a configuration: '%s'", texts[i]);
+		assert_string_equal(err, "empty.json: no /expressroute-readiness:expressroute data: an empty or truncated "
+		                         "file is not a configuration");
+	}
+	after = er_ds_print(ds, ER_FMT_JSON, true);
+	assert_string_equal(before, after);
+	assert_int_equal(er_ds_generation(ds), 1);
+	cfg = er_ds_config(ds);
+	assert_int_equal(cfg->n_circuits, 1);
+	er_ds_config_unref(cfg);
+	/* The smallest real configuration: the module's container with one setting. */
+	assert_int_equal(er_ds_load_mem(ds, "{\"expressroute-readiness:expressroute\": {\"agent\": {\"poll-interval\": 60}}}",
+	                     ER_FMT_JSON, "small.json", err, sizeof(err)), 0);
 	cfg = er_ds_config(ds);
 	assert_int_equal(cfg->n_circuits, 0);
-	assert_int_equal(cfg->agent.poll_interval, 30);
+	assert_int_equal(cfg->agent.poll_interval, 60);
 	er_ds_config_unref(cfg);
+	free(before);
+	free(after);
+	free(text);
 	er_ds_free(ds);
 }
 
@@ -147,7 +225,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_bad_xml),
-		cmocka_unit_test(test_empty_config_is_valid),
+		cmocka_unit_test(test_empty_config_is_rejected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

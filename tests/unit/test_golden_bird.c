@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -82,6 +83,132 @@ test_routes(void **state)
 	er_observed_unref(obs);
 }
 
+static char *
+fixture_text(const char *name)
+{
+	return fx_read_data(fx_fixture(name));
+}
+
+/* The sessions of a `show protocols all` capture, read against BIRD's `show status` clock of the same moment. */
+static struct er_observed *
+parse_at_status(const char *protocols, const char *status)
+{
+	char err[512], *p = fixture_text(protocols), *st = fixture_text(status);
+	struct er_observed *obs = er_observed_new();
+	long long now;
+
+	assert_int_equal(er_bird_parse_status(st, &now), 0);
+	if (er_bird_parse_protocols_at(p, now, obs, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", protocols, err);
+	free(p);
+	free(st);
+	return obs;
+}
+
+/*
+ * Uptime from the "Since" column: BIRD's default "iso short ms" time of
+ * day (captured from the lab's BIRD customer edge), and "iso long" with a
+ * "%s" server clock (the same BIRD with `timeformat protocol iso long;
+ * timeformat base "%s";`). Both captures were made in UTC.
+ */
+static void
+test_uptime(void **state)
+{
+	/* protocol order: pp ps mp4 ms4 mp6 ms6 inet; mp4 restarted (03:31:31.925, then 03:31:40), the rest came up at 03:30:56 */
+	static const uint32_t short_ms[] = { 43, 43, 8, 43, 43, 43, 43 };
+	static const uint32_t iso_long[] = { 48, 48, 4, 48, 48, 48, 48 };
+	struct er_observed *obs;
+	size_t i;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	obs = parse_at_status(FIX "ce-uptime.protocols.txt", FIX "ce-uptime.status.txt");
+	assert_int_equal(obs->n_nbrs, 7);
+	for (i = 0; i < obs->n_nbrs; i++) {
+		assert_int_equal(obs->nbrs[i].state, ER_BGP_ESTABLISHED);
+		assert_int_equal(obs->nbrs[i].uptime, short_ms[i]);
+	}
+	er_observed_unref(obs);
+	obs = parse_at_status(FIX "ce-isolong.protocols.txt", FIX "ce-isolong.status.txt");
+	assert_int_equal(obs->n_nbrs, 7);
+	for (i = 0; i < obs->n_nbrs; i++)
+		assert_int_equal(obs->nbrs[i].uptime, iso_long[i]);
+	er_observed_unref(obs);
+	/* A session that is not up has no uptime, whatever its "since". */
+	obs = parse_at_status(FIX "ce-msee-down.protocols.txt", FIX "ce-uptime.status.txt");
+	for (i = 0; i < obs->n_nbrs; i++)
+		if (obs->nbrs[i].state != ER_BGP_ESTABLISHED)
+			assert_int_equal(obs->nbrs[i].uptime, 0);
+	er_observed_unref(obs);
+}
+
+/* BIRD's other forms of "since", in its own reply format (the capture's lines with other stamps). */
+static void
+test_uptime_forms(void **state)
+{
+	static const struct {
+		const char *now, *since;
+		uint32_t uptime;
+	} cases[] = {
+		{ "2026-12-07 00:00:10.000", "23:59:50.000", 20 },       /* up since yesterday evening */
+		{ "2026-12-07 03:31:39.498", "03:31:39.100", 0 },        /* same second */
+		{ "2026-12-07 03:31:39.498", "2026-12-05", 99099 },      /* past the 20 h limit: from the end of that day */
+		{ "2026-12-07 03:31:39.498", "2026-12-06 23:31:39", 14400 }, /* iso long */
+		{ "1796614301", "1796610701", 3600 },                  /* "%s" both */
+		{ "2026-12-07 03:31:39.498", "00:00", 0 },               /* not a BIRD stamp: unknown, never made up */
+	};
+	char err[512], status[256], prot[512];
+	struct er_observed *obs;
+	long long now;
+	size_t i;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(status, sizeof(status), "1000-BIRD 2.0.12\n1011-Router ID is 172.16.0.1\n Hostname is vm\n"
+		                                 " Current server time is %s\n0013 Daemon is up and running\n", cases[i].now);
+		snprintf(prot, sizeof(prot), "2002-Name       Proto      Table      State  Since         Info\n"
+		                             "1002-pp         BGP        ---        up     %-13s Established   \n"
+		                             "1006-  BGP state:          Established\n     Neighbor address: 172.16.0.2\n0000 \n",
+		    cases[i].since);
+		assert_int_equal(er_bird_parse_status(status, &now), 0);
+		obs = er_observed_new();
+		assert_int_equal(er_bird_parse_protocols_at(prot, now, obs, err, sizeof(err)), 0);
+		assert_int_equal(obs->n_nbrs, 1);
+		if (obs->nbrs[0].uptime != cases[i].uptime)
+			fail_msg("now %s, since %s: uptime %u, want %u", cases[i].now, cases[i].since, obs->nbrs[0].uptime,
+			    cases[i].uptime);
+		er_observed_unref(obs);
+	}
+	assert_int_equal(er_bird_parse_status("1000-BIRD 2.0.12\n0013 Daemon is up and running\n", &now), -1);
+}
+
+/*
+ * Captured from the lab's BIRD customer edge: ::/0 exported to Microsoft
+ * peering (fault adv-default6-msft), and with ADD-PATH on a session a
+ * network exported with two routes, the second printed without its net.
+ * Each route keeps its own AS path.
+ */
+static void
+test_routes_default6_and_second_route(void **state)
+{
+	struct er_observed *obs = parse_protocols_fixture(FIX "ce-uptime.protocols.txt");
+	char err[512], *v4 = fixture_text(FIX "ce-export-mp4-addpath.routes.txt");
+	char *v6 = fixture_text(FIX "ce-export-mp6-default.routes.txt");
+
+	(void)state;
+	/* nbrs[2] is mp4 (131.107.0.2), nbrs[4] mp6 (2a01:111:2000::2), in reply order before finalize */
+	assert_int_equal(er_bird_parse_routes(v4, &obs->nbrs[2], true, err, sizeof(err)), 0);
+	assert_int_equal(er_bird_parse_routes(v6, &obs->nbrs[4], true, err, sizeof(err)), 0);
+	er_observed_finalize(obs);
+	fx_golden(obs, FIX "ce-default6-addpath.expected");
+	free(v4);
+	free(v6);
+	er_observed_unref(obs);
+}
+
 static void
 test_bfd(void **state)
 {
@@ -132,6 +259,9 @@ test_error_replies(void **state)
 	obs = er_observed_new();
 	assert_int_equal(er_bird_parse_routes("1007-10.0.0.0/33 unicast [x]\n0000 \n", &n, true, err, sizeof(err)), -1);
 	assert_string_equal(err, "BIRD route '10.0.0.0/33' is not a prefix");
+	assert_int_equal(er_bird_parse_routes("1007-Table master4:\n                     unicast [x 00:00] (100)\n0000 \n", &n,
+	                     true, err, sizeof(err)), -1);
+	assert_string_equal(err, "BIRD route line without a net: '                    unicast [x 00:00] (100)'");
 	free(n.adv);
 	er_observed_unref(obs);
 }
@@ -259,6 +389,9 @@ main(void)
 		cmocka_unit_test(test_protocols_established),
 		cmocka_unit_test(test_protocols_down),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_uptime_forms),
+		cmocka_unit_test(test_routes_default6_and_second_route),
 		cmocka_unit_test(test_bfd),
 		cmocka_unit_test(test_error_replies),
 		cmocka_unit_test(test_no_socket),
