@@ -103,7 +103,7 @@ static const struct er_check_def catalogue[] = {
 	{ "bgp-customer-asn", 140, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
 	    "14: customer ASN not 65515-65520 and as configured (R16, HP19)", er_chk_customer_asn, NULL, 2016 },
 	{ "bgp-as-path-documentation", 141, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_BGP, true,
-	    "14: no AS 64496-64511 in the advertised AS path (R23)", er_chk_doc_asn_path, NULL, 2023 },
+	    "14: no AS 64496-64511 in advertised AS paths: refused on Microsoft peering, a warning elsewhere (routing 03/12/2026: \"aren't allowed in the path\")", er_chk_doc_asn_path, NULL, 2023 },
 	{ "bgp-private-asn-microsoft", 142, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT, 0, true,
 	    "14: private ASN on Microsoft peering needs manual validation and is stripped (R19)", er_chk_private_asn_msft, NULL, 2019 },
 	{ "bgp-md5", 150, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,

@@ -198,6 +198,25 @@ peering_sessions(const struct er_check_ctx *ctx, const struct er_bgp_neighbor *o
 	return n;
 }
 
+/*
+ * The routing document (03/12/2026) refuses documentation ASNs in the
+ * Microsoft peering section only ("Also, AS numbers 64496 through 64511
+ * reserved by IANA for documentation purposes aren't allowed in the
+ * path."): elsewhere they are a configuration smell, not a refusal.
+ */
+static enum er_status
+doc_asn_found(const struct er_check_ctx *ctx, const struct er_route *rt, const struct er_bgp_neighbor *n, uint32_t as)
+{
+	if (ctx->peering->type == ER_PEERING_MICROSOFT) {
+		er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (64496-64511 are refused on Microsoft peering)",
+		    P(&rt->pfx), A(&n->addr), as);
+		return ER_FAIL;
+	}
+	er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (Microsoft refuses 64496-64511 on Microsoft peering; use a real ASN here too)",
+	    P(&rt->pfx), A(&n->addr), as);
+	return ER_WARN;
+}
+
 enum er_status
 er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 {
@@ -219,11 +238,8 @@ er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 			const struct er_route *rt = &s[i]->adv[r];
 			const uint32_t *path = er_route_path(s[i], rt);
 			for (k = 0; k < rt->path_len; k++)
-				if (documentation_as(path[k])) {
-					er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (64496-64511 are refused)",
-					    P(&rt->pfx), A(&s[i]->addr), path[k]);
-					return ER_FAIL;
-				}
+				if (documentation_as(path[k]))
+					return doc_asn_found(ctx, rt, s[i], path[k]);
 		}
 	}
 	if (uncollected) {

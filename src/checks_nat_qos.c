@@ -386,6 +386,13 @@ er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
 		er_detail(ctx, "no %s-interface configured: its shaper cannot be checked", er_path_name(ctx->path));
 		return ER_UNKNOWN;
 	}
+	/* No queue on an interface that does not exist is not "not shaped": judge it as the link checks do. */
+	if (!er_ctx_have(ctx, ER_SRC_INTERFACES))
+		return ER_UNKNOWN;
+	if (!er_observed_interface(ctx->obs, ifname)) {
+		er_detail(ctx, "%s interface %s not present", er_path_name(ctx->path), ifname);
+		return ER_FAIL;
+	}
 	q = er_observed_queue(ctx->obs, ifname);
 	if (q && q->rate_bps > bw) {
 		er_detail(ctx, "%s shapes to %s, above the %u Mbps circuit: the excess is not guaranteed and may be dropped",

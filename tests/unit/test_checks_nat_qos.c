@@ -1058,15 +1058,36 @@ shaper_below_or_none(void **state)
 	struct fx fx;
 
 	(void)state;
-	load(&fx, cfg_text(), snapshot(NULL, NULL, Q("eth1.300", "fq_codel", "false", "false", "0") ", "
-	    Q("eth2.300", "tbf", "false", "false", "500000000")));
+	load(&fx, cfg_text(), fx_edit(obs_edit(OBS_QUEUE_PRI, Q("eth1.300", "fq_codel", "false", "false", "0")),
+	    OBS_QUEUE_SEC, Q("eth2.300", "tbf", "false", "false", "500000000")));
 	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_PASS, "eth1.300 not shaped; Microsoft polices the circuit at 1000 Mbps");
 	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_PASS, "eth2.300 shapes to 500 Mbps, within the 1000 Mbps circuit");
 	fx_free(&fx);
 
 	/* QoS collected, no queue at all. */
-	load(&fx, cfg_text(), snapshot(NULL, DSCP_HEALTHY, NULL));
+	load(&fx, cfg_text(), drop_object(drop_object(obs_text(), OBS_QUEUE_PRI), OBS_QUEUE_SEC));
 	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_PASS, "eth2.300 not shaped; Microsoft polices the circuit at 1000 Mbps");
+	fx_free(&fx);
+}
+
+/*
+ * Issue 13: an interface that does not exist has no queue either, and
+ * passed as "not shaped". It fails as in the link checks (30, 81), and is
+ * unknown while interfaces were not collected.
+ */
+static void
+shaper_missing_interface(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	load(&fx, cfg_edit(CFG_MSFT_SEC_IF, "\"secondary-interface\": \"eth3.300\","), obs_text());
+	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_FAIL, "secondary interface eth3.300 not present");
+	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_PASS, "eth1.300 shapes to 1000 Mbps, within the 1000 Mbps circuit");
+	fx_free(&fx);
+
+	load(&fx, cfg_text(), snapshot(NULL, DSCP_HEALTHY, QUEUES_HEALTHY));
+	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_UNKNOWN, "interface state not collected");
 	fx_free(&fx);
 }
 
@@ -1276,6 +1297,7 @@ main(void)
 		cmocka_unit_test(shaper_above),
 		cmocka_unit_test(shaper_below_or_none),
 		cmocka_unit_test(shaper_unknown_na),
+		cmocka_unit_test(shaper_missing_interface),
 		cmocka_unit_test(source_status_wording),
 		cmocka_unit_test(regression_source_error_no_message),
 		cmocka_unit_test(regression_ef_queue_unnamed_qdisc),
