@@ -640,7 +640,11 @@ er_chk_identical_adv(const struct er_check_ctx *ctx)
  */
 #define INTERNET_COVER_SINCE "2018-12-13"
 
-/* Walks what goes to Microsoft: declared prefixes, advertised routes, then the NAT pools. */
+/*
+ * Walks what goes to Microsoft: declared prefixes, advertised routes, then
+ * the NAT pools. A default route sent to Microsoft is rule 19's failure and
+ * Microsoft drops it; it attracts no return traffic, so it is skipped here.
+ */
 struct ms_iter {
 	const struct er_peering_cfg *pc;
 	const struct er_bgp_neighbor *s[4];
@@ -668,8 +672,11 @@ ms_iter_next(struct ms_iter *it, bool *pool)
 	}
 	if (it->phase == 1) {
 		for (; it->i < it->ns; it->i++, it->r = 0)
-			if (it->s[it->i]->have_adv && it->r < it->s[it->i]->n_adv)
-				return &it->s[it->i]->adv[it->r++].pfx;
+			while (it->s[it->i]->have_adv && it->r < it->s[it->i]->n_adv) {
+				const struct er_prefix *p = &it->s[it->i]->adv[it->r++].pfx;
+				if (!er_prefix_is_default(p))
+					return p;
+			}
 		it->phase = 2;
 		it->i = 0;
 	}

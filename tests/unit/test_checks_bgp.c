@@ -1644,6 +1644,22 @@ test_220_more_specific_to_internet(void **state)
 	unload(fx);
 }
 
+/* Regression: a default route sent to Microsoft (rule 19's failure) made every Internet route "more specific". */
+static void
+test_220_default_to_microsoft(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_adv(&s, N_M1, "\"0.0.0.0/0\", \"123.0.0.0/24\"");
+	snap_adv(&s, N_INET, "\"185.1.0.0/22\"");
+	load(fx, cfg(), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS,
+	    "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
+	unload(fx);
+}
+
 /*
  * The 2016 NAT document: "The NAT IP pool advertised to Microsoft must not
  * be advertised to the Internet." Circuits created before the routing
@@ -2067,6 +2083,7 @@ main(void)
 		T(test_220_advertised_prefix_to_internet),
 		T(test_220_more_specific_to_internet),
 		T(test_220_pool_era),
+		T(test_220_default_to_microsoft),
 		T(test_270_pass),
 		T(test_270_default_advertised),
 		T(test_270_default_received),
