@@ -115,6 +115,7 @@ enum er_status er_chk_identical_adv(const struct er_check_ctx *ctx);
 enum er_status er_chk_internet_overlap(const struct er_check_ctx *ctx);
 enum er_status er_chk_link_not_advertised(const struct er_check_ctx *ctx);
 enum er_status er_chk_route_filter(const struct er_check_ctx *ctx);
+enum er_status er_chk_default_route_private(const struct er_check_ctx *ctx);
 
 enum er_status er_chk_snat(const struct er_check_ctx *ctx);
 enum er_status er_chk_pool_not_link(const struct er_check_ctx *ctx);

@@ -198,6 +198,25 @@ peering_sessions(const struct er_check_ctx *ctx, const struct er_bgp_neighbor *o
 	return n;
 }
 
+/*
+ * The routing document (03/12/2026) refuses documentation ASNs in the
+ * Microsoft peering section only ("Also, AS numbers 64496 through 64511
+ * reserved by IANA for documentation purposes aren't allowed in the
+ * path."): elsewhere they are a configuration smell, not a refusal.
+ */
+static enum er_status
+doc_asn_found(const struct er_check_ctx *ctx, const struct er_route *rt, const struct er_bgp_neighbor *n, uint32_t as)
+{
+	if (ctx->peering->type == ER_PEERING_MICROSOFT) {
+		er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (64496-64511 are refused on Microsoft peering)",
+		    P(&rt->pfx), A(&n->addr), as);
+		return ER_FAIL;
+	}
+	er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (Microsoft refuses 64496-64511 on Microsoft peering; use a real ASN here too)",
+	    P(&rt->pfx), A(&n->addr), as);
+	return ER_WARN;
+}
+
 enum er_status
 er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 {
@@ -219,11 +238,8 @@ er_chk_doc_asn_path(const struct er_check_ctx *ctx)
 			const struct er_route *rt = &s[i]->adv[r];
 			const uint32_t *path = er_route_path(s[i], rt);
 			for (k = 0; k < rt->path_len; k++)
-				if (documentation_as(path[k])) {
-					er_detail(ctx, "%s advertised to %s carries documentation AS %u in its AS path (64496-64511 are refused)",
-					    P(&rt->pfx), A(&s[i]->addr), path[k]);
-					return ER_FAIL;
-				}
+				if (documentation_as(path[k]))
+					return doc_asn_found(ctx, rt, s[i], path[k]);
 		}
 	}
 	if (uncollected) {
@@ -413,6 +429,41 @@ er_chk_timers(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
+/*
+ * expressroute-bfd (06/30/2023): the MSEEs run BFD by default, but "To
+ * enable BFD under an already existing private or Microsoft peering, you'll
+ * need to reset the peering. This will need to be done on circuits
+ * configured with private peering before August 2018 and Microsoft peering
+ * before January 2020." The circuit's created date is the only date the
+ * model has: a circuit created before then may carry such a peering.
+ */
+static const char *
+bfd_reset_cutoff(const struct er_check_ctx *ctx, const char **label)
+{
+	const char *cutoff = ctx->peering->type == ER_PEERING_MICROSOFT ? "2020-01-01" : "2018-08-01";
+
+	*label = ctx->peering->type == ER_PEERING_MICROSOFT ? "January 2020" : "August 2018";
+	return ctx->circuit->created[0] && strcmp(ctx->circuit->created, cutoff) < 0 ? cutoff : NULL;
+}
+
+/*
+ * A missing session is a warning: Microsoft recommends BFD on the customer
+ * edge (design-architecture-for-resiliency, 07/16/2024) but BGP still works
+ * without it. A configured session that is not up is a failure.
+ */
+static enum er_status
+bfd_missing(const struct er_check_ctx *ctx, const struct er_addr *msee)
+{
+	const char *label;
+
+	er_detail(ctx, "no BFD session to %s: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover",
+	    A(msee));
+	if (bfd_reset_cutoff(ctx, &label))
+		er_detail_append(ctx, " (circuit created %s: %s configured before %s needs a peering reset to get BFD on the MSEEs)",
+		    ctx->circuit->created, er_peering_label(ctx->peering->type), label);
+	return ER_WARN;
+}
+
 enum er_status
 er_chk_bfd(const struct er_check_ctx *ctx)
 {
@@ -424,10 +475,8 @@ er_chk_bfd(const struct er_check_ctx *ctx)
 		return no_subnets(ctx);
 	for (i = 0; i < ps.n; i++) {
 		const struct er_bfd_peer *b = er_observed_bfd(ctx->obs, &ps.msee[i]);
-		if (!b) {
-			er_detail(ctx, "no BFD session to %s", A(&ps.msee[i]));
-			return ER_FAIL;
-		}
+		if (!b)
+			return bfd_missing(ctx, &ps.msee[i]);
 		if (b->state != ER_BFD_UP) {
 			er_detail(ctx, "BFD to %s is %s: failover falls back to the BGP hold timer", A(&ps.msee[i]),
 			    er_bfd_state_name(b->state));
@@ -662,39 +711,120 @@ er_chk_identical_adv(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
-static int
-route_cmp(const void *a, const void *b)
+/*
+ * Rule 22. Routing requirements (03/12/2026): "Don't advertise the same
+ * public IP route to the public Internet and over ExpressRoute. ... If you
+ * can't achieve this condition, make sure you advertise a more specific
+ * range over ExpressRoute than the one on the Internet connection." Return
+ * traffic follows the longest match: an Internet route equal to or more
+ * specific than one sent to Microsoft (or than the NAT pool) pulls it to the
+ * Internet; a covering, less specific Internet route loses and is fine.
+ *
+ * The 2016 NAT document (07/19/2016) was stricter: "The NAT IP pool
+ * advertised to Microsoft must not be advertised to the Internet." The
+ * oldest routing document read that allows a covering Internet range is
+ * dated 12/13/2018, so circuits created before that day (the circuit's
+ * created date is the only date the model has) are held to the 2016 text
+ * for the pool: any Internet route overlapping it fails.
+ */
+#define INTERNET_COVER_SINCE "2018-12-13"
+
+/*
+ * Walks what goes to Microsoft: declared prefixes, advertised routes, then
+ * the NAT pools. A default route sent to Microsoft is rule 19's failure and
+ * Microsoft drops it; it attracts no return traffic, so it is skipped here.
+ */
+struct ms_iter {
+	const struct er_peering_cfg *pc;
+	const struct er_bgp_neighbor *s[4];
+	size_t ns, phase, i, r;
+};
+
+static void
+ms_iter_init(const struct er_check_ctx *ctx, struct ms_iter *it)
 {
-	return er_prefix_cmp(&((const struct er_route *)a)->pfx, &((const struct er_route *)b)->pfx);
+	it->pc = ctx->peering;
+	it->ns = peering_sessions(ctx, it->s);
+	it->phase = it->i = it->r = 0;
 }
 
-/* Adv lists are sorted by er_observed_finalize(). */
+/* The next prefix, *pool telling whether it is a NAT pool; NULL at the end. */
+static const struct er_prefix *
+ms_iter_next(struct ms_iter *it, bool *pool)
+{
+	*pool = false;
+	if (it->phase == 0) {
+		if (it->i < it->pc->n_adv_public)
+			return &it->pc->adv_public[it->i++];
+		it->phase = 1;
+		it->i = 0;
+	}
+	if (it->phase == 1) {
+		for (; it->i < it->ns; it->i++, it->r = 0)
+			while (it->s[it->i]->have_adv && it->r < it->s[it->i]->n_adv) {
+				const struct er_prefix *p = &it->s[it->i]->adv[it->r++].pfx;
+				if (!er_prefix_is_default(p))
+					return p;
+			}
+		it->phase = 2;
+		it->i = 0;
+	}
+	if (it->i < it->pc->n_nat_pool) {
+		*pool = true;
+		return &it->pc->nat_pool[it->i++];
+	}
+	return NULL;
+}
+
 static bool
-advertised_to(const struct er_bgp_neighbor *n, const struct er_prefix *p)
+strict_pool_era(const struct er_check_ctx *ctx)
 {
-	struct er_route key;
-
-	key.pfx = *p;
-	return n->n_adv && bsearch(&key, n->adv, n->n_adv, sizeof(key), route_cmp) != NULL;
+	return ctx->circuit->created[0] && strcmp(ctx->circuit->created, INTERNET_COVER_SINCE) < 0;
 }
 
+/* Judge one route sent to an Internet neighbour; ER_PASS when it is harmless. */
 static enum er_status
-leaked(const struct er_check_ctx *ctx, const struct er_prefix *p, const struct er_bgp_neighbor *inet)
+judge_internet_route(const struct er_check_ctx *ctx, const struct er_bgp_neighbor *inet, const struct er_prefix *ip)
 {
-	er_detail(ctx, "%s is advertised both to Microsoft and to Internet neighbour %s: return traffic may take the Internet (asymmetric routing)",
-	    P(p), A(&inet->addr));
-	return ER_FAIL;
+	const struct er_prefix *m, *cover = NULL;
+	bool pool, cover_pool = false;
+	struct ms_iter it;
+
+	/* Equal first: the same route on both sides is the plainest case to report. */
+	ms_iter_init(ctx, &it);
+	while ((m = ms_iter_next(&it, &pool)))
+		if (!er_prefix_cmp(m, ip)) {
+			er_detail(ctx, "%s is advertised both to Microsoft and to Internet neighbour %s: return traffic may take the Internet (asymmetric routing)",
+			    P(ip), A(&inet->addr));
+			return ER_FAIL;
+		} else if (!cover && er_prefix_covers(m, ip)) {
+			cover = m;
+			cover_pool = pool;
+		}
+	if (cover) {
+		er_detail(ctx, "Internet neighbour %s is sent %s, more specific than %s %s: return traffic for it takes the Internet (asymmetric routing); advertise the more specific range over ExpressRoute",
+		    A(&inet->addr), P(ip), cover_pool ? "the NAT pool" : "the advertised", P(cover));
+		return ER_FAIL;
+	}
+	if (!strict_pool_era(ctx))
+		return ER_PASS;
+	ms_iter_init(ctx, &it);
+	while ((m = ms_iter_next(&it, &pool)))
+		if (pool && er_prefix_overlaps(m, ip)) {
+			er_detail(ctx, "Internet neighbour %s is sent %s, which covers the NAT pool %s: circuit created %s, before a covering Internet range was allowed (" INTERNET_COVER_SINCE "); the 2016 NAT document forbids the pool on the Internet",
+			    A(&inet->addr), P(ip), P(m), ctx->circuit->created);
+			return ER_FAIL;
+		}
+	return ER_PASS;
 }
 
 enum er_status
 er_chk_internet_overlap(const struct er_check_ctx *ctx)
 {
 	const struct er_config *cfg = ctx->cfg;
-	const struct er_peering_cfg *pc = ctx->peering;
-	const struct er_bgp_neighbor *s[4];
-	size_t ns, i, k, r;
+	enum er_status st;
+	size_t i, r;
 
-	ns = peering_sessions(ctx, s);
 	for (i = 0; i < cfg->n_internet_nbrs; i++) {
 		const struct er_bgp_neighbor *inet = er_observed_neighbor(ctx->obs, &cfg->internet_nbrs[i]);
 		if (!inet) {
@@ -707,18 +837,11 @@ er_chk_internet_overlap(const struct er_check_ctx *ctx)
 			er_detail(ctx, "routes advertised to Internet neighbour %s not collected", A(&inet->addr));
 			return ER_UNKNOWN;
 		}
-		for (k = 0; k < pc->n_adv_public + pc->n_nat_pool; k++) {
-			const struct er_prefix *p = k < pc->n_adv_public ? &pc->adv_public[k]
-			                                                 : &pc->nat_pool[k - pc->n_adv_public];
-			if (advertised_to(inet, p))
-				return leaked(ctx, p, inet);
-		}
-		for (k = 0; k < ns; k++)
-			for (r = 0; s[k]->have_adv && r < s[k]->n_adv; r++)
-				if (advertised_to(inet, &s[k]->adv[r].pfx))
-					return leaked(ctx, &s[k]->adv[r].pfx, inet);
+		for (r = 0; r < inet->n_adv; r++)
+			if ((st = judge_internet_route(ctx, inet, &inet->adv[r].pfx)) != ER_PASS)
+				return st;
 	}
-	er_detail(ctx, "no prefix advertised to Microsoft is advertised to the %zu Internet neighbour%s",
+	er_detail(ctx, "no route sent to the %zu Internet neighbour%s is equal to or more specific than a prefix advertised to Microsoft or the NAT pool",
 	    cfg->n_internet_nbrs, cfg->n_internet_nbrs == 1 ? "" : "s");
 	return ER_PASS;
 }
@@ -766,5 +889,64 @@ er_chk_route_filter(const struct er_check_ctx *ctx)
 	if (!seen)
 		return no_session(ctx, &ps);
 	er_detail(ctx, "receiving %u prefix%s from Microsoft", rcvd, rcvd == 1 ? "" : "es");
+	return ER_PASS;
+}
+
+/* The first default route (0.0.0.0/0, ::/0) in @p r, or NULL. */
+static const struct er_prefix *
+default_in(const struct er_route *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (er_prefix_is_default(&r[i].pfx))
+			return &r[i].pfx;
+	return NULL;
+}
+
+/*
+ * Rule 27. Routing requirements (03/12/2026), "Advertising default routes":
+ * "If you advertise default routes into private peering, you block the
+ * internet path from Azure" and "Advertising default routes breaks Windows
+ * and other VM license activation." Allowed, so a warning to act on (KMS
+ * user-defined routes), not a failure. A default route received from Azure
+ * (Virtual WAN can propagate one) sends the edge's unmatched traffic to
+ * Azure: reported the same way, so that it is a decision, not an accident.
+ */
+enum er_status
+er_chk_default_route_private(const struct er_check_ctx *ctx)
+{
+	const struct er_bgp_neighbor *s[4];
+	const struct er_prefix *d;
+	size_t n = peering_sessions(ctx, s), i, exchanged = 0;
+
+	if (!n) {
+		er_detail(ctx, "no BGP session to either MSEE");
+		return ER_NA;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i]->state != ER_BGP_ESTABLISHED)
+			continue;
+		if (!s[i]->have_adv || !s[i]->have_rcv) {
+			er_detail(ctx, "routes exchanged with %s not collected", A(&s[i]->addr));
+			return ER_UNKNOWN;
+		}
+		exchanged++;
+		if ((d = default_in(s[i]->adv, s[i]->n_adv))) {
+			er_detail(ctx, "%s is advertised to %s: Azure then blocks the VNets' Internet path, and a default route \"breaks Windows and other VM license activation\" (add user-defined routes for KMS)",
+			    P(d), A(&s[i]->addr));
+			return ER_WARN;
+		}
+		if ((d = default_in(s[i]->rcv, s[i]->n_rcv))) {
+			er_detail(ctx, "%s is received from %s (Virtual WAN can propagate one): traffic with no more specific route leaves through ExpressRoute to Azure; make sure that is intended",
+			    P(d), A(&s[i]->addr));
+			return ER_WARN;
+		}
+	}
+	if (!exchanged) {
+		er_detail(ctx, "no Established session: no routes exchanged");
+		return ER_NA;
+	}
+	er_detail(ctx, "no default route advertised to or received from the MSEEs");
 	return ER_PASS;
 }

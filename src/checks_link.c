@@ -230,14 +230,21 @@ er_chk_vnet_overlap(const struct er_check_ctx *ctx)
 		pc.path = (enum er_path)(k + 1);
 		if (!(n = er_ctx_session(&pc, 0)) || !n->have_rcv)
 			continue;
-		any_rcv = true;
-		for (j = 0; j < n->n_rcv; j++)
+		for (j = 0; j < n->n_rcv; j++) {
+			/*
+			 * A default route from the MSEEs is no VNet: Virtual WAN, for one,
+			 * can propagate it to ExpressRoute connections. Check 270 reports it.
+			 */
+			if (er_prefix_is_default(&n->rcv[j].pfx))
+				continue;
+			any_rcv = true;
 			for (i = 0; i < n_sn; i++)
 				if (er_prefix_overlaps(sn[i], &n->rcv[j].pfx)) {
 					er_detail(ctx, "Azure advertises %s, which overlaps link subnet %s",
 					    P(&n->rcv[j].pfx), P(sn[i]));
 					return ER_FAIL;
 				}
+		}
 	}
 	if (!c->n_vnets && !any_rcv) {
 		er_detail(ctx, "no VNet address spaces recorded and no routes received from Azure: overlap cannot be verified");

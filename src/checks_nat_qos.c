@@ -76,13 +76,91 @@ pool_config(const struct er_check_ctx *ctx)
 	return ER_PASS;
 }
 
+/* Addresses that never source traffic toward Microsoft: loopback, link-local. */
+static bool
+host_only(const struct er_prefix *a)
+{
+	return a->addr.bytes[0] == 127 || (a->addr.bytes[0] == 169 && a->addr.bytes[1] == 254);
+}
+
+/* The interface faces an Internet BGP neighbour (edge/internet-bgp-neighbor). */
+static bool
+internet_facing(const struct er_config *cfg, const struct er_interface *ifp)
+{
+	size_t i, j;
+
+	for (i = 0; i < ifp->n_addrs; i++)
+		for (j = 0; j < cfg->n_internet_nbrs; j++)
+			if (er_prefix_contains(&ifp->addrs[i], &cfg->internet_nbrs[j]))
+				return true;
+	return false;
+}
+
+/*
+ * Rule 28 without SNAT. Routing requirements (03/12/2026): "Traffic
+ * destined for Microsoft cloud services must use valid public IPv4
+ * addresses before it enters the Microsoft network"; NAT is the recommended
+ * way, not the requirement. Microsoft's ACLs admit the advertised public
+ * prefixes, so sources inside them need no NAT. What the host shows of its
+ * sources: the IPv4 addresses (and so the connected LANs) of its other
+ * interfaces. The peering links, the Internet link, loopback and link-local
+ * addresses source nothing toward Microsoft. LANs behind further routers
+ * are not visible here; the declared prefixes bound what Microsoft accepts
+ * from them in any case. @p what names the links without SNAT.
+ */
+static enum er_status
+judge_sources(const struct er_check_ctx *ctx, const char *what)
+{
+	const struct er_peering_cfg *pc = ctx->peering;
+	const struct er_prefix *first = NULL;
+	const char *first_if = NULL;
+	size_t i, a, n = 0;
+
+	if (!er_observed_ok(ctx->obs, ER_SRC_INTERFACES)) {
+		er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s, and interface state not collected: the sources cannot be judged",
+		    what);
+		return ER_UNKNOWN;
+	}
+	for (i = 0; i < ctx->obs->n_ifs; i++) {
+		const struct er_interface *ifp = &ctx->obs->ifs[i];
+		if (er_config_is_peering_interface(ctx->cfg, ifp->name) || internet_facing(ctx->cfg, ifp))
+			continue;
+		for (a = 0; a < ifp->n_addrs; a++) {
+			const struct er_prefix *src = &ifp->addrs[a];
+			if (src->addr.family != ER_AF_INET || host_only(src))
+				continue;
+			if (!in_prefixes(pc->adv_public, pc->n_adv_public, src)) {
+				er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s, and source %s on %s is %s: Microsoft accepts only public sources within the advertised-public-prefix",
+				    what, P(src), ifp->name,
+				    er_prefix_is_rfc1918(src) ? "private (RFC 1918)"
+				    : er_prefix_is_special(src) ? "not a public address" : "outside the declared advertised-public-prefix");
+				return ER_FAIL;
+			}
+			if (!n++) {
+				first = src;
+				first_if = ifp->name;
+			}
+		}
+	}
+	if (!n) {
+		er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s, and no LAN address on this host shows the sources: make sure they are within the advertised-public-prefix",
+		    what);
+		return ER_WARN;
+	}
+	er_detail(ctx, "no SNAT toward %s; the host's sources (%zu LAN address%s, e.g. %s on %s) are within the declared advertised-public-prefix",
+	    what, n, n == 1 ? "" : "es", P(first), first_if);
+	return ER_PASS;
+}
+
 enum er_status
 er_chk_snat(const struct er_check_ctx *ctx)
 {
 	const struct er_peering_cfg *pc = ctx->peering;
 	const struct er_observed *obs = ctx->obs;
 	const char *masq[2];
+	char no_snat[2 * ER_IFNAMSIZ + 48] = "";
 	size_t i, j, n_masq = 0;
+	enum er_status st;
 	int k;
 
 	if (pool_config(ctx) != ER_PASS)
@@ -99,9 +177,9 @@ er_chk_snat(const struct er_check_ctx *ctx)
 				found = r;
 		}
 		if (!found) {
-			er_detail(ctx, "no SNAT or masquerade rule for traffic leaving %s (%s link): private sources would reach Microsoft",
-			    ifname, k ? "secondary" : "primary");
-			return ER_FAIL;
+			strlcatf(no_snat, sizeof(no_snat), "%s%s (%s link)", no_snat[0] ? " and " : "", ifname,
+			    k ? "secondary" : "primary");
+			continue;
 		}
 		if (found->action == ER_NAT_MASQUERADE) {
 			masq[n_masq++] = ifname;
@@ -120,11 +198,16 @@ er_chk_snat(const struct er_check_ctx *ctx)
 			}
 		}
 	}
+	/* Public sources need no NAT: judge them only where there is none. */
+	if (no_snat[0] && (st = judge_sources(ctx, no_snat)) != ER_PASS)
+		return st;
 	if (n_masq) {
 		er_detail(ctx, "masquerade toward %s%s%s uses the link address: configure a NAT pool (HC24 advises against link addresses)",
 		    masq[0], n_masq == 2 ? " and " : "", n_masq == 2 ? masq[1] : "");
 		return ER_WARN;
 	}
+	if (no_snat[0])
+		return ER_PASS; /* judge_sources() wrote the detail */
 	er_detail(ctx, "traffic toward %s and %s is source-NATed to public addresses", pc->ifname[0], pc->ifname[1]);
 	return ER_PASS;
 }
@@ -385,6 +468,13 @@ er_chk_bandwidth_shaper(const struct er_check_ctx *ctx)
 	if (!ifname[0]) {
 		er_detail(ctx, "no %s-interface configured: its shaper cannot be checked", er_path_name(ctx->path));
 		return ER_UNKNOWN;
+	}
+	/* No queue on an interface that does not exist is not "not shaped": judge it as the link checks do. */
+	if (!er_ctx_have(ctx, ER_SRC_INTERFACES))
+		return ER_UNKNOWN;
+	if (!er_observed_interface(ctx->obs, ifname)) {
+		er_detail(ctx, "%s interface %s not present", er_path_name(ctx->path), ifname);
+		return ER_FAIL;
 	}
 	q = er_observed_queue(ctx->obs, ifname);
 	if (q && q->rate_bps > bw) {

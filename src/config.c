@@ -198,7 +198,7 @@ peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
 		snprintf(p->ifname[0], sizeof(p->ifname[0]), "%s", v);
 	if ((v = cval(pn, "secondary-interface")))
 		snprintf(p->ifname[1], sizeof(p->ifname[1]), "%s", v);
-	p->bfd_expected = cbool(pn, "bfd-expected", false);
+	p->bfd_expected = cbool(pn, "bfd-expected", true);
 	p->adv_public = prefix_list(pn, "advertised-public-prefix", &p->n_adv_public);
 	if ((v = cval(pn, "routing-registry")))
 		snprintf(p->registry, sizeof(p->registry), "%s", v);

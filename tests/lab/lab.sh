@@ -37,8 +37,8 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet md5-mismatch-priv-secondary stop-frr
-stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-more-specific-to-inet
+default-route-priv md5-mismatch-priv-secondary stop-frr stop-ce-bgp"
 # TCP-MD5 key of the private secondary session (the only one with a key); the erready config carries it too.
 _LAB_MD5_KEY=erlabMd5Key1
 
@@ -176,11 +176,15 @@ protocol device { scan time 10; }
 protocol kernel kern4 { ipv4 { import none; export where source = RTS_BGP; }; }
 EOF
 	[[ -n $me6 ]] && echo 'protocol kernel kern6 { ipv6 { import none; export where source = RTS_BGP; }; }'
+	# Microsoft runs BFD on the MSEEs of private and Microsoft peering (expressroute-bfd, 06/30/2023).
+	[[ $k != inet ]] && echo 'protocol bfd { interface "to-ce" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }'
 	case $k in
 	pp | ps)
+		# default-route-priv: Azure also sends 0.0.0.0/0, as Virtual WAN can (rule 27, not a VNet for rule 6)
+		local dflt=""
+		_lab_fault_on default-route-priv && dflt=" route 0.0.0.0/0 blackhole;"
 		cat <<EOF
-protocol bfd { interface "to-ce" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
-protocol static vnets4 { ipv4; route 10.10.0.0/16 blackhole; route 10.11.0.0/16 blackhole; }
+protocol static vnets4 { ipv4; route 10.10.0.0/16 blackhole; route 10.11.0.0/16 blackhole;$dflt }
 filter export4 { if proto != "vnets4" then reject; accept; }
 EOF
 		;;
@@ -241,7 +245,7 @@ protocol bgp ce4 from peer_t {
 	local $me4 as $as;
 	neighbor $ce4 as $peeras;
 EOF
-	[[ $k == p[ps] ]] && echo '	bfd on;'
+	[[ $k != inet ]] && echo '	bfd on;'
 	if [[ $k == ps ]]; then
 		# md5-mismatch-priv-secondary: the MSEE holds another key than the customer edge
 		if _lab_fault_on md5-mismatch-priv-secondary; then echo '	password "erlabMd5Key2";'
@@ -259,6 +263,7 @@ protocol bgp ce6 from peer_t {
 	description "$k to customer edge (IPv6)";
 	local $me6 as $as;
 	neighbor $ce6 as $peeras;
+	bfd on;
 	ipv6 { import all; export filter $export6; receive limit 200 action disable; };
 }
 EOF
@@ -274,6 +279,8 @@ _lab_ce_sets() {
 	_lab_fault_on adv-default-msft && MSFT4+=" 0.0.0.0/0"
 	_lab_fault_on adv-default6-msft && MSFT6+=" ::/0"
 	_lab_fault_on msft-prefix-to-inet && INET4+=" 123.0.0.0/24"
+	# more specific than the /24 sent to Microsoft: wins the return traffic (rule 22)
+	_lab_fault_on msft-more-specific-to-inet && INET4+=" 123.0.0.0/25"
 	return 0
 }
 
@@ -302,7 +309,7 @@ define INET_OUT = [ $(set_of $INET4) ];
 protocol device { scan time 10; }
 protocol kernel kern4 { ipv4 { import none; export where source = RTS_BGP; }; merge paths on; }
 protocol kernel kern6 { ipv6 { import none; export where source = RTS_BGP; }; merge paths on; }
-protocol bfd { interface "pri1", "pri2" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
+protocol bfd { interface "pri1", "pri2", "msft1", "msft2" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
 protocol static own4 {
 	ipv4;
 	route 10.20.0.0/16 blackhole;
@@ -312,6 +319,7 @@ protocol static own4 {
 EOF
 	_lab_fault_on adv-rfc1918-msft && echo '	route 10.99.0.0/16 blackhole;'
 	_lab_fault_on adv-default-msft && echo '	route 0.0.0.0/0 blackhole;'
+	_lab_fault_on msft-more-specific-to-inet && echo '	route 123.0.0.0/25 blackhole;'
 	if _lab_fault_on exceed-prefix-limit-priv; then
 		_lab_bulk_priv | while read -r p; do echo "	route $p blackhole;"; done
 	fi
@@ -344,22 +352,22 @@ protocol bgp ps from msee {
 }
 protocol bgp mp4 from msee {
 	description "MSEE Microsoft primary";
-	local 131.107.0.1 as 23500; $(_nb mp 131.107.0.2)
+	local 131.107.0.1 as 23500; $(_nb mp 131.107.0.2) bfd on;
 	ipv4 { import all; export where proto = "own4" && net ~ MSFT_OUT; };
 }
 protocol bgp ms4 from msee {
 	description "MSEE Microsoft secondary";
-	local 131.107.0.5 as 23500; $(_nb ms 131.107.0.6)
+	local 131.107.0.5 as 23500; $(_nb ms 131.107.0.6) bfd on;
 	ipv4 { import all; export where proto = "own4" && net ~ MSFT_OUT; };
 }
 protocol bgp mp6 from msee {
 	description "MSEE Microsoft primary (IPv6)";
-	local 2a01:111:2000::1 as 23500; $(_nb mp 2a01:111:2000::2)
+	local 2a01:111:2000::1 as 23500; $(_nb mp 2a01:111:2000::2) bfd on;
 	ipv6 { import all; export where proto = "own6" && net ~ MSFT6_OUT; };
 }
 protocol bgp ms6 from msee {
 	description "MSEE Microsoft secondary (IPv6)";
-	local 2a01:111:2000::5 as 23500; $(_nb ms 2a01:111:2000::6)
+	local 2a01:111:2000::5 as 23500; $(_nb ms 2a01:111:2000::6) bfd on;
 	ipv6 { import all; export where proto = "own6" && net ~ MSFT6_OUT; };
 }
 protocol bgp inet from msee {
@@ -453,6 +461,8 @@ EOF
 			else
 				echo " neighbor $n remote-as 12076"
 				echo " neighbor $n description MSEE Microsoft peering"
+				echo " neighbor $n bfd"
+				echo " neighbor $n bfd profile msee"
 			fi
 			echo " neighbor $n local-as 23500 no-prepend replace-as"
 			echo " neighbor $n timers connect 2"
@@ -716,20 +726,21 @@ _lab_all_established() {
 	while read -r k s; do [[ $s == Established ]] || return 1; done < <(_lab_ce_states; _lab_remote_states)
 	return 0
 }
-# BFD state of the ce towards the private MSEEs: "172.16.0.2 up" lines.
+# BFD state of the ce towards the MSEEs (private, Microsoft IPv4 and IPv6):
+# "172.16.0.2 up" lines.
 _lab_bfd_states() {
 	if [[ $(_lab_variant) == bird ]]; then
 		birdc -s "$LAB_BIRD_SOCK" show bfd sessions 2>/dev/null |
-			awk '$1 ~ /^172\.16\.0\.[26]$/ { print $1, tolower($3) }'
+			awk '$1 ~ /^(172\.16\.0\.[26]|131\.107\.0\.[26]|2a01:111:2000::[26])$/ { print $1, tolower($3) }'
 	else
 		timeout 5 vtysh -N "$LAB_FRR_PS" -c "show bfd peers json" 2>/dev/null |
-			jq -r '.[] | select(.peer | test("^172\\.16\\.0\\.[26]$")) | "\(.peer) \(.status)"' 2>/dev/null
+			jq -r '.[] | select(.peer | test("^(172\\.16\\.0\\.[26]|131\\.107\\.0\\.[26]|2a01:111:2000::[26])$")) | "\(.peer) \(.status)"' 2>/dev/null
 	fi
 }
 _lab_bfd_all_up() {
 	local n
 	n=$(_lab_bfd_states | awk '$2 == "up"' | wc -l)
-	[[ $n -eq 2 ]]
+	[[ $n -eq 6 ]]
 }
 _lab_ready() { _lab_all_established && _lab_bfd_all_up; }
 
@@ -1000,7 +1011,11 @@ _lab_fault_do() {
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote ps
 		;;
-	adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv)
+	default-route-priv)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote pp && _lab_reconf_remote ps
+		;;
+	adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | msft-more-specific-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"
 		if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy "$op" "$name"; fi
 		;;
@@ -1081,7 +1096,7 @@ _lab_frr_reapply() {
 	[[ $(_lab_variant) == frr ]] || return 0
 	while read -r f a; do
 		case $f in
-		adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | differ-adv-priv | exceed-prefix-limit-*)
+		adv-rfc1918-msft | adv-default-msft | adv-default6-msft | msft-prefix-to-inet | msft-more-specific-to-inet | differ-adv-priv | exceed-prefix-limit-*)
 			_lab_frr_policy fault "$f" ;;
 		wrong-peer-as-accepted) _lab_frr_peer_as "$a" external ;;
 		esac
@@ -1117,6 +1132,16 @@ _lab_frr_policy() {
 		;;
 	msft-prefix-to-inet)
 		lab_vtysh_conf "${no}ip prefix-list PL-INET-OUT seq 90 permit 123.0.0.0/24"
+		_lab_frr_soft_out 198.18.0.1
+		;;
+	msft-more-specific-to-inet)
+		if [[ $op == fault ]]; then
+			lab_vtysh_conf "ip prefix-list PL-INET-OUT seq 92 permit 123.0.0.0/25" "ip route 123.0.0.0/25 blackhole" \
+				"router bgp 65010" "address-family ipv4 unicast" "network 123.0.0.0/25"
+		else
+			lab_vtysh_conf "router bgp 65010" "address-family ipv4 unicast" "no network 123.0.0.0/25" "exit-address-family" "exit" \
+				"no ip route 123.0.0.0/25 blackhole" "no ip prefix-list PL-INET-OUT seq 92 permit 123.0.0.0/25"
+		fi
 		_lab_frr_soft_out 198.18.0.1
 		;;
 	differ-adv-priv)

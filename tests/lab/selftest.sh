@@ -33,6 +33,7 @@ nft_has() { ip netns exec "$LAB_NS_CE" nft list table "$1" | grep -q -- "$2"; }
 nft_lacks() { ! nft_has "$@"; }
 ce_zero() { local s; for s in "$@"; do [[ $(lab_ce_received "$s") == 0 ]] || return 1; done; }
 ce_zero_wait() { _lab_poll "$T" 0.1 ce_zero "$@"; }
+ce_count() { [[ $(lab_ce_received "$1") == "$2" ]]; }
 # converged: every session up and the ce's advertisements back to the base policy
 base_adv() {
 	[[ $(lab_remote_routes pp | sort | tr "\n" " ") == "10.20.0.0/16 10.21.0.0/16 " &&
@@ -104,6 +105,8 @@ run_variant() {
 	fault_case link-down-msft1 "" eval 'down_all mp mp6 && lab_wait_state ms up 1 && lab_wait_state ms6 up 1'
 	fault_case msft-zero-received "" eval 'ce_zero_wait mp ms mp6 ms6 && lab_wait_state mp up 1'
 	fault_case msft-prefix-to-inet "" remote_has inet 123.0.0.0/24
+	fault_case msft-more-specific-to-inet "" remote_has inet 123.0.0.0/25
+	fault_case default-route-priv "" eval '_lab_poll "$T" 0.1 ce_count pp 3 && _lab_poll "$T" 0.1 ce_count ps 3'
 	fault_case stop-frr "" eval 'remote_down pp ps mp ms mp6 ms6 inet'
 
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid 2>/dev/null | tr '\n' ' ')

@@ -186,6 +186,11 @@ static const struct {
 #define BFD_P2 "{\"peer\": \"172.16.0.6\", \"interface\": \"eth2.100\", \"state\": \"up\"}"
 #define BFD_P1V6 "{\"peer\": \"2001:db8:1::2\", \"interface\": \"eth1.100\", \"state\": \"up\"}"
 #define BFD_P2V6 "{\"peer\": \"2001:db8:1::6\", \"interface\": \"eth2.100\", \"state\": \"up\"}"
+/* Microsoft runs BFD on Microsoft peering too (expressroute-bfd, 06/30/2023). */
+#define BFD_M1 "{\"peer\": \"131.107.0.2\", \"interface\": \"eth1.300\", \"state\": \"up\"}"
+#define BFD_M2 "{\"peer\": \"131.107.0.6\", \"interface\": \"eth2.300\", \"state\": \"up\"}"
+#define BFD_M1V6 "{\"peer\": \"2603:1030:1::2\", \"interface\": \"eth1.300\", \"state\": \"up\"}"
+#define BFD_M2V6 "{\"peer\": \"2603:1030:1::6\", \"interface\": \"eth2.300\", \"state\": \"up\"}"
 
 #define SRC_OK "{\"status\": \"ok\", \"daemon\": \"frr\", \"duration-ms\": 14}"
 #define SRC_TIMEOUT "{\"status\": \"timeout\", \"daemon\": \"frr\", \"message\": \"no answer within 2000 ms\"}"
@@ -218,7 +223,7 @@ snap_init(struct snap *s)
 		s->body[i] = xstrdup(base_nbr[i].body);
 		s->adv[i] = xstrdup(base_nbr[i].adv);
 	}
-	s->bfd = xstrdup(BFD_P1 ", " BFD_P2 ", " BFD_P1V6 ", " BFD_P2V6);
+	s->bfd = xstrdup(BFD_P1 ", " BFD_P2 ", " BFD_P1V6 ", " BFD_P2V6 ", " BFD_M1 ", " BFD_M2 ", " BFD_M1V6 ", " BFD_M2V6);
 	s->tcp_md5 = NULL;
 }
 
@@ -390,7 +395,7 @@ test_healthy_file(void **state)
 	CHECK(fx, 160, MSFT, SEC, ER_PASS, "keepalive 60 s, hold 180 s");
 	CHECK(fx, 170, PRIV, PRI, ER_PASS, "BFD up to 172.16.0.2");
 	CHECK(fx, 170, PRIV, SEC, ER_PASS, "BFD up to 172.16.0.6");
-	CHECK(fx, 170, MSFT, PRI, ER_NA, "BFD not expected (bfd-expected is false)");
+	CHECK(fx, 170, MSFT, PRI, ER_PASS, "BFD up to 131.107.0.2");
 	CHECK(fx, 180, PRIV, PRI, ER_PASS, "advertising 2 IPv4 prefixes, limit 4000");
 	CHECK(fx, 180, MSFT, SEC, ER_PASS, "advertising 1 IPv4 prefix, limit 200");
 	CHECK(fx, 181, PRIV, PRI, ER_NA, "no IPv6 link subnets configured");
@@ -398,7 +403,7 @@ test_healthy_file(void **state)
 	CHECK(fx, 200, MSFT, SEC, ER_PASS, "only declared public prefixes advertised");
 	CHECK(fx, 210, PRIV, NOPATH, ER_PASS, "primary and secondary advertise the same 2 prefixes");
 	CHECK(fx, 210, MSFT, NOPATH, ER_PASS, "primary and secondary advertise the same 1 prefix");
-	CHECK(fx, 220, MSFT, NOPATH, ER_PASS, "no prefix advertised to Microsoft is advertised to the 1 Internet neighbour");
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS, "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
 	CHECK(fx, 230, MSFT, PRI, ER_PASS, "no peering link subnet advertised");
 	CHECK(fx, 240, MSFT, SEC, ER_PASS, "receiving 12 prefixes from Microsoft");
 	unload(fx);
@@ -807,14 +812,15 @@ test_141_documentation_asn(void **state)
 	snap_adv(&s, N_M2, "{\"prefix\": \"123.0.0.0/24\", \"as-path\": [23500, 64500]}");
 	load(fx, cfg(), &s);
 	CHECK(fx, 141, MSFT, NOPATH, ER_FAIL,
-	    "123.0.0.0/24 advertised to 131.107.0.6 carries documentation AS 64500 in its AS path (64496-64511 are refused)");
+	    "123.0.0.0/24 advertised to 131.107.0.6 carries documentation AS 64500 in its AS path (64496-64511 are refused on Microsoft peering)");
 	unload(fx);
 
 	snap_init(&s);
 	snap_adv(&s, N_P1, "\"10.20.0.0/16\", {\"prefix\": \"10.21.0.0/16\", \"as-path\": [65010, 64511]}");
 	load(fx, cfg(), &s);
-	CHECK(fx, 141, PRIV, NOPATH, ER_FAIL,
-	    "10.21.0.0/16 advertised to 172.16.0.2 carries documentation AS 64511 in its AS path (64496-64511 are refused)");
+	/* The routing document states the ban under Microsoft peering only: a warning on private peering. */
+	CHECK(fx, 141, PRIV, NOPATH, ER_WARN,
+	    "10.21.0.0/16 advertised to 172.16.0.2 carries documentation AS 64511 in its AS path (Microsoft refuses 64496-64511 on Microsoft peering; use a real ASN here too)");
 	unload(fx);
 }
 
@@ -1174,6 +1180,13 @@ test_170_pass(void **state)
 
 	load_healthy(fx, cfg_priv_v6(cfg()));
 	CHECK(fx, 170, PRIV, SEC, ER_PASS, "BFD up to 172.16.0.6 and 2001:db8:1::6");
+	/* bfd-expected is not set on the Microsoft peering: expected by default. */
+	CHECK(fx, 170, MSFT, PRI, ER_PASS, "BFD up to 131.107.0.2");
+	CHECK(fx, 170, MSFT, SEC, ER_PASS, "BFD up to 131.107.0.6");
+	unload(fx);
+
+	load_healthy(fx, cfg_msft_v6(cfg()));
+	CHECK(fx, 170, MSFT, SEC, ER_PASS, "BFD up to 131.107.0.6 and 2603:1030:1::6");
 	unload(fx);
 }
 
@@ -1198,11 +1211,66 @@ test_170_no_bfd_session(void **state)
 	struct fx *fx = *state;
 	struct snap s;
 
+	/* Issue 13: a missing session warns (Microsoft recommends BFD; BGP works without it). */
 	snap_init(&s);
 	s.bfd = fx_edit(s.bfd, BFD_P2 ", ", "");
 	load(fx, cfg(), &s);
-	CHECK(fx, 170, PRIV, SEC, ER_FAIL, "no BFD session to 172.16.0.6");
+	CHECK(fx, 170, PRIV, SEC, ER_WARN,
+	    "no BFD session to 172.16.0.6: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover");
 	CHECK(fx, 170, PRIV, PRI, ER_PASS, "BFD up to 172.16.0.2");
+	unload(fx);
+
+	/* The Microsoft peering expects BFD by default (no bfd-expected in the example config). */
+	snap_init(&s);
+	s.bfd = fx_edit(s.bfd, ", " BFD_M1, "");
+	load(fx, cfg(), &s);
+	CHECK(fx, 170, MSFT, PRI, ER_WARN,
+	    "no BFD session to 131.107.0.2: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover");
+	CHECK(fx, 170, MSFT, SEC, ER_PASS, "BFD up to 131.107.0.6");
+	unload(fx);
+}
+
+/*
+ * expressroute-bfd (06/30/2023): peerings configured before August 2018
+ * (private) or January 2020 (Microsoft) need a reset to get BFD on the
+ * MSEEs; the circuit's created date gives the hint.
+ */
+static void
+test_170_era_hint(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	s.bfd = fx_edit(s.bfd, BFD_P1 ", ", "");
+	s.bfd = fx_edit(s.bfd, ", " BFD_M2, "");
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2018-07-31\""), &s);
+	CHECK(fx, 170, PRIV, PRI, ER_WARN,
+	    "no BFD session to 172.16.0.2: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover "
+	    "(circuit created 2018-07-31: Azure private peering configured before August 2018 needs a peering reset to get BFD on the MSEEs)");
+	CHECK(fx, 170, MSFT, SEC, ER_WARN,
+	    "no BFD session to 131.107.0.6: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover "
+	    "(circuit created 2018-07-31: Microsoft peering configured before January 2020 needs a peering reset to get BFD on the MSEEs)");
+	unload(fx);
+
+	/* Between the two dates: only the Microsoft peering can predate BFD. */
+	snap_init(&s);
+	s.bfd = fx_edit(s.bfd, BFD_P1 ", ", "");
+	s.bfd = fx_edit(s.bfd, ", " BFD_M2, "");
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2018-08-01\""), &s);
+	CHECK(fx, 170, PRIV, PRI, ER_WARN,
+	    "no BFD session to 172.16.0.2: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover");
+	CHECK(fx, 170, MSFT, SEC, ER_WARN,
+	    "no BFD session to 131.107.0.6: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover "
+	    "(circuit created 2018-08-01: Microsoft peering configured before January 2020 needs a peering reset to get BFD on the MSEEs)");
+	unload(fx);
+
+	/* From 2020 on, no hint. */
+	snap_init(&s);
+	s.bfd = fx_edit(s.bfd, ", " BFD_M2, "");
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2020-01-01\""), &s);
+	CHECK(fx, 170, MSFT, SEC, ER_WARN,
+	    "no BFD session to 131.107.0.6: Microsoft runs BFD on the MSEEs and recommends it on the customer edge for fast failover");
 	unload(fx);
 }
 
@@ -1213,6 +1281,10 @@ test_170_na_not_expected(void **state)
 
 	load_healthy(fx, fx_edit(cfg(), "\"bfd-expected\": true", "\"bfd-expected\": false"));
 	CHECK(fx, 170, PRIV, PRI, ER_NA, "BFD not expected (bfd-expected is false)");
+	unload(fx);
+
+	/* An explicit opt-out on the Microsoft peering, with no BFD session there. */
+	load(fx, fx_edit(cfg(), MSFT_ASN, MSFT_ASN " \"bfd-expected\": false,"), NULL);
 	CHECK(fx, 170, MSFT, SEC, ER_NA, "BFD not expected (bfd-expected is false)");
 	unload(fx);
 
@@ -1639,7 +1711,7 @@ test_220_pass(void **state)
 
 	/* The Internet gets the covering /22 only: Microsoft's /24 is more specific. */
 	load_healthy(fx, cfg());
-	CHECK(fx, 220, MSFT, NOPATH, ER_PASS, "no prefix advertised to Microsoft is advertised to the 1 Internet neighbour");
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS, "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
 	unload(fx);
 }
 
@@ -1662,6 +1734,89 @@ test_220_declared_prefix_to_internet(void **state)
 	load(fx, cfg(), &s);
 	CHECK(fx, 220, MSFT, NOPATH, ER_FAIL,
 	    "123.0.0.0/29 is advertised both to Microsoft and to Internet neighbour 198.18.0.1: return traffic may take the Internet (asymmetric routing)");
+	unload(fx);
+}
+
+/*
+ * Issue 13: routing requirements (03/12/2026), "make sure you advertise a
+ * more specific range over ExpressRoute than the one on the Internet
+ * connection": an Internet route MORE specific than what Microsoft gets
+ * wins the return traffic and fails; a covering one passes (test_220_pass).
+ */
+static void
+test_220_more_specific_to_internet(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_adv(&s, N_INET, "\"123.0.0.0/22\", \"123.0.0.128/25\"");
+	load(fx, cfg(), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_FAIL,
+	    "Internet neighbour 198.18.0.1 is sent 123.0.0.128/25, more specific than the advertised 123.0.0.0/24: return traffic for it takes the Internet "
+	    "(asymmetric routing); advertise the more specific range over ExpressRoute");
+	unload(fx);
+
+	/* Only the NAT pool covers it: the pool alone decides. */
+	snap_init(&s);
+	snap_adv(&s, N_M1, "\"123.0.0.0/24\"");
+	snap_adv(&s, N_M2, "\"123.0.0.0/24\"");
+	snap_adv(&s, N_INET, "\"125.0.0.4/30\"");
+	load(fx, fx_edit(cfg(), "\"nat-pool\": [\"123.0.0.0/29\"]", "\"nat-pool\": [\"125.0.0.0/29\"]"), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_FAIL,
+	    "Internet neighbour 198.18.0.1 is sent 125.0.0.4/30, more specific than the NAT pool 125.0.0.0/29: return traffic for it takes the Internet "
+	    "(asymmetric routing); advertise the more specific range over ExpressRoute");
+	unload(fx);
+}
+
+/* Regression: a default route sent to Microsoft (rule 19's failure) made every Internet route "more specific". */
+static void
+test_220_default_to_microsoft(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_adv(&s, N_M1, "\"0.0.0.0/0\", \"123.0.0.0/24\"");
+	snap_adv(&s, N_INET, "\"185.1.0.0/22\"");
+	load(fx, cfg(), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS,
+	    "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
+	unload(fx);
+}
+
+/*
+ * The 2016 NAT document: "The NAT IP pool advertised to Microsoft must not
+ * be advertised to the Internet." Circuits created before the routing
+ * document allowed a covering Internet range (12/13/2018) are held to it.
+ */
+static void
+test_220_pool_era(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	/* The healthy Internet /22 covers the pool 123.0.0.0/29. */
+	snap_init(&s);
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2017-06-01\""), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_FAIL,
+	    "Internet neighbour 198.18.0.1 is sent 123.0.0.0/22, which covers the NAT pool 123.0.0.0/29: circuit created 2017-06-01, "
+	    "before a covering Internet range was allowed (2018-12-13); the 2016 NAT document forbids the pool on the Internet");
+	unload(fx);
+
+	/* From the day of that document on, the covering range is fine. */
+	snap_init(&s);
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2018-12-13\""), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS,
+	    "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
+	unload(fx);
+
+	/* An old circuit whose Internet routes do not touch the pool passes. */
+	snap_init(&s);
+	snap_adv(&s, N_INET, "\"185.1.0.0/22\"");
+	load(fx, fx_edit(cfg(), "\"created\": \"2024-03-01\"", "\"created\": \"2016-01-10\""), &s);
+	CHECK(fx, 220, MSFT, NOPATH, ER_PASS,
+	    "no route sent to the 1 Internet neighbour is equal to or more specific than a prefix advertised to Microsoft or the NAT pool");
 	unload(fx);
 }
 
@@ -1711,6 +1866,93 @@ test_220_na_no_internet_neighbour(void **state)
 
 	load(fx, fx_edit(cfg(), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", ""), NULL);
 	CHECK(fx, 220, MSFT, NOPATH, ER_NA, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
+	unload(fx);
+}
+
+/* ---- 270 bgp-default-route-private --------------------------------------- */
+
+#define NO_DEFAULT "no default route advertised to or received from the MSEEs"
+
+static void
+test_270_pass(void **state)
+{
+	struct fx *fx = *state;
+
+	load_healthy(fx, cfg());
+	CHECK(fx, 270, PRIV, NOPATH, ER_PASS, NO_DEFAULT);
+	CHECK(fx, 270, MSFT, NOPATH, ER_NA, "does not apply to Microsoft peering");
+	unload(fx);
+}
+
+/* Routing requirements (03/12/2026), "Advertising default routes". */
+static void
+test_270_default_advertised(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_adv(&s, N_P2, "\"0.0.0.0/0\", \"10.20.0.0/16\", \"10.21.0.0/16\"");
+	load(fx, cfg(), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_WARN,
+	    "0.0.0.0/0 is advertised to 172.16.0.6: Azure then blocks the VNets' Internet path, and a default route "
+	    "\"breaks Windows and other VM license activation\" (add user-defined routes for KMS)");
+	unload(fx);
+}
+
+/* Issue 13: received from Azure (Virtual WAN can propagate one): reported here, not as a VNet overlap. */
+static void
+test_270_default_received(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_set(&s, N_P1, "\"received\": [", "\"received\": [\"0.0.0.0/0\", ");
+	load(fx, cfg(), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_WARN,
+	    "0.0.0.0/0 is received from 172.16.0.2 (Virtual WAN can propagate one): traffic with no more specific route "
+	    "leaves through ExpressRoute to Azure; make sure that is intended");
+	unload(fx);
+
+	snap_init(&s);
+	snap_add(&s, N_P1V6, "\"received\": [\"2001:db8:200::/48\"]");
+	snap_add(&s, N_P2V6, "\"received\": [\"::/0\", \"2001:db8:200::/48\"]");
+	load(fx, cfg_priv_v6(cfg()), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_WARN,
+	    "::/0 is received from 2001:db8:1::6 (Virtual WAN can propagate one): traffic with no more specific route "
+	    "leaves through ExpressRoute to Azure; make sure that is intended");
+	unload(fx);
+}
+
+static void
+test_270_unknown_and_na(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_adv(&s, N_P1, NULL);
+	load(fx, cfg(), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_UNKNOWN, "routes exchanged with 172.16.0.2 not collected");
+	unload(fx);
+
+	snap_init(&s);
+	snap_drop(&s, N_P1);
+	snap_drop(&s, N_P2);
+	load(fx, cfg(), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_NA, "no BGP session to either MSEE");
+	unload(fx);
+
+	snap_init(&s);
+	snap_set(&s, N_P1, "\"state\": \"established\"", "\"state\": \"active\"");
+	snap_set(&s, N_P2, "\"state\": \"established\"", "\"state\": \"idle\"");
+	load(fx, cfg(), &s);
+	CHECK(fx, 270, PRIV, NOPATH, ER_NA, "no Established session: no routes exchanged");
+	unload(fx);
+
+	load(fx, cfg(), NULL);
+	CHECK(fx, 270, PRIV, NOPATH, ER_UNKNOWN, NOT_COLLECTED);
 	unload(fx);
 }
 
@@ -1936,6 +2178,7 @@ main(void)
 		T(test_170_pass),
 		T(test_170_bfd_down),
 		T(test_170_no_bfd_session),
+		T(test_170_era_hint),
 		T(test_170_na_not_expected),
 		T(test_180_pass),
 		T(test_180_over_limit_private),
@@ -1967,6 +2210,13 @@ main(void)
 		T(test_220_pass),
 		T(test_220_declared_prefix_to_internet),
 		T(test_220_advertised_prefix_to_internet),
+		T(test_220_more_specific_to_internet),
+		T(test_220_pool_era),
+		T(test_220_default_to_microsoft),
+		T(test_270_pass),
+		T(test_270_default_advertised),
+		T(test_270_default_received),
+		T(test_270_unknown_and_na),
 		T(test_220_unknown),
 		T(test_220_na_no_internet_neighbour),
 		T(test_230_pass),

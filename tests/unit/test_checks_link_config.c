@@ -1166,6 +1166,26 @@ test_60_fail_received_route(void **state)
 	    "Azure advertises 172.16.0.0/24, which overlaps link subnet 172.16.0.0/30");
 }
 
+/*
+ * Issue 13: a default route from the MSEEs (Virtual WAN can propagate one)
+ * is no VNet: it is left out of the overlap test (check 270 reports it).
+ */
+static void
+test_60_default_route_not_a_vnet(void **state)
+{
+	static const char *const obs[] = {
+		"\"received\": [\"10.10.0.0/16\", \"10.11.0.0/16\", \"10.12.0.0/16\"]",
+		    "\"received\": [\"0.0.0.0/0\", \"10.10.0.0/16\", \"10.11.0.0/16\", \"10.12.0.0/16\"]",
+		"\"received\": [\"10.10.0.0/16\", \"10.11.0.0/16\", \"10.12.0.0/16\"]",
+		    "\"received\": [\"0.0.0.0/0\", \"10.10.0.0/16\", \"10.11.0.0/16\", \"10.12.0.0/16\"]",
+		NULL,
+	};
+
+	(void)state;
+	expect(HEALTHY, obs, 60, PRIV, ER_PASS,
+	    "no overlap with 1 VNet address space or the routes received from Azure");
+}
+
 static void
 test_60_warn_nothing_to_compare(void **state)
 {
@@ -1569,6 +1589,7 @@ main(void)
 		cmocka_unit_test(test_60_fail_config_vnet),
 		cmocka_unit_test(test_60_fail_config_vnet_no_observed),
 		cmocka_unit_test(test_60_fail_received_route),
+		cmocka_unit_test(test_60_default_route_not_a_vnet),
 		cmocka_unit_test(test_60_warn_nothing_to_compare),
 		cmocka_unit_test(test_60_pass_routes_only),
 		cmocka_unit_test(test_60_unknown_not_collected),

@@ -194,7 +194,8 @@ snat_removed_secondary(void **state)
 	(void)state;
 	load(&fx, cfg_text(), drop_object(obs_text(), OBS_SNAT_SEC));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link): private sources would reach Microsoft");
+	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link), and source 10.20.0.1/16 on eth3 is private (RFC 1918): "
+	    "Microsoft accepts only public sources within the advertised-public-prefix");
 	fx_free(&fx);
 }
 
@@ -206,7 +207,91 @@ snat_removed_primary(void **state)
 	(void)state;
 	load(&fx, cfg_text(), drop_object(obs_text(), OBS_SNAT_PRI));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link): private sources would reach Microsoft");
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link), and source 10.20.0.1/16 on eth3 is private (RFC 1918): "
+	    "Microsoft accepts only public sources within the advertised-public-prefix");
+	fx_free(&fx);
+}
+
+/*
+ * Issue 13: Microsoft requires public sources and recommends NAT. Without
+ * SNAT, the host's LAN addresses decide: within the declared
+ * advertised-public-prefix they pass, private or undeclared ones fail.
+ */
+#define LAN_IF(addr) "{ \"name\": \"eth3\", \"oper-status\": \"up\", \"mtu\": 1500, \"kind\": \"device\", \"addresses\": [\"" addr "\"] }"
+
+static char *
+obs_no_snat(const char *lan)
+{
+	char *o = drop_object(drop_object(obs_text(), OBS_SNAT_PRI), OBS_SNAT_SEC);
+
+	return fx_edit(o, LAN_IF("10.20.0.1/16"), lan);
+}
+
+static void
+snat_public_sources(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	load(&fx, cfg_text(), obs_no_snat(LAN_IF("123.0.0.65/26")));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_PASS,
+	    "no SNAT toward eth1.300 (primary link) and eth2.300 (secondary link); the host's sources (1 LAN address, e.g. 123.0.0.65/26 on eth3) "
+	    "are within the declared advertised-public-prefix");
+	fx_free(&fx);
+
+	/* Loopback and link-local addresses source nothing toward Microsoft. */
+	load(&fx, cfg_text(), obs_no_snat("{ \"name\": \"eth3\", \"addresses\": [\"123.0.0.65/26\", \"169.254.1.1/16\", \"123.0.0.129/26\"] }, "
+	                                  "{ \"name\": \"lo\", \"addresses\": [\"127.0.0.1/8\"] }"));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_PASS,
+	    "no SNAT toward eth1.300 (primary link) and eth2.300 (secondary link); the host's sources (2 LAN addresses, e.g. 123.0.0.65/26 on eth3) "
+	    "are within the declared advertised-public-prefix");
+	fx_free(&fx);
+}
+
+static void
+snat_private_or_undeclared_sources(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	load(&fx, cfg_text(), obs_no_snat(LAN_IF("10.20.0.1/16")));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link) and eth2.300 (secondary link), and source 10.20.0.1/16 "
+	    "on eth3 is private (RFC 1918): Microsoft accepts only public sources within the advertised-public-prefix");
+	fx_free(&fx);
+
+	/* Public, but not declared to Microsoft: its ACLs drop it. */
+	load(&fx, cfg_text(), obs_no_snat(LAN_IF("124.1.0.1/24")));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link) and eth2.300 (secondary link), and source 124.1.0.1/24 "
+	    "on eth3 is outside the declared advertised-public-prefix: Microsoft accepts only public sources within the advertised-public-prefix");
+	fx_free(&fx);
+
+	/* A declared prefix covering only part of the LAN is not enough. */
+	load(&fx, cfg_text(), obs_no_snat(LAN_IF("123.0.0.1/23")));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link) and eth2.300 (secondary link), and source 123.0.0.1/23 "
+	    "on eth3 is outside the declared advertised-public-prefix: Microsoft accepts only public sources within the advertised-public-prefix");
+	fx_free(&fx);
+}
+
+static void
+snat_sources_not_visible(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	/* Only the peering links and the Internet link (eth0 faces 198.18.0.1): nothing to judge by. */
+	load(&fx, cfg_text(), drop_object(obs_no_snat(LAN_IF("10.20.0.1/16")), "\"name\": \"eth3\""));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_WARN,
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link) and eth2.300 (secondary link), and no LAN address on "
+	    "this host shows the sources: make sure they are within the advertised-public-prefix");
+	fx_free(&fx);
+
+	load(&fx, cfg_text(), snapshot(R_MASQ("eth0"), NULL, NULL));
+	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_UNKNOWN,
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link) and eth2.300 (secondary link), and interface state "
+	    "not collected: the sources cannot be judged");
 	fx_free(&fx);
 }
 
@@ -220,13 +305,15 @@ snat_wrong_family_or_hook(void **state)
 	load(&fx, cfg_text(), fx_edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_PRI,
 	    "\"family\": \"ip6\", \"hook\": \"postrouting\", " OBS_SNAT_PRI));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link): private sources would reach Microsoft");
+	    "no SNAT or masquerade rule for traffic leaving eth1.300 (primary link), and source 10.20.0.1/16 on eth3 is private (RFC 1918): "
+	    "Microsoft accepts only public sources within the advertised-public-prefix");
 	fx_free(&fx);
 
 	load(&fx, cfg_text(), fx_edit(obs_text(), "\"family\": \"ip\", \"hook\": \"postrouting\", " OBS_SNAT_SEC,
 	    "\"family\": \"ip\", \"hook\": \"output\", " OBS_SNAT_SEC));
 	assert_check(&fx, 280, CIRCUIT, MSFT, NOPATH, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link): private sources would reach Microsoft");
+	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link), and source 10.20.0.1/16 on eth3 is private (RFC 1918): "
+	    "Microsoft accepts only public sources within the advertised-public-prefix");
 	fx_free(&fx);
 }
 
@@ -384,8 +471,9 @@ snat_public_peering(void **state)
 	fx_free(&fx);
 
 	load(&fx, cfg_edit(CFG_PEERINGS, CFG_PUBLIC_PEERING), snapshot(R_SNAT("eth1.200", "124.0.0.0/29"), NULL, NULL));
-	assert_check(&fx, 280, CIRCUIT, PUB, NOPATH, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth2.200 (secondary link): private sources would reach Microsoft");
+	/* Without SNAT the sources decide; this snapshot has no interface state. */
+	assert_check(&fx, 280, CIRCUIT, PUB, NOPATH, ER_UNKNOWN,
+	    "no SNAT or masquerade rule for traffic leaving eth2.200 (secondary link), and interface state not collected: the sources cannot be judged");
 	fx_free(&fx);
 }
 
@@ -1058,15 +1146,36 @@ shaper_below_or_none(void **state)
 	struct fx fx;
 
 	(void)state;
-	load(&fx, cfg_text(), snapshot(NULL, NULL, Q("eth1.300", "fq_codel", "false", "false", "0") ", "
-	    Q("eth2.300", "tbf", "false", "false", "500000000")));
+	load(&fx, cfg_text(), fx_edit(obs_edit(OBS_QUEUE_PRI, Q("eth1.300", "fq_codel", "false", "false", "0")),
+	    OBS_QUEUE_SEC, Q("eth2.300", "tbf", "false", "false", "500000000")));
 	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_PASS, "eth1.300 not shaped; Microsoft polices the circuit at 1000 Mbps");
 	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_PASS, "eth2.300 shapes to 500 Mbps, within the 1000 Mbps circuit");
 	fx_free(&fx);
 
 	/* QoS collected, no queue at all. */
-	load(&fx, cfg_text(), snapshot(NULL, DSCP_HEALTHY, NULL));
+	load(&fx, cfg_text(), drop_object(drop_object(obs_text(), OBS_QUEUE_PRI), OBS_QUEUE_SEC));
 	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_PASS, "eth2.300 not shaped; Microsoft polices the circuit at 1000 Mbps");
+	fx_free(&fx);
+}
+
+/*
+ * Issue 13: an interface that does not exist has no queue either, and
+ * passed as "not shaped". It fails as in the link checks (30, 81), and is
+ * unknown while interfaces were not collected.
+ */
+static void
+shaper_missing_interface(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	load(&fx, cfg_edit(CFG_MSFT_SEC_IF, "\"secondary-interface\": \"eth3.300\","), obs_text());
+	assert_check(&fx, 400, CIRCUIT, MSFT, SEC, ER_FAIL, "secondary interface eth3.300 not present");
+	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_PASS, "eth1.300 shapes to 1000 Mbps, within the 1000 Mbps circuit");
+	fx_free(&fx);
+
+	load(&fx, cfg_text(), snapshot(NULL, DSCP_HEALTHY, QUEUES_HEALTHY));
+	assert_check(&fx, 400, CIRCUIT, MSFT, PRI, ER_UNKNOWN, "interface state not collected");
 	fx_free(&fx);
 }
 
@@ -1231,6 +1340,9 @@ main(void)
 		cmocka_unit_test(snat_removed_secondary),
 		cmocka_unit_test(snat_removed_primary),
 		cmocka_unit_test(snat_wrong_family_or_hook),
+		cmocka_unit_test(snat_public_sources),
+		cmocka_unit_test(snat_private_or_undeclared_sources),
+		cmocka_unit_test(snat_sources_not_visible),
 		cmocka_unit_test(snat_private_pool),
 		cmocka_unit_test(snat_outside_pool),
 		cmocka_unit_test(snat_single_addresses),
@@ -1276,6 +1388,7 @@ main(void)
 		cmocka_unit_test(shaper_above),
 		cmocka_unit_test(shaper_below_or_none),
 		cmocka_unit_test(shaper_unknown_na),
+		cmocka_unit_test(shaper_missing_interface),
 		cmocka_unit_test(source_status_wording),
 		cmocka_unit_test(regression_source_error_no_message),
 		cmocka_unit_test(regression_ef_queue_unnamed_qdisc),
