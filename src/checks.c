@@ -134,6 +134,10 @@ static const struct er_check_def catalogue[] = {
 	    "30: NAT pool not taken from the link subnets (HC24)", er_chk_pool_not_link, has_nat_pool, 2024 },
 	{ "nat-separate-edge", 320, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_NAT, false,
 	    "32: Microsoft NAT pool not used for Internet traffic (W23)", er_chk_separate_edge, has_nat_pool, 2023 },
+	{ "route-microsoft-via-peering", 321, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_BGP | S_IF, true,
+	    "32: the host's route toward prefixes received from Microsoft leaves through the peering (W23, 06/30/2023: "
+	    "\"use a separate proxy/edge to connect to Microsoft than the one you use for the Internet\")",
+	    er_chk_msft_route_via_peering, NULL, 2023 },
 	{ "nat-conntrack-usage", 330, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
 	    "33: connection tracking (NAT sessions) not near exhaustion (N16)", er_chk_conntrack, NULL, 2016 },
 	{ "qos-dscp-values", 350, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,

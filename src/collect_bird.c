@@ -421,7 +421,8 @@ wanted(const struct er_collect_opts *o, const struct er_addr *a, bool *priv)
 				struct er_addr cust, msee;
 				er_link_addrs(sn[k], &cust, &msee);
 				if (er_addr_eq(&msee, a)) {
-					*priv = pc->type == ER_PEERING_PRIVATE;
+					/* every MSEE's received routes: VNets (rule 6), Microsoft's prefixes (rule 32) */
+					*priv = true;
 					return true;
 				}
 			}

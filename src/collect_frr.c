@@ -927,7 +927,7 @@ run_vtysh(struct argv *a, unsigned long long deadline_us, char **out, struct ans
 /* A neighbour the config names: an MSEE of some peering or an internet neighbour. */
 struct wanted {
 	struct er_addr addr;
-	bool received; /* private peering: its received routes are checked too */
+	bool received; /* an MSEE: its received routes are checked too */
 };
 
 static size_t
@@ -952,7 +952,7 @@ wanted_neighbors(const struct er_config *cfg, struct wanted **out)
 					w = xreallocarray(w, cap, sizeof(*w));
 				}
 				er_link_addrs(sub[k], &customer, &w[n].addr);
-				w[n++].received = p->type == ER_PEERING_PRIVATE;
+				w[n++].received = true; /* VNets (rule 6), Microsoft's prefixes (rule 32) */
 			}
 		}
 	}

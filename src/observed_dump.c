@@ -73,6 +73,11 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 	for (i = 0; i < obs->n_neigh; i++)
 		fprintf(out, "neigh %s if=%s state=%s\n", addr(&obs->neigh[i].addr, a), obs->neigh[i].ifname,
 		    neigh[obs->neigh[i].state]);
+	for (i = 0; i < obs->n_lookups; i++) {
+		const struct er_route_lookup *l = &obs->lookups[i];
+		fprintf(out, "lookup %s type=%s oif=%s via=%s\n", pfx(&l->pfx, a), er_route_type_name(l->type),
+		    l->oif[0] ? l->oif : "-", l->gateway.family ? addr(&l->gateway, b) : "-");
+	}
 	for (i = 0; i < obs->n_nat; i++) {
 		const struct er_nat_rule *r = &obs->nat[i];
 		fprintf(out, "nat family=%s hook=%s oif=%s action=%s", r->family[0] ? r->family : "-",

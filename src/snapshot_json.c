@@ -489,6 +489,28 @@ parse_queue(struct jctx *j, json_object *o, struct er_queue *q)
 }
 
 /* Parse every element of array @p key of @p o into *items (of @p size bytes each). */
+/* Rule 32: {"prefix": received prefix, "type": "unicast", "interface": "eth1.300", "gateway": "131.107.0.2"}. */
+static int
+parse_lookup(struct jctx *j, json_object *o, struct er_route_lookup *l)
+{
+	static const char *const keys[] = { "prefix", "type", "interface", "gateway", NULL };
+	char buf[ER_PREFIX_STRLEN + 8], type[16] = "";
+
+	if (check_keys(j, o, keys) < 0)
+		return -1;
+	if (get_str(j, o, "prefix", buf, sizeof(buf)) != 1)
+		return j->failed ? -1 : jfail(j, "prefix", "missing");
+	if (er_prefix_parse(buf, false, true, &l->pfx) < 0)
+		return jfail(j, "prefix", "'%s' is not an IP prefix", buf);
+	if (get_str(j, o, "type", type, sizeof(type)) != 1)
+		return j->failed ? -1 : jfail(j, "type", "missing");
+	if (er_route_type_parse(type, &l->type) < 0)
+		return jfail(j, "type", "'%s' is not none, unicast, blackhole, unreachable, prohibit, local or other", type);
+	if (get_str(j, o, "interface", l->oif, sizeof(l->oif)) < 0 || get_addr(j, o, "gateway", false, &l->gateway) < 0)
+		return -1;
+	return 0;
+}
+
 #define PARSE_LIST(j, o, key, items, nitems, fn)                                          \
 	do {                                                                              \
 		json_object *arr_ = get_array(j, o, key);                                 \
@@ -546,7 +568,7 @@ struct er_observed *
 er_observed_parse_json(const char *text, const char *origin, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "collected-at", "sources", "bgp", "interfaces",
-		"neighbors", "nat", "qos", NULL };
+		"neighbors", "route-lookups", "nat", "qos", NULL };
 	static const char *const bgp_keys[] = { "neighbors", "bfd", NULL };
 	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", NULL };
 	static const char *const qos_keys[] = { "dscp-rules", "queues", NULL };
@@ -583,6 +605,7 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 	}
 	PARSE_LIST(j, root, "interfaces", obs->ifs, obs->n_ifs, parse_interface);
 	PARSE_LIST(j, root, "neighbors", obs->neigh, obs->n_neigh, parse_neigh);
+	PARSE_LIST(j, root, "route-lookups", obs->lookups, obs->n_lookups, parse_lookup);
 	if (member(root, "interfaces") && !given[ER_SRC_INTERFACES])
 		er_observed_set_status(obs, ER_SRC_INTERFACES, ER_COLL_OK, "snapshot", 0, NULL);
 	if ((o = member(root, "nat"))) {
