@@ -67,12 +67,15 @@ er_chk_msft_route_via_peering(const struct er_check_ctx *ctx)
 	const struct er_route_lookup *bad = NULL;
 	size_t nn = peering_sessions(ctx, nbrs), i, j, received = 0, looked = 0, n_bad = 0;
 	struct er_prefix *rcv = NULL;
-	bool have_rcv = false;
+	bool have_rcv = false, established = false;
 	char where[2 * ER_OBS_IFNAMSIZ + 8];
 
 	snprintf(where, sizeof(where), "%s/%s", ifs[0][0] ? ifs[0] : "?", ifs[1][0] ? ifs[1] : "?");
 	/* Both MSEEs send the same prefixes: count each once. */
 	for (i = 0; i < nn; i++) {
+		if (nbrs[i]->state != ER_BGP_ESTABLISHED)
+			continue; /* a down session receives nothing (rule 2 reports it) */
+		established = true;
 		if (!nbrs[i]->have_rcv)
 			continue;
 		have_rcv = true;
@@ -98,6 +101,10 @@ er_chk_msft_route_via_peering(const struct er_check_ctx *ctx)
 			bad = l;
 	}
 	free(rcv);
+	if (!established) {
+		er_detail(ctx, "no %s session Established: nothing received to look up", er_peering_label(ctx->peering->type));
+		return ER_NA;
+	}
 	if (!have_rcv) {
 		er_detail(ctx, "the routes received from the MSEEs were not collected: the path toward Microsoft cannot be verified");
 		return ER_UNKNOWN;

@@ -37,7 +37,7 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet stop-frr stop-ce-bgp"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -1034,6 +1034,17 @@ _lab_fault_do() {
 			# addresses are kept (keep_addr_on_down); put them back if something removed them
 			ip -n "$LAB_NS_CE" addr replace 131.107.0.1/30 dev msft1
 			ip -n "$LAB_NS_CE" addr replace 2a01:111:2000::1/126 dev msft1 nodad
+		fi
+		;;
+	msft-route-via-inet)
+		# A static more specific of a Microsoft prefix through the Internet link: the kernel
+		# sends 13.107.6.0/25 to AS 174 whatever BGP learned (rule 32, not 22: nothing advertised changes).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$LAB_NS_CE" route replace 13.107.6.0/25 via "${_LAB_PEER4[inet]}" dev inet0 || return 1
+		else
+			_lab_fault_del "$name"
+			ip -n "$LAB_NS_CE" route del 13.107.6.0/25 2>/dev/null || true
 		fi
 		;;
 	stop-frr)

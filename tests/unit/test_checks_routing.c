@@ -154,6 +154,28 @@ test_321_nothing_received(void **state)
 	CHECK(fx, 321, ER_NA, "no prefixes received from Microsoft to look up (a missing route filter is rule 24)");
 }
 
+/* Both Microsoft sessions down: nothing is received, rule 2 reports the sessions. */
+static void
+test_321_na_sessions_down(void **state)
+{
+	char *o = fx_edit(healthy(), "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"established\"",
+	    "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"active\"");
+	struct fx *fx = load(state, fx_edit(o, "\"interface\": \"eth2.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"established\"",
+	    "\"interface\": \"eth2.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"active\""));
+
+	CHECK(fx, 321, ER_NA, "no Microsoft peering session Established: nothing received to look up");
+}
+
+/* One session down: the other's prefixes still count. */
+static void
+test_321_one_session_down(void **state)
+{
+	struct fx *fx = load(state, fx_edit(healthy(), "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"established\"",
+	    "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"active\""));
+
+	CHECK(fx, 321, ER_PASS, "traffic toward the 12 prefixes received from Microsoft leaves through eth1.300/eth2.300");
+}
+
 /* Interfaces not collected: unknown, from the source test. */
 static void
 test_321_interfaces_unknown(void **state)
@@ -196,6 +218,8 @@ main(void)
 		T(test_321_not_looked_up),
 		T(test_321_received_not_collected),
 		T(test_321_nothing_received),
+		T(test_321_na_sessions_down),
+		T(test_321_one_session_down),
 		T(test_321_interfaces_unknown),
 		T(test_lookup_snapshot_errors),
 	};
