@@ -128,6 +128,14 @@ static const struct er_check_def catalogue[] = {
 	    "23: peering link subnets not advertised to Microsoft (N16)", er_chk_link_not_advertised, NULL, 2016 },
 	{ "bgp-route-filter", 240, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, MSFT, S_BGP, true,
 	    "24: a route filter attached: prefixes received on Microsoft peering (RF17)", er_chk_route_filter, needs_route_filter, 2017 },
+	{ "bgp-communities-microsoft", 250, ER_AREA_BGP, ER_SEV_INFO, ER_SCOPE_PEERING, MSFT | PUB, S_BGP, true,
+	    "25: the AS 12076 region and service communities of the routes received from Microsoft (R16, 08/10/2016: "
+	    "\"Microsoft will tag prefixes advertised through public peering and Microsoft peering with appropriate BGP "
+	    "community values indicating the region the prefixes are hosted in\")", er_chk_msft_communities, NULL, 2016 },
+	{ "bgp-prefer-expressroute", 260, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_BGP, true,
+	    "26: prefixes from AS 12076 preferred by local-pref over the same prefixes from the Internet (F22, "
+	    "03/24/2022: \"You must implement the Local Preference attribute ... always preferred on your ExpressRoute "
+	    "circuit(s)\")", er_chk_prefer_expressroute, has_internet_nbrs, 2022 },
 	{ "nat-snat-public", 280, ER_AREA_NAT, ER_SEV_CRITICAL, ER_SCOPE_PEERING, MSFT | PUB, S_NAT, false,
 	    "28: traffic to Microsoft source-NATed to public IPv4 addresses (N16, P16)", er_chk_snat, NULL, 2016 },
 	{ "nat-pool-not-link", 300, ER_AREA_NAT, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT | PUB, 0, false,

@@ -486,6 +486,26 @@ er_collect_bird(const struct er_collect_opts *o, struct er_observed *obs, unsign
 			goto cleanup;
 		}
 	}
+	/* Rules 25, 26: every path of each prefix received from Microsoft. */
+	{
+		struct er_prefix *t;
+		size_t nt = er_route_lookup_targets(o->cfg, obs, &t);
+		char p[ER_PREFIX_STRLEN];
+		for (i = 0; i < nt; i++) {
+			free(reply);
+			reply = NULL;
+			snprintf(cmd, sizeof(cmd), "show route %s all\n", er_prefix_str(&t[i], p, sizeof(p)));
+			if ((rc = command(&c, cmd, deadline_us, &reply, err, errlen)) != ER_COLLECT_OK)
+				break;
+			if (er_bird_parse_prefix(reply, (const char(*)[64])names.name, names.n, obs, err, errlen) < 0) {
+				rc = ER_COLLECT_ERROR;
+				break;
+			}
+		}
+		free(t);
+		if (rc != ER_COLLECT_OK)
+			goto cleanup;
+	}
 	rc = ER_COLLECT_OK;
 cleanup:
 	if (c.fd >= 0)

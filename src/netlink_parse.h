@@ -67,14 +67,7 @@ int er_netlink_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, 
 int er_tc_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, struct er_observed *obs,
     unsigned long long deadline_us, char *err, size_t errlen);
 
-/*
- * Rule 32: route lookups toward what Microsoft sends. The targets are the
- * prefixes received from the MSEEs of the Microsoft and public peerings of
- * @p cfg (neighbours of @p obs), sorted and unique; past
- * ER_ROUTE_LOOKUP_MAX an evenly spread sample. *out is malloc'd.
- */
-#define ER_ROUTE_LOOKUP_MAX 64
-size_t er_route_lookup_targets(const struct er_config *cfg, const struct er_observed *obs, struct er_prefix **out);
+/* Rule 32: route lookups toward what Microsoft sends (targets: er_route_lookup_targets()). */
 /*
  * RTM_NEWLINK messages (interface names) and then one answer per target,
  * in order (RTM_NEWROUTE, or NLMSG_ERROR when there is no usable route);

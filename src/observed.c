@@ -42,6 +42,9 @@ er_observed_free(struct er_observed *obs)
 	free(obs->dscp);
 	free(obs->queues);
 	free(obs->lookups);
+	for (i = 0; i < obs->n_pfx_paths; i++)
+		free(obs->pfx_paths[i].paths);
+	free(obs->pfx_paths);
 	free(obs);
 }
 
@@ -214,6 +217,12 @@ lookup_cmp(const void *a, const void *b)
 	return er_prefix_cmp(&((const struct er_route_lookup *)a)->pfx, &((const struct er_route_lookup *)b)->pfx);
 }
 
+static int
+pfx_paths_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(&((const struct er_prefix_paths *)a)->pfx, &((const struct er_prefix_paths *)b)->pfx);
+}
+
 void
 er_observed_finalize(struct er_observed *obs)
 {
@@ -229,6 +238,8 @@ er_observed_finalize(struct er_observed *obs)
 		qsort(obs->ifs, obs->n_ifs, sizeof(*obs->ifs), if_cmp);
 	if (obs->n_lookups)
 		qsort(obs->lookups, obs->n_lookups, sizeof(*obs->lookups), lookup_cmp);
+	if (obs->n_pfx_paths)
+		qsort(obs->pfx_paths, obs->n_pfx_paths, sizeof(*obs->pfx_paths), pfx_paths_cmp);
 	build_indexes(obs);
 	for (i = 0; i < obs->n_nbrs; i++) {
 		struct er_bgp_neighbor *n = &obs->nbrs[i];
@@ -298,6 +309,17 @@ er_observed_lookup(const struct er_observed *obs, const struct er_prefix *p)
 		return NULL;
 	key.pfx = *p;
 	return bsearch(&key, obs->lookups, obs->n_lookups, sizeof(key), lookup_cmp);
+}
+
+const struct er_prefix_paths *
+er_observed_prefix_paths(const struct er_observed *obs, const struct er_prefix *p)
+{
+	struct er_prefix_paths key;
+
+	if (!obs || !obs->n_pfx_paths)
+		return NULL;
+	key.pfx = *p;
+	return bsearch(&key, obs->pfx_paths, obs->n_pfx_paths, sizeof(key), pfx_paths_cmp);
 }
 
 static const char *const route_types[] = { "none", "unicast", "blackhole", "unreachable", "prohibit", "local",

@@ -132,6 +132,27 @@ struct er_route_lookup {
 	struct er_addr gateway;    /* family 0: directly connected or none */
 };
 
+/*
+ * Rules 25 and 26: every path the BGP daemon holds for one prefix received
+ * from Microsoft, whichever neighbour sent it (an MSEE, an Internet transit).
+ */
+#define ER_PATH_COMMUNITIES 8
+struct er_bgp_path {
+	struct er_addr peer;
+	bool best;
+	bool has_local_pref; /* false: no LOCAL_PREF attribute (FRR, eBGP): the daemon's default */
+	uint32_t local_pref;
+	uint16_t as_path_len;
+	uint8_t n_comm;                     /* standard communities; the first ER_PATH_COMMUNITIES kept */
+	uint32_t comm[ER_PATH_COMMUNITIES]; /* ASN << 16 | value */
+};
+
+struct er_prefix_paths {
+	struct er_prefix pfx;
+	struct er_bgp_path *paths;
+	size_t n_paths;
+};
+
 /* One prefix in a sorted index: an interface address, or an SNAT target. */
 struct er_addr_ref {
 	struct er_prefix net;            /* the network (host bits cleared) */
@@ -168,6 +189,8 @@ struct er_observed {
 
 	struct er_route_lookup *lookups; /* sorted by prefix; only prefixes received from Microsoft */
 	size_t n_lookups;
+	struct er_prefix_paths *pfx_paths; /* sorted by prefix; the same prefixes */
+	size_t n_pfx_paths;
 
 	struct er_dscp_rule *dscp;
 	size_t n_dscp;
@@ -198,6 +221,8 @@ const struct er_interface *er_observed_interface_with(const struct er_observed *
     const struct er_prefix **ifa);
 /** The route lookup done for received prefix @p p, or NULL. */
 const struct er_route_lookup *er_observed_lookup(const struct er_observed *obs, const struct er_prefix *p);
+/** Every path the BGP daemon holds for received prefix @p p, or NULL when not collected. */
+const struct er_prefix_paths *er_observed_prefix_paths(const struct er_observed *obs, const struct er_prefix *p);
 /** "none", "unicast", "blackhole", ...; er_route_type_parse returns -1 for an unknown name. */
 const char *er_route_type_name(enum er_route_type t);
 int er_route_type_parse(const char *s, enum er_route_type *out);

@@ -47,12 +47,13 @@ def both_down(peering):
         want.update(down_link(peering, path))
     want[(141, peering, None)] = NA
     if peering == MSFT:
-        want[(321, MSFT, None)] = NA  # nothing received to look up
+        for code in (250, 260, 321):
+            want[(code, MSFT, None)] = NA  # nothing received
     return want
 
 
 # Checks that need BGP state: unknown when the BGP daemon is gone.
-BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240, 321}
+BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240, 250, 260, 321}
 
 # fault -> {(code, peering, path): expected status}; path None for peering checks.
 FAULTS = {
@@ -80,9 +81,13 @@ FAULTS = {
     "remove-dscp": {(360, MSFT, None): "fail"},
     "remove-ef-queue": {(370, MSFT, P): "fail", (370, MSFT, S): "fail"},
     "link-down-msft1": merge(down_link(MSFT, P), {(30, MSFT, P): "fail", (40, MSFT, P): "fail"}),
-    "msft-zero-received": {(240, MSFT, P): "fail", (240, MSFT, S): "fail", (321, MSFT, None): NA},
+    "msft-zero-received": {(240, MSFT, P): "fail", (240, MSFT, S): "fail",
+                           (250, MSFT, None): NA, (260, MSFT, None): NA, (321, MSFT, None): NA},
     "msft-prefix-to-inet": {(220, MSFT, None): "fail"},
     "msft-route-via-inet": {(321, MSFT, None): "fail"},
+    # AS 174 also sends 13.107.6.0/24 (path 174 8075): the CE's default local-pref lets 12076 win on
+    # AS-path length only, which Microsoft's maintenance prepends would undo (rule 26).
+    "inet-sends-msft-prefix": {(260, MSFT, None): "warn"},
     "stop-frr": None,  # computed from the baseline: every passing BGP check becomes unknown
 }
 

@@ -37,7 +37,7 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet inet-sends-msft-prefix stop-frr stop-ce-bgp"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -221,8 +221,21 @@ EOF
 	inet)
 		cat <<EOF
 protocol static inet4 { ipv4; route 0.0.0.0/0 blackhole; }
-filter export4 { if proto != "inet4" then reject; accept; }
 EOF
+		# Microsoft's own prefix as the Internet carries it (via AS 8075): the CE then has it from
+		# AS 12076 and from AS 174, and nothing but its policy says ExpressRoute wins (rule 26).
+		if _lab_fault_on inet-sends-msft-prefix; then
+			cat <<EOF
+protocol static msft4 { ipv4; route 13.107.6.0/24 blackhole; }
+filter export4 {
+	if proto = "msft4" then { bgp_path.prepend(8075); accept; }
+	if proto != "inet4" then reject;
+	accept;
+}
+EOF
+		else
+			echo 'filter export4 { if proto != "inet4" then reject; accept; }'
+		fi
 		;;
 	esac
 	export4=export4
@@ -979,6 +992,10 @@ _lab_fault_do() {
 	msft-zero-received)
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote mp && _lab_reconf_remote ms
+		;;
+	inet-sends-msft-prefix)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote inet
 		;;
 	adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"

@@ -1,6 +1,9 @@
 /*
- * Routing checks toward Microsoft: 321 (rule 32, the host's route toward
- * the prefixes received on Microsoft peering). The healthy state is
+ * Routing checks toward Microsoft: 250 (rule 25, the communities of the
+ * routes received on Microsoft peering), 260 (rule 26, ExpressRoute
+ * preferred over the Internet by local-pref) and 321 (rule 32, the host's
+ * route toward the prefixes received on Microsoft peering). The healthy
+ * state is
  * examples/erready.json with tests/data/observed-healthy.json (twelve
  * Microsoft prefixes received from 131.107.0.2 and 131.107.0.6, each looked
  * up via eth1.300 or eth2.300), edited with fx_replace().
@@ -186,6 +189,151 @@ test_321_interfaces_unknown(void **state)
 	CHECK(fx, 321, ER_UNKNOWN, "interface state not available: netlink timeout");
 }
 
+/* ---- 250 bgp-communities-microsoft ---- */
+
+#define PFX_128 "{ \"prefix\": \"13.107.128.0/22\", \"paths\": [\n" \
+	"        { \"peer\": \"131.107.0.2\", \"best\": true, \"as-path-length\": 1, \"communities\": [\"12076:5100\", \"12076:51004\"] },\n" \
+	"        { \"peer\": \"131.107.0.6\", \"best\": false, \"as-path-length\": 1, \"communities\": [\"12076:5100\", \"12076:51004\"] } ] }"
+
+/* Replace every occurrence of @p from (frees @p text). */
+static char *
+edit_all(char *text, const char *from, const char *to)
+{
+	while (strstr(text, from))
+		text = fx_edit(text, from, to);
+	return text;
+}
+
+static void
+test_250_pass(void **state)
+{
+	struct fx *fx = load(state, healthy());
+
+	CHECK(fx, 250, ER_PASS, "received 12076:5010 (Exchange), 12076:5100 (Other Office 365 Services), 12076:51004 "
+	                        "(East US) on 12 prefixes from Microsoft");
+}
+
+/* Values without a documented name are shown bare; other ASes' communities are not listed. */
+static void
+test_250_unnamed_values(void **state)
+{
+	char *o = edit_all(healthy(), "\"12076:5100\", \"12076:51004\"", "\"12076:5100\", \"12076:51999\", \"65000:1\"");
+	struct fx *fx = load(state, edit_all(o, "\"12076:5010\", \"12076:51004\"", "\"12076:5010\", \"12076:50001\""));
+
+	CHECK(fx, 250, ER_PASS, "received 12076:5010 (Exchange), 12076:5100 (Other Office 365 Services), 12076:50001, "
+	                        "12076:51999 (a region) on 12 prefixes from Microsoft");
+}
+
+static void
+test_250_none_tagged(void **state)
+{
+	char *o = edit_all(healthy(), "[\"12076:5100\", \"12076:51004\"]", "[]");
+	struct fx *fx = load(state, edit_all(o, "[\"12076:5010\", \"12076:51004\"]", "[\"65000:1\"]"));
+
+	CHECK(fx, 250, ER_WARN, "none of the 12 prefixes received from Microsoft carries an AS 12076 community: Microsoft "
+	                        "tags its routes with their region and service, so a provider or a policy in between removed "
+	                        "them and community-based routing will not match");
+}
+
+static void
+test_250_some_untagged(void **state)
+{
+	struct fx *fx = load(state, fx_edit(healthy(), PFX_128, "{ \"prefix\": \"13.107.128.0/22\", \"paths\": [\n"
+	    "        { \"peer\": \"131.107.0.2\", \"best\": true, \"as-path-length\": 1 } ] }"));
+
+	CHECK(fx, 250, ER_WARN, "1 of 12 prefixes received from Microsoft carry no AS 12076 community (13.107.128.0/22 "
+	                        "first): a provider or a policy in between removed them");
+}
+
+/* Routes received, their paths not collected: unknown, not pass. */
+static void
+test_250_paths_not_collected(void **state)
+{
+	char *o = healthy(), *s = strstr(o, "    \"prefixes\": ["), *e = strstr(s, "    ],\n");
+	struct fx *fx;
+
+	memmove(s, e + 7, strlen(e + 7) + 1);
+	fx = load(state, o);
+	CHECK(fx, 250, ER_UNKNOWN, "the BGP paths of the prefixes received from Microsoft were not collected");
+	CHECK(fx, 260, ER_UNKNOWN, "the BGP paths of the prefixes received from Microsoft were not collected");
+}
+
+static void
+test_250_na(void **state)
+{
+	char *o = fx_edit(healthy(), "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"established\"",
+	    "\"interface\": \"eth1.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"idle\"");
+	struct fx *fx = load(state, fx_edit(o, "\"interface\": \"eth2.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"established\"",
+	    "\"interface\": \"eth2.300\",\n        \"remote-as\": 12076, \"local-as\": 23500, \"state\": \"idle\""));
+
+	CHECK(fx, 250, ER_NA, "no Microsoft peering session Established: nothing received");
+	CHECK(fx, 260, ER_NA, "no Microsoft peering session Established: nothing received");
+}
+
+/* ---- 260 bgp-prefer-expressroute ---- */
+
+static void
+test_260_pass_no_overlap(void **state)
+{
+	struct fx *fx = load(state, healthy());
+
+	CHECK(fx, 260, ER_PASS, "none of the 12 prefixes received from Microsoft is also received from an Internet neighbour");
+}
+
+/* The same prefix from AS 174: Microsoft's path wins by local-pref, as Microsoft asks. */
+static void
+test_260_pass_local_pref(void **state)
+{
+	struct fx *fx = load(state, fx_edit(healthy(), PFX_128, "{ \"prefix\": \"13.107.128.0/22\", \"paths\": [\n"
+	    "        { \"peer\": \"131.107.0.2\", \"best\": true, \"local-pref\": 200, \"as-path-length\": 1 },\n"
+	    "        { \"peer\": \"198.18.0.1\", \"best\": false, \"as-path-length\": 2 } ] }"));
+
+	CHECK(fx, 260, ER_PASS, "the 1 prefix also received from an Internet neighbour prefers Microsoft's path (local-pref "
+	                        "200 over 100)");
+}
+
+/* Same local-pref: Microsoft wins on AS-path length only (lab fault inet-sends-msft-prefix). */
+static void
+test_260_warn_no_local_pref(void **state)
+{
+	struct fx *fx = load(state, fx_edit(healthy(), PFX_128, "{ \"prefix\": \"13.107.128.0/22\", \"paths\": [\n"
+	    "        { \"peer\": \"131.107.0.2\", \"best\": true, \"as-path-length\": 1 },\n"
+	    "        { \"peer\": \"198.18.0.1\", \"best\": false, \"local-pref\": 100, \"as-path-length\": 2 } ] }"));
+
+	CHECK(fx, 260, ER_WARN, "13.107.128.0/22 is also received from Internet neighbour 198.18.0.1 with the same local-pref "
+	                        "(100): Microsoft's path wins only on AS-path length or a tie-break, and a maintenance prepend "
+	                        "on ExpressRoute would move the traffic to the Internet; set a higher local-pref on routes "
+	                        "from AS 12076");
+}
+
+/* The Internet path is best: traffic to Microsoft leaves by the Internet. */
+static void
+test_260_fail_internet_best(void **state)
+{
+	struct fx *fx = load(state, fx_edit(healthy(), PFX_128, "{ \"prefix\": \"13.107.128.0/22\", \"paths\": [\n"
+	    "        { \"peer\": \"131.107.0.2\", \"best\": false, \"as-path-length\": 3 },\n"
+	    "        { \"peer\": \"198.18.0.1\", \"best\": true, \"local-pref\": 100, \"as-path-length\": 2 } ] }"));
+
+	CHECK(fx, 260, ER_FAIL, "the best path toward 13.107.128.0/22 is from Internet neighbour 198.18.0.1 (local-pref 100, "
+	                        "AS path of 2), not from Microsoft (local-pref 100, AS path of 3): traffic to Microsoft leaves "
+	                        "by the Internet; set a higher local-pref on routes from AS 12076");
+}
+
+/* No Internet neighbour recorded: nothing to compare with. */
+static void
+test_260_na_no_internet(void **state)
+{
+	struct tfx *t = *state;
+	char *c = fx_edit(fx_read_data(FX_CONFIG), "\"internet-bgp-neighbor\": [\"198.18.0.1\"]", "\"internet-bgp-neighbor\": []");
+	char *o = healthy();
+
+	fx_load(&t->fx, c, o);
+	t->loaded = true;
+	free(c);
+	free(o);
+	CHECK(&t->fx, 260, ER_NA, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
+}
+
 /* The snapshot format: a bad type is an error naming the JSON path. */
 static void
 test_lookup_snapshot_errors(void **state)
@@ -202,6 +350,14 @@ test_lookup_snapshot_errors(void **state)
 	obs = er_observed_parse_json("{\"route-lookups\": [{\"type\": \"none\"}]}", "t.json", err, sizeof(err));
 	assert_null(obs);
 	assert_string_equal(err, "t.json: /route-lookups/0/prefix: missing");
+	obs = er_observed_parse_json("{\"bgp\": {\"prefixes\": [{\"prefix\": \"13.107.6.0/24\", \"paths\": [{\"peer\": "
+	                             "\"131.107.0.2\", \"communities\": [\"12076:70000\"]}]}]}}", "t.json", err, sizeof(err));
+	assert_null(obs);
+	assert_string_equal(err, "t.json: /bgp/prefixes/0/paths/0/communities: element 0 is not a community ASN:value");
+	obs = er_observed_parse_json("{\"bgp\": {\"prefixes\": [{\"prefix\": \"13.107.6.0/24\", \"paths\": [{\"best\": true}]}]}}",
+	    "t.json", err, sizeof(err));
+	assert_null(obs);
+	assert_string_equal(err, "t.json: /bgp/prefixes/0/paths/0/peer: missing");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -221,6 +377,17 @@ main(void)
 		T(test_321_na_sessions_down),
 		T(test_321_one_session_down),
 		T(test_321_interfaces_unknown),
+		T(test_250_pass),
+		T(test_250_unnamed_values),
+		T(test_250_none_tagged),
+		T(test_250_some_untagged),
+		T(test_250_paths_not_collected),
+		T(test_250_na),
+		T(test_260_pass_no_overlap),
+		T(test_260_pass_local_pref),
+		T(test_260_warn_no_local_pref),
+		T(test_260_fail_internet_best),
+		T(test_260_na_no_internet),
 		T(test_lookup_snapshot_errors),
 	};
 
