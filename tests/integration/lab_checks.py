@@ -88,6 +88,9 @@ FAULTS = {
     # AS 174 also sends 13.107.6.0/24 (path 174 8075): the CE's default local-pref lets 12076 win on
     # AS-path length only, which Microsoft's maintenance prepends would undo (rule 26).
     "inet-sends-msft-prefix": {(260, MSFT, None): "warn"},
+    # ... and the MSEEs prepend 12076 twice (maintenance): the Internet path wins, and the kernel
+    # sends 13.107.6.0/24 out of the Internet link.
+    "inet-wins-msft-prefix": {(260, MSFT, None): "fail", (321, MSFT, None): "fail"},
     "stop-frr": None,  # computed from the baseline: every passing BGP check becomes unknown
 }
 

@@ -37,7 +37,8 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet inet-sends-msft-prefix stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet inet-sends-msft-prefix
+inet-wins-msft-prefix stop-frr stop-ce-bgp"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -197,6 +198,11 @@ protocol static svc6 {
 }
 filter export4 {
 	if proto != "svc4" then reject;
+EOF
+		# Microsoft's maintenance prepends (FAQ 2022: "longer AS-path prepend over one of the connections")
+		_lab_fault_on inet-wins-msft-prefix &&
+			echo '	if net = 13.107.6.0/24 then { bgp_path.prepend(12076); bgp_path.prepend(12076); }'
+		cat <<EOF
 	if net = 13.107.6.0/24 then bgp_community.add((12076, 5010));
 	else bgp_community.add((12076, 5100));
 	bgp_community.add((12076, 51004));
@@ -224,7 +230,7 @@ protocol static inet4 { ipv4; route 0.0.0.0/0 blackhole; }
 EOF
 		# Microsoft's own prefix as the Internet carries it (via AS 8075): the CE then has it from
 		# AS 12076 and from AS 174, and nothing but its policy says ExpressRoute wins (rule 26).
-		if _lab_fault_on inet-sends-msft-prefix; then
+		if _lab_fault_on inet-sends-msft-prefix || _lab_fault_on inet-wins-msft-prefix; then
 			cat <<EOF
 protocol static msft4 { ipv4; route 13.107.6.0/24 blackhole; }
 filter export4 {
@@ -996,6 +1002,10 @@ _lab_fault_do() {
 	inet-sends-msft-prefix)
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote inet
+		;;
+	inet-wins-msft-prefix)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote inet && _lab_reconf_remote mp && _lab_reconf_remote ms
 		;;
 	adv-rfc1918-msft | adv-default-msft | msft-prefix-to-inet | differ-adv-priv)
 		_lab_fault_mark "$op" "$name"

@@ -112,6 +112,7 @@ run_variant() {
 	fault_case msft-prefix-to-inet "" remote_has inet 123.0.0.0/24
 	fault_case msft-route-via-inet "" eval 'ip -n "$LAB_NS_CE" route get 13.107.6.0 | grep -q "dev inet0"'
 	fault_case inet-sends-msft-prefix "" _lab_poll "$T" 0.1 ce_has_from_inet 13.107.6.0/24
+	fault_case inet-wins-msft-prefix "" _lab_poll "$T" 0.1 eval 'ip -n "$LAB_NS_CE" route get 13.107.6.0 | grep -q "dev inet0"'
 	fault_case stop-frr "" eval 'remote_down pp ps mp ms mp6 ms6 inet'
 
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid 2>/dev/null | tr '\n' ' ')
