@@ -132,6 +132,14 @@ static const struct er_check_def catalogue[] = {
 	    "23: peering link subnets not advertised to Microsoft (N16)", er_chk_link_not_advertised, NULL, 2016 },
 	{ "bgp-route-filter", 240, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, MSFT, S_BGP, true,
 	    "24: a route filter attached: prefixes received on Microsoft peering (RF17)", er_chk_route_filter, needs_route_filter, 2017 },
+	{ "bgp-communities-microsoft", 250, ER_AREA_BGP, ER_SEV_INFO, ER_SCOPE_PEERING, MSFT | PUB, S_BGP, true,
+	    "25: the AS 12076 region and service communities of the routes received from Microsoft (R16, 08/10/2016: "
+	    "\"Microsoft will tag prefixes advertised through public peering and Microsoft peering with appropriate BGP "
+	    "community values indicating the region the prefixes are hosted in\")", er_chk_msft_communities, NULL, 2016 },
+	{ "bgp-prefer-expressroute", 260, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_BGP, true,
+	    "26: prefixes from AS 12076 preferred by local-pref over the same prefixes from the Internet (F22, "
+	    "03/24/2022: \"You must implement the Local Preference attribute ... always preferred on your ExpressRoute "
+	    "circuit(s)\")", er_chk_prefer_expressroute, has_internet_nbrs, 2022 },
 	{ "bgp-default-route-private", 270, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PEERING, PRIV, S_BGP, true,
 	    "27: default route on private peering reported (routing 03/12/2026: it blocks the Internet path from Azure and \"breaks Windows and other VM license activation\")",
 	    er_chk_default_route_private, NULL, 2016 },
@@ -141,6 +149,10 @@ static const struct er_check_def catalogue[] = {
 	    "30: NAT pool not taken from the link subnets (HC24)", er_chk_pool_not_link, has_nat_pool, 2024 },
 	{ "nat-separate-edge", 320, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_NAT, false,
 	    "32: Microsoft NAT pool not used for Internet traffic (W23)", er_chk_separate_edge, has_nat_pool, 2023 },
+	{ "route-microsoft-via-peering", 321, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_BGP | S_IF, true,
+	    "32: the host's route toward prefixes received from Microsoft leaves through the peering (W23, 06/30/2023: "
+	    "\"use a separate proxy/edge to connect to Microsoft than the one you use for the Internet\")",
+	    er_chk_msft_route_via_peering, NULL, 2023 },
 	{ "nat-conntrack-usage", 330, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
 	    "33: connection tracking (NAT sessions) not near exhaustion (N16)", er_chk_conntrack, NULL, 2016 },
 	{ "qos-dscp-values", 350, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,

@@ -127,4 +127,8 @@ enum er_status er_chk_ef_queue(const struct er_check_ctx *ctx);
 enum er_status er_chk_qos_scope(const struct er_check_ctx *ctx);
 enum er_status er_chk_bandwidth_shaper(const struct er_check_ctx *ctx);
 
+enum er_status er_chk_msft_route_via_peering(const struct er_check_ctx *ctx);
+enum er_status er_chk_msft_communities(const struct er_check_ctx *ctx);
+enum er_status er_chk_prefer_expressroute(const struct er_check_ctx *ctx);
+
 #endif

@@ -145,6 +145,23 @@ int er_bird_parse_routes(const char *reply, struct er_bgp_neighbor *n, bool adve
 int er_bird_parse_bfd(const char *reply, struct er_observed *obs, char *err, size_t errlen);
 /* Linux /proc/net/netstat: the TcpExt TCPMD5* counters into @p m (rise fields untouched). */
 int er_netstat_parse_md5(const char *text, struct er_tcp_md5 *m, char *err, size_t errlen);
+/*
+ * Rules 25, 26, 32: the prefixes received from the MSEEs of the Microsoft
+ * and public peerings of @p cfg (neighbours of @p obs, which need not be
+ * finalized), sorted and unique; past ER_ROUTE_LOOKUP_MAX an evenly spread
+ * sample. *out is malloc'd; returns how many.
+ */
+#define ER_ROUTE_LOOKUP_MAX 64
+size_t er_route_lookup_targets(const struct er_config *cfg, const struct er_observed *obs, struct er_prefix **out);
+/* FRR: `show bgp [vrf V] {ipv4|ipv6} unicast PREFIX json`: appends one er_prefix_paths (none for {}). */
+int er_frr_parse_prefix(const char *json, size_t len, struct er_observed *obs, char *err, size_t errlen);
+/*
+ * BIRD 2: the reply to `show route PREFIX all`; @p protos[i] names the
+ * protocol of obs->nbrs[i]. Appends one er_prefix_paths (none for "Network
+ * not found").
+ */
+int er_bird_parse_prefix(const char *reply, const char (*protos)[64], size_t n_protos, struct er_observed *obs,
+    char *err, size_t errlen);
 /* nftables: `nft -j list ruleset` JSON (json_schema_version 1). */
 int er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen);
 

@@ -589,7 +589,8 @@ wanted(const struct er_collect_opts *o, const struct er_addr *a, bool *priv)
 				struct er_addr cust, msee;
 				er_link_addrs(sn[k], &cust, &msee);
 				if (er_addr_eq(&msee, a)) {
-					*priv = pc->type == ER_PEERING_PRIVATE;
+					/* every MSEE's received routes: VNets (rule 6), Microsoft's prefixes (rule 32) */
+					*priv = true;
 					return true;
 				}
 			}
@@ -660,6 +661,26 @@ er_collect_bird(const struct er_collect_opts *o, struct er_observed *obs, unsign
 			rc = ER_COLLECT_ERROR;
 			goto cleanup;
 		}
+	}
+	/* Rules 25, 26: every path of each prefix received from Microsoft. */
+	{
+		struct er_prefix *t;
+		size_t nt = er_route_lookup_targets(o->cfg, obs, &t);
+		char p[ER_PREFIX_STRLEN];
+		for (i = 0; i < nt; i++) {
+			free(reply);
+			reply = NULL;
+			snprintf(cmd, sizeof(cmd), "show route %s all\n", er_prefix_str(&t[i], p, sizeof(p)));
+			if ((rc = command(&c, cmd, deadline_us, &reply, err, errlen)) != ER_COLLECT_OK)
+				break;
+			if (er_bird_parse_prefix(reply, (const char(*)[64])names.name, names.n, obs, err, errlen) < 0) {
+				rc = ER_COLLECT_ERROR;
+				break;
+			}
+		}
+		free(t);
+		if (rc != ER_COLLECT_OK)
+			goto cleanup;
 	}
 	rc = ER_COLLECT_OK;
 cleanup:

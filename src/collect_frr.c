@@ -927,7 +927,7 @@ run_vtysh(struct argv *a, unsigned long long deadline_us, char **out, struct ans
 /* A neighbour the config names: an MSEE of some peering or an internet neighbour. */
 struct wanted {
 	struct er_addr addr;
-	bool received; /* private peering: its received routes are checked too */
+	bool received; /* an MSEE: its received routes are checked too */
 };
 
 static size_t
@@ -952,7 +952,7 @@ wanted_neighbors(const struct er_config *cfg, struct wanted **out)
 					w = xreallocarray(w, cap, sizeof(*w));
 				}
 				er_link_addrs(sub[k], &customer, &w[n].addr);
-				w[n++].received = p->type == ER_PEERING_PRIVATE;
+				w[n++].received = true; /* VNets (rule 6), Microsoft's prefixes (rule 32) */
 			}
 		}
 	}
@@ -1065,6 +1065,60 @@ collect_routes(const struct er_collect_opts *o, struct er_observed *obs, size_t 
 	return rc;
 }
 
+/*
+ * Third run (rules 25, 26): every path of each prefix received from
+ * Microsoft, in the VRF of a neighbour that sent it. Failures short of the
+ * deadline leave the paths out; the checks say so.
+ */
+static int
+collect_prefixes(const struct er_collect_opts *o, struct er_observed *obs, size_t first, const struct nbr_meta *meta,
+    size_t nmeta, unsigned long long deadline_us, char *err, size_t errlen)
+{
+	struct er_prefix *t;
+	size_t n = er_route_lookup_targets(o->cfg, obs, &t), i, k, r, nans;
+	struct answer *ans = NULL;
+	struct argv a;
+	char *out = NULL, cmd[256], p[ER_PREFIX_STRLEN], perr[256];
+	int rc;
+
+	if (!n)
+		return ER_COLLECT_OK;
+	av_init(&a, o);
+	for (i = 0; i < n; i++) {
+		const char *vrf = "default";
+		struct er_prefix net;
+		for (k = 0; k < nmeta && !strcmp(vrf, "default"); k++)
+			for (r = 0; r < obs->nbrs[first + k].n_rcv; r++) {
+				er_prefix_network(&obs->nbrs[first + k].rcv[r].pfx, &net);
+				if (!er_prefix_cmp(&net, &t[i])) {
+					vrf = meta[k].vrf;
+					break;
+				}
+			}
+		snprintf(cmd, sizeof(cmd), "show bgp%s%s %s unicast %s json", strcmp(vrf, "default") ? " vrf " : "",
+		    strcmp(vrf, "default") ? vrf : "", t[i].addr.family == ER_AF_INET ? "ipv4" : "ipv6",
+		    er_prefix_str(&t[i], p, sizeof(p)));
+		av_cmd(&a, cmd);
+	}
+	rc = run_vtysh(&a, deadline_us, &out, &ans, &nans, err, errlen);
+	if (rc != ER_COLLECT_OK) {
+		log_warnx("FRR: paths of the prefixes received from Microsoft not collected: %s", err);
+		err[0] = '\0';
+		rc = ER_COLLECT_OK;
+	}
+	for (i = 0; i < nans && i < n; i++) {
+		if (!ans[i].text)
+			continue;
+		if (er_frr_parse_prefix(ans[i].text, ans[i].len, obs, perr, sizeof(perr)) < 0)
+			log_warnx("FRR: %s: %s", er_prefix_str(&t[i], p, sizeof(p)), perr);
+	}
+	free(ans);
+	free(out);
+	free(t);
+	av_free(&a);
+	return rc;
+}
+
 int
 er_collect_frr(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen)
@@ -1116,6 +1170,8 @@ er_collect_frr(const struct er_collect_opts *o, struct er_observed *obs, unsigne
 			log_debug("FRR: BFD peers not read: %s", berr);
 	}
 	rc = collect_routes(o, obs, first, meta, nmeta, deadline_us, err, errlen);
+	if (rc == ER_COLLECT_OK)
+		rc = collect_prefixes(o, obs, first, meta, nmeta, deadline_us, err, errlen);
 	if (rc == ER_COLLECT_OK && errlen)
 		err[0] = '\0'; /* the first run's complaint about bfdd is not the outcome */
 done:

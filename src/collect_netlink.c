@@ -56,6 +56,7 @@
 #include <linux/tc_ematch/tc_em_cmp.h>
 
 #include "collect.h"
+#include "log.h"
 #include "netlink_parse.h"
 #include "util.h"
 
@@ -1473,7 +1474,7 @@ er_netlink_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, stru
 	struct nlmsghdr *nlh;
 	int rc;
 
-	(void)o; /* every interface: checks also look for addresses on the wrong one */
+	/* every interface: checks also look for addresses on the wrong one */
 	if ((rc = dump_links(io, rbuf, &out, deadline_us, err, errlen)) != 0)
 		goto out;
 	nlh = req_start(&r, RTM_GETADDR, sizeof(struct ifaddrmsg), &hdr);
@@ -1485,6 +1486,12 @@ er_netlink_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, stru
 	if ((rc = nl_dump(io, nlh, "RTM_GETNEIGH dump", rbuf, &out, deadline_us, err, errlen)) != 0)
 		goto out;
 	rc = er_netlink_parse(out.p, out.len, obs, err, errlen) == 0 ? ER_COLLECT_OK : ER_COLLECT_ERROR;
+	if (rc == ER_COLLECT_OK) {
+		/* Rule 32: without the lookups the interfaces still count; the check says unknown. */
+		char lerr[256];
+		if (er_route_lookup_io(io, o, obs, out.p, out.len, deadline_us, lerr, sizeof(lerr)) != ER_COLLECT_OK)
+			log_warnx("netlink: routes toward Microsoft not looked up: %s", lerr);
+	}
 out:
 	free(out.p);
 	free(rbuf);

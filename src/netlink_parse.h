@@ -67,4 +67,17 @@ int er_netlink_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, 
 int er_tc_collect_io(struct er_nl_io *io, const struct er_collect_opts *o, struct er_observed *obs,
     unsigned long long deadline_us, char *err, size_t errlen);
 
+/* Rule 32: route lookups toward what Microsoft sends (targets: er_route_lookup_targets()). */
+/*
+ * RTM_NEWLINK messages (interface names) and then one answer per target,
+ * in order (RTM_NEWROUTE, or NLMSG_ERROR when there is no usable route);
+ * other messages are skipped. Appends one er_route_lookup per target to
+ * obs->lookups. Returns 0, or -1 with a message in @p err.
+ */
+int er_route_parse(const void *buf, size_t len, const struct er_prefix *targets, size_t n, struct er_observed *obs,
+    char *err, size_t errlen);
+/* Look the targets up over @p io; @p links is the link dump that names the interfaces. */
+int er_route_lookup_io(struct er_nl_io *io, const struct er_collect_opts *o, struct er_observed *obs,
+    const void *links, size_t links_len, unsigned long long deadline_us, char *err, size_t errlen);
+
 #endif

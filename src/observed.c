@@ -41,6 +41,10 @@ er_observed_free(struct er_observed *obs)
 	free(obs->nat);
 	free(obs->dscp);
 	free(obs->queues);
+	free(obs->lookups);
+	for (i = 0; i < obs->n_pfx_paths; i++)
+		free(obs->pfx_paths[i].paths);
+	free(obs->pfx_paths);
 	free(obs);
 }
 
@@ -207,6 +211,18 @@ er_observed_interface_with(const struct er_observed *obs, const struct er_addr *
 	return NULL;
 }
 
+static int
+lookup_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(&((const struct er_route_lookup *)a)->pfx, &((const struct er_route_lookup *)b)->pfx);
+}
+
+static int
+pfx_paths_cmp(const void *a, const void *b)
+{
+	return er_prefix_cmp(&((const struct er_prefix_paths *)a)->pfx, &((const struct er_prefix_paths *)b)->pfx);
+}
+
 void
 er_observed_finalize(struct er_observed *obs)
 {
@@ -220,6 +236,10 @@ er_observed_finalize(struct er_observed *obs)
 		qsort(obs->nbrs, obs->n_nbrs, sizeof(*obs->nbrs), nbr_cmp);
 	if (obs->n_ifs)
 		qsort(obs->ifs, obs->n_ifs, sizeof(*obs->ifs), if_cmp);
+	if (obs->n_lookups)
+		qsort(obs->lookups, obs->n_lookups, sizeof(*obs->lookups), lookup_cmp);
+	if (obs->n_pfx_paths)
+		qsort(obs->pfx_paths, obs->n_pfx_paths, sizeof(*obs->pfx_paths), pfx_paths_cmp);
 	build_indexes(obs);
 	for (i = 0; i < obs->n_nbrs; i++) {
 		struct er_bgp_neighbor *n = &obs->nbrs[i];
@@ -278,6 +298,50 @@ er_observed_queue(const struct er_observed *obs, const char *ifname)
 		return NULL;
 	snprintf(key.ifname, sizeof(key.ifname), "%s", ifname);
 	return bsearch(&key, obs->queues, obs->n_queues, sizeof(key), queue_cmp);
+}
+
+const struct er_route_lookup *
+er_observed_lookup(const struct er_observed *obs, const struct er_prefix *p)
+{
+	struct er_route_lookup key;
+
+	if (!obs || !obs->n_lookups)
+		return NULL;
+	key.pfx = *p;
+	return bsearch(&key, obs->lookups, obs->n_lookups, sizeof(key), lookup_cmp);
+}
+
+const struct er_prefix_paths *
+er_observed_prefix_paths(const struct er_observed *obs, const struct er_prefix *p)
+{
+	struct er_prefix_paths key;
+
+	if (!obs || !obs->n_pfx_paths)
+		return NULL;
+	key.pfx = *p;
+	return bsearch(&key, obs->pfx_paths, obs->n_pfx_paths, sizeof(key), pfx_paths_cmp);
+}
+
+static const char *const route_types[] = { "none", "unicast", "blackhole", "unreachable", "prohibit", "local",
+	"other" };
+
+const char *
+er_route_type_name(enum er_route_type t)
+{
+	return (size_t)t < ARRAY_SIZE(route_types) ? route_types[t] : "other";
+}
+
+int
+er_route_type_parse(const char *s, enum er_route_type *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(route_types); i++)
+		if (!strcmp(s, route_types[i])) {
+			*out = (enum er_route_type)i;
+			return 0;
+		}
+	return -1;
 }
 
 const uint32_t *

@@ -128,6 +128,48 @@ struct er_queue {
 	uint64_t rate_bps; /* 0 = not shaped */
 };
 
+/*
+ * Rule 32: the route the host would use toward a prefix received from
+ * Microsoft, as the kernel answers RTM_GETROUTE for its first address.
+ */
+enum er_route_type {
+	ER_RT_NONE = 0, /* no route: the kernel answered "network unreachable" */
+	ER_RT_UNICAST,
+	ER_RT_BLACKHOLE,
+	ER_RT_UNREACHABLE,
+	ER_RT_PROHIBIT,
+	ER_RT_LOCAL,
+	ER_RT_OTHER,
+};
+
+struct er_route_lookup {
+	struct er_prefix pfx;      /* the received prefix */
+	enum er_route_type type;
+	char oif[ER_OBS_IFNAMSIZ]; /* output interface, "" without one */
+	struct er_addr gateway;    /* family 0: directly connected or none */
+};
+
+/*
+ * Rules 25 and 26: every path the BGP daemon holds for one prefix received
+ * from Microsoft, whichever neighbour sent it (an MSEE, an Internet transit).
+ */
+#define ER_PATH_COMMUNITIES 8
+struct er_bgp_path {
+	struct er_addr peer;
+	bool best;
+	bool has_local_pref; /* false: no LOCAL_PREF attribute (FRR, eBGP): the daemon's default */
+	uint32_t local_pref;
+	uint16_t as_path_len;
+	uint8_t n_comm;                     /* standard communities; the first ER_PATH_COMMUNITIES kept */
+	uint32_t comm[ER_PATH_COMMUNITIES]; /* ASN << 16 | value */
+};
+
+struct er_prefix_paths {
+	struct er_prefix pfx;
+	struct er_bgp_path *paths;
+	size_t n_paths;
+};
+
 /* One prefix in a sorted index: an interface address, or an SNAT target. */
 struct er_addr_ref {
 	struct er_prefix net;            /* the network (host bits cleared) */
@@ -163,6 +205,11 @@ struct er_observed {
 	uint32_t conntrack_count, conntrack_max;
 	struct er_prefix_index snat_idx; /* every SNAT target prefix */
 
+	struct er_route_lookup *lookups; /* sorted by prefix; only prefixes received from Microsoft */
+	size_t n_lookups;
+	struct er_prefix_paths *pfx_paths; /* sorted by prefix; the same prefixes */
+	size_t n_pfx_paths;
+
 	struct er_dscp_rule *dscp;
 	size_t n_dscp;
 	struct er_queue *queues;
@@ -190,6 +237,13 @@ const struct er_addr_ref *er_prefix_index_overlapping(const struct er_prefix_ind
 /** The interface holding address @p a, and that address with its length. */
 const struct er_interface *er_observed_interface_with(const struct er_observed *obs, const struct er_addr *a,
     const struct er_prefix **ifa);
+/** The route lookup done for received prefix @p p, or NULL. */
+const struct er_route_lookup *er_observed_lookup(const struct er_observed *obs, const struct er_prefix *p);
+/** Every path the BGP daemon holds for received prefix @p p, or NULL when not collected. */
+const struct er_prefix_paths *er_observed_prefix_paths(const struct er_observed *obs, const struct er_prefix *p);
+/** "none", "unicast", "blackhole", ...; er_route_type_parse returns -1 for an unknown name. */
+const char *er_route_type_name(enum er_route_type t);
+int er_route_type_parse(const char *s, enum er_route_type *out);
 const struct er_queue *er_observed_queue(const struct er_observed *obs, const char *ifname);
 /** The BGP neighbour's AS path of @p r. */
 const uint32_t *er_route_path(const struct er_bgp_neighbor *n, const struct er_route *r);

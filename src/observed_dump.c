@@ -83,6 +83,27 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 	for (i = 0; i < obs->n_neigh; i++)
 		fprintf(out, "neigh %s if=%s state=%s\n", addr(&obs->neigh[i].addr, a), obs->neigh[i].ifname,
 		    neigh[obs->neigh[i].state]);
+	for (i = 0; i < obs->n_lookups; i++) {
+		const struct er_route_lookup *l = &obs->lookups[i];
+		fprintf(out, "lookup %s type=%s oif=%s via=%s\n", pfx(&l->pfx, a), er_route_type_name(l->type),
+		    l->oif[0] ? l->oif : "-", l->gateway.family ? addr(&l->gateway, b) : "-");
+	}
+	for (i = 0; i < obs->n_pfx_paths; i++) {
+		const struct er_prefix_paths *pp = &obs->pfx_paths[i];
+		fprintf(out, "paths %s\n", pfx(&pp->pfx, a));
+		for (j = 0; j < pp->n_paths; j++) {
+			const struct er_bgp_path *p = &pp->paths[j];
+			fprintf(out, "  path %s best=%d local-pref=", addr(&p->peer, b), p->best);
+			if (p->has_local_pref)
+				fprintf(out, "%u", p->local_pref);
+			else
+				fputc('-', out);
+			fprintf(out, " as-path-length=%u communities=", p->as_path_len);
+			for (v = 0; v < p->n_comm; v++)
+				fprintf(out, "%s%u:%u", v ? "," : "", p->comm[v] >> 16, p->comm[v] & 0xffff);
+			fprintf(out, "%s\n", p->n_comm ? "" : "-");
+		}
+	}
 	for (i = 0; i < obs->n_nat; i++) {
 		const struct er_nat_rule *r = &obs->nat[i];
 		fprintf(out, "nat family=%s hook=%s oif=%s action=%s", r->family[0] ? r->family : "-",

@@ -489,6 +489,28 @@ parse_queue(struct jctx *j, json_object *o, struct er_queue *q)
 }
 
 /* Parse every element of array @p key of @p o into *items (of @p size bytes each). */
+/* Rule 32: {"prefix": received prefix, "type": "unicast", "interface": "eth1.300", "gateway": "131.107.0.2"}. */
+static int
+parse_lookup(struct jctx *j, json_object *o, struct er_route_lookup *l)
+{
+	static const char *const keys[] = { "prefix", "type", "interface", "gateway", NULL };
+	char buf[ER_PREFIX_STRLEN + 8], type[16] = "";
+
+	if (check_keys(j, o, keys) < 0)
+		return -1;
+	if (get_str(j, o, "prefix", buf, sizeof(buf)) != 1)
+		return j->failed ? -1 : jfail(j, "prefix", "missing");
+	if (er_prefix_parse(buf, false, true, &l->pfx) < 0)
+		return jfail(j, "prefix", "'%s' is not an IP prefix", buf);
+	if (get_str(j, o, "type", type, sizeof(type)) != 1)
+		return j->failed ? -1 : jfail(j, "type", "missing");
+	if (er_route_type_parse(type, &l->type) < 0)
+		return jfail(j, "type", "'%s' is not none, unicast, blackhole, unreachable, prohibit, local or other", type);
+	if (get_str(j, o, "interface", l->oif, sizeof(l->oif)) < 0 || get_addr(j, o, "gateway", false, &l->gateway) < 0)
+		return -1;
+	return 0;
+}
+
 #define PARSE_LIST(j, o, key, items, nitems, fn)                                          \
 	do {                                                                              \
 		json_object *arr_ = get_array(j, o, key);                                 \
@@ -507,6 +529,56 @@ parse_queue(struct jctx *j, json_object *o, struct er_queue *q)
 			jpop(j, old_);                                                    \
 		}                                                                         \
 	} while (0)
+
+/* Rules 25, 26: {"peer": A, "best": true, "local-pref": N, "as-path-length": N, "communities": ["12076:5010"]}. */
+static int
+parse_bgp_path(struct jctx *j, json_object *o, struct er_bgp_path *p)
+{
+	static const char *const keys[] = { "peer", "best", "local-pref", "as-path-length", "communities", NULL };
+	json_object *comm;
+	uint32_t len = 0;
+	int rc;
+
+	if (check_keys(j, o, keys) < 0 || get_addr(j, o, "peer", true, &p->peer) < 0 || get_bool(j, o, "best", &p->best) < 0 ||
+	    (rc = get_u32(j, o, "local-pref", UINT32_MAX, &p->local_pref)) < 0 ||
+	    get_u32(j, o, "as-path-length", UINT16_MAX, &len) < 0)
+		return -1;
+	p->has_local_pref = rc == 1;
+	p->as_path_len = (uint16_t)len;
+	if ((comm = get_array(j, o, "communities"))) {
+		size_t i, n = json_object_array_length(comm);
+		for (i = 0; i < n; i++) {
+			json_object *c = json_object_array_get_idx(comm, i);
+			unsigned a, b;
+			char tail;
+			if (!json_object_is_type(c, json_type_string) ||
+			    sscanf(json_object_get_string(c), "%u:%u%c", &a, &b, &tail) != 2 || a > 65535 || b > 65535)
+				return jfail(j, "communities", "element %zu is not a community ASN:value", i);
+			if (p->n_comm < ER_PATH_COMMUNITIES)
+				p->comm[p->n_comm++] = a << 16 | b;
+		}
+	} else if (j->failed)
+		return -1;
+	return 0;
+}
+
+static int
+parse_prefix_paths(struct jctx *j, json_object *o, struct er_prefix_paths *pp)
+{
+	static const char *const keys[] = { "prefix", "paths", NULL };
+	char buf[ER_PREFIX_STRLEN + 8];
+
+	if (check_keys(j, o, keys) < 0)
+		return -1;
+	if (get_str(j, o, "prefix", buf, sizeof(buf)) != 1)
+		return j->failed ? -1 : jfail(j, "prefix", "missing");
+	if (er_prefix_parse(buf, false, true, &pp->pfx) < 0)
+		return jfail(j, "prefix", "'%s' is not an IP prefix", buf);
+	PARSE_LIST(j, o, "paths", pp->paths, pp->n_paths, parse_bgp_path);
+	return 0;
+fail:
+	return -1;
+}
 
 static int
 parse_sources(struct jctx *j, json_object *o, struct er_observed *obs, bool given[ER_SRC_COUNT])
@@ -569,8 +641,8 @@ struct er_observed *
 er_observed_parse_json(const char *text, const char *origin, char *err, size_t errlen)
 {
 	static const char *const top_keys[] = { "collected-at", "sources", "bgp", "interfaces",
-		"neighbors", "nat", "qos", NULL };
-	static const char *const bgp_keys[] = { "neighbors", "bfd", "tcp-md5", NULL };
+		"neighbors", "route-lookups", "nat", "qos", NULL };
+	static const char *const bgp_keys[] = { "neighbors", "bfd", "tcp-md5", "prefixes", NULL };
 	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", NULL };
 	static const char *const qos_keys[] = { "dscp-rules", "queues", NULL };
 	struct jctx jc = { origin, "", err, errlen, 0 }, *j = &jc;
@@ -602,12 +674,14 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 		PARSE_LIST(j, o, "bfd", obs->bfd, obs->n_bfd, parse_bfd);
 		if (member(o, "tcp-md5") && parse_tcp_md5(j, member(o, "tcp-md5"), &obs->tcp_md5) < 0)
 			goto fail;
+		PARSE_LIST(j, o, "prefixes", obs->pfx_paths, obs->n_pfx_paths, parse_prefix_paths);
 		jpop(j, old);
 		if (!given[ER_SRC_BGP])
 			er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_OK, "snapshot", 0, NULL);
 	}
 	PARSE_LIST(j, root, "interfaces", obs->ifs, obs->n_ifs, parse_interface);
 	PARSE_LIST(j, root, "neighbors", obs->neigh, obs->n_neigh, parse_neigh);
+	PARSE_LIST(j, root, "route-lookups", obs->lookups, obs->n_lookups, parse_lookup);
 	if (member(root, "interfaces") && !given[ER_SRC_INTERFACES])
 		er_observed_set_status(obs, ER_SRC_INTERFACES, ER_COLL_OK, "snapshot", 0, NULL);
 	if ((o = member(root, "nat"))) {

@@ -48,6 +48,9 @@ def both_down(peering):
     want[(141, peering, None)] = NA
     if peering == PRIV:
         want[(270, PRIV, None)] = NA
+    if peering == MSFT:
+        for code in (250, 260, 321):
+            want[(code, MSFT, None)] = NA  # nothing received
     return want
 
 
@@ -57,7 +60,7 @@ def bfd_down(peering, *paths):
 
 
 # Checks that need BGP state: unknown when the BGP daemon is gone.
-BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240, 270}
+BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240, 250, 260, 270, 321}
 
 # fault -> {(code, peering, path): expected status}; path None for peering checks.
 FAULTS = {
@@ -94,8 +97,16 @@ FAULTS = {
     "remove-dscp": {(360, MSFT, None): "fail"},
     "remove-ef-queue": {(370, MSFT, P): "fail", (370, MSFT, S): "fail"},
     "link-down-msft1": merge(down_link(MSFT, P), {(30, MSFT, P): "fail", (40, MSFT, P): "fail"}, bfd_down(MSFT, P)),
-    "msft-zero-received": {(240, MSFT, P): "fail", (240, MSFT, S): "fail"},
+    "msft-zero-received": {(240, MSFT, P): "fail", (240, MSFT, S): "fail",
+                           (250, MSFT, None): NA, (260, MSFT, None): NA, (321, MSFT, None): NA},
     "msft-prefix-to-inet": {(220, MSFT, None): "fail"},
+    "msft-route-via-inet": {(321, MSFT, None): "fail"},
+    # AS 174 also sends 13.107.6.0/24 (path 174 8075): the CE's default local-pref lets 12076 win on
+    # AS-path length only, which Microsoft's maintenance prepends would undo (rule 26).
+    "inet-sends-msft-prefix": {(260, MSFT, None): "warn"},
+    # ... and the MSEEs prepend 12076 twice (maintenance): the Internet path wins, and the kernel
+    # sends 13.107.6.0/24 out of the Internet link.
+    "inet-wins-msft-prefix": {(260, MSFT, None): "fail", (321, MSFT, None): "fail"},
     # 123.0.0.0/25 to the Internet, more specific than the /24 sent to Microsoft.
     "msft-more-specific-to-inet": {(220, MSFT, None): "fail"},
     # Azure sends a default route on private peering: reported under rule 27, not a VNet overlap (rule 6).

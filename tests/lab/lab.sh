@@ -37,8 +37,8 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-more-specific-to-inet
-default-route-priv md5-mismatch-priv-secondary stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet inet-sends-msft-prefix
+inet-wins-msft-prefix msft-more-specific-to-inet default-route-priv md5-mismatch-priv-secondary stop-frr stop-ce-bgp"
 # TCP-MD5 key of the private secondary session (the only one with a key); the erready config carries it too.
 _LAB_MD5_KEY=erlabMd5Key1
 
@@ -204,6 +204,11 @@ protocol static svc6 {
 }
 filter export4 {
 	if proto != "svc4" then reject;
+EOF
+		# Microsoft's maintenance prepends (FAQ 2022: "longer AS-path prepend over one of the connections")
+		_lab_fault_on inet-wins-msft-prefix &&
+			echo '	if net = 13.107.6.0/24 then { bgp_path.prepend(12076); bgp_path.prepend(12076); }'
+		cat <<EOF
 	if net = 13.107.6.0/24 then bgp_community.add((12076, 5010));
 	else bgp_community.add((12076, 5100));
 	bgp_community.add((12076, 51004));
@@ -228,8 +233,21 @@ EOF
 	inet)
 		cat <<EOF
 protocol static inet4 { ipv4; route 0.0.0.0/0 blackhole; }
-filter export4 { if proto != "inet4" then reject; accept; }
 EOF
+		# Microsoft's own prefix as the Internet carries it (via AS 8075): the CE then has it from
+		# AS 12076 and from AS 174, and nothing but its policy says ExpressRoute wins (rule 26).
+		if _lab_fault_on inet-sends-msft-prefix || _lab_fault_on inet-wins-msft-prefix; then
+			cat <<EOF
+protocol static msft4 { ipv4; route 13.107.6.0/24 blackhole; }
+filter export4 {
+	if proto = "msft4" then { bgp_path.prepend(8075); accept; }
+	if proto != "inet4" then reject;
+	accept;
+}
+EOF
+		else
+			echo 'filter export4 { if proto != "inet4" then reject; accept; }'
+		fi
 		;;
 	esac
 	export4=export4
@@ -1007,6 +1025,14 @@ _lab_fault_do() {
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote mp && _lab_reconf_remote ms
 		;;
+	inet-sends-msft-prefix)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote inet
+		;;
+	inet-wins-msft-prefix)
+		_lab_fault_mark "$op" "$name"
+		_lab_reconf_remote inet && _lab_reconf_remote mp && _lab_reconf_remote ms
+		;;
 	md5-mismatch-priv-secondary)
 		_lab_fault_mark "$op" "$name"
 		_lab_reconf_remote ps
@@ -1069,6 +1095,17 @@ _lab_fault_do() {
 			# addresses are kept (keep_addr_on_down); put them back if something removed them
 			ip -n "$LAB_NS_CE" addr replace 131.107.0.1/30 dev msft1
 			ip -n "$LAB_NS_CE" addr replace 2a01:111:2000::1/126 dev msft1 nodad
+		fi
+		;;
+	msft-route-via-inet)
+		# A static more specific of a Microsoft prefix through the Internet link: the kernel
+		# sends 13.107.6.0/25 to AS 174 whatever BGP learned (rule 32, not 22: nothing advertised changes).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$LAB_NS_CE" route replace 13.107.6.0/25 via "${_LAB_PEER4[inet]}" dev inet0 || return 1
+		else
+			_lab_fault_del "$name"
+			ip -n "$LAB_NS_CE" route del 13.107.6.0/25 2>/dev/null || true
 		fi
 		;;
 	stop-frr)

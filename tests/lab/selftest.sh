@@ -34,6 +34,14 @@ nft_lacks() { ! nft_has "$@"; }
 ce_zero() { local s; for s in "$@"; do [[ $(lab_ce_received "$s") == 0 ]] || return 1; done; }
 ce_zero_wait() { _lab_poll "$T" 0.1 ce_zero "$@"; }
 ce_count() { [[ $(lab_ce_received "$1") == "$2" ]]; }
+# the customer edge holds PREFIX from the Internet neighbour (its next hop is 198.18.0.1)
+ce_has_from_inet() {
+	if [[ $(_lab_variant) == bird ]]; then
+		birdc -s "$LAB_BIRD_SOCK" show route "$1" all 2>/dev/null | grep -q "via 198.18.0.1"
+	else
+		lab_vtysh -c "show bgp ipv4 unicast $1 json" 2>/dev/null | grep -q '"peerId":"198.18.0.1"'
+	fi
+}
 # converged: every session up and the ce's advertisements back to the base policy
 base_adv() {
 	[[ $(lab_remote_routes pp | sort | tr "\n" " ") == "10.20.0.0/16 10.21.0.0/16 " &&
@@ -105,6 +113,9 @@ run_variant() {
 	fault_case link-down-msft1 "" eval 'down_all mp mp6 && lab_wait_state ms up 1 && lab_wait_state ms6 up 1'
 	fault_case msft-zero-received "" eval 'ce_zero_wait mp ms mp6 ms6 && lab_wait_state mp up 1'
 	fault_case msft-prefix-to-inet "" remote_has inet 123.0.0.0/24
+	fault_case msft-route-via-inet "" eval 'ip -n "$LAB_NS_CE" route get 13.107.6.0 | grep -q "dev inet0"'
+	fault_case inet-sends-msft-prefix "" _lab_poll "$T" 0.1 ce_has_from_inet 13.107.6.0/24
+	fault_case inet-wins-msft-prefix "" _lab_poll "$T" 0.1 eval 'ip -n "$LAB_NS_CE" route get 13.107.6.0 | grep -q "dev inet0"'
 	fault_case msft-more-specific-to-inet "" remote_has inet 123.0.0.0/25
 	fault_case default-route-priv "" eval '_lab_poll "$T" 0.1 ce_count pp 3 && _lab_poll "$T" 0.1 ce_count ps 3'
 	fault_case stop-frr "" eval 'remote_down pp ps mp ms mp6 ms6 inet'
