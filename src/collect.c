@@ -216,6 +216,105 @@ read_ulong(const char *path, bool *ok)
 	return v;
 }
 
+/* The column of @p name in the header line @p hdr (space separated), or -1. */
+static int
+ct_column(const char *hdr, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = hdr;
+	int col = 0;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		if (!strncmp(p, name, n) && (p[n] == ' ' || p[n] == '\t' || p[n] == '\n' || !p[n]))
+			return col;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		col++;
+	}
+	return -1;
+}
+
+int
+er_conntrack_stats_parse(const char *text, struct er_observed *obs, char *err, size_t errlen)
+{
+	static const char *const names[] = { "insert_failed", "drop", "early_drop" };
+	uint64_t sum[3] = { 0, 0, 0 };
+	const char *line = text, *nl;
+	int col[3], i, lines = 0;
+
+	/* Columns differ between kernel versions: find them by name in the header. */
+	for (i = 0; i < 3; i++)
+		if ((col[i] = ct_column(text, names[i])) < 0) {
+			snprintf(err, errlen, "no %s column in the header", names[i]);
+			return -1;
+		}
+	for (line = strchr(text, '\n'); line && *++line; line = nl) {
+		unsigned long long v[32];
+		const char *p = line;
+		int n = 0;
+
+		nl = strchr(line, '\n');
+		/* One line per CPU, every value in hexadecimal. */
+		while (n < 32) {
+			char *end;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!*p || *p == '\n')
+				break;
+			v[n] = strtoull(p, &end, 16);
+			if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\n')) {
+				snprintf(err, errlen, "line %d: not a hexadecimal counter", lines + 2);
+				return -1;
+			}
+			p = end;
+			n++;
+		}
+		for (i = 0; i < 3; i++) {
+			if (col[i] >= n) {
+				snprintf(err, errlen, "line %d: %d columns, no %s", lines + 2, n, names[i]);
+				return -1;
+			}
+			sum[i] += v[col[i]];
+		}
+		lines++;
+		if (!nl)
+			break;
+	}
+	if (!lines) {
+		snprintf(err, errlen, "no per-CPU line");
+		return -1;
+	}
+	obs->ct_insert_failed = sum[0];
+	obs->ct_drop = sum[1];
+	obs->ct_early_drop = sum[2];
+	obs->have_ct_stats = true;
+	return 0;
+}
+
+/* The per-CPU statistics; a missing or odd file leaves them unreported (logged), never fails the source. */
+static void
+conntrack_stats(const struct er_collect_opts *o, struct er_observed *obs)
+{
+	char path[256], buf[16384], err[128];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", o->proc_root);
+	if (!(f = fopen(path, "r")))
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	if (!feof(f))
+		log_debug("%s: larger than %zu bytes, not read", path, sizeof(buf) - 1);
+	else if (er_conntrack_stats_parse(buf, obs, err, sizeof(err)) < 0)
+		log_debug("%s: %s", path, err);
+	fclose(f);
+}
+
 int
 er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen)
@@ -233,6 +332,7 @@ er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, u
 		    o->proc_root);
 		return ER_COLLECT_ERROR;
 	}
+	conntrack_stats(o, obs);
 	return ER_COLLECT_OK;
 }
 

@@ -58,6 +58,11 @@ int er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, uns
     char *err, size_t errlen);
 int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
     char *err, size_t errlen);
+/**
+ * /proc/net/stat/nf_conntrack (a header, then one hexadecimal line per CPU)
+ * into obs->ct_* as sums over the CPUs; 0, or -1 with a message.
+ */
+int er_conntrack_stats_parse(const char *text, struct er_observed *obs, char *err, size_t errlen);
 
 /*
  * The nftables query in two halves, so er_collect_all() can overlap it

@@ -207,6 +207,35 @@ er_observed_interface_with(const struct er_observed *obs, const struct er_addr *
 	return NULL;
 }
 
+/* Neighbour entries by address, then interface (the rtnetlink collector's order too). */
+static int
+neigh_cmp(const void *a, const void *b)
+{
+	const struct er_neighbor_entry *x = a, *y = b;
+	int c = er_addr_cmp(&x->addr, &y->addr);
+
+	return c ? c : strcmp(x->ifname, y->ifname);
+}
+
+const struct er_neighbor_entry *
+er_observed_neigh(const struct er_observed *obs, const struct er_addr *a, const char *ifname)
+{
+	size_t lo = 0, hi = obs ? obs->n_neigh : 0, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (er_addr_cmp(&obs->neigh[mid].addr, a) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	for (; lo < (obs ? obs->n_neigh : 0) && er_addr_eq(&obs->neigh[lo].addr, a); lo++)
+		if (!ifname || !strcmp(obs->neigh[lo].ifname, ifname))
+			return &obs->neigh[lo];
+	return obs && first < obs->n_neigh && er_addr_eq(&obs->neigh[first].addr, a) ? &obs->neigh[first] : NULL;
+}
+
 void
 er_observed_finalize(struct er_observed *obs)
 {
@@ -220,6 +249,8 @@ er_observed_finalize(struct er_observed *obs)
 		qsort(obs->nbrs, obs->n_nbrs, sizeof(*obs->nbrs), nbr_cmp);
 	if (obs->n_ifs)
 		qsort(obs->ifs, obs->n_ifs, sizeof(*obs->ifs), if_cmp);
+	if (obs->n_neigh)
+		qsort(obs->neigh, obs->n_neigh, sizeof(*obs->neigh), neigh_cmp);
 	build_indexes(obs);
 	for (i = 0; i < obs->n_nbrs; i++) {
 		struct er_bgp_neighbor *n = &obs->nbrs[i];

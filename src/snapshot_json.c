@@ -314,8 +314,8 @@ static int
 parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 {
 	static const char *const keys[] = { "name", "oper-status", "mtu", "kind", "vlan-id",
-		"vlan-protocol", "addresses", NULL };
-	char oper[32] = "", proto[16] = "";
+		"vlan-protocol", "mac", "link", "addresses", NULL };
+	char oper[32] = "", proto[16] = "", mac[32] = "";
 	json_object *arr;
 	uint32_t v = 0;
 	size_t i;
@@ -327,8 +327,15 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 	if (get_str(j, o, "oper-status", oper, sizeof(oper)) < 0 ||
 	    get_u32(j, o, "mtu", UINT32_MAX, &ifp->mtu) < 0 ||
 	    get_str(j, o, "kind", ifp->kind, sizeof(ifp->kind)) < 0 ||
-	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0)
+	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0 ||
+	    get_str(j, o, "mac", mac, sizeof(mac)) < 0 ||
+	    get_str(j, o, "link", ifp->link, sizeof(ifp->link)) < 0)
 		return -1;
+	if (mac[0]) {
+		if (er_mac_parse(mac, ifp->mac) < 0)
+			return jfail(j, "mac", "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
+		ifp->mac_len = sizeof(ifp->mac);
+	}
 	if (get_u32(j, o, "vlan-id", 4095, &v) == 1)
 		ifp->vlan_id = (uint16_t)v;
 	if (j->failed)
@@ -368,7 +375,7 @@ static int
 parse_neigh(struct jctx *j, json_object *o, struct er_neighbor_entry *ne)
 {
 	static const char *const keys[] = { "address", "interface", "state", NULL };
-	static const char *const states[] = { "other", "reachable", "stale", "failed", "incomplete" };
+	static const char *const states[] = { "other", "reachable", "stale", "failed", "incomplete", "permanent" };
 	char st[32] = "";
 	size_t i;
 
@@ -548,7 +555,8 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 	static const char *const top_keys[] = { "collected-at", "sources", "bgp", "interfaces",
 		"neighbors", "nat", "qos", NULL };
 	static const char *const bgp_keys[] = { "neighbors", "bfd", NULL };
-	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", NULL };
+	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", "conntrack-insert-failed",
+		"conntrack-drop", "conntrack-early-drop", NULL };
 	static const char *const qos_keys[] = { "dscp-rules", "queues", NULL };
 	struct jctx jc = { origin, "", err, errlen, 0 }, *j = &jc;
 	struct er_observed *obs = er_observed_new();
@@ -595,6 +603,20 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 		if (get_u32(j, o, "conntrack-count", UINT32_MAX, &obs->conntrack_count) < 0 ||
 		    get_u32(j, o, "conntrack-max", UINT32_MAX, &obs->conntrack_max) < 0)
 			goto fail;
+		/* The per-CPU statistics come as one group: all three or none. */
+		{
+			int a = get_u64(j, o, "conntrack-insert-failed", UINT64_MAX, &obs->ct_insert_failed),
+			    b = get_u64(j, o, "conntrack-drop", UINT64_MAX, &obs->ct_drop),
+			    c = get_u64(j, o, "conntrack-early-drop", UINT64_MAX, &obs->ct_early_drop);
+			if (a < 0 || b < 0 || c < 0)
+				goto fail;
+			if (a + b + c != 0 && a + b + c != 3) {
+				jfail(j, "conntrack-insert-failed", "conntrack-insert-failed, conntrack-drop and "
+				    "conntrack-early-drop go together");
+				goto fail;
+			}
+			obs->have_ct_stats = a == 1;
+		}
 		if (member(o, "conntrack-max") && !given[ER_SRC_CONNTRACK])
 			er_observed_set_status(obs, ER_SRC_CONNTRACK, ER_COLL_OK, "snapshot", 0, NULL);
 		jpop(j, old);
