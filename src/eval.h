@@ -31,6 +31,7 @@ struct er_snapshot {
 	int refs;
 	const struct er_config *cfg; /* reference held */
 	struct er_observed *obs;     /* reference held */
+	struct er_observed *base;    /* the poll before obs (reference held), NULL if none: counters' rise */
 	struct er_result *results;
 	size_t n_results;
 	struct er_summary overall;
