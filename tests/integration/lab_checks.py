@@ -28,6 +28,8 @@ NA = "not-applicable"
 def down_link(peering, path):
     """What one link of a peering going down changes (its BGP sessions stop)."""
     want = {(20, peering, path): "fail", (160, peering, path): NA, (210, peering, None): NA}
+    if peering == PRIV:
+        want[(410, PRIV, path)] = NA  # nothing received to count
     if peering == MSFT:
         for code in (190, 200, 230, 240):
             want[(code, MSFT, path)] = NA
@@ -50,7 +52,7 @@ def both_down(peering):
 
 
 # Checks that need BGP state: unknown when the BGP daemon is gone.
-BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240}
+BGP_CODES = {10, 20, 60, 130, 140, 141, 142, 150, 160, 170, 180, 181, 190, 200, 210, 220, 230, 240, 410, 411}
 
 # fault -> {(code, peering, path): expected status}; path None for peering checks.
 FAULTS = {
@@ -77,9 +79,15 @@ FAULTS = {
     "snat-private-pool": {(280, MSFT, None): "fail"},
     "remove-dscp": {(360, MSFT, None): "fail"},
     "remove-ef-queue": {(370, MSFT, P): "fail", (370, MSFT, S): "fail"},
-    "link-down-msft1": merge(down_link(MSFT, P), {(30, MSFT, P): "fail", (40, MSFT, P): "fail"}),
+    # The kernel flushes the neighbour entries of a downed link: the MSEE is unverified at layer 2.
+    "link-down-msft1": merge(down_link(MSFT, P), {(30, MSFT, P): "fail", (40, MSFT, P): "fail",
+                                                  (31, MSFT, P): "warn"}),
     "msft-zero-received": {(240, MSFT, P): "fail", (240, MSFT, S): "fail"},
     "msft-prefix-to-inet": {(220, MSFT, None): "fail"},
+    # MTU 9000 on both ends: BGP stays up, only the MTU check (a warning off ExpressRoute Direct).
+    "mtu-9000-msft-primary": {(100, MSFT, P): "warn"},
+    # The MSEE stops answering ARP: the entry fails, BFD and then BGP go down on that link.
+    "arp-fail-priv-secondary": merge(down_link(PRIV, S), {(170, PRIV, S): "fail", (31, PRIV, S): "fail"}),
     "stop-frr": None,  # computed from the baseline: every passing BGP check becomes unknown
 }
 

@@ -37,7 +37,8 @@ _LAB_REMOTES="pp ps mp ms inet"
 _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
-remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp"
+remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp
+mtu-9000-msft-primary arp-fail-priv-secondary"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -1035,6 +1036,26 @@ _lab_fault_do() {
 			ip -n "$LAB_NS_CE" addr replace 131.107.0.1/30 dev msft1
 			ip -n "$LAB_NS_CE" addr replace 2a01:111:2000::1/126 dev msft1 nodad
 		fi
+		;;
+	mtu-9000-msft-primary)
+		# Both ends, as a provider with jumbo frames would have it: the link works, only the MTU is wrong.
+		local m=1500
+		if [[ $op == fault ]]; then _lab_fault_add "$name"; m=9000; else _lab_fault_del "$name"; fi
+		ip -n "$LAB_NS_CE" link set msft1 mtu $m && ip -n "$(_lab_ns mp)" link set to-ce mtu $m || return 1
+		;;
+	arp-fail-priv-secondary)
+		# The MSEE stops answering ARP (and, NOARP, stops resolving the CE) while both ends stay up;
+		# the CE's entry is flushed so it resolves afresh (INCOMPLETE, then FAILED) instead of
+		# waiting for its REACHABLE entry to age.
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$(_lab_ns ps)" link set to-ce arp off || return 1
+		else
+			_lab_fault_del "$name"
+			ip -n "$(_lab_ns ps)" link set to-ce arp on || return 1
+			ip -n "$(_lab_ns ps)" neigh flush dev to-ce
+		fi
+		ip -n "$LAB_NS_CE" neigh flush dev pri2
 		;;
 	stop-frr)
 		if [[ $op == fault ]]; then
