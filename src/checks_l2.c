@@ -43,8 +43,9 @@ msee_neigh(const struct er_check_ctx *ctx, int fam, const char *ifname, char *go
 		return ER_FAIL;
 	}
 	if (ne && ne->state != ER_NEIGH_OTHER) {
-		snprintf(good, len, "MSEE %s answers %s on %s (%s%s)", A(&msee), proto, ne->ifname, names[ne->state],
-		    ne->state == ER_NEIGH_PERMANENT ? ": a static entry, not verified" : "");
+		/* Reachable and stale alternate as the entry ages: not worth a changing detail. */
+		snprintf(good, len, "MSEE %s answers %s on %s%s", A(&msee), proto, ne->ifname,
+		    ne->state == ER_NEIGH_PERMANENT ? " (permanent: a static entry, not verified)" : "");
 		return ER_PASS;
 	}
 	n = er_observed_ok(ctx->obs, ER_SRC_BGP) ? er_observed_neighbor(ctx->obs, &msee) : NULL;
