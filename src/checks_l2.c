@@ -159,10 +159,10 @@ er_chk_no_vrrp(const struct er_check_ctx *ctx)
 				what = virtual_mac(hit = &ctx->obs->ifs[i]);
 	if (what) {
 		char mac[ER_MAC_STRLEN];
-		er_detail(ctx, "%s%s%s%s has %s, a %s virtual MAC: Microsoft supports no router redundancy protocol on "
+		er_detail(ctx, "%s%s%s%s has %s, %s %s virtual MAC: Microsoft supports no router redundancy protocol on "
 		    "ExpressRoute; the BGP session pair provides redundancy", hit->name, hit != ifp ? " (" : "",
 		    hit != ifp ? (hit->kind[0] ? hit->kind : "interface") : "", hit != ifp ? " on the peering interface)" : "",
-		    er_mac_str(hit->mac, mac), what);
+		    er_mac_str(hit->mac, mac), what[0] == 'H' ? "an" : "a", what);
 		return ER_FAIL;
 	}
 	er_detail(ctx, "no VRRP or HSRP virtual MAC on %s or an interface on it%s", ifp->name,

@@ -259,14 +259,23 @@ test_120_fail_hsrp_on_interface(void **state)
 {
 	static const char *const v1[] = { "\"name\": \"eth2.100\",", "\"name\": \"eth2.100\", \"mac\": \"00:00:0c:07:ac:01\",", NULL };
 	static const char *const v2[] = { "\"name\": \"eth2.100\",", "\"name\": \"eth2.100\", \"mac\": \"00:00:0c:9f:f0:12\",", NULL };
+	static const char *const v6[] = { "\"name\": \"eth2.100\",", "\"name\": \"eth2.100\", \"mac\": \"00:05:73:a0:0f:ff\",", NULL };
+	/* IANA's 00:00:5e block outside the VRRP ranges, and just past HSRP IPv6's. */
+	static const char *const near[] = { "\"name\": \"eth2.100\",", "\"name\": \"eth2.100\", \"mac\": \"00:00:5e:00:03:01\",",
+		"\"name\": \"eth1.100\",", "\"name\": \"eth1.100\", \"mac\": \"00:05:73:a0:10:00\",", NULL };
 
 	(void)state;
 	expect(HEALTHY, v1, 120, PRIV2, ER_FAIL,
-	    "eth2.100 has 00:00:0c:07:ac:01, a HSRP virtual MAC: Microsoft supports no router redundancy protocol on "
+	    "eth2.100 has 00:00:0c:07:ac:01, an HSRP virtual MAC: Microsoft supports no router redundancy protocol on "
 	    "ExpressRoute; the BGP session pair provides redundancy");
 	expect(HEALTHY, v2, 120, PRIV2, ER_FAIL,
-	    "eth2.100 has 00:00:0c:9f:f0:12, a HSRP virtual MAC: Microsoft supports no router redundancy protocol on "
+	    "eth2.100 has 00:00:0c:9f:f0:12, an HSRP virtual MAC: Microsoft supports no router redundancy protocol on "
 	    "ExpressRoute; the BGP session pair provides redundancy");
+	expect(HEALTHY, v6, 120, PRIV2, ER_FAIL,
+	    "eth2.100 has 00:05:73:a0:0f:ff, an HSRP (IPv6) virtual MAC: Microsoft supports no router redundancy protocol "
+	    "on ExpressRoute; the BGP session pair provides redundancy");
+	expect(HEALTHY, near, 120, PRIV2, ER_PASS, "no VRRP or HSRP virtual MAC on eth2.100 or an interface on it");
+	expect(HEALTHY, near, 120, PRIV1, ER_PASS, "no VRRP or HSRP virtual MAC on eth1.100 or an interface on it");
 }
 
 /* ------------------------------------------------------------------ */
