@@ -109,7 +109,8 @@ static const struct er_check_def catalogue[] = {
 	    "(DIR24, 03/28/2024), fail on Direct; for provider circuits Microsoft states only \"ExpressRoute supports "
 	    "the MTU of 1,400 bytes\" end to end (FAQ, 03/31/2026), so another MTU warns", er_chk_ip_mtu, NULL, 2024 },
 	{ "link-no-vrrp-hsrp", 120, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_IF, true,
-	    "12: no VRRP/HSRP virtual MAC on the peering links or a macvlan on them: \"Microsoft does not support any "
+	    "12: no VRRP/HSRP virtual MAC or multicast group on the peering links or a macvlan on them: \"Microsoft "
+	    "does not support any "
 	    "router redundancy protocols (e.g., HSRP, VRRP) ... We rely on a redundant pair of BGP sessions\" "
 	    "(R16, 08/10/2016)", er_chk_no_vrrp, NULL, 2016 },
 	{ "bgp-peer-as", 130, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,

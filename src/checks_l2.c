@@ -144,28 +144,47 @@ virtual_mac(const struct er_interface *ifp)
 	return NULL;
 }
 
+/* FAIL with a detail when @p c (the peering interface @p ifp or one on it) shows a redundancy protocol. */
+static bool
+redundancy_on(const struct er_check_ctx *ctx, const struct er_interface *ifp, const struct er_interface *c)
+{
+	static const char tail[] = "Microsoft supports no router redundancy protocol on ExpressRoute; the BGP session "
+				   "pair provides redundancy";
+	char where[ER_OBS_IFNAMSIZ + 48], mac[ER_MAC_STRLEN];
+	const char *what = virtual_mac(c);
+	int k;
+
+	snprintf(where, sizeof(where), "%s%s%s%s", c->name, c != ifp ? " (" : "",
+	    c != ifp ? (c->kind[0] ? c->kind : "interface") : "", c != ifp ? " on the peering interface)" : "");
+	if (what) {
+		er_detail(ctx, "%s has %s, %s %s virtual MAC: %s", where, er_mac_str(c->mac, mac),
+		    what[0] == 'H' ? "an" : "a", what, tail);
+		return true;
+	}
+	/* keepalived without use_vmac keeps the real MAC but joins VRRP's group. */
+	for (k = 0; k < ER_RRG_COUNT; k++)
+		if (c->rr_groups & (1 << k)) {
+			er_detail(ctx, "%s has joined %s, the %s multicast group: %s", where, er_rr_group_addr(k),
+			    er_rr_group_proto(k), tail);
+			return true;
+		}
+	return false;
+}
+
 enum er_status
 er_chk_no_vrrp(const struct er_check_ctx *ctx)
 {
-	const struct er_interface *ifp = er_ctx_interface(ctx), *hit = NULL;
-	const char *what;
+	const struct er_interface *ifp = er_ctx_interface(ctx);
 	size_t i;
 
 	if (!ifp)
 		return ER_FAIL;
-	if (!(what = virtual_mac(hit = ifp)))
-		for (i = 0; i < ctx->obs->n_ifs && !what; i++)
-			if (!strcmp(ctx->obs->ifs[i].link, ifp->name))
-				what = virtual_mac(hit = &ctx->obs->ifs[i]);
-	if (what) {
-		char mac[ER_MAC_STRLEN];
-		er_detail(ctx, "%s%s%s%s has %s, %s %s virtual MAC: Microsoft supports no router redundancy protocol on "
-		    "ExpressRoute; the BGP session pair provides redundancy", hit->name, hit != ifp ? " (" : "",
-		    hit != ifp ? (hit->kind[0] ? hit->kind : "interface") : "", hit != ifp ? " on the peering interface)" : "",
-		    er_mac_str(hit->mac, mac), what[0] == 'H' ? "an" : "a", what);
+	if (redundancy_on(ctx, ifp, ifp))
 		return ER_FAIL;
-	}
-	er_detail(ctx, "no VRRP or HSRP virtual MAC on %s or an interface on it%s", ifp->name,
+	for (i = 0; i < ctx->obs->n_ifs; i++)
+		if (!strcmp(ctx->obs->ifs[i].link, ifp->name) && redundancy_on(ctx, ifp, &ctx->obs->ifs[i]))
+			return ER_FAIL;
+	er_detail(ctx, "no VRRP or HSRP virtual MAC or multicast group on %s or an interface on it%s", ifp->name,
 	    ifp->mac_len ? "" : " (its own MAC not reported)");
 	return ER_PASS;
 }

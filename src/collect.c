@@ -295,24 +295,140 @@ er_conntrack_stats_parse(const char *text, struct er_observed *obs, char *err, s
 	return 0;
 }
 
-/* The per-CPU statistics; a missing or odd file leaves them unreported (logged), never fails the source. */
+/* A procfs file whole (malloc'd), NULL if absent or unreadable. */
+static char *
+read_whole(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &cap, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The per-CPU statistics (one line per possible CPU); a missing or odd file leaves them unreported (logged). */
 static void
 conntrack_stats(const struct er_collect_opts *o, struct er_observed *obs)
 {
-	char path[256], buf[16384], err[128];
-	FILE *f;
-	size_t n;
+	char path[256], err[128], *text;
 
 	snprintf(path, sizeof(path), "%s/net/stat/nf_conntrack", o->proc_root);
-	if (!(f = fopen(path, "r")))
+	if (!(text = read_whole(path)))
 		return;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	if (!feof(f))
-		log_debug("%s: larger than %zu bytes, not read", path, sizeof(buf) - 1);
-	else if (er_conntrack_stats_parse(buf, obs, err, sizeof(err)) < 0)
+	if (er_conntrack_stats_parse(text, obs, err, sizeof(err)) < 0)
 		log_debug("%s: %s", path, err);
-	fclose(f);
+	free(text);
+}
+
+static struct er_interface *
+interface_named(struct er_observed *obs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < obs->n_ifs; i++)
+		if (!strcmp(obs->ifs[i].name, name))
+			return &obs->ifs[i];
+	return NULL;
+}
+
+/* Mark group @p g (an address) joined on @p ifname when it is one of the ER_RRG_ groups. */
+static void
+rr_mark(struct er_observed *obs, const char *ifname, const struct er_addr *g)
+{
+	struct er_interface *ifp;
+	struct er_addr a;
+	int k;
+
+	for (k = 0; k < ER_RRG_COUNT; k++)
+		if (er_addr_parse(er_rr_group_addr(k), &a) == 0 && er_addr_eq(&a, g))
+			break;
+	/* Only the few groups of interest: the lookup is linear, and rare. */
+	if (k < ER_RRG_COUNT && (ifp = interface_named(obs, ifname)))
+		ifp->rr_groups |= (uint8_t)(1 << k);
+}
+
+int
+er_rr_groups_parse(const char *igmp, const char *igmp6, struct er_observed *obs, char *err, size_t errlen)
+{
+	char ifname[ER_OBS_IFNAMSIZ] = "", name[32], hex[40];
+	const char *line;
+	int n = 0;
+
+	/*
+	 * igmp: a line per device ("2\teth0      :     2      V3", a name of 10 or
+	 * more characters runs into the colon), then its groups as "\t\t\t\t%08X"
+	 * of the address as the kernel holds it (network order, printed as a
+	 * native integer).
+	 */
+	for (line = igmp; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned int v;
+		n++;
+		if (n == 1)
+			continue; /* the header */
+		if (*line >= '0' && *line <= '9') {
+			size_t l = 0;
+			if (sscanf(line, "%*d %31s", name) == 1 && (l = strlen(name)) && name[l - 1] == ':')
+				name[--l] = '\0';
+			if (!l || l >= sizeof(ifname)) {
+				snprintf(err, errlen, "igmp line %d: no device", n);
+				return -1;
+			}
+			memcpy(ifname, name, l + 1);
+		} else if (*line == '\t') {
+			struct er_addr g = { .family = ER_AF_INET };
+			uint32_t host;
+			if (!ifname[0] || sscanf(line, " %8x", &v) != 1) {
+				snprintf(err, errlen, "igmp line %d: not a group of a device", n);
+				return -1;
+			}
+			host = v;
+			memcpy(g.bytes, &host, 4);
+			rr_mark(obs, ifname, &g);
+		}
+	}
+	/* igmp6: "%-4d %-15s %032x-style address %5d %08X %ld" per group. */
+	for (n = 0, line = igmp6; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		struct er_addr g = { .family = ER_AF_INET6 };
+		int i;
+		n++;
+		if (sscanf(line, "%*d %31s %39s", name, hex) != 2 || strlen(hex) != 32 || strlen(name) >= ER_OBS_IFNAMSIZ) {
+			snprintf(err, errlen, "igmp6 line %d: not 'index device group ...'", n);
+			return -1;
+		}
+		for (i = 0; i < 16; i++) {
+			unsigned int b;
+			if (sscanf(hex + 2 * i, "%2x", &b) != 1) {
+				snprintf(err, errlen, "igmp6 line %d: group is not hexadecimal", n);
+				return -1;
+			}
+			g.bytes[i] = (uint8_t)b;
+		}
+		rr_mark(obs, name, &g);
+	}
+	return 0;
+}
+
+/* Router-redundancy groups joined: a part of the interface state, never its failure. */
+static void
+collect_rr_groups(const struct er_collect_opts *o, struct er_observed *obs)
+{
+	char path[256], err[128], *v4, *v6;
+
+	snprintf(path, sizeof(path), "%s/net/igmp", o->proc_root);
+	v4 = read_whole(path);
+	snprintf(path, sizeof(path), "%s/net/igmp6", o->proc_root);
+	v6 = read_whole(path);
+	if (er_rr_groups_parse(v4, v6, obs, err, sizeof(err)) < 0)
+		log_debug("%s/net/igmp{,6}: %s", o->proc_root, err);
+	free(v4);
+	free(v6);
 }
 
 int
@@ -416,7 +532,8 @@ er_collect_all(const struct er_collect_opts *o)
 	nft_t0 = er_now_us();
 	nft_rc = er_nft_start(&nq, nft_err, sizeof(nft_err));
 	collect_bgp(o, obs);
-	run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink");
+	if (run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink") == ER_COLLECT_OK)
+		collect_rr_groups(o, obs);
 	/* One nftables dump gives both the NAT rules and the DSCP rules. */
 	if (nft_rc == ER_COLLECT_OK)
 		nft_rc = er_nft_finish(&nq, obs, nft_t0 + (unsigned long long)o->timeout_ms * 1000ull, nft_err,

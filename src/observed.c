@@ -207,6 +207,21 @@ er_observed_interface_with(const struct er_observed *obs, const struct er_addr *
 	return NULL;
 }
 
+static const char *const rr_addr[ER_RRG_COUNT] = { "224.0.0.18", "ff02::12", "224.0.0.102", "ff02::66" };
+static const char *const rr_proto[ER_RRG_COUNT] = { "VRRP", "VRRP (IPv6)", "HSRP version 2", "HSRP (IPv6)" };
+
+const char *
+er_rr_group_addr(int i)
+{
+	return i >= 0 && i < ER_RRG_COUNT ? rr_addr[i] : "";
+}
+
+const char *
+er_rr_group_proto(int i)
+{
+	return i >= 0 && i < ER_RRG_COUNT ? rr_proto[i] : "";
+}
+
 /* Neighbour entries by address, then interface (the rtnetlink collector's order too). */
 static int
 neigh_cmp(const void *a, const void *b)

@@ -70,9 +70,22 @@ struct er_interface {
 	uint8_t mac[6];      /* link-layer address (IFLA_ADDRESS), when mac_len is 6 */
 	uint8_t mac_len;     /* 0 = not reported or not Ethernet-like */
 	char link[ER_OBS_IFNAMSIZ]; /* the interface this one sits on (IFLA_LINK), "" if none here */
+	uint8_t rr_groups;   /* ER_RRG_* router-redundancy multicast groups joined (procfs) */
 	struct er_prefix *addrs; /* interface addresses, host bits kept */
 	size_t n_addrs;
 };
+
+/* Multicast groups of router redundancy protocols (er_interface.rr_groups). */
+enum {
+	ER_RRG_VRRP4 = 1 << 0, /* 224.0.0.18 */
+	ER_RRG_VRRP6 = 1 << 1, /* ff02::12 */
+	ER_RRG_HSRP2 = 1 << 2, /* 224.0.0.102 (HSRP version 2, also GLBP) */
+	ER_RRG_HSRP6 = 1 << 3, /* ff02::66 */
+	ER_RRG_COUNT = 4
+};
+/** The group address of ER_RRG_ bit number @p i ("224.0.0.18") and its protocol ("VRRP"). */
+const char *er_rr_group_addr(int i);
+const char *er_rr_group_proto(int i);
 
 enum er_neigh_state {
 	ER_NEIGH_OTHER = 0,

@@ -70,6 +70,9 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 			fprintf(out, " mac=%s", er_mac_str(f->mac, a));
 		if (f->link[0])
 			fprintf(out, " link=%s", f->link);
+		for (v = 0, j = 0; v < ER_RRG_COUNT; v++)
+			if (f->rr_groups & (1 << v))
+				fprintf(out, "%s%s", j++ ? "," : " groups=", er_rr_group_addr(v));
 		fputc('\n', out);
 		for (j = 0; j < f->n_addrs; j++)
 			fprintf(out, "  addr %s\n", pfx(&f->addrs[j], a));

@@ -314,7 +314,7 @@ static int
 parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 {
 	static const char *const keys[] = { "name", "oper-status", "mtu", "kind", "vlan-id",
-		"vlan-protocol", "mac", "link", "addresses", NULL };
+		"vlan-protocol", "mac", "link", "redundancy-groups", "addresses", NULL };
 	char oper[32] = "", proto[16] = "", mac[32] = "";
 	json_object *arr;
 	uint32_t v = 0;
@@ -358,6 +358,19 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 		ifp->vlan_proto = 0x88a8;
 	else
 		return jfail(j, "vlan-protocol", "'%s' is not 802.1Q or 802.1ad", proto);
+	if ((arr = get_array(j, o, "redundancy-groups"))) {
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			json_object *e = json_object_array_get_idx(arr, i);
+			const char *g = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : "";
+			int k;
+			for (k = 0; k < ER_RRG_COUNT && strcmp(g, er_rr_group_addr(k)); k++)
+				;
+			if (k == ER_RRG_COUNT)
+				return jfail(j, "redundancy-groups", "element %zu is not 224.0.0.18, ff02::12, 224.0.0.102 "
+				    "or ff02::66", i);
+			ifp->rr_groups |= (uint8_t)(1 << k);
+		}
+	}
 	if ((arr = get_array(j, o, "addresses"))) {
 		ifp->n_addrs = json_object_array_length(arr);
 		ifp->addrs = xcalloc(ifp->n_addrs, sizeof(*ifp->addrs));

@@ -88,6 +88,9 @@ FAULTS = {
     "mtu-9000-msft-primary": {(100, MSFT, P): "warn"},
     # The MSEE stops answering ARP: the entry fails, BFD and then BGP go down on that link.
     "arp-fail-priv-secondary": merge(down_link(PRIV, S), {(170, PRIV, S): "fail", (31, PRIV, S): "fail"}),
+    # keepalived with and without use_vmac: the virtual MAC, or VRRP's multicast group.
+    "vrrp-vmac-msft-primary": {(120, MSFT, P): "fail"},
+    "vrrp-msft-secondary": {(120, MSFT, S): "fail"},
     "stop-frr": None,  # computed from the baseline: every passing BGP check becomes unknown
 }
 

@@ -38,7 +38,7 @@ _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
 remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet stop-frr stop-ce-bgp
-mtu-9000-msft-primary arp-fail-priv-secondary"
+mtu-9000-msft-primary arp-fail-priv-secondary vrrp-vmac-msft-primary vrrp-msft-secondary"
 
 # ---------------------------------------------------------------------------
 # Small helpers
@@ -1056,6 +1056,25 @@ _lab_fault_do() {
 			ip -n "$(_lab_ns ps)" neigh flush dev to-ce
 		fi
 		ip -n "$LAB_NS_CE" neigh flush dev pri2
+		;;
+	vrrp-vmac-msft-primary)
+		# keepalived's use_vmac: a macvlan on the peering interface with VRRP's virtual MAC (VRID 51).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$LAB_NS_CE" link add vrrp.51 link msft1 type macvlan mode private &&
+				ip -n "$LAB_NS_CE" link set vrrp.51 address 00:00:5e:00:01:33 up || return 1
+		else
+			_lab_fault_del "$name"; ip -n "$LAB_NS_CE" link del vrrp.51 2>/dev/null
+		fi
+		;;
+	vrrp-msft-secondary)
+		# keepalived's default: the real MAC, but VRRP's group joined on the interface (autojoin joins it
+		# as keepalived's socket does; the group address itself is never used as a source).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"; ip -n "$LAB_NS_CE" addr add 224.0.0.18/32 dev msft2 autojoin || return 1
+		else
+			_lab_fault_del "$name"; ip -n "$LAB_NS_CE" addr del 224.0.0.18/32 dev msft2 2>/dev/null
+		fi
 		;;
 	stop-frr)
 		if [[ $op == fault ]]; then

@@ -105,6 +105,8 @@ run_variant() {
 	fault_case msft-prefix-to-inet "" remote_has inet 123.0.0.0/24
 	fault_case mtu-9000-msft-primary "" eval 'ip -n "$LAB_NS_CE" link show msft1 | grep -q "mtu 9000 " && lab_wait_state mp up 1 && lab_wait_state mp6 up 1'
 	fault_case arp-fail-priv-secondary "" eval 'down_all ps && _lab_poll "$T" 0.1 neigh_failed pri2 172.16.0.6 && lab_wait_state pp up 1'
+	fault_case vrrp-vmac-msft-primary "" eval 'ip -n "$LAB_NS_CE" link show vrrp.51 | grep -q "00:00:5e:00:01:33" && lab_wait_state mp up 1'
+	fault_case vrrp-msft-secondary "" eval 'ip netns exec "$LAB_NS_CE" grep -A3 "msft2" /proc/net/igmp | grep -q 120000E0 && lab_wait_state ms up 1'
 	fault_case stop-frr "" eval 'remote_down pp ps mp ms mp6 ms6 inet'
 
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid 2>/dev/null | tr '\n' ' ')

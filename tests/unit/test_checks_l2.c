@@ -226,8 +226,9 @@ test_120_pass(void **state)
 
 	(void)state;
 	expect(HEALTHY, HEALTHY, 120, PRIV1, ER_PASS,
-	    "no VRRP or HSRP virtual MAC on eth1.100 or an interface on it (its own MAC not reported)");
-	expect(HEALTHY, obs, 120, PRIV2, ER_PASS, "no VRRP or HSRP virtual MAC on eth2.100 or an interface on it");
+	    "no VRRP or HSRP virtual MAC or multicast group on eth1.100 or an interface on it (its own MAC not reported)");
+	expect(HEALTHY, obs, 120, PRIV2, ER_PASS,
+	    "no VRRP or HSRP virtual MAC or multicast group on eth2.100 or an interface on it");
 }
 
 static void
@@ -251,7 +252,7 @@ test_120_fail_keepalived_vmac(void **state)
 	    "supports no router redundancy protocol on ExpressRoute; the BGP session pair provides redundancy");
 	/* The same macvlan on another interface is not this link's business. */
 	expect(HEALTHY, obs, 120, PRIV2, ER_PASS,
-	    "no VRRP or HSRP virtual MAC on eth2.100 or an interface on it (its own MAC not reported)");
+	    "no VRRP or HSRP virtual MAC or multicast group on eth2.100 or an interface on it (its own MAC not reported)");
 }
 
 static void
@@ -274,8 +275,29 @@ test_120_fail_hsrp_on_interface(void **state)
 	expect(HEALTHY, v6, 120, PRIV2, ER_FAIL,
 	    "eth2.100 has 00:05:73:a0:0f:ff, an HSRP (IPv6) virtual MAC: Microsoft supports no router redundancy protocol "
 	    "on ExpressRoute; the BGP session pair provides redundancy");
-	expect(HEALTHY, near, 120, PRIV2, ER_PASS, "no VRRP or HSRP virtual MAC on eth2.100 or an interface on it");
-	expect(HEALTHY, near, 120, PRIV1, ER_PASS, "no VRRP or HSRP virtual MAC on eth1.100 or an interface on it");
+	expect(HEALTHY, near, 120, PRIV2, ER_PASS,
+	    "no VRRP or HSRP virtual MAC or multicast group on eth2.100 or an interface on it");
+	expect(HEALTHY, near, 120, PRIV1, ER_PASS,
+	    "no VRRP or HSRP virtual MAC or multicast group on eth1.100 or an interface on it");
+}
+
+static void
+test_120_fail_multicast_group(void **state)
+{
+	static const char *const own[] = {
+		"\"name\": \"eth1.300\",", "\"name\": \"eth1.300\", \"redundancy-groups\": [\"224.0.0.18\"],", NULL,
+	};
+	static const char *const stacked[] = {
+		ADD_IF("{ \"name\": \"br-x\", \"link\": \"eth2.300\", \"redundancy-groups\": [\"ff02::66\"] }"), NULL,
+	};
+
+	(void)state;
+	expect(HEALTHY, own, 120, MSFT1, ER_FAIL,
+	    "eth1.300 has joined 224.0.0.18, the VRRP multicast group: Microsoft supports no router redundancy protocol "
+	    "on ExpressRoute; the BGP session pair provides redundancy");
+	expect(HEALTHY, stacked, 120, CIRCUIT, ER_PEERING_MICROSOFT, ER_PATH_SECONDARY, ER_FAIL,
+	    "br-x (interface on the peering interface) has joined ff02::66, the HSRP (IPv6) multicast group: Microsoft "
+	    "supports no router redundancy protocol on ExpressRoute; the BGP session pair provides redundancy");
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,6 +529,41 @@ test_conntrack_stats_parse(void **state)
 	er_observed_unref(obs);
 }
 
+/* /proc/net/igmp and igmp6 captured in a namespace where VRRP's and HSRP's groups were joined (groups.txt). */
+static void
+test_rr_groups_parse(void **state)
+{
+	char *v4 = fx_read_data(fx_fixture("procfs/6.18.44-fc-v1272/igmp")),
+	     *v6 = fx_read_data(fx_fixture("procfs/6.18.44-fc-v1272/igmp6")), err[128] = "";
+	struct er_observed *obs = er_observed_new();
+	static const char *const names[] = { "lo", "msee1", "pri1" };
+	size_t i;
+
+	(void)state;
+	obs->ifs = calloc(3, sizeof(*obs->ifs));
+	for (i = 0; i < 3; i++)
+		snprintf(obs->ifs[i].name, sizeof(obs->ifs[i].name), "%s", names[i]);
+	obs->n_ifs = 3;
+	assert_int_equal(er_rr_groups_parse(v4, v6, obs, err, sizeof(err)), 0);
+	assert_int_equal(obs->ifs[0].rr_groups, 0);
+	assert_int_equal(obs->ifs[1].rr_groups, ER_RRG_HSRP2 | ER_RRG_HSRP6);
+	assert_int_equal(obs->ifs[2].rr_groups, ER_RRG_VRRP4 | ER_RRG_VRRP6);
+	/* A device name of 10 or more characters runs into the colon. */
+	obs->ifs[0].rr_groups = 0;
+	snprintf(obs->ifs[0].name, sizeof(obs->ifs[0].name), "keepalived0");
+	assert_int_equal(er_rr_groups_parse("Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n"
+	                                    "4\tkeepalived0:     2      V3\n\t\t\t\t120000E0     1 0:00000000\t\t0\n",
+	                     NULL, obs, err, sizeof(err)), 0);
+	assert_int_equal(obs->ifs[0].rr_groups, ER_RRG_VRRP4);
+	assert_int_equal(er_rr_groups_parse("hdr\n\t\t\t\t120000E0 1\n", NULL, obs, err, sizeof(err)), -1);
+	assert_string_equal(err, "igmp line 2: not a group of a device");
+	assert_int_equal(er_rr_groups_parse(NULL, "1 lo ff02\n", obs, err, sizeof(err)), -1);
+	assert_string_equal(err, "igmp6 line 1: not 'index device group ...'");
+	er_observed_unref(obs);
+	free(v4);
+	free(v6);
+}
+
 static void
 test_snapshot_keys(void **state)
 {
@@ -532,6 +589,10 @@ test_snapshot_keys(void **state)
 	assert_null(er_observed_parse_json("{ \"interfaces\": [ { \"name\": \"eth1\", \"mac\": \"00:00:5e:00:01\" } ] }",
 	    "t.json", err, sizeof(err)));
 	assert_string_equal(err, "t.json: /interfaces/0/mac: '00:00:5e:00:01' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+	assert_null(er_observed_parse_json("{ \"interfaces\": [ { \"name\": \"eth1\", \"redundancy-groups\": "
+	                                   "[\"224.0.0.5\"] } ] }", "t.json", err, sizeof(err)));
+	assert_string_equal(err, "t.json: /interfaces/0/redundancy-groups: element 0 is not 224.0.0.18, ff02::12, "
+	                         "224.0.0.102 or ff02::66");
 	assert_null(er_observed_parse_json("{ \"nat\": { \"conntrack-count\": 1, \"conntrack-max\": 2, "
 	                                   "\"conntrack-drop\": 4 } }", "t.json", err, sizeof(err)));
 	assert_string_equal(err, "t.json: /nat/conntrack-insert-failed: conntrack-insert-failed, conntrack-drop and "
@@ -557,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_120_pass),
 		cmocka_unit_test(test_120_fail_keepalived_vmac),
 		cmocka_unit_test(test_120_fail_hsrp_on_interface),
+		cmocka_unit_test(test_120_fail_multicast_group),
 		cmocka_unit_test(test_410_pass),
 		cmocka_unit_test(test_410_warn_at_limit),
 		cmocka_unit_test(test_410_na_session_down),
@@ -566,6 +628,7 @@ main(void)
 		cmocka_unit_test(test_331_not_reported),
 		cmocka_unit_test(test_332),
 		cmocka_unit_test(test_conntrack_stats_parse),
+		cmocka_unit_test(test_rr_groups_parse),
 		cmocka_unit_test(test_snapshot_keys),
 	};
 
