@@ -640,15 +640,6 @@ addr_neigh_pass(const struct nlmsghdr *nlh, const struct msgpos *m, void *arg)
 	}
 }
 
-static int
-neigh_cmp(const void *a, const void *b)
-{
-	const struct er_neighbor_entry *x = a, *y = b;
-	int c = er_addr_cmp(&x->addr, &y->addr);
-
-	return c ? c : strcmp(x->ifname, y->ifname);
-}
-
 int
 er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err, size_t errlen)
 {
@@ -667,8 +658,7 @@ er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err
 		if (lower)
 			memcpy(obs->ifs[st.map[i].pos].link, lower->name, sizeof(obs->ifs[0].link));
 	}
-	if (obs->n_neigh > n_neigh0)
-		qsort(obs->neigh + n_neigh0, obs->n_neigh - n_neigh0, sizeof(*obs->neigh), neigh_cmp);
+	/* er_observed_finalize() sorts the neighbour entries with everything else. */
 	rc = 0;
 out:
 	if (rc < 0) {
