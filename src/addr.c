@@ -282,3 +282,25 @@ er_prefix_is_special(const struct er_prefix *p)
 			return true;
 	return false;
 }
+
+const char *
+er_mac_str(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, ER_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+int
+er_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char tail;
+	int i;
+
+	if (strlen(s) != ER_MAC_STRLEN - 1 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}

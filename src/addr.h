@@ -65,4 +65,10 @@ bool er_prefix_is_rfc1918(const struct er_prefix *p);
  */
 bool er_prefix_is_special(const struct er_prefix *p);
 
+#define ER_MAC_STRLEN 18
+/** "aa:bb:cc:dd:ee:ff" into @p buf (ER_MAC_STRLEN bytes at least). */
+const char *er_mac_str(const uint8_t mac[6], char *buf);
+/** Parse "aa:bb:cc:dd:ee:ff" (hex, either case); 0 or -1. */
+int er_mac_parse(const char *s, uint8_t mac[6]);
+
 #endif

@@ -86,6 +86,12 @@ static const struct er_check_def catalogue[] = {
 	    "2: both BGP sessions Established for the availability SLA (R16-R26)", er_chk_established, NULL, 2016 },
 	{ "link-ipv4-addressing", 30, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
 	    "3: IPv4 /30 per link, customer first address, MSEE second (R16-R26)", er_chk_ipv4_addressing, NULL, 2016 },
+	{ "link-msee-arp-nd", 31, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "3: the MSEE answers ARP/ND on the link, the first step of Microsoft's troubleshooting (T17, 1/5/2017); "
+	    "without a mapping \"Ensure the first IP address of the /30 subnet ... Azure always uses the second IP "
+	    "address for MSEEs\" and \"Verify if the customer (C-Tag) and service (S-Tag) VLAN tags match\" "
+	    "(expressroute-troubleshooting-arp-resource-manager, 09/08/2026)",
+	    er_chk_msee_neighbor, NULL, 2017 },
 	{ "link-ipv6-addressing", 40, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, 0, true,
 	    "4: IPv6 /126 per link, customer first address, MSEE second (R19, R23, HC24)", er_chk_ipv6_addressing, has_ipv6, 2019 },
 	{ "link-subnet-unique", 50, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, S_IF, true,
@@ -99,6 +105,15 @@ static const struct er_check_def catalogue[] = {
 	    "8: VLAN ID unique per peering within the circuit (HP19, HC24)", er_chk_vlan_unique, NULL, 2019 },
 	{ "link-vlan-match", 81, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
 	    "8: same VLAN ID on primary and secondary links (HP19, HC24, F16)", er_chk_vlan_match, NULL, 2016 },
+	{ "link-ip-mtu", 100, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "10: IP MTU 1500 on the peering links: ExpressRoute Direct MSEE interfaces \"IP MTU 1500 bytes\" "
+	    "(DIR24, 03/28/2024), fail on Direct; for provider circuits Microsoft states only \"ExpressRoute supports "
+	    "the MTU of 1,400 bytes\" end to end (FAQ, 03/31/2026), so another MTU warns", er_chk_ip_mtu, NULL, 2024 },
+	{ "link-no-vrrp-hsrp", 120, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "12: no VRRP/HSRP virtual MAC or multicast group on the peering links or a macvlan on them: \"Microsoft "
+	    "does not support any "
+	    "router redundancy protocols (e.g., HSRP, VRRP) ... We rely on a redundant pair of BGP sessions\" "
+	    "(R16, 08/10/2016)", er_chk_no_vrrp, NULL, 2016 },
 	{ "bgp-peer-as", 130, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
 	    "13: Microsoft peers from AS 12076 (R16-R26)", er_chk_peer_as, NULL, 2016 },
 	{ "bgp-customer-asn", 140, ER_AREA_BGP, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_BGP, true,
@@ -155,6 +170,12 @@ static const struct er_check_def catalogue[] = {
 	    er_chk_msft_route_via_peering, NULL, 2023 },
 	{ "nat-conntrack-usage", 330, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
 	    "33: connection tracking (NAT sessions) not near exhaustion (N16)", er_chk_conntrack, NULL, 2016 },
+	{ "nat-conntrack-drops", 331, ER_AREA_NAT, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
+	    "33: conntrack insert_failed/drop/early_drop not rising between two polls: \"You must monitor the NAT pool "
+	    "and ensure that you are not starved of NAT sessions\" (N16, 07/19/2016)", er_chk_conntrack_drops, NULL, 2016 },
+	{ "nat-pool-ports", 332, ER_AREA_NAT, ER_SEV_MINOR, ER_SCOPE_PEERING, MSFT | PUB, S_CT, false,
+	    "33: tracked connections within 80% of the NAT pool's source ports (64512 per address and destination; "
+	    "the count is host-wide, so a warning only) (N16, 07/19/2016)", er_chk_pool_ports, has_nat_pool, 2016 },
 	{ "qos-dscp-values", 350, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,
 	    "35: only the DSCP values of the QoS profile toward Microsoft (Q16, Q19, Q23)", er_chk_dscp_values, qos_profile, 2016 },
 	{ "qos-remark-others", 360, ER_AREA_QOS, ER_SEV_MAJOR, ER_SCOPE_PEERING, MSFT, S_QOS, false,
@@ -165,6 +186,15 @@ static const struct er_check_def catalogue[] = {
 	    "38: QoS requirements apply to Microsoft peering only (Q16, Q19, Q23)", er_chk_qos_scope, NULL, 2016 },
 	{ "capacity-shaper", 400, ER_AREA_CAPACITY, ER_SEV_MINOR, ER_SCOPE_PATH, ALL, S_QOS, false,
 	    "40: egress shaped to at most the circuit bandwidth (F16, F22, DIR24)", er_chk_bandwidth_shaper, has_bandwidth, 2016 },
+	{ "bgp-received-limit-ipv4", 410, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PATH, PRIV, S_BGP, true,
+	    "41: IPv4 prefixes received on private peering below \"a maximum of 1000 IPv4 prefixes advertised on a single "
+	    "ExpressRoute connection\"; above it \"The connection between the ExpressRoute circuit and the gateway "
+	    "disconnects\" (FAQ, 03/24/2022 and 03/31/2026); a warning: the session sums all connections",
+	    er_chk_received_limit_v4, NULL, 2022 },
+	{ "bgp-received-limit-ipv6", 411, ER_AREA_BGP, ER_SEV_MINOR, ER_SCOPE_PATH, PRIV, S_BGP, true,
+	    "41: IPv6 prefixes received on private peering below \"a maximum of 100 IPv6 prefixes on a single "
+	    "ExpressRoute connection\" (dual stack; FAQ, 03/24/2022 and 03/31/2026); a warning only",
+	    er_chk_received_limit_v6, has_ipv6, 2022 },
 	{ "config-subscription", 901, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_ACCOUNT, 0, 0, false,
 	    "section 2: a valid Azure subscription recorded (P16, P25)", er_chk_subscription, NULL, 2016 },
 	{ "config-service-key", 902, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_CIRCUIT, 0, 0, false,

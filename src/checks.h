@@ -26,6 +26,7 @@ enum er_scope {
 struct er_check_ctx {
 	const struct er_config *cfg;
 	const struct er_observed *obs;
+	const struct er_observed *prev_obs;   /* the poll before obs, NULL if none (counters' rise) */
 	const struct er_circuit_cfg *circuit; /* NULL for account checks */
 	const struct er_peering_cfg *peering; /* NULL above peering scope */
 	enum er_path path;                    /* ER_PATH_NONE above path scope */
@@ -76,6 +77,8 @@ bool er_ctx_link(const struct er_check_ctx *ctx, int family, struct er_prefix *s
 const struct er_bgp_neighbor *er_ctx_session(const struct er_check_ctx *ctx, int family);
 /** Every configured link subnet (all circuits) overlapping/containing... helpers */
 bool er_cfg_is_link_subnet(const struct er_config *cfg, const struct er_prefix *p);
+/** The interface of ctx->path (configured, else the one with the customer address); NULL with a detail if none. */
+const struct er_interface *er_ctx_interface(const struct er_check_ctx *ctx);
 /** The DSCP values allowed by a profile, as a bit set. */
 uint64_t er_qos_allowed(enum er_qos_profile p);
 
@@ -130,5 +133,12 @@ enum er_status er_chk_bandwidth_shaper(const struct er_check_ctx *ctx);
 enum er_status er_chk_msft_route_via_peering(const struct er_check_ctx *ctx);
 enum er_status er_chk_msft_communities(const struct er_check_ctx *ctx);
 enum er_status er_chk_prefer_expressroute(const struct er_check_ctx *ctx);
+enum er_status er_chk_msee_neighbor(const struct er_check_ctx *ctx);
+enum er_status er_chk_ip_mtu(const struct er_check_ctx *ctx);
+enum er_status er_chk_no_vrrp(const struct er_check_ctx *ctx);
+enum er_status er_chk_received_limit_v4(const struct er_check_ctx *ctx);
+enum er_status er_chk_received_limit_v6(const struct er_check_ctx *ctx);
+enum er_status er_chk_conntrack_drops(const struct er_check_ctx *ctx);
+enum er_status er_chk_pool_ports(const struct er_check_ctx *ctx);
 
 #endif

@@ -324,3 +324,9 @@ er_chk_vlan_match(const struct er_check_ctx *ctx)
 	er_detail(ctx, "%s carries VLAN %u (802.1Q)", ifp->name, want);
 	return ER_PASS;
 }
+
+const struct er_interface *
+er_ctx_interface(const struct er_check_ctx *ctx)
+{
+	return path_interface(ctx);
+}

@@ -70,6 +70,19 @@ int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *ob
  */
 #define ER_MD5_WATCH_MS 3000
 int er_collect_tcp_md5(const struct er_collect_opts *o, struct er_observed *obs, char *err, size_t errlen);
+/**
+ * /proc/net/stat/nf_conntrack (a header, then one hexadecimal line per CPU)
+ * into obs->ct_* as sums over the CPUs; 0, or -1 with a message.
+ */
+int er_conntrack_stats_parse(const char *text, struct er_observed *obs, char *err, size_t errlen);
+/**
+ * The router-redundancy multicast groups (VRRP, HSRP) each interface has
+ * joined, from the text of /proc/net/igmp and /proc/net/igmp6 (either may
+ * be NULL), into obs->ifs[].rr_groups by interface name. The IPv4 groups
+ * are read in the byte order of the kernel that wrote them (this host's).
+ * 0, or -1 with a message.
+ */
+int er_rr_groups_parse(const char *igmp, const char *igmp6, struct er_observed *obs, char *err, size_t errlen);
 
 /*
  * The nftables query in two halves, so er_collect_all() can overlap it

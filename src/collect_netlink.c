@@ -350,6 +350,7 @@ aligned(const void *buf, size_t len, void **copy)
 
 struct link_ent {
 	int ifindex;
+	int link; /* IFLA_LINK in this namespace, 0 if none */
 	size_t pos; /* in obs->ifs */
 	char name[ER_OBS_IFNAMSIZ];
 };
@@ -437,6 +438,22 @@ parse_link(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_ent *
 		if (attr_u8(m, "IFLA_OPERSTATE", tb[IFLA_OPERSTATE], &oper) < 0)
 			return -1;
 		ifp->oper = oper_state(oper);
+	}
+	/* Only 6-byte (Ethernet-like) addresses: rule 12 looks for VRRP/HSRP virtual MACs. */
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(ifp->mac)) {
+		memcpy(ifp->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(ifp->mac));
+		ifp->mac_len = sizeof(ifp->mac);
+	}
+	/*
+	 * The lower device (a VLAN's or macvlan's parent, a veth's peer). With
+	 * IFLA_LINK_NETNSID it lives in another namespace, where the index means
+	 * nothing here.
+	 */
+	if (tb[IFLA_LINK] && !tb[IFLA_LINK_NETNSID]) {
+		uint32_t link = 0;
+		if (attr_u32(m, "IFLA_LINK", tb[IFLA_LINK], &link) < 0)
+			return -1;
+		le->link = link != (uint32_t)ifi.ifi_index ? (int)link : 0;
 	}
 	if (!tb[IFLA_LINKINFO])
 		return 0; /* a physical device, or loopback */
@@ -572,7 +589,9 @@ neigh_state(uint16_t s)
 		return ER_NEIGH_FAILED;
 	if (s & NUD_INCOMPLETE)
 		return ER_NEIGH_INCOMPLETE;
-	return ER_NEIGH_OTHER; /* permanent (static), none */
+	if (s & NUD_PERMANENT)
+		return ER_NEIGH_PERMANENT;
+	return ER_NEIGH_OTHER; /* none */
 }
 
 static int
@@ -622,15 +641,6 @@ addr_neigh_pass(const struct nlmsghdr *nlh, const struct msgpos *m, void *arg)
 	}
 }
 
-static int
-neigh_cmp(const void *a, const void *b)
-{
-	const struct er_neighbor_entry *x = a, *y = b;
-	int c = er_addr_cmp(&x->addr, &y->addr);
-
-	return c ? c : strcmp(x->ifname, y->ifname);
-}
-
 int
 er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err, size_t errlen)
 {
@@ -644,8 +654,12 @@ er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err
 	if (walk(p, len, link_pass, &st, err, errlen) < 0 || link_sort(st.map, st.n_map, err, errlen) < 0 ||
 	    walk(p, len, addr_neigh_pass, &st, err, errlen) < 0)
 		goto out;
-	if (obs->n_neigh > n_neigh0)
-		qsort(obs->neigh + n_neigh0, obs->n_neigh - n_neigh0, sizeof(*obs->neigh), neigh_cmp);
+	for (i = 0; i < st.n_map; i++) {
+		const struct link_ent *lower = st.map[i].link ? link_find(st.map, st.n_map, st.map[i].link) : NULL;
+		if (lower)
+			memcpy(obs->ifs[st.map[i].pos].link, lower->name, sizeof(obs->ifs[0].link));
+	}
+	/* er_observed_finalize() sorts the neighbour entries with everything else. */
 	rc = 0;
 out:
 	if (rc < 0) {

@@ -97,6 +97,11 @@ er_evaluate(const struct er_config *cfg, struct er_observed *obs, const struct e
 	s->refs = 1;
 	s->cfg = er_config_ref(cfg);
 	s->obs = obs ? er_observed_ref(obs) : er_observed_new();
+	/* A re-evaluation of the same poll (a reload) keeps the baseline it had. */
+	if (prev && prev->obs != s->obs)
+		s->base = er_observed_ref(prev->obs);
+	else if (prev && prev->base)
+		s->base = er_observed_ref(prev->base);
 	s->evaluated_at = now;
 	s->circuit = xcalloc(cfg->n_circuits ? cfg->n_circuits : 1, sizeof(*s->circuit));
 	defs = er_checks(&n_defs);
@@ -104,6 +109,7 @@ er_evaluate(const struct er_config *cfg, struct er_observed *obs, const struct e
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = cfg;
 	ctx.obs = s->obs;
+	ctx.prev_obs = s->base;
 	for (d = 0; d < n_defs; d++)
 		if (defs[d].scope == ER_SCOPE_ACCOUNT)
 			run_one(&b, &defs[d], &ctx);
@@ -161,6 +167,7 @@ er_snapshot_unref(struct er_snapshot *s)
 		return;
 	er_config_unref(s->cfg);
 	er_observed_unref(s->obs);
+	er_observed_unref(s->base);
 	free(s->results);
 	free(s->circuit);
 	free(s);

@@ -31,6 +31,7 @@ struct er_snapshot {
 	int refs;
 	const struct er_config *cfg; /* reference held */
 	struct er_observed *obs;     /* reference held */
+	struct er_observed *base;    /* the poll before obs (reference held), NULL if none: counters' rise */
 	struct er_result *results;
 	size_t n_results;
 	struct er_summary overall;
@@ -42,7 +43,8 @@ struct er_snapshot {
 /**
  * Evaluate every check. Takes its own references to @p cfg and @p obs
  * (obs may be NULL: nothing observed). @p prev (may be NULL) carries the
- * "since" time of results whose status did not change.
+ * "since" time of results whose status did not change, and its poll is
+ * the baseline of counters (its own baseline when @p obs is its poll).
  */
 struct er_snapshot *er_evaluate(const struct er_config *cfg, struct er_observed *obs,
     const struct er_snapshot *prev, long long now);

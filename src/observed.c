@@ -223,6 +223,50 @@ pfx_paths_cmp(const void *a, const void *b)
 	return er_prefix_cmp(&((const struct er_prefix_paths *)a)->pfx, &((const struct er_prefix_paths *)b)->pfx);
 }
 
+static const char *const rr_addr[ER_RRG_COUNT] = { "224.0.0.18", "ff02::12", "224.0.0.102", "ff02::66" };
+static const char *const rr_proto[ER_RRG_COUNT] = { "VRRP", "VRRP (IPv6)", "HSRP version 2", "HSRP (IPv6)" };
+
+const char *
+er_rr_group_addr(int i)
+{
+	return i >= 0 && i < ER_RRG_COUNT ? rr_addr[i] : "";
+}
+
+const char *
+er_rr_group_proto(int i)
+{
+	return i >= 0 && i < ER_RRG_COUNT ? rr_proto[i] : "";
+}
+
+/* Neighbour entries by address, then interface (the rtnetlink collector's order too). */
+static int
+neigh_cmp(const void *a, const void *b)
+{
+	const struct er_neighbor_entry *x = a, *y = b;
+	int c = er_addr_cmp(&x->addr, &y->addr);
+
+	return c ? c : strcmp(x->ifname, y->ifname);
+}
+
+const struct er_neighbor_entry *
+er_observed_neigh(const struct er_observed *obs, const struct er_addr *a, const char *ifname)
+{
+	size_t lo = 0, hi = obs ? obs->n_neigh : 0, first;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (er_addr_cmp(&obs->neigh[mid].addr, a) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	for (; lo < (obs ? obs->n_neigh : 0) && er_addr_eq(&obs->neigh[lo].addr, a); lo++)
+		if (!ifname || !strcmp(obs->neigh[lo].ifname, ifname))
+			return &obs->neigh[lo];
+	return obs && first < obs->n_neigh && er_addr_eq(&obs->neigh[first].addr, a) ? &obs->neigh[first] : NULL;
+}
+
 void
 er_observed_finalize(struct er_observed *obs)
 {
@@ -240,6 +284,8 @@ er_observed_finalize(struct er_observed *obs)
 		qsort(obs->lookups, obs->n_lookups, sizeof(*obs->lookups), lookup_cmp);
 	if (obs->n_pfx_paths)
 		qsort(obs->pfx_paths, obs->n_pfx_paths, sizeof(*obs->pfx_paths), pfx_paths_cmp);
+	if (obs->n_neigh)
+		qsort(obs->neigh, obs->n_neigh, sizeof(*obs->neigh), neigh_cmp);
 	build_indexes(obs);
 	for (i = 0; i < obs->n_nbrs; i++) {
 		struct er_bgp_neighbor *n = &obs->nbrs[i];

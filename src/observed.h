@@ -84,11 +84,34 @@ struct er_interface {
 	char kind[16];
 	uint16_t vlan_id;    /* 0 = not a VLAN */
 	uint16_t vlan_proto; /* 0x8100 or 0x88a8 */
+	uint8_t mac[6];      /* link-layer address (IFLA_ADDRESS), when mac_len is 6 */
+	uint8_t mac_len;     /* 0 = not reported or not Ethernet-like */
+	char link[ER_OBS_IFNAMSIZ]; /* the interface this one sits on (IFLA_LINK), "" if none here */
+	uint8_t rr_groups;   /* ER_RRG_* router-redundancy multicast groups joined (procfs) */
 	struct er_prefix *addrs; /* interface addresses, host bits kept */
 	size_t n_addrs;
 };
 
-enum er_neigh_state { ER_NEIGH_OTHER = 0, ER_NEIGH_REACHABLE, ER_NEIGH_STALE, ER_NEIGH_FAILED, ER_NEIGH_INCOMPLETE };
+/* Multicast groups of router redundancy protocols (er_interface.rr_groups). */
+enum {
+	ER_RRG_VRRP4 = 1 << 0, /* 224.0.0.18 */
+	ER_RRG_VRRP6 = 1 << 1, /* ff02::12 */
+	ER_RRG_HSRP2 = 1 << 2, /* 224.0.0.102 (HSRP version 2, also GLBP) */
+	ER_RRG_HSRP6 = 1 << 3, /* ff02::66 */
+	ER_RRG_COUNT = 4
+};
+/** The group address of ER_RRG_ bit number @p i ("224.0.0.18") and its protocol ("VRRP"). */
+const char *er_rr_group_addr(int i);
+const char *er_rr_group_proto(int i);
+
+enum er_neigh_state {
+	ER_NEIGH_OTHER = 0,
+	ER_NEIGH_REACHABLE,
+	ER_NEIGH_STALE, /* also delay and probe: being confirmed */
+	ER_NEIGH_FAILED,
+	ER_NEIGH_INCOMPLETE,
+	ER_NEIGH_PERMANENT, /* static: never confirmed, never fails */
+};
 
 struct er_neighbor_entry {
 	struct er_addr addr;
@@ -203,6 +226,9 @@ struct er_observed {
 	struct er_nat_rule *nat;
 	size_t n_nat;
 	uint32_t conntrack_count, conntrack_max;
+	/* Sums over CPUs of /proc/net/stat/nf_conntrack; have_ct_stats false when not read. */
+	bool have_ct_stats;
+	uint64_t ct_insert_failed, ct_drop, ct_early_drop;
 	struct er_prefix_index snat_idx; /* every SNAT target prefix */
 
 	struct er_route_lookup *lookups; /* sorted by prefix; only prefixes received from Microsoft */
@@ -227,6 +253,12 @@ void er_observed_finalize(struct er_observed *obs);
 bool er_observed_ok(const struct er_observed *obs, enum er_source s);
 const struct er_bgp_neighbor *er_observed_neighbor(const struct er_observed *obs, const struct er_addr *a);
 const struct er_interface *er_observed_interface(const struct er_observed *obs, const char *name);
+/**
+ * The neighbour (ARP/ND) entry for @p a on @p ifname, else on any
+ * interface (@p ifname NULL: any); NULL if none. O(log n).
+ */
+const struct er_neighbor_entry *er_observed_neigh(const struct er_observed *obs, const struct er_addr *a,
+    const char *ifname);
 const struct er_bfd_peer *er_observed_bfd(const struct er_observed *obs, const struct er_addr *a);
 /**
  * The first entry of @p idx overlapping @p p for which @p skip (may be

@@ -39,7 +39,7 @@ void
 er_observed_dump(const struct er_observed *obs, FILE *out)
 {
 	static const char *const oper[] = { "unknown", "up", "down", "lower-layer-down" };
-	static const char *const neigh[] = { "other", "reachable", "stale", "failed", "incomplete" };
+	static const char *const neigh[] = { "other", "reachable", "stale", "failed", "incomplete", "permanent" };
 	static const char *const match[] = { "any", "dscp-in", "dscp-not-in", "other" };
 	char a[ER_PREFIX_STRLEN], b[ER_PREFIX_STRLEN];
 	size_t i, j;
@@ -76,6 +76,13 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 		    f->kind[0] ? f->kind : "-");
 		if (f->vlan_id)
 			fprintf(out, " vlan=%u proto=0x%04x", f->vlan_id, f->vlan_proto);
+		if (f->mac_len)
+			fprintf(out, " mac=%s", er_mac_str(f->mac, a));
+		if (f->link[0])
+			fprintf(out, " link=%s", f->link);
+		for (v = 0, j = 0; v < ER_RRG_COUNT; v++)
+			if (f->rr_groups & (1 << v))
+				fprintf(out, "%s%s", j++ ? "," : " groups=", er_rr_group_addr(v));
 		fputc('\n', out);
 		for (j = 0; j < f->n_addrs; j++)
 			fprintf(out, "  addr %s\n", pfx(&f->addrs[j], a));
@@ -131,4 +138,8 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 	}
 	if (obs->conntrack_max)
 		fprintf(out, "conntrack count=%u max=%u\n", obs->conntrack_count, obs->conntrack_max);
+	if (obs->have_ct_stats)
+		fprintf(out, "conntrack-stats insert-failed=%llu drop=%llu early-drop=%llu\n",
+		    (unsigned long long)obs->ct_insert_failed, (unsigned long long)obs->ct_drop,
+		    (unsigned long long)obs->ct_early_drop);
 }

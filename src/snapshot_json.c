@@ -314,8 +314,8 @@ static int
 parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 {
 	static const char *const keys[] = { "name", "oper-status", "mtu", "kind", "vlan-id",
-		"vlan-protocol", "addresses", NULL };
-	char oper[32] = "", proto[16] = "";
+		"vlan-protocol", "mac", "link", "redundancy-groups", "addresses", NULL };
+	char oper[32] = "", proto[16] = "", mac[32] = "";
 	json_object *arr;
 	uint32_t v = 0;
 	size_t i;
@@ -327,8 +327,15 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 	if (get_str(j, o, "oper-status", oper, sizeof(oper)) < 0 ||
 	    get_u32(j, o, "mtu", UINT32_MAX, &ifp->mtu) < 0 ||
 	    get_str(j, o, "kind", ifp->kind, sizeof(ifp->kind)) < 0 ||
-	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0)
+	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0 ||
+	    get_str(j, o, "mac", mac, sizeof(mac)) < 0 ||
+	    get_str(j, o, "link", ifp->link, sizeof(ifp->link)) < 0)
 		return -1;
+	if (mac[0]) {
+		if (er_mac_parse(mac, ifp->mac) < 0)
+			return jfail(j, "mac", "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
+		ifp->mac_len = sizeof(ifp->mac);
+	}
 	if (get_u32(j, o, "vlan-id", 4095, &v) == 1)
 		ifp->vlan_id = (uint16_t)v;
 	if (j->failed)
@@ -351,6 +358,19 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 		ifp->vlan_proto = 0x88a8;
 	else
 		return jfail(j, "vlan-protocol", "'%s' is not 802.1Q or 802.1ad", proto);
+	if ((arr = get_array(j, o, "redundancy-groups"))) {
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			json_object *e = json_object_array_get_idx(arr, i);
+			const char *g = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : "";
+			int k;
+			for (k = 0; k < ER_RRG_COUNT && strcmp(g, er_rr_group_addr(k)); k++)
+				;
+			if (k == ER_RRG_COUNT)
+				return jfail(j, "redundancy-groups", "element %zu is not 224.0.0.18, ff02::12, 224.0.0.102 "
+				    "or ff02::66", i);
+			ifp->rr_groups |= (uint8_t)(1 << k);
+		}
+	}
 	if ((arr = get_array(j, o, "addresses"))) {
 		ifp->n_addrs = json_object_array_length(arr);
 		ifp->addrs = xcalloc(ifp->n_addrs, sizeof(*ifp->addrs));
@@ -368,7 +388,7 @@ static int
 parse_neigh(struct jctx *j, json_object *o, struct er_neighbor_entry *ne)
 {
 	static const char *const keys[] = { "address", "interface", "state", NULL };
-	static const char *const states[] = { "other", "reachable", "stale", "failed", "incomplete" };
+	static const char *const states[] = { "other", "reachable", "stale", "failed", "incomplete", "permanent" };
 	char st[32] = "";
 	size_t i;
 
@@ -643,7 +663,8 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 	static const char *const top_keys[] = { "collected-at", "sources", "bgp", "interfaces",
 		"neighbors", "route-lookups", "nat", "qos", NULL };
 	static const char *const bgp_keys[] = { "neighbors", "bfd", "tcp-md5", "prefixes", NULL };
-	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", NULL };
+	static const char *const nat_keys[] = { "rules", "conntrack-count", "conntrack-max", "conntrack-insert-failed",
+		"conntrack-drop", "conntrack-early-drop", NULL };
 	static const char *const qos_keys[] = { "dscp-rules", "queues", NULL };
 	struct jctx jc = { origin, "", err, errlen, 0 }, *j = &jc;
 	struct er_observed *obs = er_observed_new();
@@ -694,6 +715,20 @@ er_observed_parse_json(const char *text, const char *origin, char *err, size_t e
 		if (get_u32(j, o, "conntrack-count", UINT32_MAX, &obs->conntrack_count) < 0 ||
 		    get_u32(j, o, "conntrack-max", UINT32_MAX, &obs->conntrack_max) < 0)
 			goto fail;
+		/* The per-CPU statistics come as one group: all three or none. */
+		{
+			int a = get_u64(j, o, "conntrack-insert-failed", UINT64_MAX, &obs->ct_insert_failed),
+			    b = get_u64(j, o, "conntrack-drop", UINT64_MAX, &obs->ct_drop),
+			    c = get_u64(j, o, "conntrack-early-drop", UINT64_MAX, &obs->ct_early_drop);
+			if (a < 0 || b < 0 || c < 0)
+				goto fail;
+			if (a + b + c != 0 && a + b + c != 3) {
+				jfail(j, "conntrack-insert-failed", "conntrack-insert-failed, conntrack-drop and "
+				    "conntrack-early-drop go together");
+				goto fail;
+			}
+			obs->have_ct_stats = a == 1;
+		}
 		if (member(o, "conntrack-max") && !given[ER_SRC_CONNTRACK])
 			er_observed_set_status(obs, ER_SRC_CONNTRACK, ER_COLL_OK, "snapshot", 0, NULL);
 		jpop(j, old);

@@ -172,8 +172,10 @@ def normalize(text, env):
         elif col in (".1.6.1.7",) or rel.startswith((".1.8.1.5.", ".1.9.1.", ".1.9.2.", ".1.9.3.1.7.",
                                                      ".1.10.1.1.7.")):
             val = re.sub(r"\d+", "N", val)
-        elif rel.startswith(".1.7.1.10.") and rel.endswith(".330.0"):
+        elif rel.startswith(".1.7.1.10.") and rel.endswith((".330.0", ".332.0")):
             val = re.sub(r"\d+", "N", val)  # conntrack usage moves
+        elif rel.startswith(".1.7.1.10.") and rel.endswith(".331.0"):
+            val = "<conntrack counters since the previous poll>"  # its words change after the first poll
         elif rel.startswith(".1.8.1.4."):
             val = re.sub(r"\d+(\.\d+)? ?ms", "N ms", val)
         out.append("%s = %s" % (rel, val.strip()))

@@ -38,7 +38,8 @@ _LAB_FAULTS="stop-msee stop-msee-priv-primary stop-msee-priv-secondary stop-msee
 stop-msee-msft-secondary stop-both-msft wrong-peer-as wrong-peer-as-accepted adv-rfc1918-msft adv-default-msft
 adv-default6-msft exceed-prefix-limit-msft exceed-prefix-limit-priv differ-adv-priv remove-snat snat-private-pool
 remove-dscp remove-ef-queue link-down-msft1 msft-zero-received msft-prefix-to-inet msft-route-via-inet inet-sends-msft-prefix
-inet-wins-msft-prefix msft-more-specific-to-inet default-route-priv md5-mismatch-priv-secondary stop-frr stop-ce-bgp"
+inet-wins-msft-prefix msft-more-specific-to-inet default-route-priv mtu-9000-msft-primary arp-fail-priv-secondary
+vrrp-vmac-msft-primary vrrp-msft-secondary md5-mismatch-priv-secondary stop-frr stop-ce-bgp"
 # TCP-MD5 key of the private secondary session (the only one with a key); the erready config carries it too.
 _LAB_MD5_KEY=erlabMd5Key1
 
@@ -1106,6 +1107,45 @@ _lab_fault_do() {
 		else
 			_lab_fault_del "$name"
 			ip -n "$LAB_NS_CE" route del 13.107.6.0/25 2>/dev/null || true
+		fi
+		;;
+	mtu-9000-msft-primary)
+		# Both ends, as a provider with jumbo frames would have it: the link works, only the MTU is wrong.
+		local m=1500
+		if [[ $op == fault ]]; then _lab_fault_add "$name"; m=9000; else _lab_fault_del "$name"; fi
+		ip -n "$LAB_NS_CE" link set msft1 mtu $m && ip -n "$(_lab_ns mp)" link set to-ce mtu $m || return 1
+		;;
+	arp-fail-priv-secondary)
+		# The MSEE stops answering ARP (and, NOARP, stops resolving the CE) while both ends stay up;
+		# the CE's entry is flushed so it resolves afresh (INCOMPLETE, then FAILED) instead of
+		# waiting for its REACHABLE entry to age.
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$(_lab_ns ps)" link set to-ce arp off || return 1
+		else
+			_lab_fault_del "$name"
+			ip -n "$(_lab_ns ps)" link set to-ce arp on || return 1
+			ip -n "$(_lab_ns ps)" neigh flush dev to-ce
+		fi
+		ip -n "$LAB_NS_CE" neigh flush dev pri2
+		;;
+	vrrp-vmac-msft-primary)
+		# keepalived's use_vmac: a macvlan on the peering interface with VRRP's virtual MAC (VRID 51).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"
+			ip -n "$LAB_NS_CE" link add vrrp.51 link msft1 type macvlan mode private &&
+				ip -n "$LAB_NS_CE" link set vrrp.51 address 00:00:5e:00:01:33 up || return 1
+		else
+			_lab_fault_del "$name"; ip -n "$LAB_NS_CE" link del vrrp.51 2>/dev/null
+		fi
+		;;
+	vrrp-msft-secondary)
+		# keepalived's default: the real MAC, but VRRP's group joined on the interface (autojoin joins it
+		# as keepalived's socket does; the group address itself is never used as a source).
+		if [[ $op == fault ]]; then
+			_lab_fault_add "$name"; ip -n "$LAB_NS_CE" addr add 224.0.0.18/32 dev msft2 autojoin || return 1
+		else
+			_lab_fault_del "$name"; ip -n "$LAB_NS_CE" addr del 224.0.0.18/32 dev msft2 2>/dev/null
 		fi
 		;;
 	stop-frr)

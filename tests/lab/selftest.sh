@@ -58,6 +58,7 @@ accepted_12077() { # session up with the MSEE speaking AS 12077, routes exchange
 	[[ $(lab_bgp_state "$1") == Established && $(lab_ce_peer_as "$1") == 12077 ]] &&
 		lab_remote_routes "$1" | grep -qxF 123.0.0.0/24
 }
+neigh_failed() { ip -n "$LAB_NS_CE" neigh show dev "$1" to "$2" nud all | grep -qE "FAILED|INCOMPLETE"; }
 pids_gone() { local p; for p in "$@"; do _lab_proc_gone "$p" || return 1; done; }
 
 # fault NAME [ARG] -- CHECK...: applies, checks, restores, waits for convergence
@@ -118,6 +119,10 @@ run_variant() {
 	fault_case inet-wins-msft-prefix "" _lab_poll "$T" 0.1 eval 'ip -n "$LAB_NS_CE" route get 13.107.6.0 | grep -q "dev inet0"'
 	fault_case msft-more-specific-to-inet "" remote_has inet 123.0.0.0/25
 	fault_case default-route-priv "" eval '_lab_poll "$T" 0.1 ce_count pp 3 && _lab_poll "$T" 0.1 ce_count ps 3'
+	fault_case mtu-9000-msft-primary "" eval 'ip -n "$LAB_NS_CE" link show msft1 | grep -q "mtu 9000 " && lab_wait_state mp up 1 && lab_wait_state mp6 up 1'
+	fault_case arp-fail-priv-secondary "" eval 'down_all ps && _lab_poll "$T" 0.1 neigh_failed pri2 172.16.0.6 && lab_wait_state pp up 1'
+	fault_case vrrp-vmac-msft-primary "" eval 'ip -n "$LAB_NS_CE" link show vrrp.51 | grep -q "00:00:5e:00:01:33" && lab_wait_state mp up 1'
+	fault_case vrrp-msft-secondary "" eval 'ip netns exec "$LAB_NS_CE" grep -A3 "msft2" /proc/net/igmp | grep -q 120000E0 && lab_wait_state ms up 1'
 	fault_case stop-frr "" eval 'remote_down pp ps mp ms mp6 ms6 inet'
 
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid 2>/dev/null | tr '\n' ' ')

@@ -8,7 +8,7 @@
  *
  * Two modes for maintainers, both as root and only ever inside a fresh
  * network namespace of a child process (gone when the child exits):
- *   test_golden_netlink --capture DIR   record link-*.bin and tc-*.bin dumps
+ *   test_golden_netlink --capture DIR [CASE]  record link-*.bin and tc-*.bin dumps
  *                                       (then ERREADY_UPDATE_GOLDEN=1 writes
  *                                       their .expected files)
  *   test_golden_netlink --bench N [htb] time a collection over N interfaces
@@ -1012,6 +1012,9 @@ static const char LIVE_SETUP[] =
 	"ip addr add 172.16.0.1/30 dev va\n"
 	"ip addr add 2001:db8:1::1/126 dev va nodad\n"
 	"ip neigh add 172.16.0.2 lladdr 02:00:00:00:00:02 dev va nud reachable\n"
+	"ip neigh add 172.16.0.3 lladdr 02:00:00:00:00:03 dev va nud permanent\n"
+	"ip link add vrrp.1 link va type macvlan mode private\n"
+	"ip link set vrrp.1 address 00:00:5e:00:01:01 up\n"
 	"tc qdisc add dev va root handle 1: htb default 20\n"
 	"tc class add dev va parent 1: classid 1:1 htb rate 100mbit\n"
 	"tc class add dev va parent 1:1 classid 1:10 htb rate 20mbit ceil 100mbit prio 0\n"
@@ -1098,11 +1101,18 @@ static void
 test_live_namespace(void **state)
 {
 	static const char *const want[] = {
-		"interface va oper=up mtu=1500 kind=veth\n  addr 172.16.0.1/30\n  addr 2001:db8:1::1/126\n",
-		"interface vb oper=up mtu=1500 kind=veth\n",
-		"interface vc oper=lower-layer-down mtu=9000 kind=veth\n",
-		"interface vd oper=down mtu=1500 kind=veth\n",
+		/* veth MACs are random: only their presence is known */
+		"interface va oper=up mtu=1500 kind=veth mac=",
+		" link=vb\n  addr 172.16.0.1/30\n  addr 2001:db8:1::1/126\n",
+		"interface vb oper=up mtu=1500 kind=veth mac=",
+		" link=va\n",
+		"interface vc oper=lower-layer-down mtu=9000 kind=veth mac=",
+		" link=vd\n",
+		"interface vd oper=down mtu=1500 kind=veth mac=",
+		" link=vc\n",
+		"interface vrrp.1 oper=up mtu=1500 kind=macvlan mac=00:00:5e:00:01:01 link=va\n",
 		"neigh 172.16.0.2 if=va state=reachable\n",
+		"neigh 172.16.0.3 if=va state=permanent\n",
 		"queue va qdisc=htb classful=1 ef-priority=1 rate=100000000\n",
 		"queue vb qdisc=noqueue classful=0 ef-priority=0 rate=0\n",
 	};
@@ -1193,6 +1203,22 @@ static const char CAPTURE_TC[] =
 	"tc class add dev t5 parent 1:1 classid 1:20 htb rate 5mbit ceil 10mbit prio 1\n"
 	"tc filter add dev t5 parent 1: protocol ip prio 1 u32 match ip dsfield 0x88 0xfc flowid 1:10\n";
 
+/*
+ * Rule 12: keepalived's use_vmac (a macvlan with the VRRP MAC over the
+ * peering interface), an HSRP MAC on an interface itself, and a macvlan
+ * with an ordinary MAC.
+ */
+static const char CAPTURE_VRRP[] =
+	"ip link set lo up\n"
+	"ip link add pri1 type veth peer name msee1\n"
+	"ip link add pri2 type veth peer name msee2\n"
+	"ip link add vrrp.10 link pri1 type macvlan mode private\n"
+	"ip link set vrrp.10 address 00:00:5e:00:01:0a\n"
+	"ip link add mv0 link pri2 type macvlan mode bridge\n"
+	"ip link set mv0 address 02:00:00:00:00:10\n"
+	"ip link set msee2 address 00:00:0c:07:ac:01\n"
+	"for d in pri1 msee1 pri2 msee2 vrrp.10 mv0; do ip link set $d up; done\n";
+
 static const char *capture_dir;
 
 /* Record one case: set up, dump through @p collect into DIR/NAME.bin, and describe it in DIR/NAME.txt. */
@@ -1247,6 +1273,14 @@ capture_link(int fd)
 }
 
 static int
+capture_vrrp(int fd)
+{
+	(void)fd;
+	return capture_case("link-vrrp", CAPTURE_VRRP,
+	    "echo '$ uname -r'; uname -r; echo '$ ip -d link show'; ip -d link show", er_netlink_collect_io);
+}
+
+static int
 capture_tc(int fd)
 {
 	(void)fd;
@@ -1257,25 +1291,35 @@ capture_tc(int fd)
 	    er_tc_collect_io);
 }
 
-/* The child's own status, or the test runner's way of failing. */
+/* The child's own status, or the test runner's way of failing. @p only: one case (link-veth, tc-veth, link-vrrp). */
 static int
-run_capture(const char *dir)
+run_capture(const char *dir, const char *only)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int);
+	} cases[] = { { "link-veth", capture_link }, { "tc-veth", capture_tc }, { "link-vrrp", capture_vrrp } };
 	char *text;
-	int rc;
+	size_t i;
+	int rc = 0;
 
 	capture_dir = dir;
 	if (geteuid() != 0) {
 		fprintf(stderr, "--capture needs root (a network namespace)\n");
 		return 1;
 	}
-	if ((rc = in_child(capture_link, 120, &text)) == 0)
-		rc = in_child(capture_tc, 120, &text);
-	free(text);
+	for (i = 0; i < ARRAY_SIZE(cases) && !rc; i++) {
+		if (only && strcmp(only, cases[i].name) != 0)
+			continue;
+		rc = in_child(cases[i].fn, 120, &text);
+		free(text);
+		if (!rc)
+			printf("recorded %s/%s.bin\n", dir, cases[i].name);
+	}
 	if (rc)
 		fprintf(stderr, "capture failed (%d)\n", rc);
 	else
-		printf("recorded %s/link-veth.bin and %s/tc-veth.bin; now run with ERREADY_UPDATE_GOLDEN=1\n", dir, dir);
+		printf("now run with ERREADY_UPDATE_GOLDEN=1\n");
 	return rc;
 }
 
@@ -1384,8 +1428,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_live_namespace),
 	};
 
-	if (argc == 3 && !strcmp(argv[1], "--capture"))
-		return run_capture(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--capture"))
+		return run_capture(argv[2], argc == 4 ? argv[3] : NULL);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--bench"))
 		return run_bench((unsigned)strtoul(argv[2], NULL, 10), argc == 4 && !strcmp(argv[3], "htb"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
