@@ -67,6 +67,13 @@ has_internet_nbrs(const struct er_check_ctx *ctx)
 	return ctx->cfg->n_internet_nbrs ? 0 : na(ctx, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
 }
 
+static enum er_status
+is_direct(const struct er_check_ctx *ctx)
+{
+	return ctx->circuit->model == ER_MODEL_DIRECT ? 0
+	    : na(ctx, "not an ExpressRoute Direct circuit (connectivity-model): the provider tags the VLANs");
+}
+
 /* RF17: only circuits configured on or after 2017-08-01 need a route filter. */
 static enum er_status
 needs_route_filter(const struct er_check_ctx *ctx)
@@ -105,6 +112,10 @@ static const struct er_check_def catalogue[] = {
 	    "8: VLAN ID unique per peering within the circuit (HP19, HC24)", er_chk_vlan_unique, NULL, 2019 },
 	{ "link-vlan-match", 81, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
 	    "8: same VLAN ID on primary and secondary links (HP19, HC24, F16)", er_chk_vlan_match, NULL, 2016 },
+	{ "link-direct-tagging", 90, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
+	    "9: ExpressRoute Direct: 802.1Q (Dot1Q) or two 802.1Q tags (QinQ), never 802.1ad; a Dot1Q C-Tag unique on "
+	    "the port pair (expressroute-erdirect-about, 03/28/2024: \"Ethertype = 0x8100\", \"unique across all circuits "
+	    "and peerings on the ExpressRoute Direct port pair\")", er_chk_direct_tagging, is_direct, 2018 },
 	{ "link-ip-mtu", 100, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_IF, true,
 	    "10: IP MTU 1500 on the peering links: ExpressRoute Direct MSEE interfaces \"IP MTU 1500 bytes\" "
 	    "(DIR24, 03/28/2024), fail on Direct; for provider circuits Microsoft states only \"ExpressRoute supports "

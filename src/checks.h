@@ -101,6 +101,7 @@ enum er_status er_chk_vnet_overlap(const struct er_check_ctx *ctx);
 enum er_status er_chk_public_link(const struct er_check_ctx *ctx);
 enum er_status er_chk_vlan_unique(const struct er_check_ctx *ctx);
 enum er_status er_chk_vlan_match(const struct er_check_ctx *ctx);
+enum er_status er_chk_direct_tagging(const struct er_check_ctx *ctx);
 
 enum er_status er_chk_established(const struct er_check_ctx *ctx);
 enum er_status er_chk_peer_as(const struct er_check_ctx *ctx);

@@ -599,10 +599,108 @@ test_snapshot_keys(void **state)
 	                         "conntrack-early-drop go together");
 }
 
+/* ------------------------------------------------------------------ */
+/* 90 link-direct-tagging (rule 9) */
+
+/* eth1.100 and eth1.300 sit on port eth1 (IFLA_LINK), eth2.x on eth2. */
+#define ON_PORTS \
+	"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"addresses\": [\"172.16.0.1/30\"]", \
+	    "\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"link\": \"eth1\", \"addresses\": [\"172.16.0.1/30\"]", \
+	"\"vlan-id\": 300,\n      \"vlan-protocol\": \"802.1Q\", \"addresses\": [\"131.107.0.1/30\"]", \
+	    "\"vlan-id\": 300,\n      \"vlan-protocol\": \"802.1Q\", \"link\": \"eth1\", \"addresses\": [\"131.107.0.1/30\"]"
+
+static void
+test_90_na_provider(void **state)
+{
+	(void)state;
+	expect(HEALTHY, HEALTHY, 90, PRIV1, ER_NA,
+	    "not an ExpressRoute Direct circuit (connectivity-model): the provider tags the VLANs");
+}
+
+static void
+test_90_pass_dot1q(void **state)
+{
+	static const char *const cfg[] = { DIRECT, NULL };
+	static const char *const obs[] = { ON_PORTS, NULL };
+
+	(void)state;
+	expect(cfg, obs, 90, PRIV1, ER_PASS,
+	    "Dot1Q: VLAN 100 on eth1.100 (802.1Q), used by no other Direct circuit or peering on port eth1");
+}
+
+static void
+test_90_pass_port_unknown(void **state)
+{
+	static const char *const cfg[] = { DIRECT, NULL };
+
+	(void)state;
+	expect(cfg, HEALTHY, 90, PRIV2, ER_PASS,
+	    "Dot1Q: VLAN 100 on eth2.100 (802.1Q); its port is not visible here, so its uniqueness on the port pair "
+	    "is not verified");
+}
+
+static void
+test_90_fail_8021ad(void **state)
+{
+	static const char *const cfg[] = { DIRECT, NULL };
+	static const char *const obs[] = {
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"addresses\": [\"172.16.0.5/30\"]",
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1ad\", \"addresses\": [\"172.16.0.5/30\"]", NULL,
+	};
+
+	(void)state;
+	expect(cfg, obs, 90, PRIV2, ER_FAIL,
+	    "eth2.100 tags VLAN 100 with ethertype 0x88a8: ExpressRoute Direct takes 802.1Q tags only (Ethertype 0x8100)");
+}
+
+static void
+test_90_fail_ctag_shared(void **state)
+{
+	/* The Microsoft peering on VLAN 100 too, on the same port: Dot1Q C-Tags must differ. */
+	static const char *const cfg[] = { DIRECT, "\"vlan-id\": 300", "\"vlan-id\": 100", NULL };
+	static const char *const obs[] = { ON_PORTS, "\"vlan-id\": 300,", "\"vlan-id\": 100,", NULL };
+
+	(void)state;
+	expect(cfg, obs, 90, PRIV1, ER_FAIL,
+	    "Dot1Q: VLAN 100 on eth1.100 is also used by circuit er-ams-1, microsoft peering (eth1.300) on the same port "
+	    "eth1: the C-Tag must be unique across all circuits and peerings of the ExpressRoute Direct port pair");
+}
+
+static void
+test_90_qinq(void **state)
+{
+	static const char *const cfg[] = { DIRECT, NULL };
+	/* eth1.100 on an S-Tag interface eth1.7 (802.1Q: pass; 802.1ad: fail). */
+	static const char *const ok[] = {
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"addresses\": [\"172.16.0.1/30\"]",
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"link\": \"eth1.7\", \"addresses\": [\"172.16.0.1/30\"] },\n"
+		"    { \"name\": \"eth1.7\", \"oper-status\": \"up\", \"mtu\": 1500, \"kind\": \"vlan\", \"vlan-id\": 7, "
+		"\"vlan-protocol\": \"802.1Q\"", NULL,
+	};
+	static const char *const bad[] = {
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"addresses\": [\"172.16.0.1/30\"]",
+		"\"vlan-id\": 100,\n      \"vlan-protocol\": \"802.1Q\", \"link\": \"eth1.7\", \"addresses\": [\"172.16.0.1/30\"] },\n"
+		"    { \"name\": \"eth1.7\", \"oper-status\": \"up\", \"mtu\": 1500, \"kind\": \"vlan\", \"vlan-id\": 7, "
+		"\"vlan-protocol\": \"802.1ad\"", NULL,
+	};
+
+	(void)state;
+	expect(cfg, ok, 90, PRIV1, ER_PASS, "QinQ: S-Tag 7 on eth1.7, C-Tag 100 on eth1.100, both 802.1Q (0x8100)");
+	expect(cfg, bad, 90, PRIV1, ER_FAIL,
+	    "QinQ: the outer tag (S-Tag 7 on eth1.7) uses ethertype 0x88a8: ExpressRoute Direct's QinQ uses 802.1Q "
+	    "(0x8100) for both tags");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_90_na_provider),
+		cmocka_unit_test(test_90_pass_dot1q),
+		cmocka_unit_test(test_90_pass_port_unknown),
+		cmocka_unit_test(test_90_fail_8021ad),
+		cmocka_unit_test(test_90_fail_ctag_shared),
+		cmocka_unit_test(test_90_qinq),
 		cmocka_unit_test(test_31_pass_reachable),
 		cmocka_unit_test(test_31_pass_no_entry_established),
 		cmocka_unit_test(test_31_fail_failed),
