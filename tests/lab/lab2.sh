@@ -58,8 +58,8 @@ _LAB2_SESSIONS="c1pp c1mp c1mp6 c2pp c1ps c1ms c1ms6 c2ps"
 declare -gA _LAB2_BFD=([a]="172.16.0.2 172.16.1.2" [b]="172.16.0.6 172.16.1.6")
 declare -gA _LAB2_PARTNER_ADDR=([a]=198.51.100.1 [b]=198.51.100.2)
 _LAB2_FAULTS="stop-session stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
-stop-msee-msft-secondary stop-msee stop-ce-b parity-adv-circuit2-missing stop-agent stop-agent-b
-wrong-partner-hostkey"
+stop-msee-msft-secondary stop-msee stop-ce-b parity-adv-circuit2-missing stop-agent stop-agent-b kill-agent kill-agent-b hang-agent
+hang-agent-b wrong-partner-hostkey"
 
 # ---------------------------------------------------------------------------
 # Names
@@ -834,6 +834,10 @@ lab2_down() {
 	_lab2_vars || return 1
 	local pf ns pid pids
 	if [[ -d $LAB_STATE ]]; then
+		# a hung (SIGSTOPped) agent would not see the SIGTERM
+		for pf in "$LAB_STATE"/agent-*/erreadyd.pid; do
+			[[ -e $pf ]] && read -r pid <"$pf" && _lab_pid_ours "$pid" && kill -CONT "$pid"
+		done
 		for pf in "$LAB_STATE"/agent-*/erreadyd.pid "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid; do
 			[[ -e $pf ]] && _lab_kill_pidfile "$pf"
 		done
@@ -877,13 +881,15 @@ _lab2_fault_locked() {
 	return $rc
 }
 _lab2_fault_do() {
-	local op=$1 name=${2:-} arg=${3:-} k s ce cp msee mp rest
+	local op=$1 name=${2:-} arg=${3:-} k s ce cp msee mp rest pf pid
 	case $name in
 	stop-msee-priv-primary) name=stop-session arg=c${arg:-1}pp ;;
 	stop-msee-priv-secondary) name=stop-session arg=c${arg:-1}ps ;;
 	stop-msee-msft-primary) name=stop-session arg=c1mp ;;
 	stop-msee-msft-secondary) name=stop-session arg=c1ms ;;
 	stop-agent-b) name=stop-agent arg=b ;;
+	kill-agent-b) name=kill-agent arg=b ;;
+	hang-agent-b) name=hang-agent arg=b ;;
 	esac
 	case $name in
 	stop-session)
@@ -929,6 +935,28 @@ _lab2_fault_do() {
 			_lab_fault_del "stop-agent"
 			_lab_pidfile_alive "$(_lab2_agent_dir "$k")/erreadyd.pid" || lab2_agent_start "$k"
 		fi
+		;;
+	kill-agent)
+		# a crash: SIGKILL, nothing is closed cleanly
+		k=$(_lab2_ce "${arg:-b}") || return 1
+		pf=$(_lab2_agent_dir "$k")/erreadyd.pid
+		if [[ $op == fault ]]; then
+			_lab_pidfile_alive "$pf" || { _lab_err "the agent of CE-${k^^} is not running"; return 1; }
+			_lab_fault_add "kill-agent" "$k"
+			read -r pid <"$pf" && kill -KILL "$pid" && _lab_poll 5 0.02 _lab_pid_gone "$pid" && rm -f "$pf"
+		else
+			_lab_fault_del "kill-agent"
+			_lab_pidfile_alive "$pf" || lab2_agent_start "$k"
+		fi
+		;;
+	hang-agent)
+		# a hung partner: SIGSTOP; its TCP connections stay open and silent
+		k=$(_lab2_ce "${arg:-b}") || return 1
+		pf=$(_lab2_agent_dir "$k")/erreadyd.pid
+		_lab_pidfile_alive "$pf" || { _lab_err "the agent of CE-${k^^} is not running"; return 1; }
+		read -r pid <"$pf" || return 1
+		if [[ $op == fault ]]; then _lab_fault_add "hang-agent" "$k"; kill -STOP "$pid"
+		else _lab_fault_del "hang-agent"; kill -CONT "$pid"; fi
 		;;
 	wrong-partner-hostkey)
 		# A's config names a host key that is not B's; a running agent reloads it

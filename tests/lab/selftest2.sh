@@ -138,6 +138,15 @@ main() {
 	step "  agent B back, serving the partner link" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
 		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
 
+	pids=$(lab2_agent_pid b)
+	fault_case hang-agent-b "" eval '[[ $(awk "{ print \$3 }" /proc/'"$pids"'/stat) == T ]] &&
+		refused_with "banner exchange" a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub" && agent_running a'
+	step "  agent B answers again" hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"
+	pids=$(lab2_agent_pid b)
+	fault_case kill-agent-b "" eval 'pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
+	step "  agent B back after the crash" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
+		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
+
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid "$LAB_STATE"/agent-*/erreadyd.pid 2>/dev/null | tr '\n' ' ')
 	step "down" lab2_down
 	trap - EXIT INT TERM
