@@ -349,6 +349,7 @@ aligned(const void *buf, size_t len, void **copy)
 
 struct link_ent {
 	int ifindex;
+	int parent, master; /* IFLA_LINK of a stacked link in this namespace, IFLA_MASTER; 0 = none */
 	size_t pos; /* in obs->ifs */
 	char name[ER_OBS_IFNAMSIZ];
 };
@@ -418,6 +419,7 @@ parse_link(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_ent *
 	size_t alen = 0;
 	uint8_t oper = IF_OPER_UNKNOWN;
 	uint16_t proto;
+	uint32_t idx = 0;
 
 	memset(ifp, 0, sizeof(*ifp));
 	memset(le, 0, sizeof(*le));
@@ -437,6 +439,17 @@ parse_link(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_ent *
 			return -1;
 		ifp->oper = oper_state(oper);
 	}
+	/*
+	 * The parent port of a VLAN or macvlan, and a bond's slaves, tell
+	 * whether two links share one physical port (resiliency check 11).
+	 * IFLA_LINK of a link whose peer is in another namespace (a veth)
+	 * names an index there: only an index of this namespace is kept.
+	 */
+	if (tb[IFLA_LINK] && !tb[IFLA_LINK_NETNSID] && attr_u32(m, "IFLA_LINK", tb[IFLA_LINK], &idx) == 0 &&
+	    (int)idx != ifi.ifi_index)
+		le->parent = (int)idx;
+	if (tb[IFLA_MASTER] && attr_u32(m, "IFLA_MASTER", tb[IFLA_MASTER], &idx) == 0)
+		le->master = (int)idx;
 	if (!tb[IFLA_LINKINFO])
 		return 0; /* a physical device, or loopback */
 	if (attr_nested(m, "IFLA_LINKINFO", tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) < 0)
@@ -630,6 +643,19 @@ neigh_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->ifname, y->ifname);
 }
 
+/* Kinds whose IFLA_LINK is the port they ride on (a veth's is its peer, a tunnel's its underlay). */
+static bool
+stacked(const char *kind)
+{
+	static const char *const kinds[] = { "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kind, kinds[i]))
+			return true;
+	return false;
+}
+
 int
 er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err, size_t errlen)
 {
@@ -643,6 +669,13 @@ er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err
 	if (walk(p, len, link_pass, &st, err, errlen) < 0 || link_sort(st.map, st.n_map, err, errlen) < 0 ||
 	    walk(p, len, addr_neigh_pass, &st, err, errlen) < 0)
 		goto out;
+	for (i = 0; i < st.n_map; i++) {
+		const struct link_ent *le = &st.map[i], *up;
+		if (le->parent && stacked(obs->ifs[le->pos].kind) && (up = link_find(st.map, st.n_map, le->parent)))
+			memcpy(obs->ifs[le->pos].link, up->name, sizeof(up->name));
+		if (le->master && (up = link_find(st.map, st.n_map, le->master)))
+			memcpy(obs->ifs[le->pos].master, up->name, sizeof(up->name));
+	}
 	if (obs->n_neigh > n_neigh0)
 		qsort(obs->neigh + n_neigh0, obs->n_neigh - n_neigh0, sizeof(*obs->neigh), neigh_cmp);
 	rc = 0;

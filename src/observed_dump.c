@@ -66,6 +66,10 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 		    f->kind[0] ? f->kind : "-");
 		if (f->vlan_id)
 			fprintf(out, " vlan=%u proto=0x%04x", f->vlan_id, f->vlan_proto);
+		if (f->link[0])
+			fprintf(out, " link=%s", f->link);
+		if (f->master[0])
+			fprintf(out, " master=%s", f->master);
 		fputc('\n', out);
 		for (j = 0; j < f->n_addrs; j++)
 			fprintf(out, "  addr %s\n", pfx(&f->addrs[j], a));

@@ -314,7 +314,7 @@ static int
 parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 {
 	static const char *const keys[] = { "name", "oper-status", "mtu", "kind", "vlan-id",
-		"vlan-protocol", "addresses", NULL };
+		"vlan-protocol", "link", "master", "addresses", NULL };
 	char oper[32] = "", proto[16] = "";
 	json_object *arr;
 	uint32_t v = 0;
@@ -327,6 +327,8 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 	if (get_str(j, o, "oper-status", oper, sizeof(oper)) < 0 ||
 	    get_u32(j, o, "mtu", UINT32_MAX, &ifp->mtu) < 0 ||
 	    get_str(j, o, "kind", ifp->kind, sizeof(ifp->kind)) < 0 ||
+	    get_str(j, o, "link", ifp->link, sizeof(ifp->link)) < 0 ||
+	    get_str(j, o, "master", ifp->master, sizeof(ifp->master)) < 0 ||
 	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0)
 		return -1;
 	if (get_u32(j, o, "vlan-id", 4095, &v) == 1)
