@@ -29,6 +29,7 @@ struct client {
 	uint64_t kicked_ms;                /* when the running fetch was asked for */
 	unsigned long asked, answered;     /* fetch generations */
 	struct er_partner_view *view;      /* the latest answer */
+	char *filter;                      /* of the <get>: follows the config (er_partners_sync) */
 	/* thread only */
 	struct er_ds *ds;                  /* a private YANG context for the session */
 	struct nc_session *nc;
@@ -70,6 +71,7 @@ client_unref(struct client *c)
 		nc_session_free(c->nc, NULL);
 	er_ds_free(c->ds);
 	er_partner_view_unref(c->view);
+	free(c->filter);
 	free(c->cfg.key_file);
 	free(c->cfg.host_key);
 	pthread_mutex_destroy(&c->lock);
@@ -194,12 +196,11 @@ fail:
 	return NULL;
 }
 
-/* The <data> of a <get> reply as XML text (libnetconf2 hands it over as anydata). */
-static char *
+/* The <data> anydata of a <get> reply (libnetconf2 parsed the reply in our context). */
+static const struct lyd_node_any *
 reply_data(const struct lyd_node *op)
 {
 	const struct lyd_node *n = op;
-	char *text = NULL;
 
 	if (n && strcmp(LYD_NAME(n), "data"))
 		LY_LIST_FOR(lyd_child(op), n) {
@@ -208,9 +209,31 @@ reply_data(const struct lyd_node *op)
 		}
 	if (!n || !n->schema || !(n->schema->nodetype & LYS_ANYDATA))
 		return NULL;
-	if (lyd_any_value_str(n, &text) != LY_SUCCESS)
-		return NULL;
-	return text;
+	return (const struct lyd_node_any *)n;
+}
+
+/* The partner's data from the anydata: its tree when libnetconf2 parsed one, else its text parsed here. */
+static int
+view_from_reply(struct client *c, struct er_partner_view *pv, const struct lyd_node_any *any, char *why, size_t whylen)
+{
+	char *xml = NULL;
+	int rc;
+
+	if (any->value_type == LYD_ANYDATA_DATATREE) {
+		/* the size, for the operator and the figures: what the tree prints to */
+		if (lyd_print_mem(&xml, any->value.tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) == LY_SUCCESS)
+			pv->bytes = xml ? (uint32_t)strlen(xml) : 0;
+		free(xml);
+		return er_partner_view_from_tree(pv, any->value.tree, why, whylen);
+	}
+	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml) {
+		snprintf(why, whylen, "the reply has no data");
+		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", why);
+		return -1;
+	}
+	rc = er_partner_view_parse(pv, er_ds_ctx(c->ds), xml, why, whylen);
+	free(xml);
+	return rc;
 }
 
 /* One fetch: a new view, never NULL. */
@@ -222,13 +245,17 @@ fetch(struct client *c)
 	struct nc_rpc *rpc = NULL;
 	struct lyd_node *envp = NULL, *op = NULL;
 	enum er_partner_status st;
-	char why[256], *xml = NULL;
+	char why[256], *filter;
+	const struct lyd_node_any *any;
 	NC_MSG_TYPE m;
 	int left;
 	bool reused;
 
 	pv->fetched_at = (long long)time(NULL);
-	rpc = nc_rpc_get(ER_PARTNER_FILTER, NC_WD_UNKNOWN, NC_PARAMTYPE_CONST);
+	pthread_mutex_lock(&c->lock);
+	filter = xstrdup(c->filter ? c->filter : ER_PARTNER_FILTER);
+	pthread_mutex_unlock(&c->lock);
+	rpc = nc_rpc_get(filter, NC_WD_UNKNOWN, NC_PARAMTYPE_FREE);
 	/* The session of the last poll is reused; when it is gone (the partner restarted), a new one says why. */
 	reused = c->nc != NULL;
 again:
@@ -264,11 +291,11 @@ again:
 		c->nc = NULL;
 		goto again;
 	}
-	if (m != NC_MSG_REPLY || !(xml = reply_data(op))) {
+	if (m != NC_MSG_REPLY || !(any = reply_data(op))) {
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "the partner answered the <get> with an error");
 		goto drop;
 	}
-	if (er_partner_view_parse(pv, er_ds_ctx(c->ds), xml, why, sizeof(why)) < 0)
+	if (view_from_reply(c, pv, any, why, sizeof(why)) < 0)
 		goto drop;
 	goto done;
 drop:
@@ -276,7 +303,6 @@ drop:
 	nc_session_free(c->nc, NULL);
 	c->nc = NULL;
 done:
-	free(xml);
 	lyd_free_all(envp);
 	lyd_free_all(op);
 	nc_rpc_free(rpc);
@@ -423,6 +449,10 @@ er_partners_sync(struct er_partners *ps, const struct er_config *cfg)
 			}
 		if (!v[i])
 			v[i] = client_new(pc, ps->state_dir);
+		pthread_mutex_lock(&v[i]->lock);
+		free(v[i]->filter);
+		v[i]->filter = er_partner_filter(cfg, pc->name);
+		pthread_mutex_unlock(&v[i]->lock);
 	}
 	for (j = 0; j < ps->n; j++)
 		if (ps->v[j])

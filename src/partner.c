@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "log.h"
 #include "util.h"
 
 const char ER_PARTNER_FILTER[] =
@@ -15,6 +16,35 @@ const char ER_PARTNER_FILTER[] =
     "<circuit><name/><peering><type/><state><link/></state></peering></circuit>"
     "<readiness><last-evaluation/><collector/><check><circuit/><peering/><path/><code/><status/><detail/></check>"
     "</readiness></expressroute>";
+
+char *
+er_partner_filter(const struct er_config *cfg, const char *name)
+{
+	bool paths[2] = { false, false };
+	const char *path = NULL;
+	size_t i, j;
+	int k;
+	char *out;
+
+	for (i = 0; i < cfg->n_circuits; i++)
+		for (j = 0; j < cfg->circuits[i].n_peerings; j++)
+			for (k = 0; k < 2; k++) {
+				const struct er_partner_cfg *pc =
+				    er_peering_router(cfg, &cfg->circuits[i].peerings[j], (enum er_path)(k + 1));
+				if (pc && !strcmp(pc->name, name))
+					paths[k] = true;
+			}
+	if (paths[0] != paths[1])
+		path = paths[0] ? "primary" : "secondary";
+	if (asprintf(&out,
+	        "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
+	        "<circuit><name/><peering><type/><state><link/></state></peering></circuit>"
+	        "<readiness><last-evaluation/><collector/><check><circuit/><peering/>%s%s%s<code/><status/><detail/></check>"
+	        "</readiness></expressroute>",
+	        path ? "<path>" : "<path/>", path ? path : "", path ? "</path>" : "") < 0)
+		fatalx("out of memory");
+	return out;
+}
 
 const char *
 er_partner_status_name(enum er_partner_status st)

@@ -109,5 +109,11 @@ void er_partner_view_dump(const struct er_partner_view *pv, FILE *out);
  * the check results (the partner's verdict on its own links).
  */
 extern const char ER_PARTNER_FILTER[];
+/**
+ * ER_PARTNER_FILTER narrowed for partner @p name of @p cfg: when every link
+ * on that partner is a secondary (or every one a primary), only the check
+ * results of that path are asked for (a third of the reply). Caller frees.
+ */
+char *er_partner_filter(const struct er_config *cfg, const char *name);
 
 #endif
