@@ -505,8 +505,8 @@ er_partners_attach(struct er_partners *ps, struct er_observed *obs)
 			}
 			pthread_cond_timedwait(&c->cond, &c->lock, &until);
 		}
-		if (c->answered != c->asked) {
-			/* still in the fetch past its deadline: a hung partner */
+		/* still in the fetch past its deadline (this poll's, or an older one not kicked again): a hung partner */
+		if (c->answered != c->asked || (c->busy && now_ms() >= deadline)) {
 			pv = er_partner_view_new(c->cfg.name);
 			er_partner_view_fail(pv, ER_PARTNER_TIMEOUT, "no answer within %u ms", c->cfg.timeout_ms);
 			pv->fetched_at = (long long)time(NULL);

@@ -476,6 +476,28 @@ test_both_links_on_partners_refused(void **state)
 	er_ds_free(ds);
 }
 
+/* The <get> asks only for the check results of the path the partner holds. */
+static void
+test_partner_filter(void **state)
+{
+	struct fx fx;
+	char *f;
+
+	(void)state;
+	load_ce_a(&fx, NULL, NULL);
+	f = er_partner_filter(fx.cfg, "ce-b");
+	assert_non_null(strstr(f, "<check><circuit/><peering/><path>secondary</path><code/><status/><detail/></check>"));
+	free(f);
+	fx_free(&fx);
+	/* one peering with the primary on ce-b too: both paths */
+	load_ce_a(&fx, (const char *const[]){ "\"bfd-expected\": false,\n            \"secondary-router\": \"ce-b\"",
+	                   "\"bfd-expected\": false,\n            \"primary-router\": \"ce-b\"", NULL }, NULL);
+	f = er_partner_filter(fx.cfg, "ce-b");
+	assert_non_null(strstr(f, "<check><circuit/><peering/><path/><code/><status/><detail/></check>"));
+	free(f);
+	fx_free(&fx);
+}
+
 /* ---- the partner reply golden file ---- */
 
 static void
@@ -522,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_tier_same_router),
 		cmocka_unit_test(test_route_parity),
 		cmocka_unit_test(test_both_links_on_partners_refused),
+		cmocka_unit_test(test_partner_filter),
 		cmocka_unit_test(test_partner_golden),
 	};
 
