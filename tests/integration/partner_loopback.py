@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,9 @@ class Router:
                                       "--state-dir", os.path.join(self.dir, "state")],
                                      stdout=open(self.logp, "a"), stderr=subprocess.STDOUT)
         check(poll(lambda: os.path.exists(self.sock), 10), "%s: NETCONF socket appears" % self.name)
+        # and the SSH endpoint (a SIGTERM while erreadyd still starts its NETCONF server ends it with 1)
+        check(poll(lambda: try_(lambda: socket.create_connection(("127.0.0.1", self.port), 1).close() or True), 10),
+              "%s: NETCONF SSH port answers" % self.name)
 
     def stop(self):
         if self.proc:
