@@ -241,7 +241,7 @@ static struct er_partner_view *
 fetch(struct client *c)
 {
 	struct er_partner_view *pv = er_partner_view_new(c->cfg.name);
-	uint64_t t0 = now_ms(), msgid;
+	uint64_t t0 = now_ms(), msgid, t_reply;
 	struct nc_rpc *rpc = NULL;
 	struct lyd_node *envp = NULL, *op = NULL;
 	enum er_partner_status st;
@@ -295,8 +295,11 @@ again:
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "the partner answered the <get> with an error");
 		goto drop;
 	}
+	t_reply = now_ms();
 	if (view_from_reply(c, pv, any, why, sizeof(why)) < 0)
 		goto drop;
+	log_debug("partner %s: reply after %llu ms, read in %llu ms", c->cfg.name, (unsigned long long)(t_reply - t0),
+	    (unsigned long long)(now_ms() - t_reply));
 	goto done;
 drop:
 	/* a session that failed once is not trusted with the next request */
