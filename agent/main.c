@@ -3,6 +3,7 @@
  *
  * This file holds the command line; the readiness core lives in src/.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +14,14 @@
 #include "eval.h"
 #include "log.h"
 #include "observed.h"
+#include "partner.h"
+#include "util.h"
 #include "checks.h"
 #include "collect.h"
 #include "report.h"
 #include "daemon.h"
 #include "nc_relay.h"
+#include "partner_client.h"
 
 #define EXIT_BAD_CONFIG 4
 #define EXIT_USAGE 64
@@ -39,6 +43,10 @@ usage(FILE *out)
 	    "      --check           evaluate every check once, print the report and exit:\n"
 	    "                        0 ready, 1 not ready, 2 degraded, 3 unknown, 4 bad config\n"
 	    "      --observed FILE   take the host state from a JSON snapshot instead of the host\n"
+	    "      --partner NAME=FILE\n"
+	    "                        with --observed: partner NAME's reply (the XML <data> of its\n"
+	    "                        partner <get>) instead of fetching it; its age is measured\n"
+	    "                        against the snapshot's collected-at (repeatable)\n"
 	    "      --timeout MS      deadline of each collector (default 5000)\n"
 	    "      --dump-observed   print the collected host state (one fact per line) and exit\n"
 	    "      --json            print the report as RFC 7951 JSON state data\n"
@@ -52,6 +60,28 @@ usage(FILE *out)
 	    "  -d, --debug           verbose logging\n"
 	    "  -h, --help            this text\n"
 	    "  -V, --version         print the version\n");
+}
+
+/* A whole text file, NUL-terminated; NULL with the reason in @p err. */
+static char *
+read_text(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		buf = xreallocarray(buf, len + 65536 + 1, 1);
+		n = fread(buf + len, 1, 65536, f);
+		len += n;
+	} while (n == 65536);
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
 }
 
 static void
@@ -81,11 +111,13 @@ list_checks(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE, OPT_RELAY };
+	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE, OPT_RELAY,
+		OPT_PARTNER };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "observed", required_argument, NULL, OPT_OBSERVED },
+		{ "partner", required_argument, NULL, OPT_PARTNER },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "validate", no_argument, NULL, 'n' },
 		{ "print-config", no_argument, NULL, OPT_PRINT },
@@ -108,6 +140,9 @@ main(int argc, char **argv)
 	struct er_observed *obs = NULL;
 	const struct er_config *cfg;
 	struct er_snapshot *snap;
+	const char *partners[8];
+	size_t n_partners = 0, i;
+	long long now = (long long)time(NULL);
 
 	log_init("erreadyd", 1, ER_LOG_INFO);
 	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
@@ -120,6 +155,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_OBSERVED:
 			observed = optarg;
+			break;
+		case OPT_PARTNER:
+			if (n_partners == sizeof(partners) / sizeof(partners[0]) || !strchr(optarg, '=') || optarg[0] == '=') {
+				log_warnx("--partner: '%s' is not NAME=FILE (at most %zu)", optarg, sizeof(partners) / sizeof(partners[0]));
+				return EXIT_USAGE;
+			}
+			partners[n_partners++] = optarg;
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -175,6 +217,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (n_partners && (!check || !observed)) {
+		log_warnx("--partner needs --check and --observed");
+		return EXIT_USAGE;
+	}
 	if (!check && !validate && !dump) {
 		struct er_daemon_opts d = { config, observed, state_dir, (unsigned)timeout_ms };
 		return er_daemon_run(&d);
@@ -209,9 +255,15 @@ main(int argc, char **argv)
 	} else {
 		struct er_collect_opts co;
 
+		struct er_partners *ps = er_partners_new(state_dir ? state_dir : "/var/lib/erready");
+
+		er_partners_sync(ps, cfg);
+		er_partners_kick(ps);
 		er_collect_opts_init(&co, cfg);
 		co.timeout_ms = (unsigned)timeout_ms;
 		obs = er_collect_all(&co);
+		er_partners_attach(ps, obs);
+		er_partners_free(ps);
 	}
 	if (dump) {
 		er_observed_dump(obs, stdout);
@@ -220,7 +272,33 @@ main(int argc, char **argv)
 		er_ds_free(ds);
 		return 0;
 	}
-	snap = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
+	for (i = 0; i < n_partners; i++) {
+		char name[65], *text;
+		const char *eq = strchr(partners[i], '=');
+		struct er_partner_view *pv;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - partners[i]), partners[i]);
+		rc = 0;
+		if (!(text = read_text(eq + 1, err, sizeof(err)))) {
+			log_warnx("--partner %s: %s", name, err);
+			rc = EXIT_USAGE;
+			goto partner_fail;
+		}
+		pv = er_partner_view_new(name);
+		if (er_partner_view_parse(pv, er_ds_ctx(ds), text, err, sizeof(err)) < 0) {
+			log_warnx("--partner %s: %s: %s", name, eq + 1, err);
+			rc = EXIT_USAGE;
+		} else
+			er_observed_add_partner(obs, pv);
+		er_partner_view_unref(pv);
+		free(text);
+		if (rc == EXIT_USAGE)
+			goto partner_fail;
+		/* A captured pair: the partner's age counts from the local capture. */
+		if (obs->collected_at)
+			now = obs->collected_at;
+	}
+	snap = er_evaluate(cfg, obs, NULL, now);
 	er_ds_config_unref(cfg);
 	er_observed_unref(obs);
 	if (json) {
@@ -230,6 +308,11 @@ main(int argc, char **argv)
 		er_report_text(stdout, snap);
 	rc = er_report_exit_code(snap->overall.readiness);
 	er_snapshot_unref(snap);
+	er_ds_free(ds);
+	return rc;
+partner_fail:
+	er_observed_unref(obs);
+	er_ds_config_unref(cfg);
 	er_ds_free(ds);
 	return rc;
 }

@@ -432,6 +432,8 @@ er_nc_event_tree(const struct ly_ctx *ctx, const struct er_event *ev)
 		} else {
 			leaf_u(n, mod, "sessions-up", ev->sessions_up);
 			leaf(n, mod, "detail", ev->detail);
+			if (ev->router[0])
+				leaf(n, mod, "router", ev->router);
 		}
 		break;
 	}

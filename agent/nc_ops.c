@@ -657,6 +657,8 @@ state_parts(const struct er_nc_filter *f)
 		{ ER_TOP "/readiness/check", ER_ST_CHECKS },
 		{ ER_TOP "/readiness/nat", ER_ST_HOST },
 		{ ER_TOP "/readiness/qos", ER_ST_HOST },
+		{ ER_TOP "/resiliency-group/state", ER_ST_RESILIENCY },
+		{ ER_TOP "/agent/partner/state", ER_ST_RESILIENCY },
 	};
 	unsigned parts = 0;
 	size_t i;

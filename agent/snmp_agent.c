@@ -469,6 +469,7 @@ send_trap(const struct er_event *e)
 		add_neighbor(&vars, e);
 		add_int(&vars, 16, ASN_UNSIGNED, e->sessions_up);
 		add_str(&vars, 17, e->detail, strlen(e->detail));
+		add_str(&vars, 18, e->router, strlen(e->router));
 		break;
 	}
 	send_v2trap(vars);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "observed.h"
+#include "partner.h"
 #include "util.h"
 
 /* One conceptual row: its index (in the pool) and what its values come from. */
@@ -42,6 +43,7 @@ enum {
 	T_NAT_RULE,
 	T_DSCP,
 	T_QUEUE,
+	T_RGROUP,
 	T_COUNT
 };
 
@@ -335,20 +337,49 @@ get_link(const struct er_mib *m, const struct row *r, uint32_t col, struct er_mi
 {
 	static const int oper[] = { 4, 1, 2, 3 }; /* er_oper -> erLinkOperStatus */
 	const struct er_peering_cfg *p = r->b;
-	const char *ifname = p->ifname[r->k - 1];
-	const struct er_interface *ifp = er_observed_interface(m->snap->obs, ifname);
+	const char *ifname = p->ifname[r->k - 1], *router;
+	char why[320];
+	/* A link on a partner router reads the partner's data (unknown while it is not fresh). */
+	const struct er_observed *obs = er_link_obs(m->snap->cfg, m->snap->obs, m->snap->evaluated_at, p,
+	    (enum er_path)r->k, &router, why, sizeof(why));
+	const struct er_interface *ifp = er_observed_interface(obs, ifname);
+	const struct er_partner_view *pv;
 
 	switch (col) {
 	case 2:
 		return set_str(v, ifname);
 	case 3:
-		if (!er_observed_ok(m->snap->obs, ER_SRC_INTERFACES))
+		if (!obs || !er_observed_ok(obs, ER_SRC_INTERFACES))
 			return set_int(v, 4);
 		return set_int(v, !ifp ? 5 : (unsigned)ifp->oper < ARRAY_SIZE(oper) ? oper[ifp->oper] : 4);
 	case 4:
 		return set_gauge(v, ifp ? ifp->mtu : 0);
 	case 5:
 		return set_gauge(v, ifp ? ifp->vlan_id : 0);
+	case 6:
+		return set_str(v, router ? router : "local");
+	case 7:
+		pv = router ? er_observed_partner(m->snap->obs, router) : NULL;
+		return set_gauge(v, pv ? er_partner_view_age(pv, m->snap->evaluated_at) : 0);
+	}
+	return -1;
+}
+
+static int
+get_rgroup(const struct er_mib *m, const struct row *r, uint32_t col, struct er_mib_value *v)
+{
+	const struct er_group_cfg *g = r->a;
+	const struct er_group_state *gs = &m->snap->groups[r->k];
+
+	switch (col) {
+	case 2:
+		return set_int(v, g->intended);
+	case 3:
+		return set_int(v, gs->reached ? gs->reached : ER_RTIER_NONE);
+	case 4:
+		return set_str_max(v, gs->reason, 1024);
+	case 5:
+		return set_str_max(v, g->description, 255);
 	}
 	return -1;
 }
@@ -554,7 +585,7 @@ static const struct table_def defs[T_COUNT] = {
 	[T_SETTINGS] = { "erSettings", { 2 }, 1, 1, 5, get_settings },
 	[T_CIRCUIT] = { "erCircuitTable", { 3, 1 }, 2, 2, 19, get_circuit },
 	[T_PEERING] = { "erPeeringTable", { 4, 1 }, 2, 2, 27, get_peering },
-	[T_LINK] = { "erLinkTable", { 5, 1 }, 2, 2, 5, get_link },
+	[T_LINK] = { "erLinkTable", { 5, 1 }, 2, 2, 7, get_link },
 	[T_SESSION] = { "erSessionTable", { 6, 1 }, 2, 4, 15, get_session },
 	[T_CHECK] = { "erCheckTable", { 7, 1 }, 2, 5, 12, get_check },
 	[T_COLLECTOR] = { "erCollectorTable", { 8, 1 }, 2, 2, 5, get_collector },
@@ -562,6 +593,7 @@ static const struct table_def defs[T_COUNT] = {
 	[T_NAT_RULE] = { "erNatRuleTable", { 9, 3, 1 }, 3, 2, 7, get_nat_rule },
 	[T_DSCP] = { "erDscpRuleTable", { 10, 1, 1 }, 3, 2, 7, get_dscp },
 	[T_QUEUE] = { "erQueueTable", { 10, 2, 1 }, 3, 2, 6, get_queue },
+	[T_RGROUP] = { "erResiliencyGroupTable", { 12, 1 }, 2, 2, 5, get_rgroup },
 };
 
 /* ---- building ---- */
@@ -666,8 +698,13 @@ build_config_rows(struct er_mib *m)
 				struct idx li = pi;
 
 				idx_num(&li, (uint32_t)k);
+				const char *router;
+				char why[320];
+				const struct er_observed *lobs = er_link_obs(cfg, obs, m->snap->evaluated_at, pc, (enum er_path)k,
+				    &router, why, sizeof(why));
+
 				add_row(m, T_LINK, &li, (uint16_t)k, cc, pc, NULL);
-				for (fam = 0; obs && fam < 2; fam++) {
+				for (fam = 0; lobs && fam < 2; fam++) {
 					const struct er_prefix *sn = fam ? (pc->has_v6 ? &pc->v6[k - 1] : NULL)
 					                                 : (pc->has_v4 ? &pc->v4[k - 1] : NULL);
 					const struct er_bgp_neighbor *n;
@@ -677,7 +714,7 @@ build_config_rows(struct er_mib *m)
 					if (!sn)
 						continue;
 					er_link_addrs(sn, &cust, &msee);
-					if (!(n = er_observed_neighbor(obs, &msee)))
+					if (!(n = er_observed_neighbor(lobs, &msee)))
 						continue;
 					idx_addr(&si, &n->addr);
 					add_row(m, T_SESSION, &si, (uint16_t)k, cc, pc, n);
@@ -727,6 +764,11 @@ build_rows(struct er_mib *m)
 		struct idx x = { .n = 0 };
 		idx_str(&x, obs->queues[i].ifname);
 		add_row(m, T_QUEUE, &x, 0, &obs->queues[i], NULL, NULL);
+	}
+	for (i = 0; i < s->cfg->n_groups; i++) {
+		struct idx x = { .n = 0 };
+		idx_str(&x, s->cfg->groups[i].name);
+		add_row(m, T_RGROUP, &x, (uint16_t)i, &s->cfg->groups[i], NULL, NULL);
 	}
 	for (t = 0; t < T_COUNT; t++) {
 		struct table *tb = &m->t[t];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "partner.h"
 #include "util.h"
 
 #define PRIV ER_PEERING_MASK(ER_PEERING_PRIVATE)
@@ -62,6 +63,39 @@ has_nat_pool(const struct er_check_ctx *ctx)
 }
 
 static enum er_status
+has_partner(const struct er_check_ctx *ctx)
+{
+	const struct er_peering_cfg *p = ctx->peering;
+
+	return p->router[0] >= 0 || p->router[1] >= 0 ? 0 : na(ctx, "both links terminate on this router: no partner router");
+}
+
+static enum er_status
+in_group(const struct er_check_ctx *ctx)
+{
+	return ctx->circuit->group >= 0 ? 0 : na(ctx, "circuit in no resiliency group");
+}
+
+static enum er_status
+has_private_in_group(const struct er_check_ctx *ctx)
+{
+	const struct er_circuit_cfg *c = ctx->circuit;
+	size_t i, n = 0;
+
+	if (c->group < 0)
+		return na(ctx, "circuit in no resiliency group");
+	for (i = 0; i < ctx->cfg->n_circuits; i++)
+		n += ctx->cfg->circuits[i].group == c->group;
+	if (n < 2) {
+		er_detail(ctx, "the only circuit of resiliency group %s", ctx->cfg->groups[c->group].name);
+		return ER_NA;
+	}
+	if (!er_circuit_peering(c, ER_PEERING_PRIVATE) || !er_circuit_peering(c, ER_PEERING_PRIVATE)->enabled)
+		return na(ctx, "no Azure private peering on this circuit");
+	return 0;
+}
+
+static enum er_status
 has_internet_nbrs(const struct er_check_ctx *ctx)
 {
 	return ctx->cfg->n_internet_nbrs ? 0 : na(ctx, "no Internet BGP neighbours recorded (edge/internet-bgp-neighbor)");
@@ -89,6 +123,12 @@ needs_route_filter(const struct er_check_ctx *ctx)
 static const struct er_check_def catalogue[] = {
 	{ "link-redundant-pair", 10, ER_AREA_LINK, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, 0, true,
 	    "1: a redundant pair of BGP sessions per peering (P16, C16, P25)", er_chk_redundant_pair, NULL, 2016 },
+	{ "link-separate-routers", 11, ER_AREA_RESILIENCY, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, 0, true,
+	    "1: primary and secondary on two routers: 'If you terminate both the primary and secondary connections ... on the same CPE, you're compromising the high availability' (designing-for-high-availability-with-expressroute, 06/28/2019)",
+	    er_chk_separate_routers, NULL, 2019 },
+	{ "partner-agent-reachable", 13, ER_AREA_RESILIENCY, ER_SEV_MAJOR, ER_SCOPE_PEERING, ALL, 0, true,
+	    "1: the partner router's erreadyd answers, so the link it terminates is checked (design-architecture-for-resiliency, 07/16/2024)",
+	    er_chk_partner_reachable, has_partner, 2024 },
 	{ "bgp-both-established", 20, ER_AREA_BGP, ER_SEV_MAJOR, ER_SCOPE_PATH, ALL, S_BGP, true,
 	    "2: both BGP sessions Established for the availability SLA (R16-R26)", er_chk_established, NULL, 2016 },
 	{ "link-ipv4-addressing", 30, ER_AREA_LINK, ER_SEV_CRITICAL, ER_SCOPE_PATH, ALL, S_IF, true,
@@ -206,6 +246,12 @@ static const struct er_check_def catalogue[] = {
 	    "41: IPv6 prefixes received on private peering below \"a maximum of 100 IPv6 prefixes on a single "
 	    "ExpressRoute connection\" (dual stack; FAQ, 03/24/2022 and 03/31/2026); a warning only",
 	    er_chk_received_limit_v6, has_ipv6, 2022 },
+	{ "resiliency-tier", 420, ER_AREA_RESILIENCY, ER_SEV_MAJOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "42 (extends the catalogue): intended tier reached; Maximum = 'a pair of circuits across two distinct locations', High = 'a single circuit across two sites' (design-architecture-for-resiliency, 07/16/2024)",
+	    er_chk_resiliency_tier, in_group, 2024 },
+	{ "resiliency-route-parity", 430, ER_AREA_RESILIENCY, ER_SEV_MINOR, ER_SCOPE_CIRCUIT, 0, 0, false,
+	    "43 (extends the catalogue): 'Verify that identical routes are being advertised over both redundant circuits' (evaluate-circuit-resiliency, 06/24/2024; resiliency-insights, 03/26/2025)",
+	    er_chk_route_parity, has_private_in_group, 2024 },
 	{ "config-subscription", 901, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_ACCOUNT, 0, 0, false,
 	    "section 2: a valid Azure subscription recorded (P16, P25)", er_chk_subscription, NULL, 2016 },
 	{ "config-service-key", 902, ER_AREA_CONFIG, ER_SEV_MAJOR, ER_SCOPE_CIRCUIT, 0, 0, false,
@@ -299,6 +345,59 @@ source_unknown(const struct er_check_ctx *ctx, enum er_source s)
 	return ER_UNKNOWN;
 }
 
+const struct er_observed *
+er_link_obs(const struct er_config *cfg, const struct er_observed *obs, long long now, const struct er_peering_cfg *p,
+    enum er_path path, const char **router, char *why, size_t whylen)
+{
+	const struct er_partner_cfg *pc = er_peering_router(cfg, p, path);
+	const struct er_partner_view *pv;
+
+	if (router)
+		*router = pc ? pc->name : NULL;
+	if (!pc)
+		return obs;
+	if (!(pv = er_observed_partner(obs, pc->name))) {
+		snprintf(why, whylen, "not contacted yet");
+		return NULL;
+	}
+	if (!er_partner_view_fresh(pv, now, cfg->agent.poll_interval, why, whylen))
+		return NULL;
+	return pv->obs;
+}
+
+const struct er_observed *
+er_ctx_path_obs(const struct er_check_ctx *ctx, enum er_path path, const char **router, char *why, size_t whylen)
+{
+	return er_link_obs(ctx->cfg, ctx->obs, ctx->now, ctx->peering, path, router, why, whylen);
+}
+
+/*
+ * A per-link check of a link on a partner router is the partner's own
+ * verdict: it holds that link's whole host state (interface, BGP, NAT,
+ * QoS) and evaluated it with the same configuration. Without fresh
+ * partner data the check is unknown, never pass or fail.
+ */
+static enum er_status
+partner_result(const struct er_check_def *def, const struct er_check_ctx *ctx)
+{
+	const struct er_partner_cfg *pc = er_peering_router(ctx->cfg, ctx->peering, ctx->path);
+	const struct er_partner_view *pv = er_observed_partner(ctx->obs, pc->name);
+	const struct er_partner_result *r;
+	char why[320];
+
+	if (!er_ctx_path_obs(ctx, ctx->path, NULL, why, sizeof(why))) {
+		er_detail(ctx, "the %s link terminates on partner %s, whose data is not available (%s)",
+		    er_path_name(ctx->path), pc->name, why);
+		return ER_UNKNOWN;
+	}
+	if (!(r = er_partner_view_result(pv, ctx->circuit->name, ctx->peering->type, def->code, ctx->path))) {
+		er_detail(ctx, "partner %s did not report this check for its %s link", pc->name, er_path_name(ctx->path));
+		return ER_UNKNOWN;
+	}
+	er_detail(ctx, "on %s: %s", pc->name, r->detail);
+	return r->status;
+}
+
 enum er_status
 er_check_run(const struct er_check_def *def, const struct er_check_ctx *ctx)
 {
@@ -319,8 +418,11 @@ er_check_run(const struct er_check_def *def, const struct er_check_ctx *ctx)
 			return ER_NA;
 		}
 	}
+	/* Applicability depends on the configuration only: the same on both routers. */
 	if (def->applies && def->applies(ctx) == ER_NA)
 		return ER_NA;
+	if (def->scope == ER_SCOPE_PATH && ctx->peering->router[er_path_index(ctx->path)] >= 0)
+		return partner_result(def, ctx);
 	for (s = 0; s < ER_SRC_COUNT; s++)
 		if ((def->needs & ER_SRC_MASK(s)) && !er_observed_ok(ctx->obs, (enum er_source)s))
 			return source_unknown(ctx, (enum er_source)s);
@@ -365,10 +467,15 @@ er_ctx_session(const struct er_check_ctx *ctx, int family)
 	struct er_addr cust, msee;
 	const struct er_bgp_neighbor *n = NULL;
 
+	char why[320];
+	const struct er_observed *obs = er_ctx_path_obs(ctx, ctx->path, NULL, why, sizeof(why));
+
+	if (!obs)
+		return NULL;
 	if ((family == 0 || family == ER_AF_INET) && er_ctx_link(ctx, ER_AF_INET, NULL, &cust, &msee))
-		n = er_observed_neighbor(ctx->obs, &msee);
+		n = er_observed_neighbor(obs, &msee);
 	if (!n && (family == 0 || family == ER_AF_INET6) && er_ctx_link(ctx, ER_AF_INET6, NULL, &cust, &msee))
-		n = er_observed_neighbor(ctx->obs, &msee);
+		n = er_observed_neighbor(obs, &msee);
 	return n;
 }
 

@@ -31,6 +31,7 @@ struct er_check_ctx {
 	const struct er_peering_cfg *peering; /* NULL above peering scope */
 	enum er_path path;                    /* ER_PATH_NONE above path scope */
 	char *detail;                         /* ER_DETAIL_LEN bytes */
+	long long now;                        /* evaluation time: the age of partner data */
 };
 
 typedef enum er_status (*er_check_fn)(const struct er_check_ctx *ctx);
@@ -73,6 +74,28 @@ int er_path_index(enum er_path p);
 /** "primary"/"secondary" link subnets, customer and MSEE address of ctx->path, family 4 or 6. */
 bool er_ctx_link(const struct er_check_ctx *ctx, int family, struct er_prefix *subnet,
     struct er_addr *customer, struct er_addr *msee);
+/**
+ * The observed state that holds link @p path of @p p: @p obs for a link on
+ * this router, the partner's data for a link on a partner router (see
+ * partner.h). NULL when that partner's data is missing or stale, with the
+ * reason in @p why. @p router (may be NULL) gets the partner's name, or
+ * NULL for this router.
+ */
+const struct er_observed *er_link_obs(const struct er_config *cfg, const struct er_observed *obs, long long now,
+    const struct er_peering_cfg *p, enum er_path path, const char **router, char *why, size_t whylen);
+/** er_link_obs() for ctx->peering. */
+const struct er_observed *er_ctx_path_obs(const struct er_check_ctx *ctx, enum er_path path, const char **router,
+    char *why, size_t whylen);
+/**
+ * Link @p k (0 primary, 1 secondary) of @p p terminates on this router.
+ * Host-state checks of a peering (NAT, DSCP rules) look only at such links:
+ * the partner router checks its own with its own host state.
+ */
+static inline bool
+er_link_here(const struct er_peering_cfg *p, int k)
+{
+	return p->router[k] < 0;
+}
 /** The observed BGP session to the MSEE of ctx->path (IPv4 first, else IPv6). */
 const struct er_bgp_neighbor *er_ctx_session(const struct er_check_ctx *ctx, int family);
 /** Every configured link subnet (all circuits) overlapping/containing... helpers */
@@ -141,5 +164,16 @@ enum er_status er_chk_received_limit_v4(const struct er_check_ctx *ctx);
 enum er_status er_chk_received_limit_v6(const struct er_check_ctx *ctx);
 enum er_status er_chk_conntrack_drops(const struct er_check_ctx *ctx);
 enum er_status er_chk_pool_ports(const struct er_check_ctx *ctx);
+enum er_status er_chk_separate_routers(const struct er_check_ctx *ctx);
+enum er_status er_chk_partner_reachable(const struct er_check_ctx *ctx);
+enum er_status er_chk_resiliency_tier(const struct er_check_ctx *ctx);
+/**
+ * The resiliency tier group @p group of @p cfg reaches at @p now, with
+ * why in @p reason. Returns -1 when it is not known (a link of one of its
+ * circuits is not observed).
+ */
+int er_group_tier(const struct er_config *cfg, const struct er_observed *obs, long long now, size_t group,
+    enum er_res_tier *out, char *reason, size_t len);
+enum er_status er_chk_route_parity(const struct er_check_ctx *ctx);
 
 #endif

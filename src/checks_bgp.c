@@ -16,6 +16,9 @@ struct path_sessions {
 	size_t n;
 	struct er_addr msee[2];
 	const struct er_bgp_neighbor *nbr[2]; /* NULL when not configured on the host */
+	const char *router;                   /* the partner the link terminates on, NULL = this router */
+	bool unknown;                         /* on a partner whose data is not available (why) */
+	char why[320];
 };
 
 static void
@@ -25,12 +28,17 @@ sessions_of(const struct er_check_ctx *ctx, enum er_path path, struct path_sessi
 	struct er_addr cust;
 	int fams[2] = { ER_AF_INET, ER_AF_INET6 }, i;
 
+	const struct er_observed *obs = er_ctx_path_obs(ctx, path, &ps->router, ps->why, sizeof(ps->why));
+
 	c.path = path;
 	ps->n = 0;
+	ps->unknown = !obs || !er_observed_ok(obs, ER_SRC_BGP);
+	if (obs && ps->unknown)
+		snprintf(ps->why, sizeof(ps->why), "BGP state not collected there");
 	for (i = 0; i < 2; i++) {
 		if (!er_ctx_link(&c, fams[i], NULL, &cust, &ps->msee[ps->n]))
 			continue;
-		ps->nbr[ps->n] = er_observed_neighbor(ctx->obs, &ps->msee[ps->n]);
+		ps->nbr[ps->n] = er_observed_neighbor(obs, &ps->msee[ps->n]);
 		ps->n++;
 	}
 }
@@ -78,10 +86,16 @@ er_chk_established(const struct er_check_ctx *ctx)
 			return ER_FAIL;
 		}
 		if (n->state != ER_BGP_ESTABLISHED) {
+			struct path_sessions other;
+			sessions_of(ctx, other_path(ctx->path), &other);
 			er_detail(ctx, "%s session to %s is %s, not Established: %s", pn, A(&n->addr),
 			    er_bgp_state_label(n->state),
-			    path_established(ctx, other_path(ctx->path)) ? "redundancy lost, availability SLA void"
+			    other.unknown ? "redundancy unknown"
+			    : path_established(ctx, other_path(ctx->path)) ? "redundancy lost, availability SLA void"
 			                                                  : "both sessions down, peering outage");
+			if (other.unknown)
+				er_detail_append(ctx, " (the %s link on partner %s is not observed: %s)",
+				    er_path_name(other_path(ctx->path)), other.router ? other.router : "-", other.why);
 			if (n->last_error[0])
 				er_detail_append(ctx, " (last error: %s)", n->last_error);
 			return ER_FAIL;
@@ -679,6 +693,12 @@ er_chk_identical_adv(const struct er_check_ctx *ctx)
 	sessions_of(ctx, ER_PATH_SECONDARY, &sec);
 	if (!pri.n)
 		return no_subnets(ctx);
+	if (pri.unknown || sec.unknown) {
+		const struct path_sessions *u = pri.unknown ? &pri : &sec;
+		er_detail(ctx, "the %s link terminates on partner %s, whose data is not available (%s)",
+		    u == &pri ? "primary" : "secondary", u->router ? u->router : "-", u->why);
+		return ER_UNKNOWN;
+	}
 	for (i = 0; i < pri.n; i++) {
 		const struct er_bgp_neighbor *a = pri.nbr[i], *b = sec.nbr[i];
 		const struct er_prefix *fa = NULL, *fb = NULL;
@@ -708,6 +728,9 @@ er_chk_identical_adv(const struct er_check_ctx *ctx)
 	for (i = 0, same = 0; i < pri.n; i++)
 		same += pri.nbr[i]->n_adv;
 	er_detail(ctx, "primary and secondary advertise the same %zu prefix%s", same, same == 1 ? "" : "es");
+	if (pri.router || sec.router)
+		er_detail_append(ctx, " (%s link on partner %s)", pri.router ? "primary" : "secondary",
+		    pri.router ? pri.router : sec.router);
 	return ER_PASS;
 }
 

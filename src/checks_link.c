@@ -56,15 +56,32 @@ er_chk_redundant_pair(const struct er_check_ctx *ctx)
 		er_detail(ctx, "no link subnets configured: no BGP session pair can be placed");
 		return ER_FAIL;
 	}
-	if (!er_ctx_have(ctx, ER_SRC_BGP))
-		return ER_UNKNOWN;
 	for (i = 0; i < 2; i++) {
+		const char *router;
+		char why[320];
+		const struct er_observed *obs = er_ctx_path_obs(ctx, (enum er_path)(i + 1), &router, why, sizeof(why));
+
+		if (!obs) {
+			er_detail(ctx, "the %s link terminates on partner %s, whose data is not available (%s)",
+			    i ? "secondary" : "primary", router, why);
+			return ER_UNKNOWN;
+		}
+		if (!router && !er_ctx_have(ctx, ER_SRC_BGP))
+			return ER_UNKNOWN;
+		if (router && !er_observed_ok(obs, ER_SRC_BGP)) {
+			er_detail(ctx, "partner %s did not collect BGP state", router);
+			return ER_UNKNOWN;
+		}
 		c.path = (enum er_path)(i + 1);
 		er_ctx_link(&c, fam, NULL, &cust, &msee[i]);
-		n[i] = er_observed_neighbor(ctx->obs, &msee[i]);
+		n[i] = er_observed_neighbor(obs, &msee[i]);
 	}
 	if (n[0] && n[1]) {
+		const struct er_partner_cfg *r[2] = { er_peering_router(ctx->cfg, p, ER_PATH_PRIMARY),
+			er_peering_router(ctx->cfg, p, ER_PATH_SECONDARY) };
 		er_detail(ctx, "BGP sessions configured to %s (primary) and %s (secondary)", A(&msee[0]), A(&msee[1]));
+		if (r[0] || r[1])
+			er_detail_append(ctx, "; the %s link on partner %s", r[0] ? "primary" : "secondary", (r[0] ? r[0] : r[1])->name);
 		return ER_PASS;
 	}
 	if (!n[0] && !n[1])

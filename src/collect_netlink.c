@@ -350,7 +350,7 @@ aligned(const void *buf, size_t len, void **copy)
 
 struct link_ent {
 	int ifindex;
-	int link; /* IFLA_LINK in this namespace, 0 if none */
+	int link, master; /* IFLA_LINK in this namespace, IFLA_MASTER; 0 if none */
 	size_t pos; /* in obs->ifs */
 	char name[ER_OBS_IFNAMSIZ];
 };
@@ -420,6 +420,7 @@ parse_link(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_ent *
 	size_t alen = 0;
 	uint8_t oper = IF_OPER_UNKNOWN;
 	uint16_t proto;
+	uint32_t idx = 0;
 
 	memset(ifp, 0, sizeof(*ifp));
 	memset(le, 0, sizeof(*le));
@@ -455,6 +456,9 @@ parse_link(const struct nlmsghdr *nlh, const struct msgpos *m, struct link_ent *
 			return -1;
 		le->link = link != (uint32_t)ifi.ifi_index ? (int)link : 0;
 	}
+	/* A bond's slaves share its ports (resiliency check 11). */
+	if (tb[IFLA_MASTER] && attr_u32(m, "IFLA_MASTER", tb[IFLA_MASTER], &idx) == 0)
+		le->master = (int)idx;
 	if (!tb[IFLA_LINKINFO])
 		return 0; /* a physical device, or loopback */
 	if (attr_nested(m, "IFLA_LINKINFO", tb[IFLA_LINKINFO], li, IFLA_INFO_MAX) < 0)
@@ -655,9 +659,12 @@ er_netlink_parse(const void *buf, size_t len, struct er_observed *obs, char *err
 	    walk(p, len, addr_neigh_pass, &st, err, errlen) < 0)
 		goto out;
 	for (i = 0; i < st.n_map; i++) {
-		const struct link_ent *lower = st.map[i].link ? link_find(st.map, st.n_map, st.map[i].link) : NULL;
+		const struct link_ent *lower = st.map[i].link ? link_find(st.map, st.n_map, st.map[i].link) : NULL,
+				      *up = st.map[i].master ? link_find(st.map, st.n_map, st.map[i].master) : NULL;
 		if (lower)
 			memcpy(obs->ifs[st.map[i].pos].link, lower->name, sizeof(obs->ifs[0].link));
+		if (up)
+			memcpy(obs->ifs[st.map[i].pos].master, up->name, sizeof(obs->ifs[0].master));
 	}
 	/* er_observed_finalize() sorts the neighbour entries with everything else. */
 	rc = 0;

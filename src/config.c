@@ -2,6 +2,7 @@
 
 #include <libyang/libyang.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,13 @@ er_qos_profile_name(enum er_qos_profile p)
 {
 	static const char *const n[] = { "none", "current", "legacy-2016" };
 	return (unsigned)p < ARRAY_SIZE(n) ? n[p] : "";
+}
+
+const char *
+er_res_tier_name(enum er_res_tier t)
+{
+	static const char *const n[] = { "", "none", "standard", "high", "maximum" };
+	return (unsigned)t < ARRAY_SIZE(n) ? n[t] : "";
 }
 
 static int
@@ -181,8 +189,19 @@ link_subnets(const struct lyd_node *af, struct er_prefix out[2], struct er_prefi
 	}
 }
 
+static int
+partner_index(const struct er_agent_cfg *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < a->n_partners; i++)
+		if (!strcmp(a->partners[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 static void
-peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
+peering_from_tree(const struct lyd_node *pn, const struct er_agent_cfg *agent, struct er_peering_cfg *p)
 {
 	static const char *const qos[] = { "none", "current", "legacy-2016" };
 	const char *v;
@@ -198,6 +217,9 @@ peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
 		snprintf(p->ifname[0], sizeof(p->ifname[0]), "%s", v);
 	if ((v = cval(pn, "secondary-interface")))
 		snprintf(p->ifname[1], sizeof(p->ifname[1]), "%s", v);
+	/* The leafrefs are validated by libyang: a name always resolves. */
+	p->router[0] = partner_index(agent, cval(pn, "primary-router"));
+	p->router[1] = partner_index(agent, cval(pn, "secondary-router"));
 	p->bfd_expected = cbool(pn, "bfd-expected", true);
 	p->adv_public = prefix_list(pn, "advertised-public-prefix", &p->n_adv_public);
 	if ((v = cval(pn, "routing-registry")))
@@ -208,8 +230,19 @@ peering_from_tree(const struct lyd_node *pn, struct er_peering_cfg *p)
 	p->limit_warn_pct = (uint8_t)cnum(pn, "prefix-limit-warning", 90);
 }
 
+static int
+group_index(const struct er_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < cfg->n_groups; i++)
+		if (!strcmp(cfg->groups[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 static void
-circuit_from_tree(const struct lyd_node *cn, struct er_circuit_cfg *c)
+circuit_from_tree(const struct lyd_node *cn, const struct er_config *cfg, struct er_circuit_cfg *c)
 {
 	static const char *const model[] = { "", "cloud-exchange-colocation", "point-to-point-ethernet",
 		"any-to-any-ipvpn", "expressroute-direct" };
@@ -226,6 +259,8 @@ circuit_from_tree(const struct lyd_node *cn, struct er_circuit_cfg *c)
 		snprintf(c->service_key, sizeof(c->service_key), "%s", v);
 	c->provider = cstrdup(cn, "provider", NULL);
 	c->location = cstrdup(cn, "peering-location", NULL);
+	c->secondary_location = cstrdup(cn, "secondary-peering-location", NULL);
+	c->group = group_index(cfg, cval(cn, "resiliency-group"));
 	c->model = (enum er_conn_model)ENUM_OF(model, cval(cn, "connectivity-model"));
 	v = cval(cn, "service-layer");
 	c->layer = v && !strcmp(v, "managed-layer-3") ? ER_LAYER_MANAGED_3 : ER_LAYER_2;
@@ -241,7 +276,7 @@ circuit_from_tree(const struct lyd_node *cn, struct er_circuit_cfg *c)
 	c->peerings = c->n_peerings ? xcalloc(c->n_peerings, sizeof(*c->peerings)) : NULL;
 	LY_LIST_FOR(lyd_child(cn), n) {
 		if (!strcmp(LYD_NAME(n), "peering"))
-			peering_from_tree(n, &c->peerings[i++]);
+			peering_from_tree(n, &cfg->agent, &c->peerings[i++]);
 	}
 }
 
@@ -341,6 +376,32 @@ check_overlaps(const struct er_config *cfg, char *err, size_t errlen, char *wher
 	free(open);
 	free(refs);
 	return rc;
+}
+
+/*
+ * One link of each peering terminates on this router: erreadyd observes
+ * it and fetches the other from the partner. A peering with both links on
+ * partners belongs in those partners' erreadyd (YANG cannot say it
+ * without relating the entries of the circuit list, which scoped
+ * validation must not see).
+ */
+static int
+check_routers(const struct er_config *cfg, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_circuits; i++)
+		for (j = 0; j < cfg->circuits[i].n_peerings; j++) {
+			const struct er_peering_cfg *p = &cfg->circuits[i].peerings[j];
+			if (p->router[0] >= 0 && p->router[1] >= 0) {
+				snprintf(err, errlen,
+				    "/expressroute-readiness:expressroute/circuit[name='%s']/peering[type='%s']/secondary-router: both links on partner routers (%s, %s): one of them must terminate on this router",
+				    cfg->circuits[i].name, er_peering_name(p->type), cfg->agent.partners[p->router[0]].name,
+				    cfg->agent.partners[p->router[1]].name);
+				return -1;
+			}
+		}
+	return 0;
 }
 
 static int
@@ -566,6 +627,56 @@ snmp_free(struct er_snmp_cfg *sc)
 	free(sc->sinks);
 }
 
+static void
+partners_from_tree(const struct lyd_node *agent, struct er_agent_cfg *a)
+{
+	const struct lyd_node *n;
+	size_t i = 0;
+
+	a->n_partners = count_children(agent, "partner");
+	a->partners = a->n_partners ? xcalloc(a->n_partners, sizeof(*a->partners)) : NULL;
+	if (!agent)
+		return;
+	LY_LIST_FOR(lyd_child(agent), n) {
+		struct er_partner_cfg *p;
+		if (strcmp(LYD_NAME(n), "partner"))
+			continue;
+		p = &a->partners[i++];
+		snprintf(p->name, sizeof(p->name), "%s", cval(n, "name"));
+		if (er_addr_parse(cval(n, "address"), &p->addr) < 0)
+			memset(&p->addr, 0, sizeof(p->addr));
+		p->port = (uint16_t)cnum(n, "port", 830);
+		snprintf(p->user, sizeof(p->user), "%s", cval(n, "user") ? cval(n, "user") : "");
+		p->key_file = cstrdup(n, "key-file", "");
+		p->host_key = cstrdup(n, "host-key", "");
+		p->timeout_ms = (uint32_t)cnum(n, "timeout", 2000);
+	}
+}
+
+static void
+groups_from_tree(const struct lyd_node *top, struct er_config *cfg)
+{
+	static const char *const tier[] = { "", "", "standard", "high", "maximum" };
+	const struct lyd_node *n;
+	size_t i = 0;
+	int t;
+
+	cfg->n_groups = count_children(top, "resiliency-group");
+	cfg->groups = cfg->n_groups ? xcalloc(cfg->n_groups, sizeof(*cfg->groups)) : NULL;
+	if (!top)
+		return;
+	LY_LIST_FOR(lyd_child(top), n) {
+		struct er_group_cfg *g;
+		if (strcmp(LYD_NAME(n), "resiliency-group"))
+			continue;
+		g = &cfg->groups[i++];
+		snprintf(g->name, sizeof(g->name), "%s", cval(n, "name"));
+		t = ENUM_OF(tier, cval(n, "intended-tier"));
+		g->intended = t ? (enum er_res_tier)t : ER_RTIER_STANDARD;
+		g->description = cstrdup(n, "description", NULL);
+	}
+}
+
 int
 er_config_from_tree(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen)
 {
@@ -605,20 +716,27 @@ er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char
 		cfg->n_internet_nbrs = i;
 	}
 
+	agent = child(top, "agent");
+	partners_from_tree(agent, &cfg->agent);
+	groups_from_tree(top, cfg);
+
 	cfg->n_circuits = count_children(top, "circuit");
 	cfg->circuits = cfg->n_circuits ? xcalloc(cfg->n_circuits, sizeof(*cfg->circuits)) : NULL;
 	i = 0;
 	if (top) {
 		LY_LIST_FOR(lyd_child(top), n) {
 			if (!strcmp(LYD_NAME(n), "circuit"))
-				circuit_from_tree(n, &cfg->circuits[i++]);
+				circuit_from_tree(n, cfg, &cfg->circuits[i++]);
 		}
 	}
 
-	agent = child(top, "agent");
 	bgp = child(agent, "bgp");
 	cfg->agent.poll_interval = (uint32_t)cnum(agent, "poll-interval", 30);
 	cfg->agent.alert_hold_down = (uint32_t)cnum(agent, "alert-hold-down", 10);
+	if ((v = cval(agent, "router-name")))
+		snprintf(cfg->agent.router_name, sizeof(cfg->agent.router_name), "%s", v);
+	else if (gethostname(cfg->agent.router_name, sizeof(cfg->agent.router_name) - 1) < 0)
+		snprintf(cfg->agent.router_name, sizeof(cfg->agent.router_name), "%s", "erreadyd");
 	cfg->agent.bgp_source = (enum er_bgp_source)ENUM_OF(src, cval(bgp, "source"));
 	cfg->agent.frr_pathspace = cstrdup(bgp, "frr-pathspace", NULL);
 	cfg->agent.bird_socket = cstrdup(bgp, "bird-socket", "/run/bird/bird.ctl");
@@ -627,7 +745,7 @@ er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char
 
 	build_indexes(cfg);
 	where[0] = '\0';
-	if (check_overlaps(cfg, err, errlen, where, wherelen) < 0) {
+	if (check_overlaps(cfg, err, errlen, where, wherelen) < 0 || check_routers(cfg, err, errlen) < 0) {
 		er_config_free(cfg);
 		return -1;
 	}
@@ -651,9 +769,18 @@ er_config_free(struct er_config *cfg)
 		free(c->peerings);
 		free(c->provider);
 		free(c->location);
+		free(c->secondary_location);
 		free(c->vnets);
 	}
 	free(cfg->circuits);
+	for (i = 0; i < cfg->n_groups; i++)
+		free(cfg->groups[i].description);
+	free(cfg->groups);
+	for (i = 0; i < cfg->agent.n_partners; i++) {
+		free(cfg->agent.partners[i].key_file);
+		free(cfg->agent.partners[i].host_key);
+	}
+	free(cfg->agent.partners);
 	free(cfg->internet_nbrs);
 	free(cfg->peering_ifnames);
 	free(cfg->link_subnets);
@@ -691,6 +818,14 @@ er_config_circuit(const struct er_config *cfg, const char *name)
 		if (!strcmp(cfg->circuits[i].name, name))
 			return &cfg->circuits[i];
 	return NULL;
+}
+
+const struct er_partner_cfg *
+er_peering_router(const struct er_config *cfg, const struct er_peering_cfg *p, enum er_path path)
+{
+	int r = p->router[path == ER_PATH_SECONDARY ? 1 : 0];
+
+	return r >= 0 && (size_t)r < cfg->agent.n_partners ? &cfg->agent.partners[r] : NULL;
 }
 
 const struct er_peering_cfg *

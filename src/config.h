@@ -37,6 +37,26 @@ enum er_prov_state {
 };
 enum er_qos_profile { ER_QOS_NONE = 0, ER_QOS_CURRENT, ER_QOS_LEGACY_2016 };
 enum er_bgp_source { ER_BGPSRC_AUTO = 0, ER_BGPSRC_FRR, ER_BGPSRC_BIRD, ER_BGPSRC_NONE };
+/* Values of the YANG typedef resiliency-tier and the MIB's ErResiliencyTier; ordered by strength. */
+enum er_res_tier { ER_RTIER_NONE = 1, ER_RTIER_STANDARD, ER_RTIER_HIGH, ER_RTIER_MAXIMUM };
+
+/* A partner router (agent/partner): some links terminate there. */
+struct er_partner_cfg {
+	char name[65];
+	struct er_addr addr;
+	uint16_t port;
+	char user[33];
+	char *key_file; /* relative: under the state directory */
+	char *host_key; /* "type base64 [comment]" or "SHA256:..." */
+	uint32_t timeout_ms;
+};
+
+/* A resiliency group (resiliency-group[name]). */
+struct er_group_cfg {
+	char name[65];
+	enum er_res_tier intended; /* standard, high or maximum */
+	char *description;
+};
 
 /* Index 0 is the primary path, 1 the secondary: ER_PATH_x - 1. */
 struct er_peering_cfg {
@@ -51,6 +71,7 @@ struct er_peering_cfg {
 	/* The /29 and /125 as written when a family is given as one block (len 0 for the pair form). */
 	struct er_prefix v4_block, v6_block;
 	char ifname[2][ER_IFNAMSIZ];
+	int router[2]; /* where each link terminates: index in cfg->agent.partners, -1 = this router */
 	bool bfd_expected;
 	struct er_prefix *adv_public;
 	size_t n_adv_public;
@@ -66,6 +87,8 @@ struct er_circuit_cfg {
 	char service_key[ER_GUID_LEN + 1]; /* "" when not recorded */
 	char *provider;                    /* NULL when not recorded */
 	char *location;
+	char *secondary_location; /* ExpressRoute Metro: where the secondary lands; NULL = location */
+	int group;                /* index in cfg->groups, -1 = none */
 	enum er_conn_model model;
 	enum er_service_layer layer;
 	uint32_t bandwidth_mbps; /* 0 when not recorded */
@@ -148,6 +171,9 @@ struct er_netconf_cfg {
 struct er_agent_cfg {
 	uint32_t poll_interval;
 	uint32_t alert_hold_down;
+	char router_name[65]; /* agent/router-name, else the host name */
+	struct er_partner_cfg *partners;
+	size_t n_partners;
 	enum er_bgp_source bgp_source;
 	char *frr_pathspace;
 	char *bird_socket;
@@ -163,6 +189,8 @@ struct er_config {
 	size_t n_internet_nbrs;
 	struct er_circuit_cfg *circuits;
 	size_t n_circuits;
+	struct er_group_cfg *groups;
+	size_t n_groups;
 	struct er_agent_cfg agent;
 	/* Indexes built once, so checks stay O(log n) per lookup. */
 	const char **peering_ifnames; /* sorted, every configured peering interface */
@@ -191,6 +219,11 @@ void er_config_unref(const struct er_config *cfg);
 
 const struct er_circuit_cfg *er_config_circuit(const struct er_config *cfg, const char *name);
 const struct er_peering_cfg *er_circuit_peering(const struct er_circuit_cfg *c, enum er_peering_type t);
+/** The partner router on which link @p path of @p p terminates, or NULL when it is this router. */
+const struct er_partner_cfg *er_peering_router(const struct er_config *cfg, const struct er_peering_cfg *p,
+    enum er_path path);
+/** "standard", "high", ... */
+const char *er_res_tier_name(enum er_res_tier t);
 /** @p name is the interface of some peering. */
 bool er_config_is_peering_interface(const struct er_config *cfg, const char *name);
 /** The link subnet (of any peering) that covers @p p, or NULL. */

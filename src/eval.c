@@ -110,6 +110,7 @@ er_evaluate(const struct er_config *cfg, struct er_observed *obs, const struct e
 	ctx.cfg = cfg;
 	ctx.obs = s->obs;
 	ctx.prev_obs = s->base;
+	ctx.now = now;
 	for (d = 0; d < n_defs; d++)
 		if (defs[d].scope == ER_SCOPE_ACCOUNT)
 			run_one(&b, &defs[d], &ctx);
@@ -149,6 +150,10 @@ er_evaluate(const struct er_config *cfg, struct er_observed *obs, const struct e
 	s->overall.readiness = er_readiness_of(s->overall.count);
 	for (c = 0; c < cfg->n_circuits; c++)
 		s->circuit[c].readiness = er_readiness_of(s->circuit[c].count);
+	s->groups = xcalloc(cfg->n_groups ? cfg->n_groups : 1, sizeof(*s->groups));
+	for (c = 0; c < cfg->n_groups; c++)
+		s->groups[c].known = er_group_tier(cfg, s->obs, now, c, &s->groups[c].reached, s->groups[c].reason,
+		    sizeof(s->groups[c].reason)) == 0;
 	s->eval_us = er_now_us() - t0;
 	return s;
 }
@@ -170,6 +175,7 @@ er_snapshot_unref(struct er_snapshot *s)
 	er_observed_unref(s->base);
 	free(s->results);
 	free(s->circuit);
+	free(s->groups);
 	free(s);
 }
 

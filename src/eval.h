@@ -6,6 +6,7 @@
 #ifndef ER_EVAL_H
 #define ER_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ struct er_summary {
 	uint32_t count[ER_NA + 1]; /* indexed by enum er_status */
 };
 
+/* A resiliency group's tier at evaluation time (YANG resiliency-group/state). */
+struct er_group_state {
+	enum er_res_tier reached; /* none when not known */
+	bool known;
+	char reason[ER_DETAIL_LEN];
+};
+
 struct er_snapshot {
 	int refs;
 	const struct er_config *cfg; /* reference held */
@@ -36,6 +44,7 @@ struct er_snapshot {
 	size_t n_results;
 	struct er_summary overall;
 	struct er_summary *circuit; /* one per cfg->circuits[] */
+	struct er_group_state *groups; /* one per cfg->groups[] */
 	long long evaluated_at;
 	unsigned long long eval_us; /* how long the evaluation took */
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "util.h"
 
 const char *
@@ -47,6 +48,22 @@ session_state(const struct er_observed *obs, const struct er_addr *msee)
 	return n ? n->state : ER_BGP_UNKNOWN;
 }
 
+/*
+ * The observed state of link @p k of @p p in snapshot @p s: this router's,
+ * or the partner's when the link terminates there. NULL when that is not
+ * known (the partner's data is missing or stale, or BGP was not collected
+ * there): unknown is not a session change.
+ */
+static const struct er_observed *
+link_obs(const struct er_snapshot *s, const struct er_peering_cfg *p, int k)
+{
+	char why[320];
+	const struct er_observed *obs = er_link_obs(s->cfg, s->obs, s->evaluated_at, p, (enum er_path)(k + 1), NULL, why,
+	    sizeof(why));
+
+	return obs && er_observed_ok(obs, ER_SRC_BGP) ? obs : NULL;
+}
+
 /* A link is up when every session configured on it is Established. */
 static bool
 link_up(const struct er_observed *obs, const struct er_peering_cfg *p, int k)
@@ -81,18 +98,27 @@ session_events(const struct er_snapshot *old, const struct er_snapshot *cur, str
 			size_t n = er_peering_subnets(pc, sn);
 			int up_old = 0, up_new = 0;
 			struct er_addr changed = { 0, { 0 } };
+			const struct er_observed *ob[2][2]; /* [old, cur][link] */
+			bool known = true;
 
 			if (!op || !pc->enabled || cc->layer == ER_LAYER_MANAGED_3)
 				continue;
+			for (k = 0; k < 2; k++) {
+				ob[0][k] = link_obs(old, op, k);
+				ob[1][k] = link_obs(cur, pc, k);
+				known = known && ob[0][k] && ob[1][k];
+			}
 			/* sn[] alternates primary, secondary per family. */
 			for (i = 0; i < n; i++) {
 				struct er_addr cust, msee;
 				enum er_bgp_state was, is;
 				struct er_event *e;
 
+				if (!ob[0][i % 2] || !ob[1][i % 2])
+					continue;
 				er_link_addrs(sn[i], &cust, &msee);
-				was = session_state(old->obs, &msee);
-				is = session_state(cur->obs, &msee);
+				was = session_state(ob[0][i % 2], &msee);
+				is = session_state(ob[1][i % 2], &msee);
 				if ((was == ER_BGP_ESTABLISHED) == (is == ER_BGP_ESTABLISHED))
 					continue;
 				if (!changed.family)
@@ -104,7 +130,7 @@ session_events(const struct er_snapshot *old, const struct er_snapshot *cur, str
 				e->old_value = was;
 				e->new_value = is;
 				{
-					const struct er_bgp_neighbor *nb = er_observed_neighbor(cur->obs, &msee);
+					const struct er_bgp_neighbor *nb = er_observed_neighbor(ob[1][i % 2], &msee);
 					char a[ER_PREFIX_STRLEN];
 					snprintf(e->detail, sizeof(e->detail), "%s session to %s %s -> %s%s%s",
 					    er_path_name(e->path), er_addr_str(&msee, a, sizeof(a)), er_bgp_state_label(was),
@@ -112,9 +138,11 @@ session_events(const struct er_snapshot *old, const struct er_snapshot *cur, str
 					    nb && nb->last_error[0] ? nb->last_error : "");
 				}
 			}
+			if (!known)
+				continue;
 			for (k = 0; k < 2; k++) {
-				up_old += link_up(old->obs, op, k);
-				up_new += link_up(cur->obs, pc, k);
+				up_old += link_up(ob[0][k], op, k);
+				up_new += link_up(ob[1][k], pc, k);
 			}
 			if ((up_old == 2) != (up_new == 2)) {
 				struct er_event *e = add(out, up_new == 2 ? ER_EV_REDUNDANCY_RESTORED : ER_EV_REDUNDANCY_LOST,
@@ -134,7 +162,7 @@ session_events(const struct er_snapshot *old, const struct er_snapshot *cur, str
 					    up_new ? ": redundancy lost, availability SLA void" : ": peering outage");
 				/* Which link: the one whose sessions changed. */
 				for (k = 0; k < 2; k++)
-					if (link_up(old->obs, op, k) != link_up(cur->obs, pc, k))
+					if (link_up(ob[0][k], op, k) != link_up(ob[1][k], pc, k))
 						e->path = (enum er_path)(k + 1);
 			}
 		}
@@ -211,6 +239,8 @@ readiness_events(const struct er_snapshot *old, const struct er_snapshot *cur, s
 void
 er_events_diff(const struct er_snapshot *old, const struct er_snapshot *cur, struct er_event_list *out)
 {
+	size_t i;
+
 	if (!old)
 		return;
 	/* Unknown is not a session change: compare sessions only when both were observed. */
@@ -218,4 +248,6 @@ er_events_diff(const struct er_snapshot *old, const struct er_snapshot *cur, str
 		session_events(old, cur, out);
 	check_events(old, cur, out);
 	readiness_events(old, cur, out);
+	for (i = 0; i < out->n; i++)
+		snprintf(out->v[i].router, sizeof(out->v[i].router), "%s", cur->cfg->agent.router_name);
 }

@@ -36,6 +36,7 @@ struct er_event {
 	int old_value, new_value; /* readiness, check status or BGP state, by kind */
 	uint8_t sessions_up;      /* redundancy events: links of the peering still Established */
 	uint32_t checks_fail;     /* readiness events: failing checks now */
+	char router[65];          /* the reporting router (agent/router-name): both routers of a circuit alert */
 	char detail[ER_DETAIL_LEN];
 };
 

@@ -14,7 +14,7 @@ static const char *const path_names[] = { "none", "primary", "secondary" };
 static const char *const readiness_names[] = { NULL, "ready", "degraded", "not-ready", "unknown" };
 static const char *const status_names[] = { NULL, "pass", "warn", "fail", "unknown", "not-applicable" };
 static const char *const severity_names[] = { NULL, "critical", "major", "minor", "info" };
-static const char *const area_names[] = { NULL, "config", "link", "bgp", "nat", "qos", "capacity" };
+static const char *const area_names[] = { NULL, "config", "link", "bgp", "nat", "qos", "capacity", "resiliency" };
 static const char *const bgp_names[] = { "unknown", "idle", "connect", "active", "opensent",
 	"openconfirm", "established" };
 static const char *const bgp_labels[] = { "Unknown", "Idle", "Connect", "Active", "OpenSent",

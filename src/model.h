@@ -31,6 +31,7 @@ enum er_area {
 	ER_AREA_NAT = 4,
 	ER_AREA_QOS = 5,
 	ER_AREA_CAPACITY = 6,
+	ER_AREA_RESILIENCY = 7,
 };
 
 enum er_bgp_state {

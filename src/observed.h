@@ -15,6 +15,8 @@
 
 #define ER_OBS_IFNAMSIZ 16
 
+struct er_partner_view;
+
 struct er_source_status {
 	enum er_collector_status status; /* 0 = never collected */
 	char daemon[16];
@@ -86,7 +88,8 @@ struct er_interface {
 	uint16_t vlan_proto; /* 0x8100 or 0x88a8 */
 	uint8_t mac[6];      /* link-layer address (IFLA_ADDRESS), when mac_len is 6 */
 	uint8_t mac_len;     /* 0 = not reported or not Ethernet-like */
-	char link[ER_OBS_IFNAMSIZ]; /* the interface this one sits on (IFLA_LINK), "" if none here */
+	char link[ER_OBS_IFNAMSIZ];   /* the interface this one sits on (IFLA_LINK), "" if none here */
+	char master[ER_OBS_IFNAMSIZ]; /* bond or bridge it is enslaved to (IFLA_MASTER); "" = none */
 	uint8_t rr_groups;   /* ER_RRG_* router-redundancy multicast groups joined (procfs) */
 	struct er_prefix *addrs; /* interface addresses, host bits kept */
 	size_t n_addrs;
@@ -240,6 +243,10 @@ struct er_observed {
 	size_t n_dscp;
 	struct er_queue *queues;
 	size_t n_queues;
+
+	/* What partner routers reported (agent/partner), one per partner; references held. */
+	struct er_partner_view **partners;
+	size_t n_partners;
 };
 
 struct er_observed *er_observed_new(void);
@@ -251,6 +258,10 @@ void er_observed_unref(struct er_observed *obs);
 void er_observed_finalize(struct er_observed *obs);
 
 bool er_observed_ok(const struct er_observed *obs, enum er_source s);
+/** Attach a partner's view (takes a reference). */
+void er_observed_add_partner(struct er_observed *obs, struct er_partner_view *pv);
+/** The view of partner @p name, or NULL when none was attached. */
+const struct er_partner_view *er_observed_partner(const struct er_observed *obs, const char *name);
 const struct er_bgp_neighbor *er_observed_neighbor(const struct er_observed *obs, const struct er_addr *a);
 const struct er_interface *er_observed_interface(const struct er_observed *obs, const char *name);
 /**

@@ -80,6 +80,8 @@ er_observed_dump(const struct er_observed *obs, FILE *out)
 			fprintf(out, " mac=%s", er_mac_str(f->mac, a));
 		if (f->link[0])
 			fprintf(out, " link=%s", f->link);
+		if (f->master[0])
+			fprintf(out, " master=%s", f->master);
 		for (v = 0, j = 0; v < ER_RRG_COUNT; v++)
 			if (f->rr_groups & (1 << v))
 				fprintf(out, "%s%s", j++ ? "," : " groups=", er_rr_group_addr(v));

@@ -314,7 +314,7 @@ static int
 parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 {
 	static const char *const keys[] = { "name", "oper-status", "mtu", "kind", "vlan-id",
-		"vlan-protocol", "mac", "link", "redundancy-groups", "addresses", NULL };
+		"vlan-protocol", "mac", "link", "master", "redundancy-groups", "addresses", NULL };
 	char oper[32] = "", proto[16] = "", mac[32] = "";
 	json_object *arr;
 	uint32_t v = 0;
@@ -329,7 +329,8 @@ parse_interface(struct jctx *j, json_object *o, struct er_interface *ifp)
 	    get_str(j, o, "kind", ifp->kind, sizeof(ifp->kind)) < 0 ||
 	    get_str(j, o, "vlan-protocol", proto, sizeof(proto)) < 0 ||
 	    get_str(j, o, "mac", mac, sizeof(mac)) < 0 ||
-	    get_str(j, o, "link", ifp->link, sizeof(ifp->link)) < 0)
+	    get_str(j, o, "link", ifp->link, sizeof(ifp->link)) < 0 ||
+	    get_str(j, o, "master", ifp->master, sizeof(ifp->master)) < 0)
 		return -1;
 	if (mac[0]) {
 		if (er_mac_parse(mac, ifp->mac) < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "datastore.h"
+#include "partner.h"
 #include "util.h"
 
 struct st {
@@ -67,6 +68,7 @@ session(struct st *st, struct lyd_node *link, const struct er_bgp_neighbor *n, c
 	char a[ER_PREFIX_STRLEN];
 	const struct er_bfd_peer *b = er_observed_bfd(obs, &n->addr);
 	struct lyd_node *s = list1(st, link, "bgp-session", er_addr_str(&n->addr, a, sizeof(a)));
+	size_t i;
 
 	if (!s)
 		return;
@@ -89,16 +91,33 @@ session(struct st *st, struct lyd_node *link, const struct er_bgp_neighbor *n, c
 	term(st, s, "bfd-state", "%s", er_bfd_state_name(b ? b->state : ER_BFD_NONE));
 	if (n->last_error[0])
 		term(st, s, "last-error", "%s", n->last_error);
+	/* What a partner router needs for rule 21 across routers and route-set parity. */
+	for (i = 0; n->have_adv && i < n->n_adv; i++) {
+		const struct er_route *r = &n->adv[i];
+		const uint32_t *path = er_route_path(n, r);
+		struct lyd_node *rn = list1(st, s, "advertised-route", er_prefix_str(&r->pfx, a, sizeof(a)));
+		char asp[256] = "";
+		unsigned k;
+
+		for (k = 0; k < r->path_len; k++)
+			strlcatf(asp, sizeof(asp), "%s%u", k ? " " : "", path[k]);
+		term(st, rn, "as-path", "%s", asp);
+	}
 }
 
 static void
-links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, const struct er_observed *obs)
+links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, const struct er_snapshot *snap)
 {
 	static const char *const oper[] = { "unknown", "up", "down", "lower-layer-down" };
 	struct lyd_node *state = NULL;
 	int k, fam;
 
 	for (k = 0; k < 2; k++) {
+		const char *router;
+		char why[320];
+		/* A link on a partner router: the partner's data, when it is fresh. */
+		const struct er_observed *obs = er_link_obs(snap->cfg, snap->obs, snap->evaluated_at, p,
+		    (enum er_path)(k + 1), &router, why, sizeof(why));
 		const struct er_interface *ifp = er_observed_interface(obs, p->ifname[k]);
 		struct lyd_node *link;
 		char buf[ER_PREFIX_STRLEN];
@@ -108,6 +127,19 @@ links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, c
 			state = inner(st, peering, "state");
 		if (!(link = list1(st, state, "link", k ? "secondary" : "primary")))
 			return;
+		term(st, link, "observed-by", "%s", router ? router : "local");
+		if (router) {
+			const struct er_partner_view *pv = er_observed_partner(snap->obs, router);
+			if (pv && pv->evaluated_at)
+				term(st, link, "observed-age", "%u", er_partner_view_age(pv, snap->evaluated_at));
+		} else {
+			term(st, link, "observed-age", "0");
+		}
+		if (!obs) {
+			if (p->ifname[k][0])
+				term(st, link, "interface", "%s", p->ifname[k]);
+			continue;
+		}
 		if (p->ifname[k][0]) {
 			term(st, link, "interface", "%s", p->ifname[k]);
 			if (er_observed_ok(obs, ER_SRC_INTERFACES))
@@ -222,6 +254,48 @@ host_facts(struct st *st, struct lyd_node *rd, const struct er_observed *obs)
 	}
 }
 
+/* resiliency-group/state and agent/partner/state. */
+static void
+resiliency(struct st *st, struct lyd_node *top, const struct er_snapshot *s)
+{
+	const struct er_config *cfg = s->cfg;
+	struct lyd_node *agent = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_groups; i++) {
+		struct lyd_node *g = list1(st, top, "resiliency-group", cfg->groups[i].name), *gs = inner(st, g, "state");
+		term(st, gs, "tier-intended", "%s", er_res_tier_name(cfg->groups[i].intended));
+		term(st, gs, "tier-reached", "%s", er_res_tier_name(s->groups[i].reached));
+		if (s->groups[i].reason[0])
+			term(st, gs, "reason", "%s", s->groups[i].reason);
+	}
+	for (i = 0; i < cfg->agent.n_partners; i++) {
+		const struct er_partner_cfg *pc = &cfg->agent.partners[i];
+		const struct er_partner_view *pv = er_observed_partner(s->obs, pc->name);
+		struct lyd_node *p, *ps;
+		char why[320];
+		bool fresh;
+
+		if (!agent)
+			agent = inner(st, top, "agent");
+		p = list1(st, agent, "partner", pc->name);
+		ps = inner(st, p, "state");
+		if (!pv) {
+			term(st, ps, "status", "%s", "not-contacted");
+			continue;
+		}
+		fresh = er_partner_view_fresh(pv, s->evaluated_at, cfg->agent.poll_interval, why, sizeof(why));
+		term(st, ps, "status", "%s",
+		    er_partner_status_name(!fresh && pv->status == ER_PARTNER_OK ? ER_PARTNER_STALE : pv->status));
+		if (!fresh)
+			term(st, ps, "message", "%s", why);
+		if (pv->evaluated_at)
+			term(st, ps, "data-age", "%u", er_partner_view_age(pv, s->evaluated_at));
+		term(st, ps, "duration", "%u", pv->duration_ms);
+		term(st, ps, "bytes", "%u", pv->bytes);
+	}
+}
+
 int
 er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct lyd_node **out)
 {
@@ -247,10 +321,12 @@ er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsig
 		for (p = 0; p < cc->n_peerings; p++) {
 			struct lyd_node *pn = list1(&st, cn, "peering", er_peering_name(cc->peerings[p].type));
 			if (pn)
-				links(&st, pn, &cc->peerings[p], s->obs);
+				links(&st, pn, &cc->peerings[p], s);
 		}
 		summary(&st, inner(&st, cn, "state"), &s->circuit[c], s->evaluated_at);
 	}
+	if (parts & ER_ST_RESILIENCY)
+		resiliency(&st, top, s);
 	if (!(parts & (ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS | ER_ST_HOST)))
 		goto done;
 	rd = inner(&st, top, "readiness");

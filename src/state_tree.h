@@ -19,7 +19,8 @@ int er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct 
 #define ER_ST_COLLECTORS 0x04 /* readiness/collector */
 #define ER_ST_CHECKS 0x08     /* readiness/check */
 #define ER_ST_HOST 0x10       /* readiness/nat and readiness/qos */
-#define ER_ST_ALL 0x1f
+#define ER_ST_RESILIENCY 0x20 /* resiliency-group/state and agent/partner/state */
+#define ER_ST_ALL 0x3f
 int er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts, struct lyd_node **out);
 
 #endif

@@ -6,6 +6,10 @@ bin=$1
 src=$2
 cfg=$src/examples/erready.json
 obs=$src/tests/data/observed-healthy.json
+# Microsoft's recommended design: this router (ce-a) holds the primary links, its partner ce-b the secondary ones
+cfg2=$src/examples/erready-two-routers.json
+obs2=$src/tests/data/observed-two-circuits.json
+ceb="ce-b=$src/tests/fixtures/partner/ce-b-healthy.xml"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -37,22 +41,39 @@ grep_out() { # grep_out NAME FILE PATTERN
 	fi
 }
 
-expect "ready lab snapshot exits 0" 0 "$bin" --check -c "$cfg" --observed "$obs"
-grep_out "report headline" "$tmp/out" "ExpressRoute readiness: READY"
+# One router terminating both links of every peering: healthy, but only degraded (check 11)
+expect "healthy single-router snapshot exits 2 (degraded)" 2 "$bin" --check -c "$cfg" --observed "$obs"
+grep_out "single-router headline" "$tmp/out" "ExpressRoute readiness: DEGRADED"
+grep_out "the same-router warning" "$tmp/out" \
+	"WARN     11  link-separate-routers                       primary and secondary terminate on the same router: one device failure takes both down (Microsoft HA guidance)"
+if [ "$(grep -c '^ *WARN' "$tmp/out")" -eq 2 ] && [ "$(grep -c '^ *WARN     11 ' "$tmp/out")" -eq 2 ]; then
+	echo "ok   check 11 is the only warning"; passes=$((passes + 1))
+else
+	echo "FAIL other warnings than check 11:"; grep '^ *WARN' "$tmp/out"; fails=$((fails + 1))
+fi
 grep_out "report groups by peering" "$tmp/out" "^  Microsoft peering"
 
-echo '{}' >"$tmp/empty.json"
-expect "nothing observed exits 3 (unknown)" 3 "$bin" --check -c "$cfg" --observed "$tmp/empty.json"
-grep_out "unknown, never pass" "$tmp/out" "UNKNOWN  20  bgp-both-established"
+expect "two-router snapshot with the partner's reply exits 0" 0 "$bin" --check -c "$cfg2" --observed "$obs2" --partner "$ceb"
+grep_out "report headline" "$tmp/out" "ExpressRoute readiness: READY"
+grep_out "the partner's link, named" "$tmp/out" "PASS     20  bgp-both-established             secondary  on ce-b: secondary session to 172.16.0.6 Established"
+expect "two-router snapshot without the partner exits 2" 2 "$bin" --check -c "$cfg2" --observed "$obs2"
+grep_out "partner link unknown" "$tmp/out" "UNKNOWN  20  bgp-both-established             secondary  the secondary link terminates on partner ce-b, whose data is not available (not contacted yet)"
+expect "--partner without --observed is a usage error" 64 "$bin" --check -c "$cfg2" --partner "$ceb"
+expect "--partner file that is not a reply" 64 "$bin" --check -c "$cfg2" --observed "$obs2" --partner "ce-b=$obs2"
+
+echo '{ "collected-at": 1795000000 }' >"$tmp/empty.json"
+expect "nothing observed exits 3 (unknown)" 3 "$bin" --check -c "$cfg2" --observed "$tmp/empty.json" --partner "$ceb"
+grep_out "unknown, never pass" "$tmp/out" "UNKNOWN  20  bgp-both-established             primary"
 
 sed 's/"state": "established", "uptime": 86400,/"state": "active", "uptime": 0,/' "$obs" >"$tmp/down.json"
 expect "sessions down exits 1 (not ready)" 1 "$bin" --check -c "$cfg" --observed "$tmp/down.json"
 grep_out "detail names the session" "$tmp/out" "primary session to 172.16.0.2 is Active, not Established"
 
-sed 's/"rate": 1000000000/"rate": 2000000000/' "$obs" >"$tmp/shaper.json"
-expect "warning exits 2 (degraded)" 2 "$bin" --check -c "$cfg" --observed "$tmp/shaper.json"
+sed 's/"rate": 1000000000/"rate": 2000000000/' "$obs2" >"$tmp/shaper.json"
+expect "warning exits 2 (degraded)" 2 "$bin" --check -c "$cfg2" --observed "$tmp/shaper.json" --partner "$ceb"
+grep_out "the warning is the shaper" "$tmp/out" "WARN    400  capacity-shaper                  primary"
 
-expect "--json exits like the text report" 0 "$bin" --check --json -c "$cfg" --observed "$obs"
+expect "--json exits like the text report" 0 "$bin" --check --json -c "$cfg2" --observed "$obs2" --partner "$ceb"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["expressroute-readiness:expressroute"]; assert d["readiness"]["readiness"]=="ready"; assert len(d["readiness"]["check"])>=80' "$tmp/out"; then
 	echo "ok   --json is RFC 7951 state data"; passes=$((passes + 1))
 else

@@ -1,6 +1,9 @@
 #include "fixture.h"
 
 #include "collect.h"
+#include "partner.h"
+
+#include <libyang/libyang.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,11 +86,30 @@ fx_run(struct fx *fx, uint32_t code, const char *circuit, enum er_peering_type p
 	ctx.obs = fx->obs;
 	ctx.path = path;
 	ctx.detail = fx->detail;
+	ctx.now = fx->now;
 	if (circuit && !(ctx.circuit = er_config_circuit(fx->cfg, circuit)))
 		fail_msg("no circuit %s in the config", circuit);
 	if (peering && !(ctx.peering = er_circuit_peering(ctx.circuit, peering)))
 		fail_msg("no %s peering in circuit %s", er_peering_name(peering), circuit);
 	return er_check_run(def, &ctx);
+}
+
+struct er_partner_view *
+fx_partner(struct fx *fx, const char *name, const char *fixture_rel)
+{
+	char *xml = fx_read_data(fx_fixture(fixture_rel)), err[512];
+	struct lyd_node *tree = NULL;
+	struct er_partner_view *pv = er_partner_view_new(name);
+
+	if (lyd_parse_data_mem(er_ds_ctx(fx->ds), xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT, 0, &tree) != LY_SUCCESS)
+		fail_msg("%s: not parsed as the module's data", fixture_rel);
+	if (er_partner_view_from_tree(pv, tree, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", fixture_rel, err);
+	lyd_free_all(tree);
+	free(xml);
+	er_observed_add_partner(fx->obs, pv);
+	er_partner_view_unref(pv);
+	return pv;
 }
 
 char *

@@ -16,6 +16,7 @@ struct fx {
 	const struct er_config *cfg;
 	struct er_observed *obs;
 	char detail[ER_DETAIL_LEN];
+	long long now; /* evaluation time of fx_run (the age of partner data); 0 unless a test sets it */
 };
 
 /** Load @p config_json (RFC 7951 config) and @p observed_json (snapshot format, or NULL). Fails the test on error. */
@@ -37,6 +38,13 @@ enum er_status fx_run(struct fx *fx, uint32_t code, const char *circuit, enum er
 		assert_string_equal((fx)->detail, (want_detail));                                 \
 		assert_string_equal(er_status_name(st_), er_status_name(want_status));           \
 	} while (0)
+
+/**
+ * Parse the partner reply @p fixture_rel (under tests/fixtures/, the <data>
+ * of a partner's <get>) as partner @p name and attach it to fx->obs.
+ * Returns the view (held by fx->obs).
+ */
+struct er_partner_view *fx_partner(struct fx *fx, const char *name, const char *fixture_rel);
 
 /** Read a file under the tests/data directory into a malloc'd string. */
 char *fx_read_data(const char *name);

@@ -77,7 +77,8 @@ test_session_down_and_back(void **state)
 	                               "availability SLA void (last error: Hold Timer Expired)");
 	e = find(&l, ER_EV_READINESS_CHANGED, "");
 	assert_non_null(e);
-	assert_int_equal(e->old_value, ER_READY);
+	/* one router holds both links: healthy reads degraded (check 11) */
+	assert_int_equal(e->old_value, ER_DEGRADED);
 	assert_int_equal(e->new_value, ER_NOT_READY);
 	assert_non_null(find(&l, ER_EV_READINESS_CHANGED, "er-ams-1"));
 	assert_null(find(&l, ER_EV_REDUNDANCY_RESTORED, NULL));
@@ -109,12 +110,26 @@ test_session_down_and_back(void **state)
 	free(down);
 }
 
+/* The two-router example (ce-a) with partner ce-b's healthy reply: it reads ready. */
+static struct er_snapshot *
+two_router_snapshot_of(struct fx *fx, const char *observed, long long t)
+{
+	char *cfg = fx_read_data(ERREADY_SOURCE_DIR "/examples/erready-two-routers.json");
+	struct er_snapshot *s;
+
+	fx_load(fx, cfg, observed);
+	fx_partner(fx, "ce-b", "partner/ce-b-healthy.xml");
+	s = er_evaluate(fx->cfg, fx->obs, NULL, t);
+	free(cfg);
+	return s;
+}
+
 static void
 test_bgp_unknown_is_not_a_session_change(void **state)
 {
-	char *healthy = fx_read_data(FX_OBSERVED);
+	char *healthy = fx_read_data("observed-two-circuits.json");
 	struct fx f1, f2;
-	struct er_snapshot *s1 = snapshot_of(&f1, healthy, 1000), *s2 = snapshot_of(&f2, "{}", 1030);
+	struct er_snapshot *s1 = two_router_snapshot_of(&f1, healthy, 1000), *s2 = two_router_snapshot_of(&f2, "{}", 1030);
 	struct er_event_list l = { 0 };
 
 	(void)state;
@@ -123,6 +138,8 @@ test_bgp_unknown_is_not_a_session_change(void **state)
 	assert_null(find(&l, ER_EV_REDUNDANCY_LOST, NULL));
 	/* The checks themselves do change: pass -> unknown. */
 	assert_non_null(find(&l, ER_EV_CHECK_STATUS_CHANGED, "bgp-both-established/er-ams-1/azure-private/primary"));
+	assert_int_equal(s1->overall.readiness, ER_READY);
+	assert_non_null(find(&l, ER_EV_READINESS_CHANGED, ""));
 	assert_int_equal(find(&l, ER_EV_READINESS_CHANGED, "")->new_value, ER_UNKNOWN_READINESS);
 	er_event_list_free(&l);
 	er_snapshot_unref(s1);
