@@ -941,8 +941,19 @@ er_chk_default_route_private(const struct er_check_ctx *ctx)
 {
 	const struct er_bgp_neighbor *s[4];
 	const struct er_prefix *d;
-	size_t n = peering_sessions(ctx, s), i, exchanged = 0;
+	struct path_sessions ps;
+	size_t n = 0, i, exchanged = 0;
+	int k;
 
+	/* Routes are exchanged on this router's links; a partner checks its own. */
+	for (k = ER_PATH_PRIMARY; k <= ER_PATH_SECONDARY; k++) {
+		if (!er_link_here(ctx->peering, er_path_index((enum er_path)k)))
+			continue;
+		sessions_of(ctx, (enum er_path)k, &ps);
+		for (i = 0; i < ps.n; i++)
+			if (ps.nbr[i])
+				s[n++] = ps.nbr[i];
+	}
 	if (!n) {
 		er_detail(ctx, "no BGP session to either MSEE");
 		return ER_NA;

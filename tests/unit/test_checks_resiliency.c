@@ -168,7 +168,8 @@ test_host_rules_local_links_only(void **state)
 	cfg = fx_read_data(FX_CONFIG);
 	fx_load(&fx, cfg, obs);
 	CHECK(&fx, 280, MSFT, ER_FAIL,
-	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link): private sources would reach Microsoft");
+	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link), and source 172.16.1.1/30 on eth1.200 "
+	    "is private (RFC 1918): Microsoft accepts only public sources within the advertised-public-prefix");
 	fx_free(&fx);
 	free(cfg);
 	free(obs);
