@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "config_diff.h"
 #include "datastore.h"
 #include "log.h"
 #include "nc_view.h"
@@ -48,6 +49,7 @@ static struct {
 	netsnmp_large_fd_set fds;
 	int numfds;
 	uint64_t sent_while_away_logged;
+	char last_log[512]; /* Net-SNMP's last message */
 } S;
 
 /* ---- logging: Net-SNMP's messages through ours ---- */
@@ -68,12 +70,19 @@ log_cb(int major, int minor, void *server_arg, void *client_arg)
 		buf[--n] = '\0';
 	if (!n)
 		return 0;
-	if (m->priority <= LOG_WARNING)
-		log_warnx("snmp: %s", buf);
-	else if (m->priority <= LOG_NOTICE)
-		log_info("snmp: %s", buf);
-	else
+	/*
+	 * The same message again (the subagent's "Failed to connect to the
+	 * agentx master agent" every ping interval while snmpd is away) is
+	 * news only once: repeats go to debug. Main thread only.
+	 */
+	if (!strcmp(buf, S.last_log)) {
 		log_debug("snmp: %s", buf);
+		return 0;
+	}
+	snprintf(S.last_log, sizeof(S.last_log), "%s", buf);
+	/* Net-SNMP's info is per request ("Connection from UDP: ..."): debug detail */
+	log_msg(m->priority <= LOG_ERR ? ER_LOG_ERR : m->priority == LOG_WARNING ? ER_LOG_WARN :
+	    m->priority == LOG_NOTICE ? ER_LOG_NOTICE : ER_LOG_DEBUG, "snmp: %s", buf);
 	return 0;
 }
 
@@ -264,10 +273,39 @@ save_running(char *err, size_t errlen)
 	return er_ds_save(S.env.ds, S.env.config_path, err, errlen);
 }
 
+/*
+ * Who sent a SET, for the log: the v3 user, or that it was a v2c community
+ * (never the community itself, it is the password), and from where. Behind
+ * snmpd AgentX says neither: the master authenticated the request.
+ */
+static void
+set_who(const netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
+{
+	const netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
+	netsnmp_transport *t;
+	char *peer = NULL;
+
+	if (S.subagent || !pdu) {
+		snprintf(buf, len, "SNMP SET through the AgentX master");
+		return;
+	}
+	if (reqinfo->asp->session && (t = snmp_sess_transport(snmp_sess_pointer(reqinfo->asp->session))))
+		peer = netsnmp_transport_peer_string(t, pdu->transport_data, pdu->transport_data_length);
+	if (pdu->version == SNMP_VERSION_3)
+		snprintf(buf, len, "SNMP SET of v3 user \"%.*s\" from %s", (int)pdu->securityNameLen,
+		    pdu->securityName ? pdu->securityName : "", peer ? peer : "?");
+	else
+		snprintf(buf, len, "SNMP SET of a v%s community from %s", pdu->version == SNMP_VERSION_1 ? "1" : "2c",
+		    peer ? peer : "?");
+	free(peer);
+}
+
 /* ACTION: apply and save; keep what running was for UNDO. */
 static int
-action(void)
+action(const netsnmp_agent_request_info *reqinfo)
 {
+	char who[256];
+
 	char err[ER_ERRLEN];
 	const struct lyd_node *run = er_ds_running(S.env.ds);
 
@@ -289,7 +327,9 @@ action(void)
 		log_warnx("snmp set not saved, undoing it: %s", err);
 		return SNMP_ERR_COMMITFAILED;
 	}
-	log_info("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
+	set_who(reqinfo, who, sizeof(who));
+	er_config_log_change(who, S.set.undo, er_ds_running(S.env.ds));
+	log_debug("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
 	return SNMP_ERR_NOERROR;
 }
 
@@ -316,7 +356,7 @@ undo(void)
 		log_warnx("snmp set undo failed: %s", err);
 		return SNMP_ERR_UNDOFAILED;
 	}
-	log_info("snmp set undone");
+	log_notice("config changed by SNMP SET undo: the SET's changes are reverted");
 	return SNMP_ERR_NOERROR;
 }
 
@@ -359,7 +399,7 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 			netsnmp_set_request_error(reqinfo, bad, rc);
 		break;
 	case MODE_SET_ACTION:
-		if ((rc = action()) != SNMP_ERR_NOERROR)
+		if ((rc = action(reqinfo)) != SNMP_ERR_NOERROR)
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_COMMIT:
@@ -495,9 +535,10 @@ agentx_cb(int major, int minor, void *server_arg, void *client_arg)
 	(void)client_arg;
 	if (minor == SNMPD_CALLBACK_INDEX_START) {
 		if (!S.connected)
-			log_info("snmp: registered with the AgentX master (%zu notifications queued)",
+			log_notice("snmp: registered with the AgentX master (%zu notifications queued)",
 			    er_alerts_pending(S.alerts));
 		S.connected = true;
+		S.last_log[0] = '\0'; /* the next failure to connect is news again */
 	} else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
 		if (S.connected)
 			log_warnx("snmp: AgentX master gone; notifications are queued until it is back");
