@@ -510,6 +510,9 @@ er_daemon_run(const struct er_daemon_opts *o)
 	D.cur = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
 	er_observed_unref(obs);
 	log_sources(NULL, D.cur->obs);
+	if (!cfg->n_circuits)
+		log_notice("no circuit configured: add one with a NETCONF edit-config, or in %s then SIGHUP",
+		    o->config_path);
 	log_msg(D.cur->overall.readiness == ER_READY ? ER_LOG_NOTICE : ER_LOG_WARN, "readiness %s at start (%zu checks)",
 	    er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
 
