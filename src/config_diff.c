@@ -1,6 +1,7 @@
 #include "config_diff.h"
 
 #include <libyang/libyang.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,42 +61,98 @@ safe_path(const struct lyd_node *n)
 	return p;
 }
 
+/* Equal values: libyang keeps canonical values in its dictionary, so equal pointers are the common case. */
+static bool
+same_value(const struct lyd_node *a, const struct lyd_node *b)
+{
+	const char *x = lyd_get_value(a), *y = lyd_get_value(b);
+
+	return x == y || (x && y && !strcmp(x, y));
+}
+
+/* @p a and @p b (same schema node) are the same list entry or leaf-list value. */
+static bool
+same_instance(const struct lyd_node *a, const struct lyd_node *b)
+{
+	const struct lyd_node *ka, *kb;
+
+	if (a->schema->nodetype == LYS_LEAFLIST)
+		return same_value(a, b);
+	if (a->schema->nodetype != LYS_LIST)
+		return true;
+	for (ka = lyd_child(a), kb = lyd_child(b); ka && kb && lysc_is_key(ka->schema); ka = ka->next, kb = kb->next)
+		if (ka->schema != kb->schema || !same_value(ka, kb))
+			return false;
+	return true;
+}
+
 /*
- * In a libyang diff every node carries yang:operation or inherits its
- * parent's; under "none" each child has its own. A created, deleted or
- * replaced node is one change, whatever lies below it.
+ * The instance of @p n among @p first's siblings. Both trees come from one
+ * another (a transaction copies running), so the entry at the cursor is
+ * nearly always it; otherwise libyang's hash lookup finds it.
+ */
+static const struct lyd_node *
+find(const struct lyd_node *first, const struct lyd_node **cursor, const struct lyd_node *n)
+{
+	const struct lyd_node *c = *cursor;
+	struct lyd_node *m = NULL;
+
+	if (c && c->schema == n->schema && same_instance(c, n))
+		m = (struct lyd_node *)c;
+	else if (first && lyd_find_sibling_first(first, n, &m) != LY_SUCCESS)
+		m = NULL;
+	if (m)
+		*cursor = m->next;
+	return m;
+}
+
+static void
+add(struct diff_out *o, const char *op, const struct lyd_node *n)
+{
+	char *p = safe_path(n);
+
+	out_add(o, op, p ? p : n->schema->name);
+	free(p);
+}
+
+/*
+ * Created, deleted and replaced nodes between two sibling lists, in the
+ * new tree's order, deletions after. A created or deleted node is one
+ * change, whatever lies below it. Linear in the size of the trees, with
+ * no allocation but for the paths printed: this runs on every commit.
  */
 static void
-walk(const struct lyd_node *first, struct diff_out *o)
+walk(const struct lyd_node *old, const struct lyd_node *new, struct diff_out *o)
 {
-	const struct lyd_node *n;
+	const struct lyd_node *n, *m, *cur;
 
-	LY_LIST_FOR(first, n) {
-		struct lyd_meta *m = lyd_find_meta(n->meta, NULL, "yang:operation");
-		const char *op = m ? lyd_get_meta_value(m) : "none";
-
-		if (strcmp(op, "none")) {
-			char *p = safe_path(n);
-			out_add(o, op, p ? p : n->schema->name);
-			free(p);
+	cur = old;
+	LY_LIST_FOR(new, n) {
+		if (!(n->schema->flags & LYS_CONFIG_W))
+			continue;
+		if (!(m = find(old, &cur, n)))
+			add(o, "create", n);
+		else if (n->schema->nodetype & LYD_NODE_TERM) {
+			if (n->schema->nodetype == LYS_LEAF && !same_value(m, n))
+				add(o, "replace", n);
 		} else
-			walk(lyd_child(n), o);
+			walk(lyd_child(m), lyd_child(n), o);
 	}
+	cur = new;
+	LY_LIST_FOR(old, n)
+		if ((n->schema->flags & LYS_CONFIG_W) && !find(new, &cur, n))
+			add(o, "delete", n);
 }
 
 char *
 er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, size_t max)
 {
-	struct lyd_node *diff = NULL;
 	struct diff_out o;
 	char tail[48];
 
 	memset(&o, 0, sizeof(o));
 	o.max = max ? max : 1;
-	if (lyd_diff_siblings(old, new, 0, &diff) != LY_SUCCESS)
-		return xstrdup("(the change could not be computed)");
-	walk(diff, &o);
-	lyd_free_all(diff);
+	walk(old, new, &o);
 	if (!o.n)
 		return NULL;
 	if (o.more) {

@@ -123,7 +123,8 @@ test_secrets_never_printed(void **state)
 	assert_null(strstr(d, "CommSecret7"));
 	assert_null(strstr(d, "AuthSecret-123"));
 	assert_null(strstr(d, "PrivSecret-456"));
-	assert_string_equal(d, "create " P "/agent/snmp"); /* the container was all defaults */
+	/* the snmp container held only defaults: the community's default is replaced */
+	assert_string_equal(d, "replace " P "/agent/snmp/community, create " P "/agent/snmp/user[name='nms']");
 	free(d);
 	pair_free(&p);
 }
@@ -140,6 +141,9 @@ test_leaf_list_without_value(void **state)
 	    "\"vnet-address-space\": [\"10.10.0.0/16\", \"10.99.0.0/16\", \"10.98.0.0/16\"]");
 	d = er_config_diff_paths(p.old, p.new, 8);
 	assert_string_equal(d, "create " P "/circuit[name='er-ams-1']/vnet-address-space");
+	free(d);
+	d = er_config_diff_paths(p.new, p.old, 8);
+	assert_string_equal(d, "delete " P "/circuit[name='er-ams-1']/vnet-address-space");
 	free(d);
 	pair_free(&p);
 }
