@@ -126,6 +126,8 @@ log_msg(enum er_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void log_errno(enum er_log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 log_errno(enum er_log_level level, const char *fmt, va_list ap)
 {
