@@ -6,7 +6,9 @@ run the INSTALLED daemon the way its systemd unit does on the lab, purge.
 2. apt-get install ./erready_*.deb; every file where it should be; the
    config is not a dpkg conffile and survives a reinstall unchanged.
 3. systemd-analyze verify on the unit; its security exposure printed (a
-   figure, not a threshold).
+   figure, not a threshold); later, the system calls the running daemon
+   and its children make (strace -f -c) must all be in the allow list its
+   SystemCallFilter= lines build.
 4. No systemd runs here: the unit's User=, NoNewPrivileges= and
    capabilities are read from the installed unit and applied with setpriv
    (uid erready, its groups, CAP_NET_ADMIN bounding/inheritable/ambient),
@@ -77,11 +79,61 @@ def installed():
 
 
 def unit_service():
-    """The [Service] section of the installed unit (repeated keys joined)."""
+    """The [Service] section of the installed unit (of a repeated key, the last)."""
     cp = configparser.ConfigParser(strict=False, interpolation=None)
     cp.optionxform = str
     cp.read(UNIT)
     return cp["Service"]
+
+
+def unit_values(key):
+    """Every value of @p key in the unit's [Service] section, in order."""
+    out, section = [], None
+    for line in open(UNIT):
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and line.startswith(key + "="):
+            out.append(line.split("=", 1)[1])
+    return out
+
+
+_groups = {}
+
+
+def expand(names):
+    """The system calls that systemd filter names stand for (@groups, recursively)."""
+    out = set()
+    for n in names:
+        if not n.startswith("@"):
+            out.add(n)
+            continue
+        if n not in _groups:
+            lines = run(["systemd-analyze", "syscall-filter", n]).stdout.splitlines()
+            _groups[n] = expand([l.strip() for l in lines[1:] if l.strip() and not l.strip().startswith("#")])
+        out |= _groups[n]
+    return out
+
+
+def syscalls_allowed():
+    """The allow list that the unit's SystemCallFilter= lines build, in order (the first is an allow list)."""
+    allowed = set()
+    for v in unit_values("SystemCallFilter"):
+        if v.startswith("~"):
+            allowed -= expand(v[1:].split())
+        else:
+            allowed |= expand(v.split())
+    return allowed
+
+
+def syscalls_used(path):
+    """System calls in an `strace -f -c` summary."""
+    used = set()
+    for line in open(path):
+        f = line.split()
+        if f and re.match(r"[0-9.]+$", f[0]) and f[-1] != "total":
+            used.add(f[-1])
+    return used
 
 
 def setpriv_argv(svc):
@@ -103,6 +155,18 @@ def proc_status(pid):
         k, _, v = line.partition(":")
         out[k] = v.strip()
     return out
+
+
+def child_of(ppid):
+    """The pid of @p ppid's child (this kernel has no /proc/PID/task/TID/children)."""
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if proc_status(int(d)).get("PPid") == str(ppid):
+                    return int(d)
+            except OSError:
+                pass
+    raise RuntimeError("process %d has no child" % ppid)
 
 
 class Lab:
@@ -242,15 +306,22 @@ def run_installed(lab, tmp):
     st = os.fstat(log.fileno())
     env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "JOURNAL_STREAM": "%d:%d" % (st.st_dev, st.st_ino),
            "LANG": "C.UTF-8"}
-    argv = lab.ns + setpriv_argv(svc) + ["--"] + exec_start
+    # strace -f -c: the system calls of erreadyd and its children (vtysh, the nft query), to hold against
+    # the unit's SystemCallFilter=, which only systemd could enforce
+    scp = os.path.join(tmp, "strace.txt")
+    open(scp, "w").close()
+    shutil.chown(scp, svc["User"])  # strace runs as the service's user
+    argv = lab.ns + setpriv_argv(svc) + ["--", "strace", "-f", "-qq", "-c", "-o", scp] + exec_start
     info("running: " + " ".join(argv))
     agent = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, umask=int(svc["UMask"], 8))
     procs = [agent, snmpd]
     try:
         text = lambda: open(logp, errors="replace").read()  # noqa: E731
-        check(poll(lambda: "erreadyd running" in text() or agent.poll() is not None, 30) and agent.poll() is None,
-              "the installed erreadyd runs as the unit would")
-        s = proc_status(agent.pid)
+        if not check(poll(lambda: "erreadyd running" in text() or agent.poll() is not None, 60) and
+                     agent.poll() is None, "the installed erreadyd runs as the unit would"):
+            return
+        pid = child_of(agent.pid)  # strace's only child: erreadyd
+        s = proc_status(pid)
         uid = pwd.getpwnam(svc["User"]).pw_uid
         want = "%016x" % sum(1 << CAP_BITS[c] for c in svc["CapabilityBoundingSet"].split())
         check(s["Uid"].split()[0] == str(uid) and s["CapEff"] == s["CapBnd"] == want and s["NoNewPrivs"] == "1",
@@ -287,8 +358,16 @@ def run_installed(lab, tmp):
               "NETCONF edit+commit, copy-config to startup: /etc/erready/erready.json rewritten (poll-interval 7, owner %s, mode %04o)"
               % (pwd.getpwuid(st.st_uid).pw_name, st.st_mode & 0o7777))
         check("config changed by NETCONF user \"root\"" in text(), "and the log says who changed what")
-        rc = stop(agent, 10)
+        os.kill(pid, signal.SIGTERM)  # strace exits with its tracee's status
+        try:
+            rc = agent.wait(20)
+        except subprocess.TimeoutExpired:
+            rc = None
         check(rc == 0, "SIGTERM: erreadyd exits 0 (%s)" % rc)
+        used, allowed = syscalls_used(scp), syscalls_allowed()
+        check(len(used) > 40 and used <= allowed,
+              "the %d system calls erreadyd and its children made are all in the unit's SystemCallFilter= "
+              "(outside it: %s)" % (len(used), sorted(used - allowed)))
     finally:
         for p in procs:
             stop(p, 10)
