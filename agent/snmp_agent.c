@@ -6,6 +6,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/library/large_fd_set.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libyang/libyang.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ static struct {
 	int numfds;
 	uint64_t sent_while_away_logged;
 	char last_log[512]; /* Net-SNMP's last message */
+	u_int usm_seen[3];  /* usm_failures' counters at the last look */
 } S;
 
 /* ---- logging: Net-SNMP's messages through ours ---- */
@@ -547,6 +549,78 @@ agentx_cb(int major, int minor, void *server_arg, void *client_arg)
 	return 0;
 }
 
+/* ---- refused requests (embedded master) ---- */
+
+/* "127.0.0.1:40000" for a UDP/TCP request; Net-SNMP keeps the peer in transport_data. */
+static void
+peer_str(const netsnmp_pdu *pdu, char *buf, size_t len)
+{
+	const netsnmp_indexed_addr_pair *a = pdu->transport_data;
+	char host[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "an unknown address");
+	if (!a || pdu->transport_data_length < (int)sizeof(a->remote_addr))
+		return;
+	if (a->remote_addr.sa.sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &a->remote_addr.sin.sin_addr, host, sizeof(host)))
+		snprintf(buf, len, "%s:%u", host, ntohs(a->remote_addr.sin.sin_port));
+	else if (a->remote_addr.sa.sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &a->remote_addr.sin6.sin6_addr, host, sizeof(host)))
+		snprintf(buf, len, "[%s]:%u", host, ntohs(a->remote_addr.sin6.sin6_port));
+}
+
+/*
+ * A v1/v2c request whose community matches no rocommunity line (or comes
+ * from a source that line does not allow) leaves VACM's initial check with
+ * VACM_NOSECNAME. This runs after VACM's own callback (lowest priority) and
+ * logs the source and the method, never the community: it may be a
+ * mistyped password.
+ */
+static int
+acm_cb(int major, int minor, void *server_arg, void *client_arg)
+{
+	const struct view_parameters *vp = server_arg;
+	char peer[80];
+
+	(void)major;
+	(void)minor;
+	(void)client_arg;
+	if (!vp || !vp->pdu || vp->errorcode != VACM_NOSECNAME || vp->pdu->version == SNMP_VERSION_3)
+		return 0;
+	peer_str(vp->pdu, peer, sizeof(peer));
+	log_warnx("snmp: authentication failure: SNMP%s from %s, method community (unknown community, or a source "
+		  "community-source does not allow)", vp->pdu->version == SNMP_VERSION_1 ? "v1" : "v2c", peer);
+	return 0;
+}
+
+/*
+ * SNMPv3 failures happen in Net-SNMP's USM, which has no hook: its
+ * counters (usmStats*) are compared after each read. Discovery's own
+ * reports (unknown engine id, not in time window) are not failures.
+ */
+static const struct {
+	int stat;
+	const char *what;
+} usm_failures[] = {
+	{ STAT_USMSTATSUNKNOWNUSERNAMES, "unknown user name" },
+	{ STAT_USMSTATSWRONGDIGESTS, "wrong digest (authentication key)" },
+	{ STAT_USMSTATSDECRYPTIONERRORS, "decryption error (privacy key)" },
+};
+
+static void
+usm_check(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++) {
+		u_int v = snmp_get_statistic(usm_failures[i].stat);
+		if (v > S.usm_seen[i])
+			log_warnx("snmp: authentication failure: SNMPv3, %u x %s (Net-SNMP's USM does not say from where)",
+			    v - S.usm_seen[i], usm_failures[i].what);
+		S.usm_seen[i] = v;
+	}
+}
+
 /* ---- setup ---- */
 
 /* Does an AgentX master answer on @p sock (a UNIX path, or unix:PATH)? */
@@ -695,6 +769,10 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 			return -1;
 		}
 		S.connected = true;
+		netsnmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_ACM_CHECK_INITIAL, acm_cb, NULL,
+		    NETSNMP_CALLBACK_LOWEST_PRIORITY);
+		for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++)
+			S.usm_seen[i] = snmp_get_statistic(usm_failures[i].stat);
 		log_info("snmp: master agent on %s (%zu v3 users, %zu trap sinks)",
 		    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS), c->n_users, c->n_sinks);
 	} else {
@@ -803,9 +881,11 @@ er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
 			any = 1;
 		}
 	}
-	if (any)
+	if (any) {
 		snmp_read2(&S.fds);
-	else
+		if (!S.subagent)
+			usm_check();
+	} else
 		snmp_timeout();
 	run_alarms();
 	netsnmp_check_outstanding_agent_requests();

@@ -4,8 +4,8 @@
 erreadyd runs on a host-state snapshot file (--observed) with its stderr
 going to a file whose device:inode is in JOURNAL_STREAM, as systemd sets it,
 so every line carries syslog's <N> level prefix (sd-daemon(3)). A collector
-failure, a NETCONF edit+commit, an SNMP SET, a SIGHUP reload and a refused
-SSH login must each give exactly one line with the right level and content;
+failure, a NETCONF edit+commit, an SNMP SET, a SIGHUP reload, a refused
+SSH login and two refused SNMP requests must each give exactly one line with the right level and content;
 a collection where nothing changed gives none; no secret of the config
 (md5-key, SNMP keys and communities, password hash, passwords tried) ever
 appears in the whole log. Outside the journal, lines carry a timestamp.
@@ -40,6 +40,8 @@ SECRETS = {
     "trap community": "TrapLogSecret8",
     "password": "Right-Log-Pass-1",
     "wrong password": "Wrong-Log-Pass-2",
+    "wrong community": "WrongCommLog3",
+    "wrong auth-key": "WrongAuthLog-44",
 }
 
 
@@ -166,6 +168,23 @@ def main():
         one_line(log, "config changed", re.escape('<5>config changed by SNMP SET of v3 user "nms" from UDP: '
                                                   '[127.0.0.1]:') + r"\d+->\[127\.0\.0\.1\]:%d: " % snmp_port +
                  re.escape("replace %s/agent/poll-interval" % P), "SNMP SET")
+
+        # refused SNMP requests: a wrong community (never logged itself), a v3 user with a wrong key
+        log.mark()
+        r = subprocess.run(["snmpget", "-v2c", "-c", SECRETS["wrong community"], "-On", "-t", "1", "-r", "0",
+                            "127.0.0.1:%d" % snmp_port, POLL_OID], capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0, "snmpget with a wrong community gets no answer")
+        one_line(log, "authentication failure", re.escape("<4>snmp: authentication failure: SNMPv2c from 127.0.0.1:") +
+                 r"\d+" + re.escape(", method community (unknown community, or a source community-source does "
+                                    "not allow)"), "refused v2c request")
+        log.mark()
+        r = subprocess.run(["snmpget", "-v3", "-u", "nms", "-l", "authPriv", "-a", "SHA-256", "-A",
+                            SECRETS["wrong auth-key"], "-x", "AES", "-X", SECRETS["priv-key"], "-On", "-t", "1", "-r",
+                            "0", "127.0.0.1:%d" % snmp_port, POLL_OID], capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0, "snmpget with a wrong v3 authentication key refused")
+        one_line(log, "authentication failure", re.escape("<4>snmp: authentication failure: SNMPv3, 1 x wrong digest "
+                                                          "(authentication key) (Net-SNMP's USM does not say from "
+                                                          "where)"), "refused v3 request")
 
         # SIGHUP after an edit of the file: one notice line
         log.mark()
