@@ -52,6 +52,7 @@ static struct {
 	uint64_t sent_while_away_logged;
 	char last_log[512]; /* Net-SNMP's last message */
 	u_int usm_seen[3];  /* usm_failures' counters at the last look */
+	bool master_lost;   /* the AgentX master went away in this read */
 } S;
 
 /* ---- logging: Net-SNMP's messages through ours ---- */
@@ -545,8 +546,49 @@ agentx_cb(int major, int minor, void *server_arg, void *client_arg)
 		if (S.connected)
 			log_warnx("snmp: AgentX master gone; notifications are queued until it is back");
 		S.connected = false;
+		S.master_lost = true;
 	}
 	return 0;
+}
+
+/*
+ * Net-SNMP 5.9.3's subagent answers each SET phase through two internal
+ * callback hops, and its last hop (handle_subagent_set_response) writes to
+ * the master's session. When the master's EOF is read before those hops
+ * have run (snmpd killed right after a SET), the next snmp_select_info2
+ * frees that session and the last hop then reads freed memory (valgrind
+ * saw it in integration.snmp.frr). So when the master goes away, the
+ * pending hops run at once, on the fds of this round, while the session
+ * still exists; its answer to a dead master is simply not sent.
+ */
+#define DRAIN_ROUNDS 8
+
+static void
+drain_after_master_lost(const struct pollfd *pfd, size_t n)
+{
+	struct pollfd *p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t i;
+	int round, any;
+
+	for (round = 0; round < DRAIN_ROUNDS; round++) {
+		for (i = 0; i < n; i++) {
+			p[i].fd = pfd[i].fd;
+			p[i].events = POLLIN;
+			p[i].revents = 0;
+		}
+		if (poll(p, n, 0) <= 0)
+			break;
+		NETSNMP_LARGE_FD_ZERO(&S.fds);
+		for (i = 0, any = 0; i < n; i++)
+			if ((p[i].revents & POLLIN) && !(p[i].revents & POLLNVAL)) { /* the master's own fd is closed */
+				NETSNMP_LARGE_FD_SET(p[i].fd, &S.fds);
+				any = 1;
+			}
+		if (!any)
+			break;
+		snmp_read2(&S.fds);
+	}
+	free(p);
 }
 
 /* ---- refused requests (embedded master) ---- */
@@ -882,7 +924,10 @@ er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
 		}
 	}
 	if (any) {
+		S.master_lost = false;
 		snmp_read2(&S.fds);
+		if (S.master_lost)
+			drain_after_master_lost(pfd, n);
 		if (!S.subagent)
 			usm_check();
 	} else
