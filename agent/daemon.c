@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libyang/libyang.h>
+
 #include "collect.h"
+#include "config_diff.h"
 #include "datastore.h"
 #include "eval.h"
 #include "events.h"
@@ -27,7 +30,6 @@
 #include "util.h"
 
 #define EXIT_BAD_CONFIG 4
-#define DEFAULT_STATE_DIR "/var/lib/erready"
 #define MAX_POLLFDS 256
 
 struct result {
@@ -225,6 +227,42 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * One line per collector whose status (or daemon) changed since @p old, the
+ * daemon's own message with it; nothing when nothing changed. The first
+ * collection (@p old NULL) says where each source stands.
+ */
+static void
+log_sources(const struct er_observed *old, const struct er_observed *obs)
+{
+	int i;
+
+	if (old == obs)
+		return; /* a re-evaluation of the same observation */
+	for (i = 0; i < ER_SRC_COUNT; i++) {
+		const struct er_source_status *a = old ? &old->src[i] : NULL, *b = &obs->src[i];
+		bool ok = b->status == ER_COLL_OK || b->status == ER_COLL_DISABLED;
+
+		if (a && a->status == b->status && !strcmp(a->daemon, b->daemon))
+			continue;
+		log_msg(ok ? (a ? ER_LOG_NOTICE : ER_LOG_INFO) : ER_LOG_WARN, "collector %s: %s%s%s%s%s%s%s%s",
+		    er_source_name((enum er_source)i), a ? er_collector_status_name(a->status) : "",
+		    a ? " -> " : "", er_collector_status_name(b->status), b->daemon[0] ? " (" : "", b->daemon,
+		    b->daemon[0] ? ")" : "", b->message[0] ? ": " : "", b->message);
+	}
+}
+
+/*
+ * libyang's messages. Its errors are also stored and reported by whoever
+ * called it (an rpc-error, a "bad configuration" line), so here they are
+ * debug detail; its warnings are warnings.
+ */
+static void
+ly_log_cb(LY_LOG_LEVEL level, const char *msg, const char *path)
+{
+	log_msg(level == LY_LLWRN ? ER_LOG_WARN : ER_LOG_DEBUG, "libyang: %s%s%s", msg, path ? " at " : "", path ? path : "");
+}
+
 /* Make @p snap the published snapshot; send the events that lead to it. */
 static void
 publish(struct er_snapshot *snap, struct er_mib *mib, bool collected)
@@ -238,10 +276,12 @@ publish(struct er_snapshot *snap, struct er_mib *mib, bool collected)
 	pthread_mutex_unlock(&D.lock);
 
 	er_events_diff(old, snap, &evs);
+	log_sources(old ? old->obs : NULL, snap->obs);
 	if (!old || old->overall.readiness != snap->overall.readiness)
-		log_info("readiness %s (%u pass, %u warn, %u fail, %u unknown) in %llu us",
-		    er_readiness_name(snap->overall.readiness), snap->overall.count[ER_PASS], snap->overall.count[ER_WARN],
-		    snap->overall.count[ER_FAIL], snap->overall.count[ER_UNKNOWN], snap->eval_us);
+		log_msg(snap->overall.readiness == ER_READY ? ER_LOG_NOTICE : ER_LOG_WARN,
+		    "readiness %s%s%s (%u pass, %u warn, %u fail, %u unknown)", old ? er_readiness_name(old->overall.readiness) : "",
+		    old ? " -> " : "", er_readiness_name(snap->overall.readiness), snap->overall.count[ER_PASS],
+		    snap->overall.count[ER_WARN], snap->overall.count[ER_FAIL], snap->overall.count[ER_UNKNOWN]);
 	er_snmp_publish(mib ? mib : er_mib_new(snap));
 	if (evs.n) {
 		er_snmp_notify(&evs, now_ms());
@@ -393,13 +433,19 @@ take_posted(void)
 static void
 reload(void)
 {
-	char err[ER_ERRLEN];
+	char err[ER_ERRLEN], who[300];
+	struct lyd_node *old = NULL;
 
+	if (er_ds_running(D.ds) && lyd_dup_siblings(er_ds_running(D.ds), NULL, LYD_DUP_RECURSIVE, &old) != LY_SUCCESS)
+		fatalx("out of memory");
 	if (er_ds_load_file(D.ds, D.o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("SIGHUP: configuration not reloaded, the running one stays: %s", err);
+		lyd_free_all(old);
 		return;
 	}
-	log_info("SIGHUP: configuration reloaded from %s", D.o->config_path);
+	snprintf(who, sizeof(who), "SIGHUP (reload of %s)", D.o->config_path);
+	er_config_log_change(who, old, er_ds_running(D.ds));
+	lyd_free_all(old);
 	config_changed(NULL);
 }
 
@@ -448,6 +494,8 @@ er_daemon_run(const struct er_daemon_opts *o)
 	/* The NETCONF modules go into the datastore's context: edits and replies share it. */
 	if (!(D.ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
 		fatalx("%s", err);
+	ly_set_log_clb(ly_log_cb, 1);
+	ly_log_options(LY_LOLOG | LY_LOSTORE);
 	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("bad configuration: %s", err);
 		er_ds_free(D.ds);
@@ -472,7 +520,12 @@ er_daemon_run(const struct er_daemon_opts *o)
 	/* partner links read unknown until the partners answered: ask them at once, not a poll later */
 	if (cfg->agent.n_partners)
 		D.now = true;
-	log_info("readiness %s at start (%zu checks)", er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
+	log_sources(NULL, D.cur->obs);
+	if (!cfg->n_circuits)
+		log_notice("no circuit configured: add one with a NETCONF edit-config, or in %s then SIGHUP",
+		    o->config_path);
+	log_msg(D.cur->overall.readiness == ER_READY ? ER_LOG_NOTICE : ER_LOG_WARN, "readiness %s at start (%zu checks)",
+	    er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
 
 	memset(&env, 0, sizeof(env));
 	env.ds = D.ds;
@@ -490,7 +543,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	}
 	pthread_mutex_lock(&D.agent);
 	if (cfg->agent.netconf.enabled) {
-		struct er_nc_env ne = { D.ds, o->config_path, o->state_dir ? o->state_dir : DEFAULT_STATE_DIR, &D.agent,
+		struct er_nc_env ne = { D.ds, o->config_path, o->state_dir ? o->state_dir : ER_DEFAULT_STATE_DIR, &D.agent,
 			snapshot_ref, config_changed_async, evaluate_now, poke };
 		D.nc_env = ne;
 		if (er_nc_start(D.cfg, &D.nc_env, err, sizeof(err)) < 0) {

@@ -7,10 +7,13 @@
 #ifndef ER_DAEMON_H
 #define ER_DAEMON_H
 
+/* The NETCONF host key, event log and pending confirmed commit, unless --state-dir says otherwise. */
+#define ER_DEFAULT_STATE_DIR "/var/lib/erready"
+
 struct er_daemon_opts {
 	const char *config_path;   /* running config; SNMP SETs are saved here */
 	const char *observed_path; /* host state from this JSON file instead of the collectors */
-	const char *state_dir;     /* Net-SNMP's files (NULL: none kept) */
+	const char *state_dir;     /* NULL: ER_DEFAULT_STATE_DIR for NETCONF, nothing kept by Net-SNMP */
 	unsigned timeout_ms;       /* deadline of each collector */
 };
 

@@ -30,16 +30,25 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: erreadyd -c FILE [--observed FILE] [--state-dir DIR]\n"
-	    "       erreadyd --check -c FILE [--observed FILE] [--json]\n"
+	    "usage: erreadyd -c FILE [--state-dir DIR] [-s] [-d] [--observed FILE] [--timeout MS]\n"
+	    "       erreadyd --check -c FILE [--observed FILE] [--json] [--timeout MS]\n"
+	    "       erreadyd --dump-observed -c FILE [--timeout MS]\n"
 	    "       erreadyd -n -c FILE [--print-config]\n"
+	    "       erreadyd --list-checks\n"
 	    "       erreadyd --netconf-relay [SOCKET]\n"
 	    "\n"
 	    "  -c, --config FILE     configuration (JSON or XML of expressroute-readiness);\n"
-	    "                        without --check/-n/--dump-observed: run the agent (SNMP view,\n"
-	    "                        evaluation every poll interval) in the foreground until\n"
-	    "                        SIGTERM; SIGHUP reloads FILE; SNMP SETs are saved to it\n"
-	    "      --state-dir DIR   where Net-SNMP may keep its files (default: nothing kept)\n"
+	    "                        without --check/-n/--dump-observed: run the agent (SNMP and\n"
+	    "                        NETCONF views, evaluation every poll interval) in the\n"
+	    "                        foreground until SIGTERM; SIGHUP reloads FILE; SNMP SETs and\n"
+	    "                        NETCONF commits rewrite it (atomically: its directory must be\n"
+	    "                        writable)\n"
+	    "      --state-dir DIR   the NETCONF SSH host key, event log (replay) and pending\n"
+	    "                        confirmed commit (default " ER_DEFAULT_STATE_DIR "); Net-SNMP's\n"
+	    "                        files too when given (without it Net-SNMP keeps nothing)\n"
+	    "  -s, --syslog          log to syslog (facility daemon) instead of stderr; on stderr\n"
+	    "                        lines carry a timestamp, or syslog's <N> level prefix when\n"
+	    "                        stderr is the systemd journal ($JOURNAL_STREAM)\n"
 	    "      --check           evaluate every check once, print the report and exit:\n"
 	    "                        0 ready, 1 not ready, 2 degraded, 3 unknown, 4 bad config\n"
 	    "      --observed FILE   take the host state from a JSON snapshot instead of the host\n"
@@ -59,7 +68,10 @@ usage(FILE *out)
 	    "                        'Subsystem netconf /usr/sbin/erreadyd --netconf-relay'\n"
 	    "  -d, --debug           verbose logging\n"
 	    "  -h, --help            this text\n"
-	    "  -V, --version         print the version\n");
+	    "  -V, --version         print the version\n"
+	    "\n"
+	    "NETCONF (SSH and UNIX socket) and SNMP (AgentX subagent or embedded master) are set\n"
+	    "in the configuration's agent container: see erready.json(5).\n");
 }
 
 /* A whole text file, NUL-terminated; NULL with the reason in @p err. */
@@ -126,13 +138,14 @@ main(int argc, char **argv)
 		{ "dump-observed", no_argument, NULL, OPT_DUMP },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "netconf-relay", no_argument, NULL, OPT_RELAY },
+		{ "syslog", no_argument, NULL, 's' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *observed = NULL, *state_dir = NULL;
-	int check = 0, json = 0, validate = 0, print = 0, dump = 0, relay = 0, ch, rc;
+	int check = 0, json = 0, validate = 0, print = 0, dump = 0, relay = 0, use_syslog = 0, ch, rc;
 	unsigned long timeout_ms = 5000;
 	char *end;
 	char err[ER_ERRLEN];
@@ -145,7 +158,7 @@ main(int argc, char **argv)
 	long long now = (long long)time(NULL);
 
 	log_init("erreadyd", 1, ER_LOG_INFO);
-	while ((ch = getopt_long(argc, argv, "c:ndhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:ndshV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
@@ -191,6 +204,9 @@ main(int argc, char **argv)
 		case OPT_RELAY:
 			relay = 1;
 			break;
+		case 's':
+			use_syslog = 1;
+			break;
 		case 'd':
 			log_set_level(ER_LOG_DEBUG);
 			break;
@@ -223,6 +239,8 @@ main(int argc, char **argv)
 	}
 	if (!check && !validate && !dump) {
 		struct er_daemon_opts d = { config, observed, state_dir, (unsigned)timeout_ms };
+
+		log_set_dest(use_syslog ? ER_LOG_SYSLOG : ER_LOG_DAEMON);
 		return er_daemon_run(&d);
 	}
 

@@ -16,6 +16,7 @@
 #include <libyang/libyang.h>
 #include <nc_server.h>
 
+#include "config_diff.h"
 #include "datastore.h"
 #include "eval.h"
 #include "log.h"
@@ -67,6 +68,15 @@ static struct {
 	unsigned long long splice_nonce;
 	unsigned long splice_n;
 } O;
+
+/*
+ * Who is changing running on this thread, for the log line of the change:
+ * set per RPC by er_nc_dispatch, and by a confirmed commit's rollback.
+ */
+static __thread char who[200];
+
+/* The log names at most this many changed paths of one commit. */
+#define ER_NC_LOG_CHANGES_MAX 8
 
 static struct ly_ctx *
 ctx(void)
@@ -342,12 +352,18 @@ txn_of(struct lyd_node *tree)
 static int
 commit_txn(struct er_ds_txn *txn, struct er_nc_errs *errs)
 {
-	char err[ER_ERRLEN];
+	char err[ER_ERRLEN], *what;
 
+	/* the change, in paths, before running is replaced (the txn holds the new tree) */
+	what = er_config_diff_paths(er_ds_running(er_nc_env->ds), er_ds_txn_peek(txn), ER_NC_LOG_CHANGES_MAX);
 	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0) {
+		free(what);
 		validation_error(errs, err);
 		return -1;
 	}
+	if (what)
+		log_notice("config changed by %s: %s", who[0] ? who : "NETCONF", what);
+	free(what);
 	er_nc_env->config_changed(NULL);
 	return 0;
 }
@@ -470,6 +486,7 @@ cc_rollback(const char *why)
 	struct lyd_node *rb = O.cc_rollback;
 
 	O.cc_rollback = NULL;
+	snprintf(who, sizeof(who), "NETCONF confirmed-commit rollback (%s)", why);
 	if (commit_tree(rb, &errs) < 0)
 		log_warnx("confirmed commit: rollback (%s) refused: %s", why, errs.n ? errs.v[0].msg : "?");
 	else
@@ -524,6 +541,7 @@ cc_restore(void)
 		cc_rollback("its timeout passed while erreadyd was stopped");
 		goto out;
 	}
+	snprintf(who, sizeof(who), "NETCONF confirmed commit restored at start");
 	if (commit_tree(cur, &errs) < 0) {
 		cur = NULL;
 		cc_rollback("the confirmed config no longer validates");
@@ -1510,6 +1528,8 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 
 	if (!ss)
 		return fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
+	snprintf(who, sizeof(who), "NETCONF user \"%s\" session %u (%s%s%s)", ss->user, sid,
+	    ss->unix_transport ? "UNIX socket" : "SSH", ss->host[0] ? " from " : "", ss->host);
 	if (!strcmp(mod, "ietf-netconf")) {
 		if (!strcmp(op, "get"))
 			return op_get(ss, rpc, false);

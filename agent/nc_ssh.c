@@ -287,6 +287,31 @@ tcp_keepalive(int fd)
 		log_warnx("NETCONF: cannot enable TCP keepalives: %s", strerror(errno));
 }
 
+/*
+ * libssh's own messages into our log, as debug detail: what libssh calls a
+ * warning is per connection ("Socket error: disconnected", no
+ * libssh_server_config), and erreadyd logs the outcome of each connection
+ * itself (refused login, closed before authenticating, session opened).
+ * Its level and callback are per thread (LIBSSH_THREAD in libssh 0.10), so
+ * each thread that drives a session sets them; without -d libssh formats
+ * nothing at all.
+ */
+static void
+ssh_log_cb(int priority, const char *function, const char *buffer, void *ud)
+{
+	(void)priority;
+	(void)function;
+	(void)ud;
+	log_debug("NETCONF: libssh: %s", buffer);
+}
+
+static void
+ssh_log_thread_init(void)
+{
+	ssh_set_log_callback(ssh_log_cb);
+	ssh_set_log_level(log_get_level() >= ER_LOG_DEBUG ? SSH_LOG_WARNING : SSH_LOG_NOLOG);
+}
+
 static void *
 conn_main(void *arg)
 {
@@ -299,6 +324,7 @@ conn_main(void *arg)
 	int methods = SSH_AUTH_METHOD_PUBLICKEY, sp[2] = { -1, -1 };
 	bool in_session = false;
 
+	ssh_log_thread_init();
 	memset(&c->ccb, 0, sizeof(c->ccb));
 	c->ccb.userdata = c;
 	c->ccb.channel_subsystem_request_function = subsystem_req;
@@ -407,6 +433,7 @@ static void *
 acceptor_main(void *arg)
 {
 	(void)arg;
+	ssh_log_thread_init();
 	while (!*X.stop) {
 		struct pollfd p[2] = { { X.lfd, POLLIN, 0 }, { X.wake[0], POLLIN, 0 } };
 		struct sockaddr_storage sa;

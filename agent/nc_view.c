@@ -148,6 +148,20 @@ key_matches(const char *line, const ssh_key offered)
 	return ok;
 }
 
+/* One line per refused login; the user name is the client's: no control characters reach the log. */
+static void
+log_auth_failure(const char *host, const char *name, const char *method)
+{
+	char user[65];
+	size_t i;
+
+	snprintf(user, sizeof(user), "%s", name ? name : "");
+	for (i = 0; user[i]; i++)
+		if ((unsigned char)user[i] < 0x20 || user[i] == 0x7f || user[i] == '"')
+			user[i] = '?';
+	log_warnx("NETCONF: authentication failure: SSH from %s, user \"%s\", method %s", host, user, method);
+}
+
 static bool
 pubkey_ok(const char *name, const ssh_key key, const char *host)
 {
@@ -161,7 +175,7 @@ pubkey_ok(const char *name, const ssh_key key, const char *host)
 			ok = key_matches(u->keys[i], key);
 	pthread_mutex_unlock(&S.lock);
 	if (!ok)
-		log_info("NETCONF: SSH public key of user \"%s\" refused (from %s)", name ? name : "", host);
+		log_auth_failure(host, name, "publickey");
 	return ok;
 }
 
@@ -185,7 +199,7 @@ password_ok(const char *name, const char *password, const char *host)
 	}
 	free(hash);
 	if (!ok)
-		log_info("NETCONF: SSH password of user \"%s\" refused (from %s)", name ? name : "", host);
+		log_auth_failure(host, name, "password");
 	return ok;
 }
 
@@ -739,7 +753,7 @@ nc_log_cb(const struct nc_session *s, NC_VERB_LEVEL level, const char *msg)
 	if (level == NC_VERB_ERROR)
 		log_warnx("NETCONF%s%.0u: %s", id ? " session " : "", id, msg);
 	else if (level == NC_VERB_WARNING)
-		log_info("NETCONF%s%.0u: %s", id ? " session " : "", id, msg);
+		log_notice("NETCONF%s%.0u: %s", id ? " session " : "", id, msg);
 	else
 		log_debug("NETCONF: %s", msg);
 }

@@ -6,6 +6,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/library/large_fd_set.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libyang/libyang.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "config_diff.h"
 #include "datastore.h"
 #include "log.h"
 #include "nc_view.h"
@@ -48,6 +50,9 @@ static struct {
 	netsnmp_large_fd_set fds;
 	int numfds;
 	uint64_t sent_while_away_logged;
+	char last_log[512]; /* Net-SNMP's last message */
+	u_int usm_seen[3];  /* usm_failures' counters at the last look */
+	bool master_lost;   /* the AgentX master went away in this read */
 } S;
 
 /* ---- logging: Net-SNMP's messages through ours ---- */
@@ -68,12 +73,19 @@ log_cb(int major, int minor, void *server_arg, void *client_arg)
 		buf[--n] = '\0';
 	if (!n)
 		return 0;
-	if (m->priority <= LOG_WARNING)
-		log_warnx("snmp: %s", buf);
-	else if (m->priority <= LOG_NOTICE)
-		log_info("snmp: %s", buf);
-	else
+	/*
+	 * The same message again (the subagent's "Failed to connect to the
+	 * agentx master agent" every ping interval while snmpd is away) is
+	 * news only once: repeats go to debug. Main thread only.
+	 */
+	if (!strcmp(buf, S.last_log)) {
 		log_debug("snmp: %s", buf);
+		return 0;
+	}
+	snprintf(S.last_log, sizeof(S.last_log), "%s", buf);
+	/* Net-SNMP's info is per request ("Connection from UDP: ..."): debug detail */
+	log_msg(m->priority <= LOG_ERR ? ER_LOG_ERR : m->priority == LOG_WARNING ? ER_LOG_WARN :
+	    m->priority == LOG_NOTICE ? ER_LOG_NOTICE : ER_LOG_DEBUG, "snmp: %s", buf);
 	return 0;
 }
 
@@ -264,10 +276,39 @@ save_running(char *err, size_t errlen)
 	return er_ds_save(S.env.ds, S.env.config_path, err, errlen);
 }
 
+/*
+ * Who sent a SET, for the log: the v3 user, or that it was a v2c community
+ * (never the community itself, it is the password), and from where. Behind
+ * snmpd AgentX says neither: the master authenticated the request.
+ */
+static void
+set_who(const netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
+{
+	const netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
+	netsnmp_transport *t;
+	char *peer = NULL;
+
+	if (S.subagent || !pdu) {
+		snprintf(buf, len, "SNMP SET through the AgentX master");
+		return;
+	}
+	if (reqinfo->asp->session && (t = snmp_sess_transport(snmp_sess_pointer(reqinfo->asp->session))))
+		peer = netsnmp_transport_peer_string(t, pdu->transport_data, pdu->transport_data_length);
+	if (pdu->version == SNMP_VERSION_3)
+		snprintf(buf, len, "SNMP SET of v3 user \"%.*s\" from %s", (int)pdu->securityNameLen,
+		    pdu->securityName ? pdu->securityName : "", peer ? peer : "?");
+	else
+		snprintf(buf, len, "SNMP SET of a v%s community from %s", pdu->version == SNMP_VERSION_1 ? "1" : "2c",
+		    peer ? peer : "?");
+	free(peer);
+}
+
 /* ACTION: apply and save; keep what running was for UNDO. */
 static int
-action(void)
+action(const netsnmp_agent_request_info *reqinfo)
 {
+	char who[256];
+
 	char err[ER_ERRLEN];
 	const struct lyd_node *run = er_ds_running(S.env.ds);
 
@@ -289,7 +330,9 @@ action(void)
 		log_warnx("snmp set not saved, undoing it: %s", err);
 		return SNMP_ERR_COMMITFAILED;
 	}
-	log_info("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
+	set_who(reqinfo, who, sizeof(who));
+	er_config_log_change(who, S.set.undo, er_ds_running(S.env.ds));
+	log_debug("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
 	return SNMP_ERR_NOERROR;
 }
 
@@ -316,7 +359,7 @@ undo(void)
 		log_warnx("snmp set undo failed: %s", err);
 		return SNMP_ERR_UNDOFAILED;
 	}
-	log_info("snmp set undone");
+	log_notice("config changed by SNMP SET undo: the SET's changes are reverted");
 	return SNMP_ERR_NOERROR;
 }
 
@@ -359,7 +402,7 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 			netsnmp_set_request_error(reqinfo, bad, rc);
 		break;
 	case MODE_SET_ACTION:
-		if ((rc = action()) != SNMP_ERR_NOERROR)
+		if ((rc = action(reqinfo)) != SNMP_ERR_NOERROR)
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_COMMIT:
@@ -496,15 +539,129 @@ agentx_cb(int major, int minor, void *server_arg, void *client_arg)
 	(void)client_arg;
 	if (minor == SNMPD_CALLBACK_INDEX_START) {
 		if (!S.connected)
-			log_info("snmp: registered with the AgentX master (%zu notifications queued)",
+			log_notice("snmp: registered with the AgentX master (%zu notifications queued)",
 			    er_alerts_pending(S.alerts));
 		S.connected = true;
+		S.last_log[0] = '\0'; /* the next failure to connect is news again */
 	} else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
 		if (S.connected)
 			log_warnx("snmp: AgentX master gone; notifications are queued until it is back");
 		S.connected = false;
+		S.master_lost = true;
 	}
 	return 0;
+}
+
+/*
+ * Net-SNMP 5.9.3's subagent answers each SET phase through two internal
+ * callback hops, and its last hop (handle_subagent_set_response) writes to
+ * the master's session. When the master's EOF is read before those hops
+ * have run (snmpd killed right after a SET), the next snmp_select_info2
+ * frees that session and the last hop then reads freed memory (valgrind
+ * saw it in integration.snmp.frr). So when the master goes away, the
+ * pending hops run at once, on the fds of this round, while the session
+ * still exists; its answer to a dead master is simply not sent.
+ */
+#define DRAIN_ROUNDS 8
+
+static void
+drain_after_master_lost(const struct pollfd *pfd, size_t n)
+{
+	struct pollfd *p = xcalloc(n ? n : 1, sizeof(*p));
+	size_t i;
+	int round, any;
+
+	for (round = 0; round < DRAIN_ROUNDS; round++) {
+		for (i = 0; i < n; i++) {
+			p[i].fd = pfd[i].fd;
+			p[i].events = POLLIN;
+			p[i].revents = 0;
+		}
+		if (poll(p, n, 0) <= 0)
+			break;
+		NETSNMP_LARGE_FD_ZERO(&S.fds);
+		for (i = 0, any = 0; i < n; i++)
+			if ((p[i].revents & POLLIN) && !(p[i].revents & POLLNVAL)) { /* the master's own fd is closed */
+				NETSNMP_LARGE_FD_SET(p[i].fd, &S.fds);
+				any = 1;
+			}
+		if (!any)
+			break;
+		snmp_read2(&S.fds);
+	}
+	free(p);
+}
+
+/* ---- refused requests (embedded master) ---- */
+
+/* "127.0.0.1:40000" for a UDP/TCP request; Net-SNMP keeps the peer in transport_data. */
+static void
+peer_str(const netsnmp_pdu *pdu, char *buf, size_t len)
+{
+	const netsnmp_indexed_addr_pair *a = pdu->transport_data;
+	char host[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "an unknown address");
+	if (!a || pdu->transport_data_length < (int)sizeof(a->remote_addr))
+		return;
+	if (a->remote_addr.sa.sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &a->remote_addr.sin.sin_addr, host, sizeof(host)))
+		snprintf(buf, len, "%s:%u", host, ntohs(a->remote_addr.sin.sin_port));
+	else if (a->remote_addr.sa.sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &a->remote_addr.sin6.sin6_addr, host, sizeof(host)))
+		snprintf(buf, len, "[%s]:%u", host, ntohs(a->remote_addr.sin6.sin6_port));
+}
+
+/*
+ * A v1/v2c request whose community matches no rocommunity line (or comes
+ * from a source that line does not allow) leaves VACM's initial check with
+ * VACM_NOSECNAME. This runs after VACM's own callback (lowest priority) and
+ * logs the source and the method, never the community: it may be a
+ * mistyped password.
+ */
+static int
+acm_cb(int major, int minor, void *server_arg, void *client_arg)
+{
+	const struct view_parameters *vp = server_arg;
+	char peer[80];
+
+	(void)major;
+	(void)minor;
+	(void)client_arg;
+	if (!vp || !vp->pdu || vp->errorcode != VACM_NOSECNAME || vp->pdu->version == SNMP_VERSION_3)
+		return 0;
+	peer_str(vp->pdu, peer, sizeof(peer));
+	log_warnx("snmp: authentication failure: SNMP%s from %s, method community (unknown community, or a source "
+		  "community-source does not allow)", vp->pdu->version == SNMP_VERSION_1 ? "v1" : "v2c", peer);
+	return 0;
+}
+
+/*
+ * SNMPv3 failures happen in Net-SNMP's USM, which has no hook: its
+ * counters (usmStats*) are compared after each read. Discovery's own
+ * reports (unknown engine id, not in time window) are not failures.
+ */
+static const struct {
+	int stat;
+	const char *what;
+} usm_failures[] = {
+	{ STAT_USMSTATSUNKNOWNUSERNAMES, "unknown user name" },
+	{ STAT_USMSTATSWRONGDIGESTS, "wrong digest (authentication key)" },
+	{ STAT_USMSTATSDECRYPTIONERRORS, "decryption error (privacy key)" },
+};
+
+static void
+usm_check(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++) {
+		u_int v = snmp_get_statistic(usm_failures[i].stat);
+		if (v > S.usm_seen[i])
+			log_warnx("snmp: authentication failure: SNMPv3, %u x %s (Net-SNMP's USM does not say from where)",
+			    v - S.usm_seen[i], usm_failures[i].what);
+		S.usm_seen[i] = v;
+	}
 }
 
 /* ---- setup ---- */
@@ -655,6 +812,10 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 			return -1;
 		}
 		S.connected = true;
+		netsnmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_ACM_CHECK_INITIAL, acm_cb, NULL,
+		    NETSNMP_CALLBACK_LOWEST_PRIORITY);
+		for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++)
+			S.usm_seen[i] = snmp_get_statistic(usm_failures[i].stat);
 		log_info("snmp: master agent on %s (%zu v3 users, %zu trap sinks)",
 		    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS), c->n_users, c->n_sinks);
 	} else {
@@ -763,9 +924,14 @@ er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
 			any = 1;
 		}
 	}
-	if (any)
+	if (any) {
+		S.master_lost = false;
 		snmp_read2(&S.fds);
-	else
+		if (S.master_lost)
+			drain_after_master_lost(pfd, n);
+		if (!S.subagent)
+			usm_check();
+	} else
 		snmp_timeout();
 	run_alarms();
 	netsnmp_check_outstanding_agent_requests();

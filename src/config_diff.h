@@ -1,0 +1,25 @@
+/*
+ * What changed between two configurations, for the log line every change
+ * of running gets ("config changed by WHO: WHAT"). Paths only: no value is
+ * ever printed (md5-key, SNMP keys and communities, password hashes are
+ * leaves of the model), and a leaf-list entry is named by its leaf-list,
+ * not by its value.
+ */
+#ifndef ER_CONFIG_DIFF_H
+#define ER_CONFIG_DIFF_H
+
+#include <stddef.h>
+
+struct lyd_node;
+
+/**
+ * "replace /m:a/b, create /m:a/c[name='x']": at most @p max operations,
+ * then "and N more". NULL when the trees hold the same configuration.
+ * The caller frees the result.
+ */
+char *er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, size_t max);
+
+/** Log (notice) "config changed by @p who: PATHS"; nothing when nothing changed. */
+void er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new);
+
+#endif
