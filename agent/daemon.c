@@ -556,7 +556,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	/* The collector thread gets no signals: they all come to the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	D.partners = er_partners_new(o->state_dir ? o->state_dir : DEFAULT_STATE_DIR);
+	D.partners = er_partners_new(o->state_dir ? o->state_dir : ER_DEFAULT_STATE_DIR);
 	if (pthread_create(&D.worker, NULL, worker_main, NULL) != 0)
 		fatalx("cannot start the collector thread");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
