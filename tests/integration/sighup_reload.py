@@ -86,7 +86,8 @@ def main():
             json.dump(cfg, f, indent=1)
         start = os.path.getsize(logp)
         agent.send_signal(signal.SIGHUP)
-        check(poll(lambda: log_has(logp, "SIGHUP: configuration reloaded from %s" % cfgp, start), 10),
+        check(poll(lambda: log_has(logp, "config changed by SIGHUP (reload of %s): replace "
+                                         "/expressroute-readiness:expressroute/agent/poll-interval" % cfgp, start), 10),
               "good file: reloaded and logged")
         check(poll(lambda: try_(lambda: running(sock)) == (["er-ams-1"], "600"), 10),
               "good file: running has poll-interval 600")

@@ -84,10 +84,12 @@ def main():
                                 "127.0.0.1:%d" % port, ROOT + ".1.1.1.0"], capture_output=True, text=True)
             return (r.stdout.strip() if r.returncode == 0 else None), time.monotonic() - t
 
+        # The synthetic edge terminates both links of every peering on one router: evaluated,
+        # it reads degraded(2) (check 11 link-separate-routers warns), every session up.
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (get()[0] or "").endswith("INTEGER: 1"):
+        while time.monotonic() < deadline and not (get()[0] or "").endswith("INTEGER: 2"):
             time.sleep(0.2)
-        if not check((get()[0] or "").endswith("INTEGER: 1"), "synthetic 1000-session agent is ready"):
+        if not check((get()[0] or "").endswith("INTEGER: 2"), "synthetic 1000-session agent is evaluated (degraded: one router)"):
             return 1
 
         # Burst 1: every session goes down at the next poll.

@@ -54,8 +54,10 @@ declare -gA _LAB2_SESS=(
 	[c1ms6]="b c1ms6 m1s msft6 2a01:111:2000::5 2a01:111:2000::6"
 	[c2ps]="b c2ps m2s priv 172.16.1.5 172.16.1.6")
 _LAB2_SESSIONS="c1pp c1mp c1mp6 c2pp c1ps c1ms c1ms6 c2ps"
-# BFD (private peering): the MSEE addresses each CE runs BFD with
-declare -gA _LAB2_BFD=([a]="172.16.0.2 172.16.1.2" [b]="172.16.0.6 172.16.1.6")
+# BFD (private and Microsoft peering, as Azure configures it: expressroute-bfd,
+# 06/30/2023): the MSEE addresses each CE runs BFD with
+declare -gA _LAB2_BFD=([a]="172.16.0.2 172.16.1.2 131.107.0.2 2a01:111:2000::2"
+	[b]="172.16.0.6 172.16.1.6 131.107.0.6 2a01:111:2000::6")
 declare -gA _LAB2_PARTNER_ADDR=([a]=198.51.100.1 [b]=198.51.100.2)
 _LAB2_FAULTS="stop-session stop-msee-priv-primary stop-msee-priv-secondary stop-msee-msft-primary
 stop-msee-msft-secondary stop-msee stop-ce-b parity-adv-circuit2-missing stop-agent stop-agent-b kill-agent kill-agent-b hang-agent
@@ -101,7 +103,7 @@ _lab2_gen_msee() {
 log "$LAB_STATE/msee-$k.log" all;
 router id $rid;
 protocol device { scan time 10; }
-protocol bfd { interface "priv" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
+protocol bfd { interface "priv", "msft" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
 protocol static vnets4 { ipv4; route 10.10.0.0/16 blackhole; route 10.11.0.0/16 blackhole; }
 template bgp peer_t {
 	hold time 180; keepalive time 60;
@@ -146,11 +148,11 @@ EOF
 			echo "	ipv4 { import all; export where proto = \"vnets4\"; receive limit 4000 action disable; };"
 			;;
 		msft4)
-			echo "	local $me as 12076; neighbor $ceaddr as 23500;"
+			echo "	local $me as 12076; neighbor $ceaddr as 23500; bfd on;"
 			echo "	ipv4 { import all; export filter export4; receive limit 200 action disable; };"
 			;;
 		msft6)
-			echo "	local $me as 12076; neighbor $ceaddr as 23500;"
+			echo "	local $me as 12076; neighbor $ceaddr as 23500; bfd on;"
 			echo "	ipv6 { import all; export filter export6; receive limit 200 action disable; };"
 			;;
 		esac
@@ -173,7 +175,7 @@ define MSFT6_OUT = [ ${MSFT6// /, } ];
 protocol device { scan time 10; }
 protocol kernel kern4 { ipv4 { import none; export where source = RTS_BGP; }; merge paths on; }
 protocol kernel kern6 { ipv6 { import none; export where source = RTS_BGP; }; merge paths on; }
-protocol bfd { interface "pri2", "c2pri2" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
+protocol bfd { interface "pri2", "c2pri2", "msft2" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }
 protocol static own4 {
 	ipv4;
 	route 10.20.0.0/16 blackhole;
@@ -193,12 +195,12 @@ protocol bgp c1ps from msee {
 }
 protocol bgp c1ms from msee {
 	description "circuit 1 MSEE Microsoft secondary";
-	local 131.107.0.5 as 23500; neighbor 131.107.0.6 as 12076;
+	local 131.107.0.5 as 23500; neighbor 131.107.0.6 as 12076; bfd on;
 	ipv4 { import all; export where proto = "own4" && net ~ MSFT_OUT; };
 }
 protocol bgp c1ms6 from msee {
 	description "circuit 1 MSEE Microsoft secondary (IPv6)";
-	local 2a01:111:2000::5 as 23500; neighbor 2a01:111:2000::6 as 12076;
+	local 2a01:111:2000::5 as 23500; neighbor 2a01:111:2000::6 as 12076; bfd on;
 	ipv6 { import all; export where proto = "own6" && net ~ MSFT6_OUT; };
 }
 protocol bgp c2ps from msee {
@@ -270,6 +272,8 @@ EOF
 			echo " neighbor $n remote-as 12076"
 			echo " neighbor $n description MSEE Microsoft primary"
 			echo " neighbor $n local-as 23500 no-prepend replace-as"
+			echo " neighbor $n bfd"
+			echo " neighbor $n bfd profile msee"
 			echo " neighbor $n timers connect 2"
 			echo " neighbor $n advertisement-interval 0"
 		done
@@ -670,10 +674,10 @@ _lab2_all_established() {
 _lab2_bfd_states() {
 	if [[ $1 == b ]]; then
 		birdc -s "$LAB2_BIRD_SOCK" show bfd sessions 2>/dev/null |
-			awk '$1 ~ /^172\.16\.[01]\.6$/ { print $1, tolower($3) }'
+			awk '$1 ~ /^(172\.16\.[01]\.6|131\.107\.0\.6|2a01:111:2000::6)$/ { print $1, tolower($3) }'
 	else
 		timeout 5 vtysh -N "$LAB_FRR_PS" -c "show bfd peers json" 2>/dev/null |
-			jq -r '.[] | select(.peer | test("^172\\.16\\.[01]\\.2$")) | "\(.peer) \(.status)"' 2>/dev/null
+			jq -r '.[] | select(.peer | test("^(172\\.16\\.[01]\\.2|131\\.107\\.0\\.2|2a01:111:2000::2)$")) | "\(.peer) \(.status)"' 2>/dev/null
 	fi
 }
 _lab2_bfd_is() { # X PEER up|down
