@@ -57,6 +57,9 @@ parity_missing() {
 		$(routes c1pp) == "$V4" && $(routes c1ps) == "$V4" ]]
 }
 stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == T ]]; } # by SIGSTOP
+# what ASan/LSan, UBSan and valgrind memcheck print when they find something
+# shellcheck disable=SC2034 # used in an eval'd check
+REPORTS='ERROR: (Address|Leak)Sanitizer|runtime error:|==[0-9]+== (Invalid|Conditional jump|Use of uninitialised|Syscall param|Mismatched)|definitely lost in loss record'
 pids_gone() { local p; for p in "$@"; do _lab_proc_gone "$p" || return 1; done; }
 cfg() { jq -r ".\"expressroute-readiness:expressroute\"$2" "$(_lab2_agent_dir "$1")/erready.json"; }
 
@@ -142,7 +145,7 @@ main() {
 		"$ERREADYD" -n -c "$a/erready.json" && _lab_poll 2 0.1 agent_running a'
 	step "  A names B's host key again" eval '[[ $(cfg a ".agent.partner[0].\"host-key\"") == "$(_lab2_pub "$b/ssh_host_ed25519_key.pub")" ]]'
 	pids=$(lab2_agent_pid b)
-	fault_case stop-agent-b "" eval 'pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
+	fault_case stop-agent-b "" eval '_lab_poll 5 0.05 pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
 	step "  agent B back, serving the partner link" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
 		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
 
@@ -151,10 +154,13 @@ main() {
 		refused_with "banner exchange" a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub" && agent_running a'
 	step "  agent B answers again" hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"
 	pids=$(lab2_agent_pid b)
-	fault_case kill-agent-b "" eval 'pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
+	fault_case kill-agent-b "" eval '_lab_poll 5 0.05 pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
 	step "  agent B back after the crash" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
 		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
 
+	step "agents A and B stop on SIGTERM" eval 'lab2_agent_stop A && lab2_agent_stop B'
+	# the agents' logs (every start of each, to its exit) hold any sanitizer or valgrind report
+	step "no sanitizer/valgrind report in the agents' logs" eval '! grep -E "$REPORTS" "$a/erreadyd.log" "$b/erreadyd.log"'
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid "$LAB_STATE"/agent-*/erreadyd.pid 2>/dev/null | tr '\n' ' ')
 	step "down" lab2_down
 	trap - EXIT INT TERM
