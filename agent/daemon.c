@@ -21,6 +21,7 @@
 #include "nc_schema.h"
 #include "nc_view.h"
 #include "observed.h"
+#include "partner_client.h"
 #include "snmp_agent.h"
 #include "snmp_mib.h"
 #include "util.h"
@@ -61,6 +62,7 @@ static struct {
 	/* main thread only */
 	int sig[2];
 	pthread_t worker;
+	struct er_partners *partners; /* collector thread only */
 } D;
 
 static int
@@ -174,7 +176,11 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&D.lock);
 
 		if (collect) {
+			/* partners answer while the host is collected; waits at most their timeouts */
+			er_partners_sync(D.partners, cfg);
+			er_partners_kick(D.partners);
 			obs = observe(cfg);
+			er_partners_attach(D.partners, obs);
 			er_observed_unref(last);
 			last = er_observed_ref(obs);
 		} else
@@ -461,6 +467,9 @@ er_daemon_run(const struct er_daemon_opts *o)
 	obs = observe(cfg);
 	D.cur = er_evaluate(cfg, obs, NULL, (long long)time(NULL));
 	er_observed_unref(obs);
+	/* partner links read unknown until the partners answered: ask them at once, not a poll later */
+	if (cfg->agent.n_partners)
+		D.now = true;
 	log_info("readiness %s at start (%zu checks)", er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
 
 	memset(&env, 0, sizeof(env));
@@ -492,6 +501,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	/* The collector thread gets no signals: they all come to the main loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	D.partners = er_partners_new(o->state_dir ? o->state_dir : DEFAULT_STATE_DIR);
 	if (pthread_create(&D.worker, NULL, worker_main, NULL) != 0)
 		fatalx("cannot start the collector thread");
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -546,6 +556,8 @@ er_daemon_run(const struct er_daemon_opts *o)
 	pthread_cond_signal(&D.cond);
 	pthread_mutex_unlock(&D.lock);
 	pthread_join(D.worker, NULL);
+	er_partners_free(D.partners);
+	D.partners = NULL;
 	goto out;
 out_nc:
 	er_nc_stop();

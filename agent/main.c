@@ -21,6 +21,7 @@
 #include "report.h"
 #include "daemon.h"
 #include "nc_relay.h"
+#include "partner_client.h"
 
 #define EXIT_BAD_CONFIG 4
 #define EXIT_USAGE 64
@@ -254,9 +255,15 @@ main(int argc, char **argv)
 	} else {
 		struct er_collect_opts co;
 
+		struct er_partners *ps = er_partners_new(state_dir ? state_dir : "/var/lib/erready");
+
+		er_partners_sync(ps, cfg);
+		er_partners_kick(ps);
 		er_collect_opts_init(&co, cfg);
 		co.timeout_ms = (unsigned)timeout_ms;
 		obs = er_collect_all(&co);
+		er_partners_attach(ps, obs);
+		er_partners_free(ps);
 	}
 	if (dump) {
 		er_observed_dump(obs, stdout);

@@ -85,6 +85,16 @@ const struct er_observed *er_link_obs(const struct er_config *cfg, const struct 
 /** er_link_obs() for ctx->peering. */
 const struct er_observed *er_ctx_path_obs(const struct er_check_ctx *ctx, enum er_path path, const char **router,
     char *why, size_t whylen);
+/**
+ * Link @p k (0 primary, 1 secondary) of @p p terminates on this router.
+ * Host-state checks of a peering (NAT, DSCP rules) look only at such links:
+ * the partner router checks its own with its own host state.
+ */
+static inline bool
+er_link_here(const struct er_peering_cfg *p, int k)
+{
+	return p->router[k] < 0;
+}
 /** The observed BGP session to the MSEE of ctx->path (IPv4 first, else IPv6). */
 const struct er_bgp_neighbor *er_ctx_session(const struct er_check_ctx *ctx, int family);
 /** Every configured link subnet (all circuits) overlapping/containing... helpers */

@@ -44,7 +44,7 @@ interfaces_named(const struct er_check_ctx *ctx)
 	int k;
 
 	for (k = 0; k < 2; k++)
-		if (!ctx->peering->ifname[k][0]) {
+		if (er_link_here(ctx->peering, k) && !ctx->peering->ifname[k][0]) {
 			er_detail(ctx, "no %s-interface configured: rules toward it cannot be matched",
 			    k ? "secondary" : "primary");
 			return false;
@@ -93,6 +93,8 @@ er_chk_snat(const struct er_check_ctx *ctx)
 		const char *ifname = pc->ifname[k];
 		const struct er_nat_rule *found = NULL;
 
+		if (!er_link_here(pc, k))
+			continue;
 		for (i = 0; i < obs->n_nat && !found; i++) {
 			const struct er_nat_rule *r = &obs->nat[i];
 			if (is_postrouting(r) && is_ipv4_family(r) && applies_to(r->oif, ifname))
@@ -125,7 +127,12 @@ er_chk_snat(const struct er_check_ctx *ctx)
 		    masq[0], n_masq == 2 ? " and " : "", n_masq == 2 ? masq[1] : "");
 		return ER_WARN;
 	}
-	er_detail(ctx, "traffic toward %s and %s is source-NATed to public addresses", pc->ifname[0], pc->ifname[1]);
+	if (er_link_here(pc, 0) && er_link_here(pc, 1))
+		er_detail(ctx, "traffic toward %s and %s is source-NATed to public addresses", pc->ifname[0], pc->ifname[1]);
+	else
+		er_detail(ctx, "traffic toward %s is source-NATed to public addresses (the %s link is checked on %s)",
+		    pc->ifname[er_link_here(pc, 0) ? 0 : 1], er_link_here(pc, 0) ? "secondary" : "primary",
+		    er_peering_router(ctx->cfg, pc, er_link_here(pc, 0) ? ER_PATH_SECONDARY : ER_PATH_PRIMARY)->name);
 	return ER_PASS;
 }
 
@@ -241,7 +248,7 @@ er_chk_dscp_values(const struct er_check_ctx *ctx)
 	for (i = 0; i < ctx->obs->n_dscp; i++) {
 		const struct er_dscp_rule *r = &ctx->obs->dscp[i];
 		for (k = 0; k < 2; k++) {
-			if (!egress_rule_for(r, pc->ifname[k]))
+			if (!er_link_here(pc, k) || !egress_rule_for(r, pc->ifname[k]))
 				continue;
 			if (!(allowed & (1ull << r->set_dscp))) {
 				er_detail(ctx, "a rule toward %s sets DSCP %u, not in the %s profile (%s)",
@@ -273,6 +280,9 @@ er_chk_dscp_remark(const struct er_check_ctx *ctx)
 		return ER_UNKNOWN;
 	for (k = 0; k < 2; k++) {
 		const struct er_dscp_rule *found = NULL;
+
+		if (!er_link_here(pc, k))
+			continue;
 		for (i = 0; i < ctx->obs->n_dscp && !found; i++) {
 			const struct er_dscp_rule *r = &ctx->obs->dscp[i];
 			if (egress_rule_for(r, pc->ifname[k]) && r->set_dscp == 0 &&
@@ -352,7 +362,7 @@ er_chk_qos_scope(const struct er_check_ctx *ctx)
 
 	for (i = 0; i < ctx->obs->n_dscp; i++)
 		for (k = 0; k < 2; k++)
-			if (pc->ifname[k][0] && egress_rule_for(&ctx->obs->dscp[i], pc->ifname[k])) {
+			if (er_link_here(pc, k) && pc->ifname[k][0] && egress_rule_for(&ctx->obs->dscp[i], pc->ifname[k])) {
 				er_detail(ctx, "DSCP marking toward %s is %s (informational)", pc->ifname[k],
 				    pc->type == ER_PEERING_PRIVATE ? "kept by Azure but not used for prioritisation (Q23)"
 				                                   : "reset to 0 by Microsoft (Q19)");

@@ -5,7 +5,8 @@ erreadyd runs in the lab's customer-edge namespace and collects the real
 state of FRR (no --observed), with NETCONF on a UNIX socket in a temporary
 directory (SSH and SNMP off), poll-interval 5 s and alert-hold-down 0.
 With ncclient (nclib.connect_unix):
-  - three subscriptions on the NETCONF stream once readiness is ready: one
+  - three subscriptions on the NETCONF stream once readiness is degraded (the
+    healthy single-router lab: check 11 warns that one CE holds both links): one
     without filter, one with a subtree filter and one with an XPath filter
     that both select only redundancy-lost / redundancy-restored;
   - the secondary private MSEE stopped (lab fault stop-msee-priv-secondary):
@@ -222,8 +223,10 @@ def test(lab, agent):
         return
     a = agent.connect()
     t0 = time.monotonic()
-    ok = wait(lambda: _try(lambda: readiness(a)) == "ready", 120 if slow else 60, 0.5)
-    if not check(ok, "readiness of the lab is ready (%.1f s, last %s)" % (time.monotonic() - t0, _try(lambda: readiness(a)))):
+    # one CE holds both links of every peering: healthy reads degraded (check 11, Microsoft HA guidance)
+    ok = wait(lambda: _try(lambda: readiness(a)) == "degraded", 120 if slow else 60, 0.5)
+    if not check(ok, "readiness of the healthy single-router lab is degraded (%.1f s, last %s)"
+                 % (time.monotonic() - t0, _try(lambda: readiness(a)))):
         return
     b, c = agent.connect(), agent.connect()
     for m, filt, what in ((a, "", "no filter"), (b, SUBTREE, "subtree filter"), (c, XPATH, "XPath filter")):
@@ -299,8 +302,8 @@ def test(lab, agent):
         check([n.name for n in fgot] == ["redundancy-restored"],
               "%s-filtered session: only the redundancy-restored (%s)" % (what, brief(fgot)))
     # Let every check settle (BFD, readiness) so that the event log holds the whole episode.
-    ok = wait(lambda: _try(lambda: readiness(a)) == "ready", 60 + (60 if slow else 0), 0.5)
-    check(ok, "readiness back to ready")
+    ok = wait(lambda: _try(lambda: readiness(a)) == "degraded", 60 + (60 if slow else 0), 0.5)
+    check(ok, "readiness back to degraded (the healthy single-router lab)")
     live += collect(a, lambda n: False, POLL + 1.5)[0]
     t_end = now_us()
     episode = [n for n in live if ts_us(n.event_time) >= t_start]

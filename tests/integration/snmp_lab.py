@@ -208,8 +208,9 @@ def test_subagent(env):
     readiness = ROOT + ".1.1.1.0"
     check(env.wait(lambda: env.get(ROOT + ".1.1.1.0") is None or True, 5), "snmpd up")
     env.start("erreadyd", env.erreadyd_cmd(cfg, env.valgrind), "erreadyd.log")
-    got = env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 1"), 90 if env.valgrind else 30, 0.1)
-    if not check(bool(got), "subagent registered and the lab reads ready(1)"):
+    # one CE holds both links of every peering: the healthy lab reads degraded(2) (check 11)
+    got = env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 2"), 90 if env.valgrind else 30, 0.1)
+    if not check(bool(got), "subagent registered and the lab reads degraded(2)"):
         return
 
     ok, text, err = walk(env, "snmpwalk", env.port)
@@ -226,7 +227,7 @@ def test_subagent(env):
     check(r is not None and r.endswith("INTEGER: 6"),
           "IPv6 session (2a01:111:2000::6, Microsoft secondary) is established(6): %s" % r)
     r = env.get(ROOT + ".1.3.1.14.%s" % name)
-    check(r is not None and r.endswith("INTEGER: 1"), "erCircuitReadiness ready(1)")
+    check(r is not None and r.endswith("INTEGER: 2"), "erCircuitReadiness degraded(2): the same-router warning")
     r = env.tool(env.v2("snmpget", None) + [ROOT + ".1.3.1.14.3.120.121.122", ROOT + ".1.2.77.0"])
     check("No Such Instance" in r.stdout and "No Such Object" in r.stdout, "noSuchInstance and noSuchObject")
 
@@ -277,7 +278,7 @@ def test_subagent(env):
     env.lab.lab("restore", "stop-msee-priv-secondary")
     restored = env.wait(lambda: [l for l in env.trap_lines()[n1:] if ROOT + ".0.5" in l], 60, 0.1)
     check(bool(restored), "erRedundancyRestored when the MSEE is back")
-    env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 1"), 60, 0.2)
+    env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 2"), 60, 0.2)
 
     # maintenance: no notification at all
     r = sset(maint, "i", "1")
@@ -305,7 +306,7 @@ def test_subagent(env):
     got = env.wait(lambda: [l for l in env.trap_lines()[n3:] if ROOT + ".0.4" in l], 10, 0.05)
     check(bool(got), "erRedundancyLost raised while snmpd was down is delivered when it is back")
     env.lab.lab("restore", "stop-msee-priv-secondary")
-    env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 1"), 60, 0.2)
+    env.wait(lambda: (env.get(readiness) or "").endswith("INTEGER: 2"), 60, 0.2)
     check(env.procs["erreadyd"].poll() is None, "erreadyd still running")
     rc = env.stop("erreadyd")
     check(rc == 0, "erreadyd stops cleanly on SIGTERM (exit %s)" % rc)
@@ -317,7 +318,7 @@ def test_master(env):
     cfg = env.config(os.path.join(env.dir, "master.json"),
                      {"mode": "master", "listen": ["udp:0.0.0.0:%d" % env.master_port], "user": users})
     env.start("master", env.erreadyd_cmd(cfg, env.valgrind), "master.log")
-    ready = env.wait(lambda: (env.get(ROOT + ".1.1.1.0", env.master_port) or "").endswith("INTEGER: 1"),
+    ready = env.wait(lambda: (env.get(ROOT + ".1.1.1.0", env.master_port) or "").endswith("INTEGER: 2"),
                      90 if env.valgrind else 30, 0.2)
     if not check(bool(ready), "embedded master answers on udp %d" % env.master_port):
         return

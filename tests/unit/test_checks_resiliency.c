@@ -146,6 +146,34 @@ test_two_routers_pass(void **state)
 	fx_free(&fx);
 }
 
+/* NAT and DSCP rules of a peering are checked on the router that holds each link. */
+static void
+test_host_rules_local_links_only(void **state)
+{
+	char *cfg = fx_read_data(TWO_ROUTERS), *obs = fx_read_data(TWO_CIRCUITS);
+	struct fx fx;
+
+	(void)state;
+	/* ce-a has no rules toward eth2.300: that interface is on ce-b */
+	obs = fx_edit(obs, "{ \"family\": \"ip\", \"hook\": \"postrouting\", \"output-interface\": \"eth2.300\", \"action\": \"snat\",\n        \"translated\": [\"123.0.0.0/29\"], \"packets\": 998 },", "");
+	obs = fx_edit(obs, "{ \"interface\": \"eth2.300\", \"direction\": \"egress\", \"set-dscp\": 0, \"match\": \"dscp-not-in\",\n        \"match-dscp\": [46, 34, 18, 10, 0], \"packets\": 9 },", "");
+	fx_load(&fx, cfg, obs);
+	fx_partner(&fx, "ce-b", "partner/ce-b-healthy.xml");
+	CHECK(&fx, 280, MSFT, ER_PASS,
+	    "traffic toward eth1.300 is source-NATed to public addresses (the secondary link is checked on ce-b)");
+	CHECK(&fx, 360, MSFT, ER_PASS, "DSCP values outside 46, 34, 18, 10, 0 are rewritten to 0 toward Microsoft");
+	fx_free(&fx);
+	/* the same snapshot on one router: the missing rules fail */
+	free(cfg);
+	cfg = fx_read_data(FX_CONFIG);
+	fx_load(&fx, cfg, obs);
+	CHECK(&fx, 280, MSFT, ER_FAIL,
+	    "no SNAT or masquerade rule for traffic leaving eth2.300 (secondary link): private sources would reach Microsoft");
+	fx_free(&fx);
+	free(cfg);
+	free(obs);
+}
+
 /* ---- 13 partner-agent-reachable, and unknown partner links ---- */
 
 static void
@@ -483,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_same_router_warns),
 		cmocka_unit_test(test_same_port_warns_stronger),
 		cmocka_unit_test(test_two_routers_pass),
+		cmocka_unit_test(test_host_rules_local_links_only),
 		cmocka_unit_test(test_partner_missing_is_unknown),
 		cmocka_unit_test(test_partner_failures_named),
 		cmocka_unit_test(test_partner_stale),
