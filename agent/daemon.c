@@ -548,9 +548,11 @@ er_daemon_run(const struct er_daemon_opts *o)
 		er_snmp_poll_process(pfd + 3, n > 0 ? nsnmp : 0, now_ms());
 		er_nc_process(now_ms());
 	}
-	er_nc_stop();
-	pthread_mutex_unlock(&D.agent);
-
+	/*
+	 * The collector thread and the partner fetch threads first (they take
+	 * D.lock only): a partner's libssh session must be gone before the
+	 * NETCONF server tears libssh down.
+	 */
 	pthread_mutex_lock(&D.lock);
 	D.stop = true;
 	pthread_cond_signal(&D.cond);
@@ -558,6 +560,8 @@ er_daemon_run(const struct er_daemon_opts *o)
 	pthread_join(D.worker, NULL);
 	er_partners_free(D.partners);
 	D.partners = NULL;
+	er_nc_stop();
+	pthread_mutex_unlock(&D.agent);
 	goto out;
 out_nc:
 	er_nc_stop();

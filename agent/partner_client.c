@@ -353,17 +353,28 @@ client_new(const struct er_partner_cfg *pc, const char *state_dir)
 	pthread_once(&client_once, client_init);
 	if (pthread_create(&c->thread, NULL, client_main, c) != 0)
 		fatalx("partner %s: cannot start its thread", pc->name);
-	pthread_detach(c->thread);
 	return c;
 }
 
+/*
+ * Stop @p c. With @p join, wait for its thread (at exit: the fetch in
+ * progress ends within its own deadlines, and nothing of libssh may run
+ * while the process tears down); without, let it end on its own (a config
+ * change must not hold the collector thread).
+ */
 static void
-client_stop(struct client *c)
+client_stop(struct client *c, bool join)
 {
+	pthread_t t = c->thread;
+
 	pthread_mutex_lock(&c->lock);
 	c->stop = true;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
+	if (join)
+		pthread_join(t, NULL);
+	else
+		pthread_detach(t);
 	client_unref(c);
 }
 
@@ -384,7 +395,7 @@ er_partners_free(struct er_partners *ps)
 	if (!ps)
 		return;
 	for (i = 0; i < ps->n; i++)
-		client_stop(ps->v[i]);
+		client_stop(ps->v[i], true);
 	free(ps->v);
 	free(ps);
 }
@@ -415,7 +426,7 @@ er_partners_sync(struct er_partners *ps, const struct er_config *cfg)
 	}
 	for (j = 0; j < ps->n; j++)
 		if (ps->v[j])
-			client_stop(ps->v[j]);
+			client_stop(ps->v[j], false);
 	free(ps->v);
 	ps->v = v;
 	ps->n = cfg->agent.n_partners;
