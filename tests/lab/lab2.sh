@@ -753,13 +753,37 @@ lab2_ce_received() {
 			jq -r --arg a "$me" --arg af "$af" '.[$a].addressFamilyInfo[$af].acceptedPrefixCounter // 0' 2>/dev/null
 	fi
 }
-# lab2_partner_ping A|B: one ping over the partner link to the other router.
+# lab2_partner_ping A|B: one ICMP echo over the partner link to the other
+# router, answered within a second (python3: iputils-ping is not a dependency).
 lab2_partner_ping() {
 	_lab2_vars || return 1
 	local x o
 	x=$(_lab2_ce "$1") || return 1
 	[[ $x == a ]] && o=b || o=a
-	ip netns exec "$(_lab2_ns "$x")" ping -n -q -c 1 -W 1 "${_LAB2_PARTNER_ADDR[$o]}" >/dev/null 2>&1
+	ip netns exec "$(_lab2_ns "$x")" timeout 5 python3 - "${_LAB2_PARTNER_ADDR[$o]}" <<'EOF'
+import os, socket, struct, sys, time
+dst, ident = sys.argv[1], os.getpid() & 0xffff
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+pkt = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + b"erready-lab2"
+pkt = pkt[:2] + struct.pack("!H", csum(pkt)) + pkt[4:]
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.sendto(pkt, (dst, 0))
+deadline = time.monotonic() + 1
+while (left := deadline - time.monotonic()) > 0:
+    s.settimeout(left)
+    try:
+        data, addr = s.recvfrom(2048)
+    except socket.timeout:
+        break
+    ihl = (data[0] & 0xf) * 4
+    typ, _, _, rid, _ = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+    if addr[0] == dst and typ == 0 and rid == ident:
+        sys.exit(0)
+sys.exit(1)
+EOF
 }
 
 # ---------------------------------------------------------------------------

@@ -56,21 +56,32 @@ parity_missing() {
 	[[ $(routes c2pp) == "10.20.0.0/16 " && $(routes c2ps) == "10.20.0.0/16 " &&
 		$(routes c1pp) == "$V4" && $(routes c1ps) == "$V4" ]]
 }
+stopped() { [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == T ]]; } # by SIGSTOP
+# what ASan/LSan, UBSan and valgrind memcheck print when they find something
+# shellcheck disable=SC2034 # used in an eval'd check
+REPORTS='ERROR: (Address|Leak)Sanitizer|runtime error:|==[0-9]+== (Invalid|Conditional jump|Use of uninitialised|Syscall param|Mismatched)|definitely lost in loss record'
 pids_gone() { local p; for p in "$@"; do _lab_proc_gone "$p" || return 1; done; }
 cfg() { jq -r ".\"expressroute-readiness:expressroute\"$2" "$(_lab2_agent_dir "$1")/erready.json"; }
 
-# partner_ssh FROM TO KEYFILE HOSTKEYFILE: the NETCONF hello of TO's erreadyd,
-# over the partner link, as FROM's erreadyd would log in (user "partner",
-# FROM's client key) and verifying TO's host key strictly against HOSTKEYFILE.
+# partner_ssh FROM TO KEYFILE HOSTKEYFILE: what TO's erreadyd answers over the
+# partner link to a NETCONF hello and close-session, logging in as FROM's
+# erreadyd would (user "partner", FROM's client key) and verifying TO's host
+# key strictly against HOSTKEYFILE; ssh's own errors included.
+NC_END=']]>]]>'
+NC_BYE='<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>'$NC_END'<rpc message-id="1" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><close-session/></rpc>'$NC_END
 partner_ssh() {
 	local from=$1 to=$2 key=$3 hk=$4 kh
 	kh=$LAB_STATE/known_hosts.$from
 	echo "[${_LAB2_PARTNER_ADDR[$to]}]:830 $(cat "$hk")" >"$kh"
-	timeout 10 ip netns exec "$(_lab2_ns "$from")" ssh -F none -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes \
-		-o StrictHostKeyChecking=yes -o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null \
-		-o ConnectTimeout=5 -p 830 "partner@${_LAB2_PARTNER_ADDR[$to]}" -s netconf </dev/null 2>&1 | head -c 4096
+	printf '%s' "$NC_BYE" | timeout 10 ip netns exec "$(_lab2_ns "$from")" ssh -F none -i "$key" -o IdentitiesOnly=yes \
+		-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$kh" -o GlobalKnownHostsFile=/dev/null \
+		-o ConnectTimeout=5 -p 830 "partner@${_LAB2_PARTNER_ADDR[$to]}" -s netconf 2>&1 | head -c 65536
 }
-hello_from() { partner_ssh "$@" | grep -q '<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'; }
+hello_from() { # the server's hello, then the ok of close-session
+	local out
+	out=$(partner_ssh "$@")
+	[[ $out == *'<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">'*'<ok/>'* ]]
+}
 refused_with() { local want=$1; shift; partner_ssh "$@" | grep -q -- "$want"; }
 agent_running() { _lab_pidfile_alive "$(_lab2_agent_dir "$1")/erreadyd.pid" && [[ -S $(_lab2_agent_dir "$1")/netconf.sock ]]; }
 
@@ -134,19 +145,22 @@ main() {
 		"$ERREADYD" -n -c "$a/erready.json" && _lab_poll 2 0.1 agent_running a'
 	step "  A names B's host key again" eval '[[ $(cfg a ".agent.partner[0].\"host-key\"") == "$(_lab2_pub "$b/ssh_host_ed25519_key.pub")" ]]'
 	pids=$(lab2_agent_pid b)
-	fault_case stop-agent-b "" eval 'pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
+	fault_case stop-agent-b "" eval '_lab_poll 5 0.05 pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
 	step "  agent B back, serving the partner link" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
 		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
 
 	pids=$(lab2_agent_pid b)
-	fault_case hang-agent-b "" eval '[[ $(awk "{ print \$3 }" /proc/'"$pids"'/stat) == T ]] &&
+	fault_case hang-agent-b "" eval '_lab_poll 2 0.02 stopped '"$pids"' &&
 		refused_with "banner exchange" a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub" && agent_running a'
 	step "  agent B answers again" hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"
 	pids=$(lab2_agent_pid b)
-	fault_case kill-agent-b "" eval 'pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
+	fault_case kill-agent-b "" eval '_lab_poll 5 0.05 pids_gone '"$pids"' && [[ ! -e $b/erreadyd.pid ]] && agent_running a'
 	step "  agent B back after the crash" eval 'agent_running b && [[ $(lab2_agent_pid b) != '"$pids"' ]] &&
 		hello_from a b "$a/partner_ed25519" "$b/ssh_host_ed25519_key.pub"'
 
+	step "agents A and B stop on SIGTERM" eval 'lab2_agent_stop A && lab2_agent_stop B'
+	# the agents' logs (every start of each, to its exit) hold any sanitizer or valgrind report
+	step "no sanitizer/valgrind report in the agents' logs" eval '! grep -E "$REPORTS" "$a/erreadyd.log" "$b/erreadyd.log"'
 	pids=$(cat "$LAB_STATE"/*.pid "$LAB_STATE"/frr/*.pid "$LAB_STATE"/agent-*/erreadyd.pid 2>/dev/null | tr '\n' ' ')
 	step "down" lab2_down
 	trap - EXIT INT TERM
