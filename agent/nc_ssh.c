@@ -284,7 +284,14 @@ tcp_keepalive(int fd)
 	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) < 0 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) < 0)
-		log_warnx("NETCONF: cannot enable TCP keepalives: %s", strerror(errno));
+		log_warnx("NETCONF: cannot enable TCP keepalives: %s", strerror(errno));	/*
+	 * NETCONF is request and reply, often in two writes (a chunk header,
+	 * then its data): with Nagle's algorithm each exchange waits out the
+	 * peer's delayed ACK (40 ms on Linux), as OpenSSH avoids with
+	 * TCP_NODELAY on interactive sessions.
+	 */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0)
+		log_warnx("NETCONF: cannot set TCP_NODELAY: %s", strerror(errno));
 }
 
 /*

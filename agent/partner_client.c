@@ -146,6 +146,7 @@ connect_partner(struct client *c, enum er_partner_status *st, char *why, size_t 
 	int port = c->cfg.port, rc;
 	long sec = (long)(c->cfg.timeout_ms / 1000), usec = (long)(c->cfg.timeout_ms % 1000) * 1000;
 	bool no = false;
+	int yes = 1;
 	struct nc_session *nc;
 
 	*st = ER_PARTNER_ERROR;
@@ -161,6 +162,8 @@ connect_partner(struct client *c, enum er_partner_status *st, char *why, size_t 
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
 	/* nothing from ~/.ssh: the host key is the configured one */
 	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
+	/* request and reply: no Nagle wait for the server's delayed ACK (40 ms a round) */
+	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
 	if (ssh_connect(s) != SSH_OK) {
 		const char *e = ssh_get_error(s);
 		*st = strstr(e, "imeout") || strstr(e, "timed out") ? ER_PARTNER_TIMEOUT : ER_PARTNER_REFUSED;
