@@ -46,6 +46,8 @@ log_vmsg(enum er_log_level level, const char *fmt, va_list ap)
 		vsyslog(prio[level], fmt, ap);
 }
 
+static void log_errno(enum er_log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 log_errno(enum er_log_level level, const char *fmt, va_list ap)
 {
