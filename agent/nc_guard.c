@@ -336,7 +336,8 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *u
 		c->cfg_to = e >= c->cfg_from ? e : c->cfg_from;
 	}
 	if (c->in_cap) {
-		const char *s = c->cap.p + c->cap.off;
+		/* an empty <capability/> leaves the buffer unallocated: no pointer arithmetic on NULL */
+		const char *s = c->cap.p ? c->cap.p + c->cap.off : "";
 		size_t n = c->cap.len;
 		while (n && strchr(" \t\r\n", *s)) {
 			s++;

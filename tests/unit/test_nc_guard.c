@@ -450,6 +450,37 @@ test_splice(void **state)
 	free(want);
 }
 
+/*
+ * An empty <capability/> (no character data) in a hello or an rpc: clang's
+ * UBSan caught the guard computing NULL + 0 here. The hello still counts
+ * the base:1.1 capability after it.
+ */
+static void
+test_empty_capability(void **state)
+{
+	struct pair p;
+	bool skip;
+	char *got;
+
+	(void)state;
+	assert_null(check(RPC("1", "<get><capability/></get>"), true, &skip));
+	assert_false(skip);
+	assert_null(check(RPC("2", "<get><session-id/></get>"), false, &skip));
+	assert_false(skip);
+	pair_start(&p);
+	put(p.srv, HELLO_S(B11) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, "<hello xmlns=\"" NS "\"><capabilities><capability/><capability></capability><capability>" B11
+		   "</capability></capabilities></hello>]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	/* both offered base:1.1, so the guard reads chunks now */
+	put(p.cli, "\n#" "80\n" RPC("3", "<get/>") "\n##\n");
+	got = get_until(p.srv, "\n##\n");
+	assert_non_null(strstr(got, RPC("3", "<get/>")));
+	assert_int_equal(p.bad, 0);
+	pair_end(&p);
+}
+
 int
 main(void)
 {
@@ -461,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_relay_base11),
 		cmocka_unit_test(test_relay_ends),
 		cmocka_unit_test(test_splice),
+		cmocka_unit_test(test_empty_capability),
 	};
 
 	er_nc_guard_init();
