@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "collect.h"
 #include "datastore.h"
 #include "eval.h"
@@ -440,6 +441,9 @@ er_daemon_run(const struct er_daemon_opts *o)
 	/* The NETCONF modules go into the datastore's context: edits and replies share it. */
 	if (!(D.ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
 		fatalx("%s", err);
+	/* a save killed half-way leaves a temporary copy with every secret in it */
+	if (er_cfgfile_clean_temp(o->config_path, err, sizeof(err)) < 0)
+		log_warnx("stale temporary files not removed: %s", err);
 	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("bad configuration: %s", err);
 		er_ds_free(D.ds);
