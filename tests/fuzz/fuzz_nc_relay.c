@@ -26,6 +26,8 @@
 
 static struct er_ds *ds;
 static volatile bool stop;
+/* small limits, so inputs a fuzzer makes reach them (the hello alone is about 200 bytes) */
+static struct er_nc_limits limits;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -36,6 +38,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fz_quiet();
 	er_nc_guard_init();
+	er_nc_limits_set(&limits, 4096, 8192);
 	if (!(ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
 		fz_fail("datastore: %s", err);
 	return 0;
@@ -70,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 		fz_fail("socketpair: %s", strerror(errno));
 	cli = sp[0];
-	if (!(g = er_nc_guard_start(sp[1], er_ds_ctx(ds), NULL, NULL, &stop, &srv)))
+	if (!(g = er_nc_guard_start(sp[1], er_ds_ctx(ds), &limits, NULL, NULL, &stop, &srv)))
 		fz_fail("er_nc_guard_start failed");
 	if (data[0] & 1) {
 		if (write(srv, h11, sizeof(h11) - 1) != (ssize_t)sizeof(h11) - 1)
@@ -109,5 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(srv);
 	er_nc_guard_join(g);
 	close(cli);
+	if (__atomic_load_n(&limits.used, __ATOMIC_RELAXED))
+		fz_fail("%zu bytes still counted as held after the session ended", limits.used);
 	return 0;
 }
