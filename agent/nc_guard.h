@@ -37,6 +37,7 @@ void er_nc_guard_init(void);
  * libnetconf2 will parse it, so a fault libyang finds in the operation
  * (an unknown element or namespace, a bad value, a missing operation) gets
  * its own error-tag rather than libnetconf2's operation-failed.
+ * The byte msg[len] is read: a NUL there saves a copy for libyang.
  */
 char *er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx *ctx, bool *skip, char *why,
     size_t whylen);

@@ -9,10 +9,14 @@ beside it at start:
 - the stale FILE.tmp.XXXXXX is removed at start, and logged;
 - max-message-size set to 12,000,000 bytes (above libxml2's own 10 MB
   limit): messages of limit - 1 and limit bytes are answered, limit + 1
-  gets too-big with its message-id, in base:1.0 and base:1.1 framing;
+  gets too-big with its message-id, in base:1.1 framing;
 - max-buffered equal to it: while one session holds most of a message,
   another's message gets resource-denied; once the first has gone on, the
   second's passes;
+- max-message-size changed to 1,000,000 by edit-config (it applies at
+  once): the same at the new limit in base:1.0 and base:1.1 framing
+  (libnetconf2 reads a base:1.0 message of 12 MB in about 7 s, a minute
+  under ASan; chunks in 0.5 s);
 - copy-config running -> startup through the link: the link stays a link,
   its target (mode 0600) holds the edit;
 - SIGHUP with the config path a FIFO, then a link to /dev/zero: refused at
@@ -57,12 +61,12 @@ def tag_of(reply):
     return r.split("<error-tag>")[1].split("</error-tag>")[0]
 
 
-def test_sizes(sock, base11):
-    name = "base:1.1" if base11 else "base:1.0"
+def test_sizes(sock, base11, limit):
+    name = "%s, limit %d" % ("base:1.1" if base11 else "base:1.0", limit)
     c = nclib.RawUnixNetconf(sock, timeout=60, base11=base11)
     try:
         check(c.base11 == base11, "%s: framing as asked" % name)
-        for mid, size, want in (("m1", LIMIT - 1, "ok"), ("m2", LIMIT, "ok"), ("m3", LIMIT + 1, "too-big")):
+        for mid, size, want in (("m1", limit - 1, "ok"), ("m2", limit, "ok"), ("m3", limit + 1, "too-big")):
             t0 = time.monotonic()
             c.send(sized_rpc(mid, size))
             r = c.recv(60)
@@ -70,9 +74,9 @@ def test_sizes(sock, base11):
             ok = got == want and ('message-id="%s"' % mid).encode() in r
             if want == "too-big":
                 ok = ok and b"<error-type>rpc</error-type>" in r and \
-                    (b"message of %d bytes is larger than max-message-size (%d bytes)" % (size, LIMIT)) in r
+                    (b"message of %d bytes is larger than max-message-size (%d bytes)" % (size, limit)) in r
             check(ok, "%s: a message of limit%+d bytes: %s (got %s in %.1f s: %s)" % (
-                name, size - LIMIT, want, got, time.monotonic() - t0, r[:300]))
+                name, size - limit, want, got, time.monotonic() - t0, r[:300]))
         # the session goes on after a dropped message
         r = c.rpc("<get/>", "m4")
         check(tag_of(r) == "ok", "%s: the session answers after the too-big message" % name)
@@ -81,18 +85,19 @@ def test_sizes(sock, base11):
 
 
 def test_budget(sock):
-    a = nclib.RawUnixNetconf(sock, timeout=60)
-    b = nclib.RawUnixNetconf(sock, timeout=60)
+    a = nclib.RawUnixNetconf(sock, timeout=60, base11=True)
+    b = nclib.RawUnixNetconf(sock, timeout=60, base11=True)
     try:
         msg = sized_rpc("a1", LIMIT - 1000)
-        a.send_raw(msg[:LIMIT - 2000000])   # 10 MB held by a's guard, the message not finished
+        cut = LIMIT - 2000000
+        a.send_raw(b"\n#%d\n" % len(msg) + msg[:cut])   # 10 MB held by a's guard, the message not finished
         time.sleep(0.5)
         b.send(sized_rpc("b1", 3000000))
         r = b.recv(60)
         check(tag_of(r) == "resource-denied" and b'message-id="b1"' in r,
               "max-buffered: a second session's 3 MB message while 10 MB are held: resource-denied (got %s)"
               % r[:300])
-        a.send_raw(msg[LIMIT - 2000000:] + nclib.EOM)
+        a.send_raw(msg[cut:] + b"\n##\n")
         r = a.recv(60)
         check(tag_of(r) == "ok", "max-buffered: the first session's message completes")
         r = b.rpc("<get/>", "b2")
@@ -154,9 +159,18 @@ def main():
         check(not os.path.exists(stale), "the stale temporary file is gone at start")
         check("removed %s" % stale in open(logp).read(), "its removal is logged")
 
-        test_sizes(sock, False)
-        test_sizes(sock, True)
+        test_sizes(sock, True, LIMIT)
         test_budget(sock)
+        c = nclib.RawUnixNetconf(sock, timeout=10)
+        try:
+            r = c.rpc('<edit-config><target><running/></target><config><expressroute xmlns="%s"><agent><netconf>'
+                      '<max-message-size>1000000</max-message-size></netconf></agent></expressroute></config>'
+                      '</edit-config>' % ER_NS, "l1")
+            check(tag_of(r) == "ok", "edit-config max-message-size 1000000")
+        finally:
+            c.close()
+        test_sizes(sock, False, 1000000)
+        test_sizes(sock, True, 1000000)
 
         # a save through the link keeps the link
         c = nclib.RawUnixNetconf(sock, timeout=10)
