@@ -809,7 +809,8 @@ hold_data(struct er_nc_guard *g, const char *d, size_t n)
 static void
 hold_end(struct er_nc_guard *g)
 {
-	emit(g, g->hold.p + g->hold.off, g->hold.len);
+	if (g->hold.len)
+		emit(g, g->hold.p + g->hold.off, g->hold.len);
 	g->hold.len = g->hold.off = 0;
 	if (!g->cli_dead)
 		er_buf_add(&g->to_cli, g->fout.chunked ? "\n##\n" : EOM, g->fout.chunked ? 4 : 6);
@@ -869,7 +870,8 @@ drop_msg(struct er_nc_guard *g, enum drop why, const char *d, size_t n)
 	g->dropped = (uint64_t)g->msg.len + n;
 	/* the head is not counted against max-buffered: 4 KiB a session at most */
 	g->drop_head.len = g->drop_head.off = 0;
-	er_buf_add(&g->drop_head, g->msg.p + g->msg.off, keep);
+	if (keep)
+		er_buf_add(&g->drop_head, g->msg.p + g->msg.off, keep);
 	er_buf_add(&g->drop_head, d, n < GUARD_DROP_HEAD - keep ? n : GUARD_DROP_HEAD - keep);
 	er_buf_add(&g->drop_head, "", 1);
 	g->drop_head.len--;
