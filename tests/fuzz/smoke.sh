@@ -12,11 +12,11 @@ shift 3
 secs=${ERREADY_FUZZ_SECONDS:-20}
 name=$(basename "$bin")
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ]; then
-	echo "$name: replaying $(ls -A "$regress" | wc -l) regression input(s) from $regress"
+	echo "$name: replaying $(find "$regress" -type f | wc -l) regression input(s) from $regress"
 	# shellcheck disable=SC2046
 	"$bin" -runs=1 -timeout=10 $(find "$regress" -type f | sort)
 fi
