@@ -784,6 +784,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	const struct er_netconf_cfg *c = &cfg->agent.netconf;
 	struct ly_ctx *ctx = er_ds_ctx(env->ds);
 	struct lysc_node *gs;
+	char cap[160];
 	char *p;
 	sigset_t all, old;
 
@@ -816,6 +817,17 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
 	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
+	/*
+	 * YANG 1.1 modules are listed only in the yang library, never in the
+	 * hello (RFC 7950 5.6.4). libnetconf2 advertises the library with
+	 * RFC 8525's yang-library:1.1 capability; yuma123's yangcli (Debian
+	 * bookworm) knows only RFC 7895's yang-library:1.0 and, seeing it, reads
+	 * /modules-state (which we serve, with the same module-set-id) and loads
+	 * our module through get-schema: no --module or --modpath needed.
+	 */
+	snprintf(cap, sizeof(cap), "urn:ietf:params:netconf:capability:yang-library:1.0?revision=2019-01-04&module-set-id=%u",
+	    ly_ctx_get_change_count(ctx));
+	nc_server_set_capability(cap);
 	nc_server_set_idle_timeout(0); /* ours, in the session threads */
 
 	S.alerts = er_alerts_new();

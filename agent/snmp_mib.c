@@ -318,6 +318,14 @@ get_peering(const struct er_mib *m, const struct row *r, uint32_t col, struct er
 		return set_int(v, p->qos + 1);
 	case 23:
 		return set_gauge(v, p->limit_warn_pct);
+	case 24: /* the secondary subnets again, each after its own InetAddressType (RFC 4001 4.1) */
+		return set_int(v, p->has_v4 ? 1 : 0);
+	case 25:
+		return p->has_v4 ? set_addr(v, &p->v4[1].addr) : set_bytes(v, "", 0);
+	case 26:
+		return set_int(v, p->has_v6 ? 2 : 0);
+	case 27:
+		return p->has_v6 ? set_addr(v, &p->v6[1].addr) : set_bytes(v, "", 0);
 	}
 	return -1;
 }
@@ -534,6 +542,8 @@ get_queue(const struct er_mib *m, const struct row *r, uint32_t col, struct er_m
 		return set_truth(v, q->ef_priority);
 	case 5:
 		return set_c64(v, q->rate_bps);
+	case 6:
+		return set_gauge(v, q->rate_bps / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(q->rate_bps / 1000));
 	}
 	return -1;
 }
@@ -543,7 +553,7 @@ static const struct table_def defs[T_COUNT] = {
 	[T_SUMMARY] = { "erSummary", { 1 }, 1, 1, 6, get_summary },
 	[T_SETTINGS] = { "erSettings", { 2 }, 1, 1, 5, get_settings },
 	[T_CIRCUIT] = { "erCircuitTable", { 3, 1 }, 2, 2, 19, get_circuit },
-	[T_PEERING] = { "erPeeringTable", { 4, 1 }, 2, 2, 23, get_peering },
+	[T_PEERING] = { "erPeeringTable", { 4, 1 }, 2, 2, 27, get_peering },
 	[T_LINK] = { "erLinkTable", { 5, 1 }, 2, 2, 5, get_link },
 	[T_SESSION] = { "erSessionTable", { 6, 1 }, 2, 4, 15, get_session },
 	[T_CHECK] = { "erCheckTable", { 7, 1 }, 2, 5, 12, get_check },
@@ -551,7 +561,7 @@ static const struct table_def defs[T_COUNT] = {
 	[T_NAT_SCALARS] = { "erNatObjects", { 9 }, 1, 1, 2, get_nat_scalars },
 	[T_NAT_RULE] = { "erNatRuleTable", { 9, 3, 1 }, 3, 2, 7, get_nat_rule },
 	[T_DSCP] = { "erDscpRuleTable", { 10, 1, 1 }, 3, 2, 7, get_dscp },
-	[T_QUEUE] = { "erQueueTable", { 10, 2, 1 }, 3, 2, 5, get_queue },
+	[T_QUEUE] = { "erQueueTable", { 10, 2, 1 }, 3, 2, 6, get_queue },
 };
 
 /* ---- building ---- */

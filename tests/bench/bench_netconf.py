@@ -154,14 +154,18 @@ def bench_commit(a, circuits, edits=100):
     edit = ('<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><expressroute xmlns="%s"><circuit>'
             '<name>erbench-%05d</name><maintenance>%s</maintenance></circuit></expressroute></config>')
     res = {}
+    # Every edit is a real change: each flips its circuit's maintenance from
+    # the value running has (all false at start), so no edit re-sends what
+    # the previous round committed.
+    state = {}
     for target in ("candidate", "running"):
-        m.edit_config(target=target, config=edit % (ER_NS, 1, "false"))  # warm
-        if target == "candidate":
-            m.commit()
+        m.get_config("running")  # warm (nothing changed)
         c0 = a.cpu()
         t = time.perf_counter()
         for i in range(edits):
-            m.edit_config(target=target, config=edit % (ER_NS, i % circuits + 1, "true" if i % 2 == 0 else "false"))
+            c = i % circuits + 1
+            state[c] = not state.get(c, False)
+            m.edit_config(target=target, config=edit % (ER_NS, c, "true" if state[c] else "false"))
             if target == "candidate":
                 m.commit()
         wall = time.perf_counter() - t
@@ -209,7 +213,8 @@ def main():
     work = tempfile.mkdtemp(prefix="erready-bench-nc-")
     agents = []
     try:
-        print("erreadyd %s, ncclient TICK 0.001 s" % erreadyd)
+        print("erreadyd %s, ncclient TICK 0.001 s; load average %s; %d cores"
+              % (erreadyd, " ".join(open("/proc/loadavg").read().split()[:3]), os.cpu_count()))
         print("[1] %d BGP sessions (%d circuits)" % (o.sessions, (o.sessions + 3) // 4))
         a = Agent(erreadyd, o.sessions, work)
         agents.append(a)
@@ -228,6 +233,7 @@ def main():
               "100 edit+commit %.2f s with %d circuits, %.2f s with %d list entries (target <= 1 s); "
               "idle %.2f %% of a core (target <= 1 %%)"
               % (get * 1000.0, cold * 1000.0, commit_small, (o.sessions + 3) // 4, commit, 2 * o.circuits, idle))
+        print("load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     finally:
         for a in agents:
             try:

@@ -159,6 +159,31 @@ def main():
         check(running_poll_interval(sock) == 120, "running keeps poll-interval 120 after the refused edit")
         if "invalid XPath expression" in out:
             print("     note: yangcli cannot parse the error-path (module-name prefix without xmlns)")
+
+        # Out of the box: no --modpath, no --module. erreadyd's yang-library:1.0
+        # capability makes yangcli read /modules-state and fetch the module with
+        # get-schema, so path commands work as on any device.
+        t0 = time.monotonic()
+        rc, out = nclib.yangcli_run("127.0.0.1", port, "admin", key + ".pub", key,
+                                    ["sget /expressroute/readiness/readiness",
+                                     "merge /expressroute/agent/poll-interval value=90",
+                                     "commit",
+                                     "xget /expressroute/agent/poll-interval",
+                                     "close-session"], timeout=60)
+        print("     yangcli without --modpath/--module: %.2f s" % (time.monotonic() - t0))
+        blocks = replies(out)
+        ok = check(rc == 0 and nclib.yangcli_session_ok(out) and "Getting yang-library module set" in out,
+                   "yangcli without --module/--modpath reads erreadyd's yang library")
+        ok = check(ok and len(blocks) >= 4 and [k for k, _ in blocks[:4]] == ["Data", "OK", "OK", "Data"],
+                   "  sget, merge, commit, xget by path: %s" % [k for k, _ in blocks[:4]]) and ok
+        if ok:
+            check('xmlns="%s"' % ER_NS in blocks[0][1] and re.search(r"<readiness>(ready|degraded|not-ready|unknown)"
+                                                                      r"</readiness>", blocks[0][1]),
+                  "  the readiness in the module's namespace (the module was loaded with get-schema)")
+            check("<poll-interval>90</poll-interval>" in blocks[3][1], "  the committed poll-interval reads 90")
+        else:
+            show(out)
+        check(running_poll_interval(sock) == 90, "ncclient sees poll-interval 90 in running")
     finally:
         # Stop and clean up first: nothing printed here may keep the temp dir.
         rc = None
