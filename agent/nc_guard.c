@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libyang/libyang.h>
 
@@ -227,6 +229,8 @@ struct chk {
 	char root[64], root_ns[256];
 	bool root_ns_set;
 	struct er_buf attrs; /* the <rpc> attributes, as they go on <rpc-reply> */
+	char decl[8][64];    /* prefixes declared in attrs */
+	int n_decl;
 	bool bad_op;
 	char bad_op_elem[64], bad_op_val[64];
 	bool err_set;
@@ -276,8 +280,25 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 				   *ve = (const char *)attr[5 * i + 4];
 			if (!au && !strcmp(al, "message-id"))
 				c->has_mid = true;
+			/*
+			 * The reply repeats these: a name libxml2 let through in a
+			 * message that is not namespace-well-formed (an unbound
+			 * prefix, "a:b:c") would make the reply malformed too.
+			 */
+			if (xmlValidateNCName((const xmlChar *)al, 0) || (ap && (!au || xmlValidateNCName((const xmlChar *)ap, 0))))
+				continue;
+			bool declare = ap && strcmp(ap, "xml");
+			/* each prefix is declared once on the reply, however many attributes use it */
+			for (int k = 0; declare && k < c->n_decl; k++)
+				if (!strcmp(c->decl[k], ap))
+					declare = false;
+			if (declare) {
+				if (c->n_decl == (int)(sizeof(c->decl) / sizeof(c->decl[0])) || strlen(ap) >= sizeof(c->decl[0]))
+					continue;
+				snprintf(c->decl[c->n_decl++], sizeof(c->decl[0]), "%s", ap);
+			}
 			er_buf_add(&c->attrs, " ", 1);
-			if (ap && au && strcmp(ap, "xml")) {
+			if (declare) {
 				str_add(&c->attrs, "xmlns:");
 				str_add(&c->attrs, ap);
 				str_add(&c->attrs, "=\"");
@@ -452,6 +473,27 @@ chk_free(struct chk *c)
 	er_buf_free(&c->cap);
 }
 
+/*
+ * The <rpc> attributes repeated on a reply must make a well-formed start
+ * tag: a malformed message can still bring two of the same name, or a
+ * prefix declared twice. If they do not, the reply goes without them.
+ */
+static bool
+attrs_ok(const struct chk *c)
+{
+	struct er_buf t = { 0 };
+	xmlDocPtr doc;
+
+	str_add(&t, "<r xmlns=\"" NS_BASE "\"");
+	er_buf_add(&t, c->attrs.p + c->attrs.off, c->attrs.len);
+	str_add(&t, "/>");
+	doc = xmlReadMemory(t.p + t.off, (int)t.len, NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING);
+	er_buf_free(&t);
+	xmlFreeDoc(doc);
+	return doc != NULL;
+}
+
 static char *
 reply_at(struct chk *c, const char *type, const char *tag, const char *path, const char *info, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -467,7 +509,7 @@ reply_at(struct chk *c, const char *type, const char *tag, const char *path, con
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	str_add(&b, "<rpc-reply xmlns=\"" NS_BASE "\"");
-	if (c->attrs.len)
+	if (c->attrs.len && attrs_ok(c))
 		er_buf_add(&b, c->attrs.p + c->attrs.off, c->attrs.len);
 	str_add(&b, "><rpc-error><error-type>");
 	str_add(&b, type);
@@ -1273,10 +1315,21 @@ guard_main(void *arg)
 	return NULL;
 }
 
+/* libxml2's messages outside a parse (encoding conversion) would print a client's garbage on stderr. */
+static void
+xml_quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
 void
 er_nc_guard_init(void)
 {
 	xmlInitParser();
+	/* for this thread, and as the default of every thread libxml2 meets later (the guards') */
+	xmlThrDefSetGenericErrorFunc(NULL, xml_quiet);
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
 }
 
 struct er_nc_guard *

@@ -19,6 +19,9 @@ beside it at start:
   under ASan; chunks in 0.5 s);
 - copy-config running -> startup through the link: the link stays a link,
   its target (mode 0600) holds the edit;
+- an edit-config whose <config> holds "<r:t/><t/>" (an unbound prefix: libyang
+  2.1.30, libnetconf2's parser, dereferences NULL on it) is answered
+  malformed-message by the guard, and erreadyd lives on;
 - SIGHUP with the config path a FIFO, then a link to /dev/zero: refused at
   once with a message naming it, the running config stays, and NETCONF
   answers meanwhile (the daemon never blocks on the path).
@@ -171,6 +174,17 @@ def main():
             c.close()
         test_sizes(sock, False, 1000000)
         test_sizes(sock, True, 1000000)
+
+        # XML that crashes libyang's parser never reaches libnetconf2
+        c = nclib.RawUnixNetconf(sock, timeout=10, base11=True)
+        try:
+            r = c.rpc("<edit-config><target><running/></target><config><r:t/><t/></config></edit-config>", "x1")
+            check(tag_of(r) == "malformed-message" and b"Namespace prefix r on t is not defined" in r,
+                  "edit-config with <r:t/><t/> (crashes libyang): malformed-message (got %s)" % r[:300])
+            r = c.rpc("<get/>", "x2")
+            check(tag_of(r) == "ok" and agent.poll() is None, "erreadyd and the session live on")
+        finally:
+            c.close()
 
         # a save through the link keeps the link
         c = nclib.RawUnixNetconf(sock, timeout=10)

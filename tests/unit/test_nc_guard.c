@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 
 #include "datastore.h"
 #include "fixture.h"
@@ -675,6 +676,94 @@ test_limit_total(void **state)
 	free(mb);
 }
 
+/*
+ * Replies to malformed messages are well-formed themselves: the <rpc>
+ * attributes they repeat are dropped when they would not be (an unbound
+ * prefix, a name with two colons, the same attribute twice). Found by the
+ * nc_check fuzz target.
+ */
+static void
+test_reply_well_formed(void **state)
+{
+	static const char *const msgs[] = {
+		"<rp xmlns:nc=\"urn:ietf:prn:x\" xm:nc=\"urn:ietn:pam0.0\" nc:operatio:nc=\"urn:ietn:pam0.0\" "
+		"nc:operation=\"l:ns:netconf:base:1.0\" messid=\"3\"><edit-config/>",
+		"<rpc xmlns=\"" NS "\" message-id=\"1\" a:b=\"x\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" message-id=\"1\" message-id=\"2\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" xmlns:p=\"urn:p\" xmlns:q=\"urn:p\" p:a=\"1\" q:a=\"2\" message-id=\"1\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" message-id=\"7\" xmlns:x=\"urn:x\" x:a=\"1\" x:b=\"&amp;&lt;\"><get><capability/>",
+	};
+	bool skip;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		char *r = check(msgs[i], i % 2, &skip);
+		xmlDocPtr doc;
+		if (!r)
+			fail_msg("no reply to %s", msgs[i]);
+		doc = xmlReadMemory(r, (int)strlen(r), NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc)
+			fail_msg("%s\n -> a reply that is not well-formed: %s", msgs[i], r);
+		xmlFreeDoc(doc);
+		free(r);
+	}
+	/* what can be repeated still is */
+	char *r = check(msgs[4], true, &skip);
+	assert_non_null(strstr(r, "<rpc-reply xmlns=\"" NS "\" message-id=\"7\" xmlns:x=\"urn:x\" x:a=\"1\""));
+	free(r);
+}
+
+/*
+ * libyang 2.1.30 (libnetconf2's parser) dereferences NULL on an element with
+ * an unbound prefix followed by a sibling inside <config> (found by the
+ * config_edit fuzz target): the guard must refuse such a message as not
+ * namespace-well-formed, so libnetconf2 never parses it.
+ */
+static void
+test_unbound_prefix_refused(void **state)
+{
+	const char *m = RPC("1", "<edit-config><target><running/></target><config><r:t/><t/></config></edit-config>");
+
+	(void)state;
+	assert_tag(m, true, "malformed-message", "Namespace prefix r on t is not defined");
+	assert_tag(m, false, "operation-failed", "Namespace prefix r on t is not defined");
+}
+
+/* A hostile message never reaches stderr (the daemon's log) through libxml2's own messages. */
+static void
+test_quiet_stderr(void **state)
+{
+	static const char *const msgs[] = {
+		"<?xml version=\"1.0\" encoding=\"UTF-16\"?><rpc xmlns=\"" NS "\" message-id=\"1\"><get/></rpc>",
+		"<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><rpc>\x1b$B\xff\xfe</rpc>",
+		"<?xml version=\"1.0\" encoding=\"frobnicate\"?><rpc/>",
+		"\x00\x00\x00<\x00\x00\x00r",
+	};
+	char path[] = "/tmp/erready-stderr-XXXXXX", buf[256];
+	int fd = mkstemp(path), saved = dup(2);
+	bool skip;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		size_t len = i == 3 ? 9 : strlen(msgs[i]);
+		char why[256], *r = er_nc_guard_check(msgs[i], len, true, NULL, &skip, why, sizeof(why));
+		free(r);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n != 0)
+		fail_msg("libxml2 wrote to stderr: %s", buf);
+}
+
 int
 main(void)
 {
@@ -691,6 +780,9 @@ main(void)
 		cmocka_unit_test(test_limit_base11),
 		cmocka_unit_test(test_limit_hello),
 		cmocka_unit_test(test_limit_total),
+		cmocka_unit_test(test_reply_well_formed),
+		cmocka_unit_test(test_unbound_prefix_refused),
+		cmocka_unit_test(test_quiet_stderr),
 	};
 
 	er_nc_guard_init();
