@@ -15,6 +15,7 @@
 
 #include <libyang/libyang.h>
 
+#include "cfgfile.h"
 #include "collect.h"
 #include "config_diff.h"
 #include "datastore.h"
@@ -496,6 +497,9 @@ er_daemon_run(const struct er_daemon_opts *o)
 		fatalx("%s", err);
 	ly_set_log_clb(ly_log_cb, 1);
 	ly_log_options(LY_LOLOG | LY_LOSTORE);
+	/* a save killed half-way leaves a temporary copy with every secret in it */
+	if (er_cfgfile_clean_temp(o->config_path, err, sizeof(err)) < 0)
+		log_warnx("stale temporary files not removed: %s", err);
 	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("bad configuration: %s", err);
 		er_ds_free(D.ds);

@@ -3,7 +3,8 @@
  *
  * One thread per session, one poll() over the client's socket and our end
  * of a socketpair whose other end libnetconf2 owns. Client messages are
- * read whole (bounded by GUARD_MAX_MSG), checked, and written on in the
+ * read whole (bounded by struct er_nc_limits: a message over the limit is
+ * counted and dropped as it arrives), checked, and written on in the
  * same framing; libnetconf2's output is copied through as it comes, and a
  * framing tracker finds its message boundaries so a reply of our own goes
  * out between two messages, after the replies it must follow. Both
@@ -27,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libyang/libyang.h>
 
@@ -36,7 +39,9 @@
 #define NS_BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
 #define CAP_BASE11 "urn:ietf:params:netconf:base:1.1"
 #define EOM "]]>]]>"
-#define GUARD_MAX_MSG ((size_t)256 << 20) /* one client message, framing removed */
+#define GUARD_DROP_HEAD 4096 /* bytes of a dropped message kept, for its <rpc> attributes */
+#define GUARD_KEEP ((size_t)1 << 20) /* buffers larger than this are freed once empty */
+#define XML_LOOKUP_LIMIT 10000000 /* libxml2's XML_MAX_LOOKUP_LIMIT: larger input needs XML_PARSE_HUGE */
 #define GUARD_HIGH ((size_t)256 << 10)    /* queued bytes per direction before reading stops */
 #define GUARD_READ (64 * 1024)
 #define GUARD_HEAD 512          /* bytes of each libnetconf2 message kept to name its root */
@@ -224,6 +229,8 @@ struct chk {
 	char root[64], root_ns[256];
 	bool root_ns_set;
 	struct er_buf attrs; /* the <rpc> attributes, as they go on <rpc-reply> */
+	char decl[8][64];    /* prefixes declared in attrs */
+	int n_decl;
 	bool bad_op;
 	char bad_op_elem[64], bad_op_val[64];
 	bool err_set;
@@ -273,8 +280,25 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar 
 				   *ve = (const char *)attr[5 * i + 4];
 			if (!au && !strcmp(al, "message-id"))
 				c->has_mid = true;
+			/*
+			 * The reply repeats these: a name libxml2 let through in a
+			 * message that is not namespace-well-formed (an unbound
+			 * prefix, "a:b:c") would make the reply malformed too.
+			 */
+			if (xmlValidateNCName((const xmlChar *)al, 0) || (ap && (!au || xmlValidateNCName((const xmlChar *)ap, 0))))
+				continue;
+			bool declare = ap && strcmp(ap, "xml");
+			/* each prefix is declared once on the reply, however many attributes use it */
+			for (int k = 0; declare && k < c->n_decl; k++)
+				if (!strcmp(c->decl[k], ap))
+					declare = false;
+			if (declare) {
+				if (c->n_decl == (int)(sizeof(c->decl) / sizeof(c->decl[0])) || strlen(ap) >= sizeof(c->decl[0]))
+					continue;
+				snprintf(c->decl[c->n_decl++], sizeof(c->decl[0]), "%s", ap);
+			}
 			er_buf_add(&c->attrs, " ", 1);
-			if (ap && au && strcmp(ap, "xml")) {
+			if (declare) {
 				str_add(&c->attrs, "xmlns:");
 				str_add(&c->attrs, ap);
 				str_add(&c->attrs, "=\"");
@@ -336,7 +360,8 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *u
 		c->cfg_to = e >= c->cfg_from ? e : c->cfg_from;
 	}
 	if (c->in_cap) {
-		const char *s = c->cap.p + c->cap.off;
+		/* an empty <capability/> leaves the buffer unallocated: no pointer arithmetic on NULL */
+		const char *s = c->cap.p ? c->cap.p + c->cap.off : "";
 		size_t n = c->cap.len;
 		while (n && strchr(" \t\r\n", *s)) {
 			s++;
@@ -415,7 +440,14 @@ chk_parse(struct chk *c, const char *msg, size_t len)
 		c->err_set = true;
 		return false;
 	}
-	xmlCtxtUseOptions(p, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+	/*
+	 * Without XML_PARSE_HUGE libxml2 refuses input over 10,000,000 bytes
+	 * ("Huge input lookup"). The message size is bounded by
+	 * max-message-size before it gets here, so lift libxml2's own limit
+	 * only when the message needs it (HUGE also relaxes its depth limit).
+	 */
+	xmlCtxtUseOptions(p, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+	    (len > XML_LOOKUP_LIMIT ? XML_PARSE_HUGE : 0));
 	while (len > INT32_MAX / 2) { /* xmlParseChunk takes an int */
 		xmlParseChunk(p, msg, INT32_MAX / 2, 0);
 		msg += INT32_MAX / 2;
@@ -441,6 +473,27 @@ chk_free(struct chk *c)
 	er_buf_free(&c->cap);
 }
 
+/*
+ * The <rpc> attributes repeated on a reply must make a well-formed start
+ * tag: a malformed message can still bring two of the same name, or a
+ * prefix declared twice. If they do not, the reply goes without them.
+ */
+static bool
+attrs_ok(const struct chk *c)
+{
+	struct er_buf t = { 0 };
+	xmlDocPtr doc;
+
+	str_add(&t, "<r xmlns=\"" NS_BASE "\"");
+	er_buf_add(&t, c->attrs.p + c->attrs.off, c->attrs.len);
+	str_add(&t, "/>");
+	doc = xmlReadMemory(t.p + t.off, (int)t.len, NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING);
+	er_buf_free(&t);
+	xmlFreeDoc(doc);
+	return doc != NULL;
+}
+
 static char *
 reply_at(struct chk *c, const char *type, const char *tag, const char *path, const char *info, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -456,7 +509,7 @@ reply_at(struct chk *c, const char *type, const char *tag, const char *path, con
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	str_add(&b, "<rpc-reply xmlns=\"" NS_BASE "\"");
-	if (c->attrs.len)
+	if (c->attrs.len && attrs_ok(c))
 		er_buf_add(&b, c->attrs.p + c->attrs.off, c->attrs.len);
 	str_add(&b, "><rpc-error><error-type>");
 	str_add(&b, type);
@@ -652,9 +705,17 @@ struct inj {
 	size_t len;
 };
 
+enum drop { DROP_NONE = 0, DROP_TOO_BIG, DROP_NO_ROOM };
+
 struct er_nc_guard {
 	int cfd, sfd;
 	pthread_t th;
+	struct er_nc_limits *lim, own_lim;
+	/* the message being read is dropped (why), dropped bytes counted; bytes held of lim->used */
+	enum drop drop;
+	uint64_t dropped;
+	struct er_buf drop_head; /* the first bytes of a dropped message, for its <rpc> attributes */
+	size_t held_msg, held_fwd; /* in msg; forwarded into to_srv and not yet taken by libnetconf2 */
 	er_nc_guard_bad_fn bad;
 	void *arg;
 	const volatile bool *stop;
@@ -790,7 +851,8 @@ hold_data(struct er_nc_guard *g, const char *d, size_t n)
 static void
 hold_end(struct er_nc_guard *g)
 {
-	emit(g, g->hold.p + g->hold.off, g->hold.len);
+	if (g->hold.len)
+		emit(g, g->hold.p + g->hold.off, g->hold.len);
 	g->hold.len = g->hold.off = 0;
 	if (!g->cli_dead)
 		er_buf_add(&g->to_cli, g->fout.chunked ? "\n##\n" : EOM, g->fout.chunked ? 4 : 6);
@@ -809,13 +871,113 @@ hold_end(struct er_nc_guard *g)
 	g->omode = OUT_PASS;
 }
 
+void
+er_nc_limits_set(struct er_nc_limits *l, size_t max_msg, size_t max_total)
+{
+	__atomic_store_n(&l->max_msg, max_msg, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->max_total, max_total, __ATOMIC_RELAXED);
+}
+
+/* Take @p n bytes of the shared budget; false if that would go over it. */
+static bool
+budget_take(struct er_nc_limits *l, size_t n)
+{
+	size_t max = __atomic_load_n(&l->max_total, __ATOMIC_RELAXED);
+	size_t cur = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+
+	do {
+		if (cur + n > max || cur + n < cur)
+			return false;
+	} while (!__atomic_compare_exchange_n(&l->used, &cur, cur + n, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+static void
+budget_give(struct er_nc_limits *l, size_t n)
+{
+	if (n)
+		__atomic_sub_fetch(&l->used, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Stop buffering the message being read: its first bytes stay (the <rpc>
+ * start tag, for the attributes the reply repeats), the rest is counted.
+ */
+static void
+drop_msg(struct er_nc_guard *g, enum drop why, const char *d, size_t n)
+{
+	size_t keep = g->msg.len < GUARD_DROP_HEAD ? g->msg.len : GUARD_DROP_HEAD;
+
+	g->drop = why;
+	g->dropped = (uint64_t)g->msg.len + n;
+	/* the head is not counted against max-buffered: 4 KiB a session at most */
+	g->drop_head.len = g->drop_head.off = 0;
+	if (keep)
+		er_buf_add(&g->drop_head, g->msg.p + g->msg.off, keep);
+	er_buf_add(&g->drop_head, d, n < GUARD_DROP_HEAD - keep ? n : GUARD_DROP_HEAD - keep);
+	er_buf_add(&g->drop_head, "", 1);
+	g->drop_head.len--;
+	budget_give(g->lim, g->held_msg);
+	g->held_msg = 0;
+	g->msg.len = g->msg.off = 0;
+	if (g->msg.cap > GUARD_KEEP)
+		er_buf_free(&g->msg);
+}
+
+/* Message content from the client: buffered within the limits, or counted and dropped. */
 static void
 in_data(void *arg, const char *d, size_t n)
 {
 	struct er_nc_guard *g = arg;
 
-	if (g->msg.len + n <= GUARD_MAX_MSG + 1)
-		er_buf_add(&g->msg, d, n);
+	if (!n)
+		return;
+	if (g->drop) {
+		g->dropped += n;
+		return;
+	}
+	if (g->msg.len + n > __atomic_load_n(&g->lim->max_msg, __ATOMIC_RELAXED)) {
+		drop_msg(g, DROP_TOO_BIG, d, n);
+		return;
+	}
+	if (!budget_take(g->lim, n)) {
+		drop_msg(g, DROP_NO_ROOM, d, n);
+		return;
+	}
+	g->held_msg += n;
+	er_buf_add(&g->msg, d, n);
+}
+
+/* The reply to a message dropped as it was read (too-big or resource-denied), with its <rpc>'s attributes. */
+static char *
+drop_reply(struct er_nc_guard *g, char *why, size_t whylen)
+{
+	const char *head = g->drop_head.p + g->drop_head.off;
+	size_t n = g->drop_head.len;
+	struct chk c;
+	char *r;
+	size_t max = __atomic_load_n(&g->lim->max_msg, __ATOMIC_RELAXED);
+
+	memset(&c, 0, sizeof(c));
+	chk_parse(&c, head, n); /* cut short, so not well-formed: only the root's attributes are wanted */
+	if (!c.root_seen || strcmp(c.root, "rpc"))
+		c.attrs.len = 0;
+	if (g->drop == DROP_TOO_BIG) {
+		snprintf(why, whylen, "message of %llu bytes, over max-message-size (%zu)", (unsigned long long)g->dropped,
+		    max);
+		r = reply(&c, "rpc", "too-big", NULL,
+		    "message of %llu bytes is larger than max-message-size (%zu bytes): not read",
+		    (unsigned long long)g->dropped, max);
+	} else {
+		snprintf(why, whylen, "message of %llu bytes dropped: max-buffered (%zu) reached across sessions",
+		    (unsigned long long)g->dropped, __atomic_load_n(&g->lim->max_total, __ATOMIC_RELAXED));
+		r = reply(&c, "rpc", "resource-denied", NULL,
+		    "the server holds as many bytes of client messages as max-buffered allows: message of %llu bytes "
+		    "not read, send it again later",
+		    (unsigned long long)g->dropped);
+	}
+	chk_free(&c);
+	return r;
 }
 
 static void
@@ -964,15 +1126,23 @@ client_msg(struct er_nc_guard *g)
 {
 	const char *m;
 	size_t n = g->msg.len;
+	bool passed = false;
 
 	er_buf_add(&g->msg, "", 1); /* a NUL after the message, for libyang */
 	g->msg.len--;
 	m = g->msg.p + g->msg.off;
 
-	if (!g->in_hello) {
+	if (!g->in_hello && g->drop) {
+		/* a hello over the limit: libnetconf2 never gets one, and the session ends */
+		if (g->bad)
+			g->bad(g->arg, 0, "hello over max-message-size: session closed");
+		g->rd.len = g->rd.off = 0;
+		g->cli_eof = true;
+	} else if (!g->in_hello) {
 		g->in_hello = true;
 		g->client11 = hello_base11(m, n, NULL);
 		fr_add_frame(&g->to_srv, false, m, n);
+		passed = true;
 		g->in_wait = !g->out_hello;
 		if (!g->in_wait) {
 			g->fin.chunked = g->server11 && g->client11;
@@ -981,22 +1151,30 @@ client_msg(struct er_nc_guard *g)
 	} else {
 		bool base11 = g->fin.chunked, skip;
 		char why[512], *r;
-		if (n > GUARD_MAX_MSG) {
-			struct chk c;
-			memset(&c, 0, sizeof(c));
-			r = reply(&c, "rpc", "operation-failed", NULL, "message larger than %zu MiB: not processed",
-			    GUARD_MAX_MSG >> 20);
-			snprintf(why, sizeof(why), "message over %zu MiB", GUARD_MAX_MSG >> 20);
+		if (g->drop) {
+			r = drop_reply(g, why, sizeof(why));
 			skip = false;
 		} else
 			r = er_nc_guard_check(m, n, base11, g->ctx, &skip, why, sizeof(why));
 		if (!r && !skip) {
 			fr_add_frame(&g->to_srv, base11, m, n);
 			g->forwarded++;
+			passed = true;
 		} else if (r)
 			inject(g, base11, r, why);
 	}
+	if (passed) {
+		/* what went on stays counted until libnetconf2 has taken it (see guard_main) */
+		g->held_fwd += g->held_msg;
+	} else
+		budget_give(g->lim, g->held_msg);
+	g->held_msg = 0;
+	g->drop = DROP_NONE;
+	g->dropped = 0;
+	g->drop_head.len = g->drop_head.off = 0;
 	g->msg.len = g->msg.off = 0;
+	if (g->msg.cap > GUARD_KEEP)
+		er_buf_free(&g->msg); /* one large message must not pin its buffer for the session */
 }
 
 /* Frame and check what the client sent, as far as it goes. */
@@ -1123,6 +1301,12 @@ guard_main(void *arg)
 			g->to_srv.len = g->to_srv.off = 0;
 			g->srv_shut = true;
 		}
+		if (g->held_fwd > g->to_srv.len) {
+			budget_give(g->lim, g->held_fwd - g->to_srv.len);
+			g->held_fwd = g->to_srv.len;
+		}
+		if (!g->to_srv.len && g->to_srv.cap > GUARD_KEEP)
+			er_buf_free(&g->to_srv);
 	}
 	free(rb);
 	close(g->cfd);
@@ -1131,15 +1315,26 @@ guard_main(void *arg)
 	return NULL;
 }
 
+/* libxml2's messages outside a parse (encoding conversion) would print a client's garbage on stderr. */
+static void
+xml_quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
 void
 er_nc_guard_init(void)
 {
 	xmlInitParser();
+	/* for this thread, and as the default of every thread libxml2 meets later (the guards') */
+	xmlThrDefSetGenericErrorFunc(NULL, xml_quiet);
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
 }
 
 struct er_nc_guard *
-er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn bad, void *arg,
-    const volatile bool *stop, int *inner_fd)
+er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, struct er_nc_limits *lim, er_nc_guard_bad_fn bad,
+    void *arg, const volatile bool *stop, int *inner_fd)
 {
 	struct er_nc_guard *g;
 	int sp[2];
@@ -1156,6 +1351,11 @@ er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn ba
 	g->stop = stop;
 	g->ctx = ctx;
 	g->qt = &g->q;
+	if (!lim) {
+		lim = &g->own_lim;
+		er_nc_limits_set(lim, ER_NC_MAX_MSG_DEFAULT, ER_NC_MAX_BUFFERED_DEFAULT);
+	}
+	g->lim = lim;
 	pthread_mutex_init(&g->sp_lock, NULL);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1179,6 +1379,7 @@ er_nc_guard_join(struct er_nc_guard *g)
 		return;
 	pthread_join(g->th, NULL);
 	close(g->sfd);
+	budget_give(g->lim, g->held_msg + g->held_fwd);
 	while (g->q) {
 		struct inj *i = g->q;
 		g->q = i->next;
@@ -1187,6 +1388,7 @@ er_nc_guard_join(struct er_nc_guard *g)
 	}
 	er_buf_free(&g->rd);
 	er_buf_free(&g->msg);
+	er_buf_free(&g->drop_head);
 	er_buf_free(&g->to_srv);
 	er_buf_free(&g->head);
 	er_buf_free(&g->to_cli);

@@ -37,22 +37,44 @@ void er_nc_guard_init(void);
  * libnetconf2 will parse it, so a fault libyang finds in the operation
  * (an unknown element or namespace, a bad value, a missing operation) gets
  * its own error-tag rather than libnetconf2's operation-failed.
+ * The byte msg[len] is read: a NUL there saves a copy for libyang.
  */
 char *er_nc_guard_check(const char *msg, size_t len, bool base11, const struct ly_ctx *ctx, bool *skip, char *why,
     size_t whylen);
+
+/* Defaults of agent/netconf/max-message-size and max-buffered. */
+#define ER_NC_MAX_MSG_DEFAULT ((size_t)16 << 20)
+#define ER_NC_MAX_BUFFERED_DEFAULT ((size_t)64 << 20)
+
+/**
+ * What the guards of one server may hold of client messages: at most
+ * max_msg bytes per message (framing removed), at most max_total bytes
+ * across every session at once (what is being read and what waits for
+ * libnetconf2). Bytes beyond either are counted and dropped as they
+ * arrive, never buffered; the client gets too-big or resource-denied.
+ * The owner sets the limits with er_nc_limits_set() at any time; guards
+ * read them at each message.
+ */
+struct er_nc_limits {
+	size_t max_msg, max_total;
+	size_t used; /* bytes held by all guards now (atomic) */
+};
+void er_nc_limits_set(struct er_nc_limits *l, size_t max_msg, size_t max_total);
 
 /** Called from the guard's thread for every message it answered itself; @p sid from the server's hello. */
 typedef void (*er_nc_guard_bad_fn)(void *arg, uint32_t sid, const char *why);
 
 /**
- * Start a guard thread on @p client_fd (taken: the guard closes it). Returns
+ * Start a guard thread on @p client_fd (taken: the guard closes it), within
+ * @p lim (shared by the server's guards; NULL: the defaults, for this guard
+ * alone). Returns
  * the guard and, in @p inner_fd, the descriptor to give nc_accept_inout()
  * for both directions (the caller closes it when the session ends, then
  * calls er_nc_guard_join()). NULL on failure, with @p client_fd untouched.
  * @p stop: when true, the guard stops waiting for a slow client at the end.
  */
-struct er_nc_guard *er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, er_nc_guard_bad_fn bad, void *arg,
-    const volatile bool *stop, int *inner_fd);
+struct er_nc_guard *er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, struct er_nc_limits *lim,
+    er_nc_guard_bad_fn bad, void *arg, const volatile bool *stop, int *inner_fd);
 
 /** Immutable text shared between threads (reference counted). */
 struct er_nc_text;

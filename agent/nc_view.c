@@ -43,6 +43,7 @@ static struct {
 	unsigned n_sessions, n_handshakes;
 	uint16_t max_sessions;
 	uint32_t idle_timeout;
+	struct er_nc_limits limits; /* of client messages, shared by every guard */
 	struct er_netconf_user *users; /* copy of the configured users */
 	size_t n_users;
 	bool ssh;
@@ -459,7 +460,8 @@ sess_main(void *arg)
 		int inner = -1;
 
 		/* the guard reads the client; libnetconf2 gets what it passes on */
-		if ((ss->guard = er_nc_guard_start(ss->fd, er_ds_ctx(er_nc_env->ds), guard_bad, ss, &S.stop, &inner)))
+		if ((ss->guard = er_nc_guard_start(ss->fd, er_ds_ctx(er_nc_env->ds), &S.limits, guard_bad, ss, &S.stop,
+			 &inner)))
 			ss->fd = inner;
 		else
 			log_warnx("NETCONF: cannot start the message guard for a client: %s", strerror(errno));
@@ -782,6 +784,7 @@ settings(const struct er_config *cfg)
 	S.idle_timeout = c->idle_timeout;
 	S.max_sessions = c->max_sessions;
 	pthread_mutex_unlock(&S.lock);
+	er_nc_limits_set(&S.limits, c->max_message_size, c->max_buffered);
 	nc_server_set_hello_timeout(c->hello_timeout);
 	er_alerts_configure(S.alerts, cfg->agent.alert_hold_down, c->event_log_size ? c->event_log_size : 1,
 	    10000);

@@ -53,6 +53,10 @@ static struct {
 	char last_log[512]; /* Net-SNMP's last message */
 	u_int usm_seen[3];  /* usm_failures' counters at the last look */
 	bool master_lost;   /* the AgentX master went away in this read */
+	/* tooBig answers: logged once a minute with a count (a client may send them in a loop) */
+	unsigned long long toobig_logged_ms;
+	unsigned long toobig_since;
+	bool vb_dump; /* Net-SNMP is listing the varbinds of a response it could not send */
 } S;
 
 /* ---- logging: Net-SNMP's messages through ours ---- */
@@ -73,6 +77,19 @@ log_cb(int major, int minor, void *server_arg, void *client_arg)
 		buf[--n] = '\0';
 	if (!n)
 		return 0;
+	/*
+ * After "send response: ..." Net-SNMP logs every varbind of the
+	 * response, one line each: thousands for a large request. One stands
+	 * for all.
+	 */
+	if (!strncmp(buf, "    -- ", 7)) {
+		if (S.vb_dump)
+			return 0;
+		S.vb_dump = true;
+		log_warnx("snmp: %s (and the response's other varbinds)", buf);
+		return 0;
+	}
+	S.vb_dump = false;
 	/*
 	 * The same message again (the subagent's "Failed to connect to the
 	 * agentx master agent" every ping interval while snmpd is away) is
@@ -164,6 +181,123 @@ answer_next(netsnmp_request_info *req, struct er_mib_value *v)
 		o[i] = out[i];
 	snmp_set_var_objid(req->requestvb, o, outlen);
 	set_value(req->requestvb, v);
+}
+
+/* ---- responses too large to send (RFC 3416 4.2.1) ---- */
+
+/* The largest SNMP message over UDP (IPv4: 65535 - 8 UDP - 20 IP), our local constraint. */
+#define SNMP_MAX_UDP 65507
+/* Room for the message around the varbinds: version, community or USM parameters, PDU header. */
+#define SNMP_OVERHEAD 600
+
+static size_t
+ber_tlv(size_t n)
+{
+	return 1 + (n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x1000000 ? 4 : 5) + n;
+}
+
+static size_t
+ber_oid(const oid *o, size_t n)
+{
+	size_t b = 1, i;
+
+	for (i = 2; i < n; i++) {
+		unsigned long long x = o[i];
+		b++;
+		while (x >>= 7)
+			b++;
+	}
+	return b;
+}
+
+/* What the varbinds of @p vars take in BER, at most (integers counted at their longest). */
+static size_t
+ber_varbinds(const netsnmp_variable_list *vars)
+{
+	size_t total = 0;
+
+	for (; vars; vars = vars->next_variable) {
+		size_t val;
+		switch (vars->type) {
+		case ASN_OCTET_STR:
+		case ASN_OPAQUE:
+		case ASN_IPADDRESS:
+			val = vars->val_len;
+			break;
+		case ASN_OBJECT_ID:
+			val = ber_oid(vars->val.objid, vars->val_len / sizeof(oid));
+			break;
+		case ASN_COUNTER64:
+			val = 9;
+			break;
+		case ASN_NULL:
+		case SNMP_NOSUCHOBJECT:
+		case SNMP_NOSUCHINSTANCE:
+		case SNMP_ENDOFMIBVIEW:
+			val = 0;
+			break;
+		default:
+			val = 5;
+		}
+		total += ber_tlv(ber_tlv(ber_oid(vars->name, vars->name_length)) + ber_tlv(val));
+	}
+	return ber_tlv(total);
+}
+
+/*
+ * RFC 3416 4.2.1: a response larger than the originator's maximum message
+ * size or a local constraint is replaced by one with error-status tooBig,
+ * error-index zero and no varbinds. Net-SNMP 5.9.3 instead fails in
+ * sendto(), sends nothing and logs every varbind. Checked once our
+ * varbinds have their values; the embedded master only (as an AgentX
+ * subagent the master builds the message). True if the answer is tooBig.
+ */
+static bool
+answer_too_big(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	netsnmp_agent_session *asp = reqinfo->asp;
+	size_t limit = SNMP_MAX_UDP, size, n = 0;
+	unsigned long long now;
+	char peer[128] = "";
+
+	if (S.subagent || !asp || !asp->pdu || asp->pdu->command == SNMP_MSG_GETBULK)
+		return false; /* GETBULK: the agent fits what it can (RFC 3416 4.2.3) */
+	if (asp->pdu->version == SNMP_VERSION_3 && asp->pdu->msgMaxSize > 0 && (size_t)asp->pdu->msgMaxSize < limit)
+		limit = (size_t)asp->pdu->msgMaxSize;
+	size = ber_varbinds(asp->pdu->variables) + SNMP_OVERHEAD;
+	if (size <= limit)
+		return false;
+	for (const netsnmp_variable_list *v = asp->pdu->variables; v; v = v->next_variable)
+		n++;
+	if (asp->orig_pdu) {
+		/* the agent answers an error with its copy of the request: an empty one */
+		snmp_free_varbind(asp->orig_pdu->variables);
+		asp->orig_pdu->variables = NULL;
+	}
+	/*
+	 * The agent takes error-index from the erring request's index: 0 there
+	 * gives the error-index zero the RFC asks for (index only names the
+	 * varbind in error reports).
+	 */
+	netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_TOOBIG);
+	requests->index = 0;
+	asp->index = 0;
+	S.toobig_since++;
+	now = er_now_ms();
+	if (!S.toobig_logged_ms || now - S.toobig_logged_ms >= 60000) {
+		netsnmp_transport *t = asp->session ? snmp_sess_transport(snmp_sess_pointer(asp->session)) : NULL;
+		if (t && t->f_fmtaddr) {
+			char *a = t->f_fmtaddr(t, asp->pdu->transport_data, asp->pdu->transport_data_length);
+			snprintf(peer, sizeof(peer), " from %s", a ? a : "?");
+			free(a);
+		}
+		log_warnx("snmp: a request%s for %zu varbinds would need a response of about %zu bytes, over %zu: "
+			  "answered tooBig (RFC 3416 4.2.1); %lu such since this was last logged, at most once a minute",
+		    peer, n, size, limit, S.toobig_since);
+		S.toobig_logged_ms = now;
+		S.toobig_since = 0;
+	}
+	return true;
 }
 
 /* ---- SET ---- */
@@ -378,6 +512,7 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 		for (r = requests; r; r = r->next)
 			if (!r->processed)
 				answer_get(reqinfo, r);
+		answer_too_big(reqinfo, requests);
 		break;
 	case MODE_GETNEXT:
 		if (!(v = malloc(sizeof(*v))))
@@ -386,6 +521,7 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 			if (!r->processed)
 				answer_next(r, v);
 		free(v);
+		answer_too_big(reqinfo, requests);
 		break;
 	case MODE_SET_RESERVE1:
 		for (r = requests; r; r = r->next) {

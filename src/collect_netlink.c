@@ -1209,7 +1209,8 @@ tc_derive(struct tc_state *st, const struct er_config *cfg, struct er_observed *
 			else
 				hi = mid;
 		}
-		for (d.cl = st->cl + lo, ci = lo; ci < st->n_cl && st->cl[ci].ifindex == q->ifindex; ci++)
+		/* no classes or filters at all: the arrays are NULL, and NULL + 0 is undefined */
+		for (d.cl = st->cl ? st->cl + lo : NULL, ci = lo; ci < st->n_cl && st->cl[ci].ifindex == q->ifindex; ci++)
 			d.n_cl++;
 		for (lo = 0, hi = st->n_ef; lo < hi;) {
 			mid = lo + (hi - lo) / 2;
@@ -1218,7 +1219,7 @@ tc_derive(struct tc_state *st, const struct er_config *cfg, struct er_observed *
 			else
 				hi = mid;
 		}
-		for (d.ef = st->ef + lo, ei = lo; ei < st->n_ef && st->ef[ei].ifindex == q->ifindex; ei++)
+		for (d.ef = st->ef ? st->ef + lo : NULL, ei = lo; ei < st->n_ef && st->ef[ei].ifindex == q->ifindex; ei++)
 			d.n_ef++;
 		e = &obs->queues[obs->n_queues + n++];
 		memset(e, 0, sizeof(*e));

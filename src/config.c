@@ -571,6 +571,8 @@ netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 	c->hello_timeout = (uint16_t)cnum(nc, "hello-timeout", 30);
 	c->idle_timeout = (uint32_t)cnum(nc, "idle-timeout", 3600);
 	c->event_log_size = (uint32_t)cnum(nc, "event-log-size", 1000);
+	c->max_message_size = (uint32_t)cnum(nc, "max-message-size", 16777216);
+	c->max_buffered = (uint32_t)cnum(nc, "max-buffered", 67108864);
 	c->n_users = count_children(nc, "user");
 	c->users = c->n_users ? xcalloc(c->n_users, sizeof(*c->users)) : NULL;
 	c->n_users = 0;

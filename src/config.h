@@ -166,6 +166,8 @@ struct er_netconf_cfg {
 	uint16_t hello_timeout;
 	uint32_t idle_timeout;
 	uint32_t event_log_size;
+	uint32_t max_message_size; /* bytes of one client message */
+	uint32_t max_buffered;     /* bytes of client messages held across sessions */
 };
 
 struct er_agent_cfg {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "log.h"
 #include "util.h"
 
@@ -416,43 +417,6 @@ er_ds_load_mem(struct er_ds *ds, const char *data, enum er_ds_format fmt, const 
 	return 0;
 }
 
-static char *
-read_file(const char *path, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	if (strlen(buf) != len) {
-		snprintf(err, errlen, "%s: contains a NUL byte: not a JSON or XML config", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int
 er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen)
 {
@@ -465,7 +429,7 @@ er_ds_load_file(struct er_ds *ds, const char *path, char *err, size_t errlen)
 		fmt = ER_FMT_JSON;
 	else if (dot && !strcmp(dot, ".xml"))
 		fmt = ER_FMT_XML;
-	if (!(data = read_file(path, err, errlen)))
+	if (!(data = er_cfgfile_read(path, ER_CFGFILE_MAX, err, errlen)))
 		return -1;
 	rc = er_ds_load_mem(ds, data, fmt, path, err, errlen);
 	free(data);
@@ -479,7 +443,7 @@ er_ds_parse_file(struct er_ds *ds, const char *path, struct lyd_node **tree, cha
 	int rc;
 
 	*tree = NULL;
-	if (!(data = read_file(path, err, errlen)))
+	if (!(data = er_cfgfile_read(path, ER_CFGFILE_MAX, err, errlen)))
 		return -1;
 	rc = er_ds_parse(ds, data, ER_FMT_AUTO, path, tree, err, errlen);
 	free(data);
@@ -761,16 +725,22 @@ int
 er_ds_save_tree(const struct er_ds *ds, const struct lyd_node *tree, const char *path, char *err, size_t errlen)
 {
 	const char *dot = strrchr(path, '.');
-	char *data = er_ds_print_tree(tree, dot && !strcmp(dot, ".xml") ? ER_FMT_XML : ER_FMT_JSON, true);
-	char *tmp = NULL, *dircopy = xstrdup(path);
+	char *data = NULL, *tmp = NULL, *dircopy = NULL, *target;
 	int fd = -1, dfd = -1, rc = -1;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+	/* through a symbolic link: replace the file it names, the link stays (README "Config file") */
+	if (!(target = er_cfgfile_target(path, err, errlen)))
+		return -1;
+	data = er_ds_print_tree(tree, dot && !strcmp(dot, ".xml") ? ER_FMT_XML : ER_FMT_JSON, true);
+	dircopy = xstrdup(target);
+	path = target;
+	/* mkostemp creates the file 0600: no byte of it is ever readable by others */
+	if (asprintf(&tmp, "%s" ER_CFGFILE_TMP "XXXXXX", path) < 0) {
 		tmp = NULL;
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto cleanup;
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: cannot create temporary file: %s", tmp, strerror(errno));
 		free(tmp);
 		tmp = NULL;
@@ -809,5 +779,6 @@ cleanup:
 	}
 	free(dircopy);
 	free(data);
+	free(target);
 	return rc;
 }

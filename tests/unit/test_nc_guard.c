@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libxml/parser.h>
 
 #include "datastore.h"
 #include "fixture.h"
@@ -190,14 +191,20 @@ on_bad(void *arg, uint32_t sid, const char *why)
 }
 
 static void
-pair_start(struct pair *p)
+pair_start_lim(struct pair *p, struct er_nc_limits *lim)
 {
 	int c[2];
 
 	memset(p, 0, sizeof(*p));
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c), 0);
 	p->cli = c[0];
-	assert_non_null(p->g = er_nc_guard_start(c[1], NULL, on_bad, p, &stop, &p->srv));
+	assert_non_null(p->g = er_nc_guard_start(c[1], NULL, lim, on_bad, p, &stop, &p->srv));
+}
+
+static void
+pair_start(struct pair *p)
+{
+	pair_start_lim(p, NULL);
 }
 
 static void
@@ -450,6 +457,313 @@ test_splice(void **state)
 	free(want);
 }
 
+/*
+ * An empty <capability/> (no character data) in a hello or an rpc: clang's
+ * UBSan caught the guard computing NULL + 0 here. The hello still counts
+ * the base:1.1 capability after it.
+ */
+static void
+test_empty_capability(void **state)
+{
+	struct pair p;
+	bool skip;
+	char *got;
+
+	(void)state;
+	assert_null(check(RPC("1", "<get><capability/></get>"), true, &skip));
+	assert_false(skip);
+	assert_null(check(RPC("2", "<get><session-id/></get>"), false, &skip));
+	assert_false(skip);
+	pair_start(&p);
+	put(p.srv, HELLO_S(B11) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, "<hello xmlns=\"" NS "\"><capabilities><capability/><capability></capability><capability>" B11
+		   "</capability></capabilities></hello>]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	/* both offered base:1.1, so the guard reads chunks now */
+	put(p.cli, "\n#" "80\n" RPC("3", "<get/>") "\n##\n");
+	got = get_until(p.srv, "\n##\n");
+	assert_non_null(strstr(got, RPC("3", "<get/>")));
+	assert_int_equal(p.bad, 0);
+	pair_end(&p);
+}
+
+/* An <rpc> of exactly @p len bytes (white space before </rpc>), malloc'd. */
+static char *
+rpc_of_len(int id, size_t len)
+{
+	char head[128], *m;
+	int h = snprintf(head, sizeof(head), "<rpc xmlns=\"" NS "\" message-id=\"%d\"><get/>", id);
+
+	assert_true(len >= (size_t)h + 6);
+	m = malloc(len + 1);
+	memcpy(m, head, (size_t)h);
+	memset(m + h, ' ', len - (size_t)h - 6);
+	memcpy(m + len - 6, "</rpc>", 7);
+	return m;
+}
+
+/* @p msg in the session's framing; base:1.1 in two chunks, so the limit counts across chunks. */
+static void
+put_msg(int fd, const char *msg, bool base11)
+{
+	size_t n = strlen(msg), half = n / 2;
+	char h[32];
+
+	if (!base11) {
+		put(fd, msg);
+		put(fd, "]]>]]>");
+		return;
+	}
+	snprintf(h, sizeof(h), "\n#%zu\n", half);
+	put(fd, h);
+	assert_int_equal(write(fd, msg, half), (ssize_t)half);
+	snprintf(h, sizeof(h), "\n#%zu\n", n - half);
+	put(fd, h);
+	put(fd, msg + half);
+	put(fd, "\n##\n");
+}
+
+static bool
+used_becomes(struct er_nc_limits *lim, size_t want)
+{
+	for (int i = 0; i < 500; i++) {
+		if (__atomic_load_n(&lim->used, __ATOMIC_RELAXED) == want)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * max-message-size at limit - 1, limit and limit + 1 bytes, in both
+ * framings: the first two pass whole, the third is dropped as it is read
+ * and answered too-big (RFC 6241 appendix A) with its message-id, in turn.
+ */
+static void
+limits_in(bool base11)
+{
+	struct er_nc_limits lim = { 0 };
+	struct pair p;
+	char *m1 = rpc_of_len(1, 999), *m2 = rpc_of_len(2, 1000), *m3 = rpc_of_len(3, 1001), *got;
+	const char *eom = base11 ? "\n##\n" : "]]>]]>";
+	char reply[64];
+
+	er_nc_limits_set(&lim, 1000, 1 << 20);
+	pair_start_lim(&p, &lim);
+	put(p.srv, base11 ? HELLO_S(B11) "]]>]]>" : HELLO_S(B10) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, base11 ? HELLO(B11) "]]>]]>" : HELLO(B10) "]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	put_msg(p.cli, m1, base11);
+	put_msg(p.cli, m2, base11);
+	put_msg(p.cli, m3, base11);
+	put_msg(p.cli, RPC("4", "<get/>"), base11);
+	got = get_until(p.srv, "message-id=\"4\"><get/></rpc>");
+	assert_non_null(strstr(got, m1));
+	assert_non_null(strstr(got, m2));
+	assert_null(strstr(got, "message-id=\"3\""));
+	/* libnetconf2 answers 1 and 2; the guard's answer to 3 comes next */
+	for (int id = 1; id <= 2; id++) {
+		snprintf(reply, sizeof(reply), "<rpc-reply message-id=\"%d\"/>", id);
+		if (base11) {
+			char h[96];
+			snprintf(h, sizeof(h), "\n#%zu\n%s\n##\n", strlen(reply), reply);
+			put(p.srv, h);
+		} else {
+			put(p.srv, reply);
+			put(p.srv, "]]>]]>");
+		}
+	}
+	got = get_until(p.cli, "</rpc-reply>");
+	assert_non_null(strstr(got, "<rpc-reply message-id=\"2\"/>"));
+	if (!strstr(got, "message-id=\"3\"") || strstr(got, "message-id=\"2\"") > strstr(got, "message-id=\"3\""))
+		fail_msg("got %s", got);
+	assert_non_null(strstr(got, "<rpc-reply xmlns=\"" NS "\" message-id=\"3\"><rpc-error><error-type>rpc</error-type>"
+				    "<error-tag>too-big</error-tag>"));
+	assert_non_null(strstr(got, "message of 1001 bytes is larger than max-message-size (1000 bytes): not read"));
+	assert_non_null(strstr(got, eom));
+	assert_int_equal(p.bad, 1);
+	/* everything went on or was dropped: nothing stays counted */
+	assert_true(used_becomes(&lim, 0));
+	pair_end(&p);
+	assert_int_equal(lim.used, 0);
+	free(m1);
+	free(m2);
+	free(m3);
+}
+
+static void
+test_limit_base10(void **state)
+{
+	(void)state;
+	limits_in(false);
+}
+
+static void
+test_limit_base11(void **state)
+{
+	(void)state;
+	limits_in(true);
+}
+
+/* A hello over the limit ends the session; libnetconf2 gets nothing of it. */
+static void
+test_limit_hello(void **state)
+{
+	struct er_nc_limits lim = { 0 };
+	struct pair p;
+	char b[64];
+
+	(void)state;
+	er_nc_limits_set(&lim, 100, 1 << 20);
+	pair_start_lim(&p, &lim);
+	put(p.srv, HELLO_S(B10) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, HELLO(B10) "]]>]]>"); /* about 150 bytes */
+	assert_true(eof_within(p.srv, 5000));
+	assert_int_equal(read(p.srv, b, sizeof(b)), 0);
+	assert_int_equal(p.bad, 1);
+	pair_end(&p);
+	assert_int_equal(lim.used, 0);
+}
+
+/*
+ * max-buffered across sessions: while A holds 900 bytes of an unfinished
+ * message, B's 700-byte message does not fit in 1500 and gets
+ * resource-denied; once A's has gone on, B's fits.
+ */
+static void
+test_limit_total(void **state)
+{
+	struct er_nc_limits lim = { 0 };
+	struct pair a, b;
+	char *ma = rpc_of_len(1, 950), *mb = rpc_of_len(2, 700), *got;
+
+	(void)state;
+	er_nc_limits_set(&lim, 1000, 1500);
+	pair_start_lim(&a, &lim);
+	pair_start_lim(&b, &lim);
+	for (struct pair *p = &a; p; p = p == &a ? &b : NULL) {
+		put(p->srv, HELLO_S(B10) "]]>]]>");
+		get_until(p->cli, "</hello>]]>]]>");
+		put(p->cli, HELLO(B10) "]]>]]>");
+		get_until(p->srv, "</hello>]]>]]>");
+	}
+	assert_true(used_becomes(&lim, 0));
+	assert_int_equal(write(a.cli, ma, 900), 900);
+	assert_true(used_becomes(&lim, 900));
+	put(b.cli, mb);
+	put(b.cli, "]]>]]>");
+	got = get_until(b.cli, "</rpc-reply>]]>]]>");
+	assert_non_null(strstr(got, "<error-tag>resource-denied</error-tag>"));
+	assert_non_null(strstr(got, "message-id=\"2\""));
+	assert_int_equal(b.bad, 1);
+	assert_true(used_becomes(&lim, 900));
+	put(a.cli, ma + 900);
+	put(a.cli, "]]>]]>");
+	get_until(a.srv, "</rpc>]]>]]>");
+	assert_true(used_becomes(&lim, 0));
+	put(b.cli, mb);
+	put(b.cli, "]]>]]>");
+	got = get_until(b.srv, "</rpc>]]>]]>");
+	assert_non_null(strstr(got, mb));
+	assert_int_equal(b.bad, 1);
+	pair_end(&a);
+	pair_end(&b);
+	assert_int_equal(lim.used, 0);
+	free(ma);
+	free(mb);
+}
+
+/*
+ * Replies to malformed messages are well-formed themselves: the <rpc>
+ * attributes they repeat are dropped when they would not be (an unbound
+ * prefix, a name with two colons, the same attribute twice). Found by the
+ * nc_check fuzz target.
+ */
+static void
+test_reply_well_formed(void **state)
+{
+	static const char *const msgs[] = {
+		"<rp xmlns:nc=\"urn:ietf:prn:x\" xm:nc=\"urn:ietn:pam0.0\" nc:operatio:nc=\"urn:ietn:pam0.0\" "
+		"nc:operation=\"l:ns:netconf:base:1.0\" messid=\"3\"><edit-config/>",
+		"<rpc xmlns=\"" NS "\" message-id=\"1\" a:b=\"x\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" message-id=\"1\" message-id=\"2\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" xmlns:p=\"urn:p\" xmlns:q=\"urn:p\" p:a=\"1\" q:a=\"2\" message-id=\"1\"><get/></rpc>",
+		"<rpc xmlns=\"" NS "\" message-id=\"7\" xmlns:x=\"urn:x\" x:a=\"1\" x:b=\"&amp;&lt;\"><get><capability/>",
+	};
+	bool skip;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		char *r = check(msgs[i], i % 2, &skip);
+		xmlDocPtr doc;
+		if (!r)
+			fail_msg("no reply to %s", msgs[i]);
+		doc = xmlReadMemory(r, (int)strlen(r), NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc)
+			fail_msg("%s\n -> a reply that is not well-formed: %s", msgs[i], r);
+		xmlFreeDoc(doc);
+		free(r);
+	}
+	/* what can be repeated still is */
+	char *r = check(msgs[4], true, &skip);
+	assert_non_null(strstr(r, "<rpc-reply xmlns=\"" NS "\" message-id=\"7\" xmlns:x=\"urn:x\" x:a=\"1\""));
+	free(r);
+}
+
+/*
+ * libyang 2.1.30 (libnetconf2's parser) dereferences NULL on an element with
+ * an unbound prefix followed by a sibling inside <config> (found by the
+ * config_edit fuzz target): the guard must refuse such a message as not
+ * namespace-well-formed, so libnetconf2 never parses it.
+ */
+static void
+test_unbound_prefix_refused(void **state)
+{
+	const char *m = RPC("1", "<edit-config><target><running/></target><config><r:t/><t/></config></edit-config>");
+
+	(void)state;
+	assert_tag(m, true, "malformed-message", "Namespace prefix r on t is not defined");
+	assert_tag(m, false, "operation-failed", "Namespace prefix r on t is not defined");
+}
+
+/* A hostile message never reaches stderr (the daemon's log) through libxml2's own messages. */
+static void
+test_quiet_stderr(void **state)
+{
+	static const char *const msgs[] = {
+		"<?xml version=\"1.0\" encoding=\"UTF-16\"?><rpc xmlns=\"" NS "\" message-id=\"1\"><get/></rpc>",
+		"<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><rpc>\x1b$B\xff\xfe</rpc>",
+		"<?xml version=\"1.0\" encoding=\"frobnicate\"?><rpc/>",
+		"\x00\x00\x00<\x00\x00\x00r",
+	};
+	char path[] = "/tmp/erready-stderr-XXXXXX", buf[256];
+	int fd = mkstemp(path), saved = dup(2);
+	bool skip;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		size_t len = i == 3 ? 9 : strlen(msgs[i]);
+		char why[256], *r = er_nc_guard_check(msgs[i], len, true, NULL, &skip, why, sizeof(why));
+		free(r);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n != 0)
+		fail_msg("libxml2 wrote to stderr: %s", buf);
+}
+
 int
 main(void)
 {
@@ -461,6 +775,14 @@ main(void)
 		cmocka_unit_test(test_relay_base11),
 		cmocka_unit_test(test_relay_ends),
 		cmocka_unit_test(test_splice),
+		cmocka_unit_test(test_empty_capability),
+		cmocka_unit_test(test_limit_base10),
+		cmocka_unit_test(test_limit_base11),
+		cmocka_unit_test(test_limit_hello),
+		cmocka_unit_test(test_limit_total),
+		cmocka_unit_test(test_reply_well_formed),
+		cmocka_unit_test(test_unbound_prefix_refused),
+		cmocka_unit_test(test_quiet_stderr),
 	};
 
 	er_nc_guard_init();
