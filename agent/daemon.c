@@ -445,7 +445,9 @@ reload(void)
 		return;
 	}
 	snprintf(who, sizeof(who), "SIGHUP (reload of %s)", D.o->config_path);
-	er_config_log_change(who, old, er_ds_running(D.ds));
+	/* an operator's SIGHUP gets its answer even when the file is as it was */
+	if (!er_config_log_change(who, old, er_ds_running(D.ds)))
+		log_info("SIGHUP: configuration reloaded from %s, nothing changed", D.o->config_path);
 	lyd_free_all(old);
 	config_changed(NULL);
 }

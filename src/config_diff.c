@@ -163,7 +163,7 @@ er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, siz
 	return o.buf;
 }
 
-void
+bool
 er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new)
 {
 	char *what = er_config_diff_paths(old, new, ER_CONFIG_DIFF_LOG_MAX);
@@ -171,4 +171,5 @@ er_config_log_change(const char *who, const struct lyd_node *old, const struct l
 	if (what)
 		log_notice("config changed by %s: %s", who, what);
 	free(what);
+	return what != NULL;
 }

@@ -8,6 +8,8 @@
 #ifndef ER_CONFIG_DIFF_H
 #define ER_CONFIG_DIFF_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 struct lyd_node;
@@ -19,7 +21,7 @@ struct lyd_node;
  */
 char *er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, size_t max);
 
-/** Log (notice) "config changed by @p who: PATHS"; nothing when nothing changed. */
-void er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new);
+/** Log (notice) "config changed by @p who: PATHS"; nothing when nothing changed. True when it logged. */
+bool er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new);
 
 #endif
