@@ -20,6 +20,7 @@
 #include "datastore.h"
 #include "eval.h"
 #include "log.h"
+#include "lyd_util.h"
 #include "model.h"
 #include "nc_edit.h"
 #include "nc_err.h"
@@ -131,30 +132,11 @@ fail1(NC_ERR tag, NC_ERR_TYPE type, const char *path, const char *fmt, ...)
 	return fail(&errs);
 }
 
-static const struct lyd_node *
-child(const struct lyd_node *n, const char *name)
-{
-	const struct lyd_node *c;
-
-	LY_LIST_FOR(lyd_child(n), c)
-		if (!strcmp(LYD_NAME(c), name))
-			return c;
-	return NULL;
-}
-
-static const char *
-child_val(const struct lyd_node *n, const char *name)
-{
-	const struct lyd_node *c = child(n, name);
-
-	return c && c->schema && (c->schema->nodetype & LYD_NODE_TERM) ? lyd_get_value(c) : NULL;
-}
-
 /* The datastore named in <target> or <source>. */
 static enum dsid
 which_ds(const struct lyd_node *rpc, const char *param, const struct lyd_node **inline_cfg)
 {
-	const struct lyd_node *p = child(rpc, param), *c;
+	const struct lyd_node *p = er_lyd_child(rpc, param), *c;
 
 	if (!p)
 		return DS_NONE;
@@ -919,7 +901,7 @@ op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
 	wd = wd_mode(rpc, &bad);
 	if (config_only && (ds = which_ds(rpc, "source", NULL)) == DS_NONE)
 		return missing1("source", "get-config needs a <source> datastore");
-	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
+	if (er_nc_filter_parse(ctx(), er_lyd_child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
 	if (!config_only && f.all) {
 		struct full_cache *fc = full_get(&errs);
@@ -1030,7 +1012,7 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	enum er_nc_defop defop = ER_NC_DEFOP_MERGE;
 	enum er_nc_errop errop = ER_NC_STOP_ON_ERROR;
 	enum { TEST_THEN_SET, SET, TEST_ONLY } test = TEST_THEN_SET;
-	const struct lyd_node *cfg = child(rpc, "config");
+	const struct lyd_node *cfg = er_lyd_child(rpc, "config");
 	struct er_ds_txn *txn;
 	bool base_valid;
 	int rc;
@@ -1043,13 +1025,13 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	if (!cfg)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "edit-config needs <config> (the :url capability is not supported)");
-	if ((v = child_val(rpc, "default-operation")))
+	if ((v = er_lyd_value(rpc, "default-operation")))
 		defop = !strcmp(v, "replace") ? ER_NC_DEFOP_REPLACE : !strcmp(v, "none") ? ER_NC_DEFOP_NONE : ER_NC_DEFOP_MERGE;
-	if ((v = child_val(rpc, "error-option")))
+	if ((v = er_lyd_value(rpc, "error-option")))
 		errop = !strcmp(v, "continue-on-error") ? ER_NC_CONTINUE_ON_ERROR
 		    : !strcmp(v, "rollback-on-error")   ? ER_NC_ROLLBACK_ON_ERROR
 							: ER_NC_STOP_ON_ERROR;
-	if ((v = child_val(rpc, "test-option")))
+	if ((v = er_lyd_value(rpc, "test-option")))
 		test = !strcmp(v, "set") ? SET : !strcmp(v, "test-only") ? TEST_ONLY : TEST_THEN_SET;
 
 	lock();
@@ -1101,9 +1083,9 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 	enum dsid target = which_ds(rpc, "target", NULL), source = which_ds(rpc, "source", &inl);
 	struct lyd_node *tree = NULL;
 
-	if (!lyd_child(child(rpc, "target")))
+	if (!lyd_child(er_lyd_child(rpc, "target")))
 		return missing1("target", "copy-config needs a <target> datastore");
-	if (!lyd_child(child(rpc, "source")))
+	if (!lyd_child(er_lyd_child(rpc, "source")))
 		return missing1("source", "copy-config needs a <source> datastore or <config>");
 	if (target == DS_NONE || target == DS_INLINE || source == DS_NONE)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
@@ -1141,7 +1123,7 @@ op_delete_config(const struct lyd_node *rpc, uint32_t sid)
 	struct er_nc_errs errs = { NULL, 0 };
 	enum dsid target = which_ds(rpc, "target", NULL);
 
-	if (!lyd_child(child(rpc, "target")))
+	if (!lyd_child(er_lyd_child(rpc, "target")))
 		return missing1("target", "delete-config needs a <target> datastore");
 	if (target != DS_STARTUP)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
@@ -1161,7 +1143,7 @@ op_validate(const struct lyd_node *rpc)
 	enum dsid source = which_ds(rpc, "source", &inl);
 	struct lyd_node *tree = NULL;
 
-	if (!lyd_child(child(rpc, "source")))
+	if (!lyd_child(er_lyd_child(rpc, "source")))
 		return missing1("source", "validate needs a <source> datastore or <config>");
 	if (source == DS_NONE)
 		return fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s", "validate: :url is not supported");
@@ -1226,9 +1208,9 @@ static struct nc_server_reply *
 op_commit(const struct lyd_node *rpc, uint32_t sid)
 {
 	struct er_nc_errs errs = { NULL, 0 };
-	bool confirmed = child(rpc, "confirmed") != NULL;
-	const char *persist = child_val(rpc, "persist"), *persist_id = child_val(rpc, "persist-id"), *v;
-	uint32_t timeout = (v = child_val(rpc, "confirm-timeout")) ? (uint32_t)strtoul(v, NULL, 10) : 600;
+	bool confirmed = er_lyd_child(rpc, "confirmed") != NULL;
+	const char *persist = er_lyd_value(rpc, "persist"), *persist_id = er_lyd_value(rpc, "persist-id"), *v;
+	uint32_t timeout = (v = er_lyd_value(rpc, "confirm-timeout")) ? (uint32_t)strtoul(v, NULL, 10) : 600;
 	struct lyd_node *before = NULL;
 
 	lock();
@@ -1304,7 +1286,7 @@ static struct nc_server_reply *
 op_cancel_commit(const struct lyd_node *rpc, uint32_t sid)
 {
 	struct er_nc_errs errs = { NULL, 0 };
-	const char *persist_id = child_val(rpc, "persist-id");
+	const char *persist_id = er_lyd_value(rpc, "persist-id");
 
 	lock();
 	if (!O.cc)
@@ -1332,7 +1314,7 @@ kill_one(struct er_nc_sess *ss, void *arg)
 static struct nc_server_reply *
 op_kill_session(const struct lyd_node *rpc, uint32_t sid)
 {
-	const char *v = child_val(rpc, "session-id");
+	const char *v = er_lyd_value(rpc, "session-id");
 	uint32_t id = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
 
 	if (!id)
@@ -1350,7 +1332,7 @@ op_kill_session(const struct lyd_node *rpc, uint32_t sid)
 static struct nc_server_reply *
 op_get_schema(const struct lyd_node *rpc)
 {
-	const char *id = child_val(rpc, "identifier"), *ver = child_val(rpc, "version"), *fmt = child_val(rpc, "format");
+	const char *id = er_lyd_value(rpc, "identifier"), *ver = er_lyd_value(rpc, "version"), *fmt = er_lyd_value(rpc, "format");
 	const struct lys_module *mod = NULL;
 	const struct lysp_submodule *sub = NULL;
 	LYS_OUTFORMAT of = LYS_OUT_YANG;
@@ -1413,8 +1395,8 @@ static struct nc_server_reply *
 op_subscribe(const struct lyd_node *rpc, struct er_nc_sess *ss)
 {
 	struct er_nc_errs errs = { NULL, 0 };
-	const char *stream = child_val(rpc, "stream"), *start = child_val(rpc, "startTime"),
-		   *stop = child_val(rpc, "stopTime");
+	const char *stream = er_lyd_value(rpc, "stream"), *start = er_lyd_value(rpc, "startTime"),
+		   *stop = er_lyd_value(rpc, "stopTime");
 	long long start_us = 0, stop_us = 0, now = er_nc_now_real_us();
 	struct er_nc_filter f = { false, NULL, 0 };
 
@@ -1433,7 +1415,7 @@ op_subscribe(const struct lyd_node *rpc, struct er_nc_sess *ss)
 		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "startTime %s is in the future", start);
 	if (stop && stop_us < start_us)
 		return fail1(NC_ERR_BAD_ELEM, NC_ERR_TYPE_PROT, NULL, "stopTime %s is earlier than startTime", stop);
-	if (er_nc_filter_parse(ctx(), child(rpc, "filter"), &f, &errs) < 0)
+	if (er_nc_filter_parse(ctx(), er_lyd_child(rpc, "filter"), &f, &errs) < 0)
 		return fail(&errs);
 	er_nc_filter_clear(&ss->filter);
 	ss->filter = f;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lyd_util.h"
 #include "util.h"
 
 const char *
@@ -65,32 +66,10 @@ name_index(const char *const *names, size_t n, const char *v)
 
 #define ENUM_OF(names, v) name_index(names, ARRAY_SIZE(names), v)
 
-static const struct lyd_node *
-child(const struct lyd_node *parent, const char *name)
-{
-	const struct lyd_node *n;
-
-	if (!parent)
-		return NULL;
-	LY_LIST_FOR(lyd_child(parent), n) {
-		if (!strcmp(LYD_NAME(n), name))
-			return n;
-	}
-	return NULL;
-}
-
-static const char *
-cval(const struct lyd_node *parent, const char *name)
-{
-	const struct lyd_node *n = child(parent, name);
-
-	return n ? lyd_get_value(n) : NULL;
-}
-
 static bool
 cbool(const struct lyd_node *parent, const char *name, bool dflt)
 {
-	const char *v = cval(parent, name);
+	const char *v = er_lyd_value(parent, name);
 
 	return v ? !strcmp(v, "true") : dflt;
 }
@@ -98,7 +77,7 @@ cbool(const struct lyd_node *parent, const char *name, bool dflt)
 static unsigned long
 cnum(const struct lyd_node *parent, const char *name, unsigned long dflt)
 {
-	const char *v = cval(parent, name);
+	const char *v = er_lyd_value(parent, name);
 
 	return v ? strtoul(v, NULL, 10) : dflt;
 }
@@ -106,7 +85,7 @@ cnum(const struct lyd_node *parent, const char *name, unsigned long dflt)
 static char *
 cstrdup(const struct lyd_node *parent, const char *name, const char *dflt)
 {
-	const char *v = cval(parent, name);
+	const char *v = er_lyd_value(parent, name);
 
 	if (!v)
 		v = dflt;
@@ -175,8 +154,8 @@ er_link_addrs(const struct er_prefix *subnet, struct er_addr *customer, struct e
 static void
 link_subnets(const struct lyd_node *af, struct er_prefix out[2], struct er_prefix *block, bool *has)
 {
-	const char *p = cval(af, "primary-subnet"), *s = cval(af, "secondary-subnet");
-	const char *blk = cval(af, "subnet");
+	const char *p = er_lyd_value(af, "primary-subnet"), *s = er_lyd_value(af, "secondary-subnet");
+	const char *blk = er_lyd_value(af, "subnet");
 
 	*has = false;
 	memset(block, 0, sizeof(*block));
@@ -206,26 +185,26 @@ peering_from_tree(const struct lyd_node *pn, const struct er_agent_cfg *agent, s
 	static const char *const qos[] = { "none", "current", "legacy-2016" };
 	const char *v;
 
-	p->type = er_peering_from_name(cval(pn, "type"));
+	p->type = er_peering_from_name(er_lyd_value(pn, "type"));
 	p->enabled = cbool(pn, "enabled", true);
 	p->vlan_id = (uint16_t)cnum(pn, "vlan-id", 0);
 	p->customer_asn = (uint32_t)cnum(pn, "customer-asn", 0);
-	p->has_md5 = cval(pn, "md5-key") != NULL;
-	link_subnets(child(pn, "ipv4"), p->v4, &p->v4_block, &p->has_v4);
-	link_subnets(child(pn, "ipv6"), p->v6, &p->v6_block, &p->has_v6);
-	if ((v = cval(pn, "primary-interface")))
+	p->has_md5 = er_lyd_value(pn, "md5-key") != NULL;
+	link_subnets(er_lyd_child(pn, "ipv4"), p->v4, &p->v4_block, &p->has_v4);
+	link_subnets(er_lyd_child(pn, "ipv6"), p->v6, &p->v6_block, &p->has_v6);
+	if ((v = er_lyd_value(pn, "primary-interface")))
 		snprintf(p->ifname[0], sizeof(p->ifname[0]), "%s", v);
-	if ((v = cval(pn, "secondary-interface")))
+	if ((v = er_lyd_value(pn, "secondary-interface")))
 		snprintf(p->ifname[1], sizeof(p->ifname[1]), "%s", v);
 	/* The leafrefs are validated by libyang: a name always resolves. */
-	p->router[0] = partner_index(agent, cval(pn, "primary-router"));
-	p->router[1] = partner_index(agent, cval(pn, "secondary-router"));
+	p->router[0] = partner_index(agent, er_lyd_value(pn, "primary-router"));
+	p->router[1] = partner_index(agent, er_lyd_value(pn, "secondary-router"));
 	p->bfd_expected = cbool(pn, "bfd-expected", true);
 	p->adv_public = prefix_list(pn, "advertised-public-prefix", &p->n_adv_public);
-	if ((v = cval(pn, "routing-registry")))
+	if ((v = er_lyd_value(pn, "routing-registry")))
 		snprintf(p->registry, sizeof(p->registry), "%s", v);
 	p->nat_pool = prefix_list(pn, "nat-pool", &p->n_nat_pool);
-	v = cval(pn, "qos-profile");
+	v = er_lyd_value(pn, "qos-profile");
 	p->qos = v ? (enum er_qos_profile)ENUM_OF(qos, v) : ER_QOS_CURRENT;
 	p->limit_warn_pct = (uint8_t)cnum(pn, "prefix-limit-warning", 90);
 }
@@ -250,25 +229,25 @@ circuit_from_tree(const struct lyd_node *cn, const struct er_config *cfg, struct
 	static const char *const fam[] = { "", "metered-data", "unlimited-data" };
 	static const char *const prov[] = { "", "not-provisioned", "provisioning", "provisioned",
 		"deprovisioning" };
-	const struct lyd_node *sku = child(cn, "sku"), *n;
+	const struct lyd_node *sku = er_lyd_child(cn, "sku"), *n;
 	const char *v;
 	size_t i = 0;
 
-	snprintf(c->name, sizeof(c->name), "%s", cval(cn, "name"));
-	if ((v = cval(cn, "service-key")))
+	snprintf(c->name, sizeof(c->name), "%s", er_lyd_value(cn, "name"));
+	if ((v = er_lyd_value(cn, "service-key")))
 		snprintf(c->service_key, sizeof(c->service_key), "%s", v);
 	c->provider = cstrdup(cn, "provider", NULL);
 	c->location = cstrdup(cn, "peering-location", NULL);
 	c->secondary_location = cstrdup(cn, "secondary-peering-location", NULL);
-	c->group = group_index(cfg, cval(cn, "resiliency-group"));
-	c->model = (enum er_conn_model)ENUM_OF(model, cval(cn, "connectivity-model"));
-	v = cval(cn, "service-layer");
+	c->group = group_index(cfg, er_lyd_value(cn, "resiliency-group"));
+	c->model = (enum er_conn_model)ENUM_OF(model, er_lyd_value(cn, "connectivity-model"));
+	v = er_lyd_value(cn, "service-layer");
 	c->layer = v && !strcmp(v, "managed-layer-3") ? ER_LAYER_MANAGED_3 : ER_LAYER_2;
 	c->bandwidth_mbps = (uint32_t)cnum(cn, "bandwidth", 0);
-	c->tier = (enum er_sku_tier)ENUM_OF(tier, cval(sku, "tier"));
-	c->family = (enum er_sku_family)ENUM_OF(fam, cval(sku, "family"));
-	c->prov_state = (enum er_prov_state)ENUM_OF(prov, cval(cn, "provider-provisioning-state"));
-	if ((v = cval(cn, "created")))
+	c->tier = (enum er_sku_tier)ENUM_OF(tier, er_lyd_value(sku, "tier"));
+	c->family = (enum er_sku_family)ENUM_OF(fam, er_lyd_value(sku, "family"));
+	c->prov_state = (enum er_prov_state)ENUM_OF(prov, er_lyd_value(cn, "provider-provisioning-state"));
+	if ((v = er_lyd_value(cn, "created")))
 		snprintf(c->created, sizeof(c->created), "%s", v);
 	c->maintenance = cbool(cn, "maintenance", false);
 	c->vnets = prefix_list(cn, "vnet-address-space", &c->n_vnets);
@@ -500,10 +479,10 @@ snmp_from_tree(const struct lyd_node *snmp, struct er_snmp_cfg *sc)
 	const char *v;
 
 	sc->enabled = cbool(snmp, "enabled", true);
-	sc->mode = (enum er_snmp_mode)ENUM_OF(mode, cval(snmp, "mode"));
+	sc->mode = (enum er_snmp_mode)ENUM_OF(mode, er_lyd_value(snmp, "mode"));
 	sc->agentx_socket = cstrdup(snmp, "agentx-socket", "/var/agentx/master");
 	sc->ping_interval = (uint16_t)cnum(snmp, "agentx-ping-interval", 1);
-	snprintf(sc->community, sizeof(sc->community), "%s", (v = cval(snmp, "community")) ? v : "public");
+	snprintf(sc->community, sizeof(sc->community), "%s", (v = er_lyd_value(snmp, "community")) ? v : "public");
 	sc->queue_size = (uint32_t)cnum(snmp, "trap-queue-size", 1000);
 	sc->rate = (uint32_t)cnum(snmp, "trap-rate", 100);
 
@@ -526,18 +505,18 @@ snmp_from_tree(const struct lyd_node *snmp, struct er_snmp_cfg *sc)
 					sc->n_community_src++;
 			} else if (!strcmp(name, "user")) {
 				struct er_snmp_user *u = &sc->users[sc->n_users++];
-				snprintf(u->name, sizeof(u->name), "%s", cval(n, "name"));
-				u->auth = (enum er_snmp_auth)ENUM_OF(auth, cval(n, "auth-protocol"));
+				snprintf(u->name, sizeof(u->name), "%s", er_lyd_value(n, "name"));
+				u->auth = (enum er_snmp_auth)ENUM_OF(auth, er_lyd_value(n, "auth-protocol"));
 				u->auth_key = cstrdup(n, "auth-key", "");
-				u->priv = (enum er_snmp_priv)ENUM_OF(priv, cval(n, "priv-protocol"));
+				u->priv = (enum er_snmp_priv)ENUM_OF(priv, er_lyd_value(n, "priv-protocol"));
 				u->priv_key = cstrdup(n, "priv-key", "");
-				u->read_write = (v = cval(n, "access")) && !strcmp(v, "read-write");
+				u->read_write = (v = er_lyd_value(n, "access")) && !strcmp(v, "read-write");
 			} else if (!strcmp(name, "trap-sink")) {
 				struct er_trap_sink *t = &sc->sinks[sc->n_sinks];
-				if (er_addr_parse(cval(n, "address"), &t->addr) == 0) {
+				if (er_addr_parse(er_lyd_value(n, "address"), &t->addr) == 0) {
 					t->port = (uint16_t)cnum(n, "port", 162);
 					snprintf(t->community, sizeof(t->community), "%s",
-					    (v = cval(n, "community")) ? v : "public");
+					    (v = er_lyd_value(n, "community")) ? v : "public");
 					sc->n_sinks++;
 				}
 			}
@@ -555,18 +534,18 @@ snmp_from_tree(const struct lyd_node *snmp, struct er_snmp_cfg *sc)
 static void
 netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 {
-	const struct lyd_node *ssh = child(nc, "ssh"), *ux = child(nc, "unix-socket"), *n, *k;
+	const struct lyd_node *ssh = er_lyd_child(nc, "ssh"), *ux = er_lyd_child(nc, "unix-socket"), *n, *k;
 	const char *v;
 
 	c->enabled = cbool(nc, "enabled", true);
 	c->ssh_enabled = cbool(ssh, "enabled", true);
-	snprintf(c->ssh_address, sizeof(c->ssh_address), "%s", (v = cval(ssh, "address")) ? v : "127.0.0.1");
+	snprintf(c->ssh_address, sizeof(c->ssh_address), "%s", (v = er_lyd_value(ssh, "address")) ? v : "127.0.0.1");
 	c->ssh_port = (uint16_t)cnum(ssh, "port", 830);
 	c->host_key = cstrdup(ssh, "host-key", "ssh_host_ed25519_key");
 	c->unix_enabled = cbool(ux, "enabled", true);
 	c->unix_path = cstrdup(ux, "path", ER_NC_DEFAULT_SOCKET);
-	c->unix_mode = (unsigned)strtoul((v = cval(ux, "mode")) ? v : "0660", NULL, 8);
-	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = cval(ux, "group")) ? v : "");
+	c->unix_mode = (unsigned)strtoul((v = er_lyd_value(ux, "mode")) ? v : "0660", NULL, 8);
+	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = er_lyd_value(ux, "group")) ? v : "");
 	c->max_sessions = (uint16_t)cnum(nc, "max-sessions", 64);
 	c->hello_timeout = (uint16_t)cnum(nc, "hello-timeout", 30);
 	c->idle_timeout = (uint32_t)cnum(nc, "idle-timeout", 3600);
@@ -584,8 +563,8 @@ netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 		if (strcmp(LYD_NAME(n), "user"))
 			continue;
 		u = &c->users[c->n_users++];
-		snprintf(u->name, sizeof(u->name), "%s", cval(n, "name"));
-		u->password = (v = cval(n, "password")) ? xstrdup(v) : NULL;
+		snprintf(u->name, sizeof(u->name), "%s", er_lyd_value(n, "name"));
+		u->password = (v = er_lyd_value(n, "password")) ? xstrdup(v) : NULL;
 		u->n_keys = count_children(n, "authorized-key");
 		u->keys = xcalloc(u->n_keys ? u->n_keys : 1, sizeof(*u->keys));
 		u->n_keys = 0;
@@ -644,11 +623,11 @@ partners_from_tree(const struct lyd_node *agent, struct er_agent_cfg *a)
 		if (strcmp(LYD_NAME(n), "partner"))
 			continue;
 		p = &a->partners[i++];
-		snprintf(p->name, sizeof(p->name), "%s", cval(n, "name"));
-		if (er_addr_parse(cval(n, "address"), &p->addr) < 0)
+		snprintf(p->name, sizeof(p->name), "%s", er_lyd_value(n, "name"));
+		if (er_addr_parse(er_lyd_value(n, "address"), &p->addr) < 0)
 			memset(&p->addr, 0, sizeof(p->addr));
 		p->port = (uint16_t)cnum(n, "port", 830);
-		snprintf(p->user, sizeof(p->user), "%s", cval(n, "user") ? cval(n, "user") : "");
+		snprintf(p->user, sizeof(p->user), "%s", er_lyd_value(n, "user") ? er_lyd_value(n, "user") : "");
 		p->key_file = cstrdup(n, "key-file", "");
 		p->host_key = cstrdup(n, "host-key", "");
 		p->timeout_ms = (uint32_t)cnum(n, "timeout", 2000);
@@ -672,8 +651,8 @@ groups_from_tree(const struct lyd_node *top, struct er_config *cfg)
 		if (strcmp(LYD_NAME(n), "resiliency-group"))
 			continue;
 		g = &cfg->groups[i++];
-		snprintf(g->name, sizeof(g->name), "%s", cval(n, "name"));
-		t = ENUM_OF(tier, cval(n, "intended-tier"));
+		snprintf(g->name, sizeof(g->name), "%s", er_lyd_value(n, "name"));
+		t = ENUM_OF(tier, er_lyd_value(n, "intended-tier"));
 		g->intended = t ? (enum er_res_tier)t : ER_RTIER_STANDARD;
 		g->description = cstrdup(n, "description", NULL);
 	}
@@ -701,12 +680,12 @@ er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char
 		if (!strcmp(LYD_NAME(n), "expressroute"))
 			top = n;
 	}
-	acct = child(top, "account");
-	if ((v = cval(acct, "subscription-id")))
+	acct = er_lyd_child(top, "account");
+	if ((v = er_lyd_value(acct, "subscription-id")))
 		snprintf(cfg->subscription_id, sizeof(cfg->subscription_id), "%s", v);
 	cfg->microsoft_365 = cbool(acct, "microsoft-365", false);
 
-	edge = child(top, "edge");
+	edge = er_lyd_child(top, "edge");
 	cfg->n_internet_nbrs = count_children(edge, "internet-bgp-neighbor");
 	if (cfg->n_internet_nbrs) {
 		cfg->internet_nbrs = xcalloc(cfg->n_internet_nbrs, sizeof(*cfg->internet_nbrs));
@@ -718,7 +697,7 @@ er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char
 		cfg->n_internet_nbrs = i;
 	}
 
-	agent = child(top, "agent");
+	agent = er_lyd_child(top, "agent");
 	partners_from_tree(agent, &cfg->agent);
 	groups_from_tree(top, cfg);
 
@@ -732,18 +711,18 @@ er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char
 		}
 	}
 
-	bgp = child(agent, "bgp");
+	bgp = er_lyd_child(agent, "bgp");
 	cfg->agent.poll_interval = (uint32_t)cnum(agent, "poll-interval", 30);
 	cfg->agent.alert_hold_down = (uint32_t)cnum(agent, "alert-hold-down", 10);
-	if ((v = cval(agent, "router-name")))
+	if ((v = er_lyd_value(agent, "router-name")))
 		snprintf(cfg->agent.router_name, sizeof(cfg->agent.router_name), "%s", v);
 	else if (gethostname(cfg->agent.router_name, sizeof(cfg->agent.router_name) - 1) < 0)
 		snprintf(cfg->agent.router_name, sizeof(cfg->agent.router_name), "%s", "erreadyd");
-	cfg->agent.bgp_source = (enum er_bgp_source)ENUM_OF(src, cval(bgp, "source"));
+	cfg->agent.bgp_source = (enum er_bgp_source)ENUM_OF(src, er_lyd_value(bgp, "source"));
 	cfg->agent.frr_pathspace = cstrdup(bgp, "frr-pathspace", NULL);
 	cfg->agent.bird_socket = cstrdup(bgp, "bird-socket", "/run/bird/bird.ctl");
-	snmp_from_tree(child(agent, "snmp"), &cfg->agent.snmp);
-	netconf_from_tree(child(agent, "netconf"), &cfg->agent.netconf);
+	snmp_from_tree(er_lyd_child(agent, "snmp"), &cfg->agent.snmp);
+	netconf_from_tree(er_lyd_child(agent, "netconf"), &cfg->agent.netconf);
 
 	build_indexes(cfg);
 	where[0] = '\0';

@@ -9,6 +9,7 @@
 
 #include "collect.h"
 #include "log.h"
+#include "lyd_util.h"
 #include "util.h"
 
 const char ER_PARTNER_FILTER[] =
@@ -169,33 +170,10 @@ er_partner_view_result(const struct er_partner_view *pv, const char *circuit, en
 	return bsearch(&key, pv->results, pv->n_results, sizeof(key), result_cmp);
 }
 
-/* Tree helpers: libyang keeps the children of a list entry in schema order. */
-static const struct lyd_node *
-child(const struct lyd_node *parent, const char *name)
-{
-	const struct lyd_node *n;
-
-	if (!parent)
-		return NULL;
-	LY_LIST_FOR(lyd_child(parent), n) {
-		if (!strcmp(LYD_NAME(n), name))
-			return n;
-	}
-	return NULL;
-}
-
-static const char *
-cval(const struct lyd_node *parent, const char *name)
-{
-	const struct lyd_node *n = child(parent, name);
-
-	return n ? lyd_get_value(n) : NULL;
-}
-
 static unsigned long
 cnum(const struct lyd_node *parent, const char *name)
 {
-	const char *v = cval(parent, name);
+	const char *v = er_lyd_value(parent, name);
 
 	return v ? strtoul(v, NULL, 10) : 0;
 }
@@ -277,7 +255,7 @@ add_routes(struct er_bgp_neighbor *n, const struct lyd_node *sess)
 		const char *p, *path;
 		char *end;
 
-		if (strcmp(LYD_NAME(r), "advertised-route") || !(p = cval(r, "prefix")))
+		if (strcmp(LYD_NAME(r), "advertised-route") || !(p = er_lyd_value(r, "prefix")))
 			continue;
 		if (n->n_adv == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -288,7 +266,7 @@ add_routes(struct er_bgp_neighbor *n, const struct lyd_node *sess)
 		if (er_prefix_parse(p, false, false, &rt->pfx) < 0)
 			continue;
 		rt->path_off = (uint32_t)n->n_paths;
-		for (path = cval(r, "as-path"); path && *path; path = end) {
+		for (path = er_lyd_value(r, "as-path"); path && *path; path = end) {
 			unsigned long asn = strtoul(path, &end, 10);
 			if (end == path)
 				break;
@@ -313,13 +291,13 @@ add_session(struct parse *ps, const struct lyd_node *sess, const char *ifname)
 	}
 	n = &obs->nbrs[obs->n_nbrs];
 	memset(n, 0, sizeof(*n));
-	if (er_addr_parse(cval(sess, "neighbor-address"), &n->addr) < 0)
+	if (er_addr_parse(er_lyd_value(sess, "neighbor-address"), &n->addr) < 0)
 		return;
-	if ((v = cval(sess, "local-address")))
+	if ((v = er_lyd_value(sess, "local-address")))
 		er_addr_parse(v, &n->local);
 	if (ifname)
 		snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
-	n->state = er_bgp_state_from_name(cval(sess, "state"));
+	n->state = er_bgp_state_from_name(er_lyd_value(sess, "state"));
 	n->uptime = (uint32_t)cnum(sess, "uptime");
 	n->remote_as = (uint32_t)cnum(sess, "remote-as");
 	n->local_as = (uint32_t)cnum(sess, "local-as");
@@ -327,13 +305,13 @@ add_session(struct parse *ps, const struct lyd_node *sess, const char *ifname)
 	n->keepalive = (uint16_t)cnum(sess, "keepalive");
 	n->pfx_rcvd[n->addr.family == ER_AF_INET6 ? ER_AFI_V6 : ER_AFI_V4] = (uint32_t)cnum(sess, "prefixes-received");
 	n->pfx_adv[n->addr.family == ER_AF_INET6 ? ER_AFI_V6 : ER_AFI_V4] = (uint32_t)cnum(sess, "prefixes-advertised");
-	if ((v = cval(sess, "last-error")))
+	if ((v = er_lyd_value(sess, "last-error")))
 		snprintf(n->last_error, sizeof(n->last_error), "%s", v);
 	/* The partner lists advertised routes when it collected them; their absence means not collected. */
-	if (child(sess, "advertised-route") || n->pfx_adv[ER_AFI_V4] + n->pfx_adv[ER_AFI_V6] == 0)
+	if (er_lyd_child(sess, "advertised-route") || n->pfx_adv[ER_AFI_V4] + n->pfx_adv[ER_AFI_V6] == 0)
 		add_routes(n, sess);
 	obs->n_nbrs++;
-	if ((v = cval(sess, "bfd-state")) && strcmp(v, "none")) {
+	if ((v = er_lyd_value(sess, "bfd-state")) && strcmp(v, "none")) {
 		struct er_bfd_peer *b;
 		if (obs->n_bfd == ps->cap_bfd) {
 			ps->cap_bfd = ps->cap_bfd ? ps->cap_bfd * 2 : 8;
@@ -352,7 +330,7 @@ static void
 add_link(struct parse *ps, const char *circuit, enum er_peering_type peering, const struct lyd_node *link)
 {
 	struct er_observed *obs = ps->obs;
-	const char *by = cval(link, "observed-by"), *ifname = cval(link, "interface"), *v;
+	const char *by = er_lyd_value(link, "observed-by"), *ifname = er_lyd_value(link, "interface"), *v;
 	const struct lyd_node *n;
 	struct link_key *k;
 
@@ -366,10 +344,10 @@ add_link(struct parse *ps, const char *circuit, enum er_peering_type peering, co
 	k = &ps->links[ps->n_links++];
 	k->circuit = circuit;
 	k->peering = peering;
-	v = cval(link, "path");
+	v = er_lyd_value(link, "path");
 	k->path = v && !strcmp(v, "secondary") ? ER_PATH_SECONDARY : ER_PATH_PRIMARY;
 
-	if (ifname && (v = cval(link, "oper-status")) && strcmp(v, "not-present")) {
+	if (ifname && (v = er_lyd_value(link, "oper-status")) && strcmp(v, "not-present")) {
 		struct er_interface *ifp;
 		size_t cap = 0;
 
@@ -417,19 +395,19 @@ readiness(struct er_partner_view *pv, struct parse *ps, const struct lyd_node *r
 	const struct lyd_node *n;
 	size_t cap = 0, i;
 
-	pv->evaluated_at = parse_time(cval(rd, "last-evaluation"));
+	pv->evaluated_at = parse_time(er_lyd_value(rd, "last-evaluation"));
 	LY_LIST_FOR(lyd_child(rd), n) {
 		if (!strcmp(LYD_NAME(n), "collector")) {
-			int src = er_source_from_name(cval(n, "source"));
-			enum er_collector_status cs = er_collector_status_from_name(cval(n, "status"));
-			const char *msg = cval(n, "message");
+			int src = er_source_from_name(er_lyd_value(n, "source"));
+			enum er_collector_status cs = er_collector_status_from_name(er_lyd_value(n, "status"));
+			const char *msg = er_lyd_value(n, "message");
 			if (src >= 0 && cs)
-				er_observed_set_status(ps->obs, (enum er_source)src, cs, cval(n, "daemon") ? cval(n, "daemon") : "",
+				er_observed_set_status(ps->obs, (enum er_source)src, cs, er_lyd_value(n, "daemon") ? er_lyd_value(n, "daemon") : "",
 				    (uint32_t)cnum(n, "duration"), "%s", msg ? msg : "");
 		} else if (!strcmp(LYD_NAME(n), "check")) {
 			struct er_partner_result *r;
-			const char *c = cval(n, "circuit"), *p = cval(n, "path"), *s = cval(n, "status"), *d;
-			enum er_peering_type pt = er_peering_from_name(cval(n, "peering"));
+			const char *c = er_lyd_value(n, "circuit"), *p = er_lyd_value(n, "path"), *s = er_lyd_value(n, "status"), *d;
+			enum er_peering_type pt = er_peering_from_name(er_lyd_value(n, "peering"));
 			enum er_path path;
 
 			if (!c || !p || !s || !pt)
@@ -452,7 +430,7 @@ readiness(struct er_partner_view *pv, struct parse *ps, const struct lyd_node *r
 					r->status = (enum er_status)i;
 			if (!r->status)
 				continue;
-			if ((d = cval(n, "detail")))
+			if ((d = er_lyd_value(n, "detail")))
 				snprintf(r->detail, sizeof(r->detail), "%s", d);
 			pv->n_results++;
 		}
@@ -476,7 +454,7 @@ er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *dat
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", err);
 		return -1;
 	}
-	if (!child(top, "readiness")) {
+	if (!er_lyd_child(top, "readiness")) {
 		snprintf(err, errlen, "the reply has no readiness data");
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", err);
 		return -1;
@@ -486,13 +464,13 @@ er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *dat
 	ps.obs = er_observed_new();
 	LY_LIST_FOR(lyd_child(top), c) {
 		const char *cname;
-		if (strcmp(LYD_NAME(c), "circuit") || !(cname = cval(c, "name")))
+		if (strcmp(LYD_NAME(c), "circuit") || !(cname = er_lyd_value(c, "name")))
 			continue;
 		LY_LIST_FOR(lyd_child(c), p) {
 			enum er_peering_type pt;
-			if (strcmp(LYD_NAME(p), "peering") || !(pt = er_peering_from_name(cval(p, "type"))))
+			if (strcmp(LYD_NAME(p), "peering") || !(pt = er_peering_from_name(er_lyd_value(p, "type"))))
 				continue;
-			LY_LIST_FOR(lyd_child(child(p, "state")), l) {
+			LY_LIST_FOR(lyd_child(er_lyd_child(p, "state")), l) {
 				if (!strcmp(LYD_NAME(l), "link"))
 					add_link(&ps, cname, pt, l);
 			}
@@ -500,7 +478,7 @@ er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *dat
 	}
 	if (ps.n_links)
 		qsort(ps.links, ps.n_links, sizeof(*ps.links), link_key_cmp);
-	readiness(pv, &ps, child(top, "readiness"));
+	readiness(pv, &ps, er_lyd_child(top, "readiness"));
 	free(ps.links);
 	er_observed_finalize(ps.obs);
 	pv->obs = ps.obs;
