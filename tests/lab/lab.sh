@@ -307,9 +307,13 @@ _lab_ce_sets() {
 _lab_gen_ce_bird() {
 	local PRIV_PRI PRIV_SEC MSFT4 MSFT6 INET4 s p
 	_lab_ce_sets
-	local bp="" bm=""
+	local bp="" bm="" ew="1, 4"
 	_lab_fault_on exceed-prefix-limit-priv && bp=", 10.224.0.0/12{24,24}"
 	_lab_fault_on exceed-prefix-limit-msft && bm=", 123.0.0.0/24{32,32}"
+	# BIRD keeps a session's last error only until its next connect: with the MSEE's
+	# protocol disabled that is "Connection refused" after 1-4 s. Under the prefix-limit
+	# faults wait 30-60 s, so a slow (sanitizer) build still reads the Cease reason.
+	if _lab_fault_on exceed-prefix-limit-priv || _lab_fault_on exceed-prefix-limit-msft; then ew="30, 60"; fi
 	set_of() { local out="" x; for x in "$@"; do out+="${out:+, }$x"; done; echo "$out"; }
 	# the MSEE's AS: 12076, or any external AS under wrong-peer-as-accepted
 	_nb() {
@@ -357,7 +361,7 @@ EOF
 template bgp msee {
 	hold time 180; keepalive time 60;
 	connect delay time 1; connect retry time 2;
-	error wait time 1, 4; error forget time 10;
+	error wait time $ew; error forget time 10;
 }
 protocol bgp pp from msee {
 	description "MSEE private primary";
