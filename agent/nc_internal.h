@@ -71,6 +71,7 @@ int er_nc_ops_deliver(struct er_nc_sess *ss);
 uint64_t er_nc_ops_sub_deadline(const struct er_nc_sess *ss);
 void er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_ops_process(uint64_t now_ms);
+/** The session holding the global lock of datastore @p ds (0 running, 1 candidate, 2 startup), 0 if none (nc_ds.c). */
 uint32_t er_nc_ops_lock_holder(int ds);
 
 #endif

@@ -1,0 +1,473 @@
+/*
+ * get and get-config (RFC 6241 7.1, 7.7; with-defaults RFC 6243; the
+ * monitoring and stream lists of RFC 6022 and 5277): the expressroute
+ * config and state, the YANG library, and an unfiltered <get>'s cached
+ * part spliced in as text (nc_get.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libyang/libyang.h>
+#include <nc_server.h>
+
+#include "datastore.h"
+#include "log.h"
+#include "lyd_util.h"
+#include "model.h"
+#include "nc_ds.h"
+#include "nc_err.h"
+#include "nc_get.h"
+#include "nc_guard.h"
+#include "nc_internal.h"
+#include "nc_log.h"
+#include "nc_rpc.h"
+#include "state_tree.h"
+#include "util.h"
+
+#define ER_TOP "/" ER_YANG_MODULE ":expressroute"
+
+/*
+ * The expressroute part (config and state) of an unfiltered <get>, for one
+ * snapshot and datastore generation, and its text once printed. Shared by
+ * the sessions; read-only once made, freed by its last reference.
+ */
+struct full_cache {
+	int refs; /* under O's lock */
+	struct er_snapshot *snap;
+	unsigned long gen;
+	struct lyd_node *tree;
+	struct er_nc_text *text; /* with-defaults explicit; under O's lock */
+};
+
+/* All under the agent lock. */
+static struct {
+	/* the expressroute part of the last unfiltered <get> */
+	struct full_cache *full;
+	unsigned long long splice_nonce;
+	unsigned long splice_n;
+} O;
+
+static bool
+wants(const struct er_nc_filter *f, const char *path)
+{
+	return er_nc_filter_wants(er_nc_ctx(), f, path);
+}
+
+static void
+add_netconf_state(struct lyd_node **data)
+{
+	const struct lys_module *m = ly_ctx_get_module_implemented(er_nc_ctx(), "ietf-netconf-monitoring");
+	struct lyd_node *ns, *caps, *dss, *schemas, *sess, *stats, *n;
+	const struct lys_module *mod;
+	const char **cpblts;
+	uint32_t idx = 0;
+	int i;
+	char b[64];
+
+	if (!m || lyd_new_inner(NULL, m, "netconf-state", 0, &ns) != LY_SUCCESS)
+		return;
+	lyd_new_inner(ns, m, "capabilities", 0, &caps);
+	cpblts = nc_server_get_cpblts(er_nc_ctx());
+	for (i = 0; cpblts && cpblts[i]; i++) {
+		lyd_new_term(caps, m, "capability", cpblts[i], 0, NULL);
+		lydict_remove(er_nc_ctx(), cpblts[i]);
+	}
+	free(cpblts);
+	lyd_new_inner(ns, m, "datastores", 0, &dss);
+	er_nc_lock();
+	for (i = 0; i <= DS_STARTUP; i++) {
+		lyd_new_list(dss, m, "datastore", 0, &n, er_nc_ds_names[i]);
+		if (er_nc_ops_lock_holder(i)) {
+			struct lyd_node *l, *g;
+			lyd_new_inner(n, m, "locks", 0, &l);
+			lyd_new_inner(l, m, "global-lock", 0, &g);
+			snprintf(b, sizeof(b), "%u", er_nc_ops_lock_holder(i));
+			lyd_new_term(g, m, "locked-by-session", b, 0, NULL);
+			lyd_new_term(g, m, "locked-time", er_nc_time_str((long long)er_nc_ds_lock_time(i) * 1000000, b, sizeof(b)),
+			    0, NULL);
+		}
+	}
+	er_nc_unlock();
+	lyd_new_inner(ns, m, "schemas", 0, &schemas);
+	while ((mod = ly_ctx_get_module_iter(er_nc_ctx(), &idx))) {
+		LY_ARRAY_COUNT_TYPE u;
+		if (lyd_new_list(schemas, m, "schema", 0, &n, mod->name, mod->revision ? mod->revision : "", "yang") ==
+		    LY_SUCCESS) {
+			lyd_new_term(n, m, "namespace", mod->ns, 0, NULL);
+			lyd_new_term(n, m, "location", "NETCONF", 0, NULL);
+		}
+		if (!mod->parsed)
+			continue;
+		LY_ARRAY_FOR(mod->parsed->includes, u) {
+			const struct lysp_submodule *sm = mod->parsed->includes[u].submodule;
+			if (sm && lyd_new_list(schemas, m, "schema", 0, &n, sm->name,
+			              sm->revs ? sm->revs[0].date : "", "yang") == LY_SUCCESS) {
+				lyd_new_term(n, m, "namespace", mod->ns, 0, NULL);
+				lyd_new_term(n, m, "location", "NETCONF", 0, NULL);
+			}
+		}
+	}
+	lyd_new_inner(ns, m, "sessions", 0, &sess);
+	er_nc_sessions_state(sess);
+	lyd_new_inner(ns, m, "statistics", 0, &stats);
+	er_nc_statistics_state(stats);
+	lyd_insert_sibling(*data, ns, data);
+}
+
+static void
+add_streams(struct lyd_node **data)
+{
+	const struct lys_module *m = ly_ctx_get_module_implemented(er_nc_ctx(), "nc-notifications");
+	struct lyd_node *top, *streams, *s;
+	char b[64];
+
+	if (!m || lyd_new_inner(NULL, m, "netconf", 0, &top) != LY_SUCCESS)
+		return;
+	lyd_new_inner(top, m, "streams", 0, &streams);
+	if (lyd_new_list(streams, m, "stream", 0, &s, "NETCONF") == LY_SUCCESS) {
+		lyd_new_term(s, m, "description",
+		    "expressroute-readiness notifications: readiness, check status, BGP sessions, redundancy", 0, NULL);
+		lyd_new_term(s, m, "replaySupport", "true", 0, NULL);
+		lyd_new_term(s, m, "replayLogCreationTime", er_nc_time_str(er_nc_log_created(er_nc_events), b, sizeof(b)),
+		    0, NULL);
+	}
+	lyd_insert_sibling(*data, top, data);
+}
+
+static unsigned
+state_parts(const struct er_nc_filter *f)
+{
+	static const struct {
+		const char *path;
+		unsigned part;
+	} p[] = {
+		{ ER_TOP "/circuit/state", ER_ST_CIRCUITS },
+		{ ER_TOP "/circuit/peering/state", ER_ST_CIRCUITS },
+		{ ER_TOP "/readiness/readiness", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/last-evaluation", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-pass", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-warn", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-fail", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/checks-unknown", ER_ST_SUMMARY },
+		{ ER_TOP "/readiness/collector", ER_ST_COLLECTORS },
+		{ ER_TOP "/readiness/check", ER_ST_CHECKS },
+		{ ER_TOP "/readiness/nat", ER_ST_HOST },
+		{ ER_TOP "/readiness/qos", ER_ST_HOST },
+		{ ER_TOP "/resiliency-group/state", ER_ST_RESILIENCY },
+		{ ER_TOP "/agent/partner/state", ER_ST_RESILIENCY },
+	};
+	unsigned parts = 0;
+	size_t i;
+
+	if (f->all)
+		return ER_ST_ALL;
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		if (!(parts & p[i].part) && wants(f, p[i].path))
+			parts |= p[i].part;
+	return parts;
+}
+
+/*
+ * Print @p tree (not taken) as the XML of a reply's <data>, with-defaults
+ * as @p wd asks. libyang 2.1 tags defaults (report-all-tagged) in the
+ * ietf-netconf-with-defaults module's namespace; RFC 6243 section 6 names
+ * urn:ietf:params:xml:ns:netconf:default:1.0: the declaration is rewritten.
+ * Only report-all-tagged replies go this way: libnetconf2 sends a text
+ * value as one base:1.1 chunk, and ncclient's framing parser re-decodes its
+ * whole buffer on every read until a chunk is complete (quadratic: +145 ms
+ * for a 4.9 MB chunk), while a tree is streamed in small chunks.
+ */
+#define LY_WD_DECL "xmlns:ncwd=\"urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults\""
+#define RFC_WD_DECL "xmlns:ncwd=\"urn:ietf:params:xml:ns:netconf:default:1.0\""
+
+static char *
+print_data(const struct lyd_node *tree, NC_WD_MODE wd)
+{
+	uint32_t o = LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK;
+	char *xml = NULL, *p;
+
+	switch (wd) {
+	case NC_WD_ALL:
+		o |= LYD_PRINT_WD_ALL;
+		break;
+	case NC_WD_ALL_TAG:
+		o |= LYD_PRINT_WD_ALL_TAG;
+		break;
+	case NC_WD_TRIM:
+		o |= LYD_PRINT_WD_TRIM;
+		break;
+	default:
+		o |= LYD_PRINT_WD_EXPLICIT;
+		break;
+	}
+	if (!(xml = er_ds_print_mem(tree, LYD_XML, o)))
+		return NULL;
+	if (wd == NC_WD_ALL_TAG) {
+		/* the RFC's declaration is shorter: rewrite in place */
+		size_t lin = strlen(LY_WD_DECL), lout = strlen(RFC_WD_DECL), len = strlen(xml);
+		char *w = xml, *r = xml;
+		while ((p = strstr(r, LY_WD_DECL))) {
+			memmove(w, r, (size_t)(p - r));
+			w += p - r;
+			memcpy(w, RFC_WD_DECL, lout);
+			w += lout;
+			r = p + lin;
+		}
+		memmove(w, r, (size_t)(xml + len - r) + 1);
+	}
+	return xml;
+}
+
+/* <rpc-reply><data>tree</data></rpc-reply>; takes @p tree. */
+static struct nc_server_reply *
+reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd)
+{
+	char *xml;
+
+	if (wd != NC_WD_ALL_TAG)
+		return er_nc_reply_any(rpc, tree, LYD_ANYDATA_DATATREE, wd);
+	xml = print_data(tree, wd);
+	lyd_free_all(tree);
+	if (!xml)
+		return er_nc_fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
+	return er_nc_reply_any(rpc, xml, LYD_ANYDATA_XML, wd);
+}
+
+/* The expressroute part of a <get> or <get-config>: config of @p ds and, for <get>, the state parts asked for. */
+static int
+er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap, struct lyd_node **data,
+    struct er_nc_errs *errs)
+{
+	struct lyd_node *st = NULL;
+
+	er_nc_lock();
+	if (er_nc_ds_copy(ds, NULL, data, errs) < 0) {
+		er_nc_unlock();
+		return -1;
+	}
+	er_nc_unlock();
+	er_ds_strip_secrets(*data);
+	if (!config_only && parts && snap && er_state_tree_parts(snap, er_nc_ctx(), parts, &st) == 0 && st) {
+		if (!*data)
+			*data = st;
+		else if (lyd_merge_siblings(data, st, LYD_MERGE_DESTRUCT) != LY_SUCCESS)
+			lyd_free_all(st);
+	}
+	return 0;
+}
+
+/*
+ * An unfiltered <get>'s expressroute part (config and all state), copied
+ * from a cached tree while neither the published snapshot nor running has
+ * changed: an NMS polling the full state between two evaluations pays for
+ * building 1000 sessions' state once per evaluation, not per poll.
+ */
+/* Drop a reference (O's lock held); returns the cache if it must be freed, after unlocking. */
+static struct full_cache *
+full_drop(struct full_cache *f)
+{
+	return f && --f->refs == 0 ? f : NULL;
+}
+
+static void
+full_free(struct full_cache *f)
+{
+	if (!f)
+		return;
+	lyd_free_all(f->tree);
+	er_snapshot_unref(f->snap);
+	er_nc_text_unref(f->text);
+	free(f);
+}
+
+static void
+full_release(struct full_cache *f)
+{
+	struct full_cache *dead;
+
+	er_nc_lock();
+	dead = full_drop(f);
+	er_nc_unlock();
+	full_free(dead);
+}
+
+/* The expressroute part of an unfiltered <get> for the current snapshot and config (a reference). */
+static struct full_cache *
+full_get(struct er_nc_errs *errs)
+{
+	struct er_snapshot *snap = er_nc_env->snapshot();
+	struct full_cache *f = NULL, *dead = NULL;
+	struct lyd_node *data = NULL;
+	unsigned long gen;
+
+	er_nc_lock();
+	gen = er_ds_generation(er_nc_env->ds);
+	if (O.full && O.full->snap == snap && O.full->gen == gen) {
+		f = O.full;
+		f->refs++;
+	}
+	er_nc_unlock();
+	if (f) {
+		er_snapshot_unref(snap);
+		return f;
+	}
+	if (er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, errs) < 0) {
+		er_snapshot_unref(snap);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->refs = 1;
+	f->snap = snap; /* the reference is kept: its address cannot be reused while cached */
+	f->gen = gen;
+	f->tree = data;
+	er_nc_lock();
+	if (er_ds_generation(er_nc_env->ds) == gen) {
+		dead = full_drop(O.full);
+		O.full = f;
+		f->refs++;
+	}
+	er_nc_unlock();
+	full_free(dead);
+	return f;
+}
+
+/* Its text, printed by the first session that asks (a reference). */
+static struct er_nc_text *
+full_text(struct full_cache *f)
+{
+	struct er_nc_text *t;
+	char *x;
+
+	er_nc_lock();
+	t = er_nc_text_ref(f->text);
+	er_nc_unlock();
+	if (t)
+		return t;
+	x = f->tree ? er_ds_print_mem(f->tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
+		    : xstrdup("");
+	if (!x)
+		return NULL;
+	t = er_nc_text_new(x, strlen(x));
+	er_nc_lock();
+	if (!f->text)
+		f->text = er_nc_text_ref(t);
+	er_nc_unlock();
+	return t;
+}
+
+/*
+ * Reply with the printed expressroute text @p t (taken) followed by @p rest:
+ * libnetconf2 sends a marker comment in its place, and the session's guard
+ * puts the text there on the way out (er_nc_guard_splice), in 64 KiB chunks.
+ */
+static struct nc_server_reply *
+reply_spliced(struct er_nc_sess *ss, const struct lyd_node *rpc, struct lyd_node *rest, struct er_nc_text *t,
+    NC_WD_MODE wd)
+{
+	char marker[64], *x, *v;
+
+	x = rest ? er_ds_print_mem(rest, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
+		 : xstrdup("");
+	lyd_free_all(rest);
+	if (!x) {
+		er_nc_text_unref(t);
+		return er_nc_fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
+	}
+	er_nc_lock();
+	snprintf(marker, sizeof(marker), "<!--erready-splice-%016llx-%lu-->", O.splice_nonce, ++O.splice_n);
+	er_nc_unlock();
+	if (asprintf(&v, "%s%s", marker, x) < 0)
+		fatalx("out of memory");
+	free(x);
+	er_nc_guard_splice(ss->guard, marker, t);
+	return er_nc_reply_any(rpc, v, LYD_ANYDATA_XML, wd);
+}
+
+struct nc_server_reply *
+er_nc_op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only)
+{
+	struct er_nc_filter f = { false, NULL, 0 };
+	struct er_nc_errs errs = { NULL, 0 };
+	struct lyd_node *data = NULL, *out = NULL;
+	enum dsid ds = DS_RUNNING;
+	NC_WD_MODE wd;
+	struct er_nc_text *text = NULL;
+	bool bad;
+
+	wd = er_nc_wd_mode(rpc, &bad);
+	if (config_only && (ds = er_nc_which_ds(rpc, "source", NULL)) == DS_NONE)
+		return er_nc_missing1("source", "get-config needs a <source> datastore");
+	if (er_nc_filter_parse(er_nc_ctx(), er_lyd_child(rpc, "filter"), &f, &errs) < 0)
+		return er_nc_fail(&errs);
+	if (!config_only && f.all) {
+		struct full_cache *fc = full_get(&errs);
+		if (!fc) {
+			er_nc_filter_clear(&f);
+			return er_nc_fail(&errs);
+		}
+		/* explicit (the default) goes out as text printed once; the other modes print a copy */
+		if (ss->guard && wd == NC_WD_EXPLICIT)
+			text = full_text(fc);
+		if (!text && fc->tree &&
+		    lyd_dup_siblings(fc->tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
+			fatalx("out of memory");
+		full_release(fc);
+	} else if (wants(&f, ER_TOP)) {
+		unsigned parts = config_only ? 0 : state_parts(&f);
+		struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
+		int rc = er_data(ds, config_only, parts, snap, &data, &errs);
+		er_snapshot_unref(snap);
+		if (rc < 0) {
+			er_nc_filter_clear(&f);
+			return er_nc_fail(&errs);
+		}
+	}
+	if (!config_only) {
+		if (wants(&f, "/ietf-yang-library:yang-library") || wants(&f, "/ietf-yang-library:modules-state")) {
+			struct lyd_node *yl = NULL;
+			if (ly_ctx_get_yanglib_data(er_nc_ctx(), &yl, "%u", ly_ctx_get_change_count(er_nc_ctx())) == LY_SUCCESS && yl)
+				lyd_insert_sibling(data, yl, &data);
+		}
+		if (wants(&f, "/ietf-netconf-monitoring:netconf-state"))
+			add_netconf_state(&data);
+		if (wants(&f, "/nc-notifications:netconf"))
+			add_streams(&data);
+	}
+	if (f.all)
+		out = data;
+	else {
+		if (er_nc_filter_apply(&f, data, &out, &errs) < 0) {
+			lyd_free_all(data);
+			er_nc_filter_clear(&f);
+			return er_nc_fail(&errs);
+		}
+		lyd_free_all(data);
+	}
+	er_nc_filter_clear(&f);
+	if (text)
+		return reply_spliced(ss, rpc, out, text, wd);
+	return reply_data(rpc, out, wd);
+}
+
+void
+er_nc_get_init(void)
+{
+	memset(&O, 0, sizeof(O));
+	/* splice markers are unguessable, so no client-chosen text can pass for one */
+	if (getrandom(&O.splice_nonce, sizeof(O.splice_nonce), 0) != sizeof(O.splice_nonce))
+		O.splice_nonce = (unsigned long long)time(NULL) * 2654435761ULL ^ (unsigned long long)getpid();
+}
+
+void
+er_nc_get_fini(void)
+{
+	full_free(full_drop(O.full));
+	O.full = NULL;
+	memset(&O, 0, sizeof(O));
+}
