@@ -72,5 +72,7 @@ uint64_t er_nc_ops_sub_deadline(const struct er_nc_sess *ss);
 void er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_ops_process(uint64_t now_ms);
 uint32_t er_nc_ops_lock_holder(int ds);
+/** Whether a confirmed commit is pending, and in @p left_s (may be NULL) the seconds until its rollback. */
+bool er_nc_ops_confirm_pending(uint64_t *left_s);
 
 #endif
