@@ -461,6 +461,18 @@ action(const netsnmp_agent_request_info *reqinfo)
 
 	if (!S.set.txn)
 		return SNMP_ERR_NOERROR; /* no varbind of ours */
+	/*
+	 * Behind an AgentX master RESERVE2 and ACTION are separate PDUs, so the
+	 * agent lock was free in between: a NETCONF lock or confirmed commit
+	 * taken since then holds here too.
+	 */
+	if (er_nc_running_lock_holder() || er_nc_confirm_pending(NULL)) {
+		log_warnx("snmp set refused: NETCONF locked running or made a confirmed commit since the SET "
+			  "was checked");
+		er_ds_txn_abort(S.set.txn);
+		S.set.txn = NULL;
+		return SNMP_ERR_COMMITFAILED;
+	}
 	if (run && lyd_dup_siblings(run, NULL, LYD_DUP_RECURSIVE, &S.set.undo) != LY_SUCCESS)
 		return SNMP_ERR_COMMITFAILED;
 	if (er_ds_txn_commit(S.set.txn, err, sizeof(err)) < 0) {
