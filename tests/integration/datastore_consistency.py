@@ -209,6 +209,19 @@ def main():
         rc, out = snmpset(port, 94)
         check(rc == 0, "SNMP SET accepted after the confirmation: %s" % out)
         views(agent, m, port, 94, "after that SET")
+
+        # Without persist, a restart inside the window rolls back at start: to the file's value,
+        # since no SET could be saved meanwhile.
+        check(not nclib.errors(nclib.rpc(m, EDIT_CAND % 150)) and
+              not nclib.errors(nclib.rpc(m, "<commit><confirmed/></commit>")), "confirmed commit of 150")
+        rc, out = snmpset(port, 95)
+        check(rc != 0 and "resourceUnavailable" in out, "SNMP SET refused: %s" % out)
+        nclib.close_quietly(m)
+        check(agent.stop() == 0, "erreadyd stops inside the window")
+        check(agent.start(), "erreadyd starts again")
+        m = nclib.connect_unix(agent.sock)
+        views(agent, m, port, 94, "session-bound commit rolled back at start")
+        check(not os.path.exists(agent.ccp), "nothing pending is kept")
         nclib.close_quietly(m)
     finally:
         rc = agent.stop()
