@@ -436,7 +436,16 @@ reload(void)
 {
 	char err[ER_ERRLEN], who[300];
 	struct lyd_node *old = NULL;
+	uint64_t left;
 
+	/* the rule of every writer while a confirmed commit is pending (nc_view.h) */
+	if (er_nc_confirm_pending(&left)) {
+		log_warnx("SIGHUP: configuration not reloaded, the running one stays: a NETCONF confirmed commit is "
+			  "pending (rolled back in %llu s unless confirmed); send SIGHUP again once it is confirmed, "
+			  "cancelled or rolled back",
+		    (unsigned long long)left);
+		return;
+	}
 	if (er_ds_running(D.ds) && lyd_dup_siblings(er_ds_running(D.ds), NULL, LYD_DUP_RECURSIVE, &old) != LY_SUCCESS)
 		fatalx("out of memory");
 	if (er_ds_load_file(D.ds, D.o->config_path, err, sizeof(err)) < 0) {

@@ -73,5 +73,7 @@ void er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_ops_process(uint64_t now_ms);
 /** The session holding the global lock of datastore @p ds (0 running, 1 candidate, 2 startup), 0 if none (nc_ds.c). */
 uint32_t er_nc_ops_lock_holder(int ds);
+/** Whether a confirmed commit is pending, and in @p left_s (may be NULL) the seconds until its rollback. */
+bool er_nc_ops_confirm_pending(uint64_t *left_s);
 
 #endif

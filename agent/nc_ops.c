@@ -54,6 +54,15 @@ static struct {
 /* ------------------------------------------------------------------ */
 /* confirmed commit */
 
+/* Seconds until a pending confirmed commit is rolled back (rounded up). */
+static uint64_t
+cc_left_s(void)
+{
+	uint64_t now = er_nc_now_ms();
+
+	return O.cc_deadline_ms > now ? (O.cc_deadline_ms - now + 999) / 1000 : 0;
+}
+
 static void
 cc_clear(void)
 {
@@ -65,6 +74,27 @@ cc_clear(void)
 	O.cc_sid = 0;
 	if (O.cc_path)
 		unlink(O.cc_path);
+}
+
+/*
+ * One rule for every writer while a confirmed commit is pending: running
+ * and startup change only through that commit (a confirming commit, or
+ * cancel-commit) or its rollback. The rollback restores the config from
+ * before the confirmed commit (RFC 6241 8.4.1), so an edit accepted
+ * meanwhile would be silently undone, and one saved to the file would come
+ * back at the next start; it is refused instead. SNMP SETs (resourceUnavailable)
+ * and SIGHUP ask er_nc_ops_confirm_pending().
+ */
+static bool
+cc_refuses(const char *what, struct er_nc_errs *errs)
+{
+	if (!O.cc)
+		return false;
+	er_nc_errs_add(errs, NC_ERR_IN_USE, NC_ERR_TYPE_PROT, NULL,
+	    "%s: a confirmed commit is pending (rolled back in %llu s unless confirmed); until it is confirmed "
+	    "(commit) or cancelled (cancel-commit), running and startup change only through it",
+	    what, (unsigned long long)cc_left_s());
+	return true;
 }
 
 static char *
@@ -275,7 +305,8 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 		test = !strcmp(v, "set") ? SET : !strcmp(v, "test-only") ? TEST_ONLY : TEST_THEN_SET;
 
 	er_nc_lock();
-	if (er_nc_locked_by_other(target, sid, &errs)) {
+	if (er_nc_locked_by_other(target, sid, &errs) ||
+	    (target == DS_RUNNING && test != TEST_ONLY && cc_refuses("edit-config of running", &errs))) {
 		er_nc_unlock();
 		return er_nc_fail(&errs);
 	}
@@ -335,7 +366,10 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 		return er_nc_fail1(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT, NULL, "copy-config: source and target are both %s",
 		    er_nc_ds_names[target]);
 	er_nc_lock();
-	if (er_nc_locked_by_other(target, sid, &errs) || er_nc_ds_copy(source, inl, &tree, &errs) < 0) {
+	if (er_nc_locked_by_other(target, sid, &errs) ||
+	    (target != DS_CANDIDATE &&
+		cc_refuses(target == DS_RUNNING ? "copy-config to running" : "copy-config to startup", &errs)) ||
+	    er_nc_ds_copy(source, inl, &tree, &errs) < 0) {
 		er_nc_unlock();
 		return er_nc_fail(&errs);
 	}
@@ -369,7 +403,7 @@ op_delete_config(const struct lyd_node *rpc, uint32_t sid)
 		return er_nc_fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "delete-config: only startup can be deleted");
 	er_nc_lock();
-	if (!er_nc_locked_by_other(target, sid, &errs))
+	if (!er_nc_locked_by_other(target, sid, &errs) && !cc_refuses("delete-config of startup", &errs))
 		er_nc_save_startup(NULL, &errs);
 	er_nc_unlock();
 	return errs.n ? er_nc_fail(&errs) : nc_server_reply_ok();
@@ -789,4 +823,12 @@ er_nc_ops_process(uint64_t now_ms)
 {
 	if (O.cc && now_ms >= O.cc_deadline_ms)
 		cc_rollback("confirm-timeout passed");
+}
+
+bool
+er_nc_ops_confirm_pending(uint64_t *left_s)
+{
+	if (O.cc && left_s)
+		*left_s = cc_left_s();
+	return O.cc;
 }

@@ -998,6 +998,12 @@ er_nc_running_lock_holder(void)
 	return S.running ? er_nc_ops_lock_holder(0) : 0;
 }
 
+bool
+er_nc_confirm_pending(uint64_t *left_s)
+{
+	return S.running && er_nc_ops_confirm_pending(left_s);
+}
+
 int
 er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long time_us)
 {

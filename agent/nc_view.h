@@ -57,5 +57,13 @@ void er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_process(uint64_t now_ms);
 /** The session id holding the lock on running (0: none): SNMP SETs honour it. */
 uint32_t er_nc_running_lock_holder(void);
+/**
+ * Whether a NETCONF confirmed commit is pending (agent lock held), and in
+ * @p left_s (may be NULL) the seconds until its rollback. While it is,
+ * SNMP SETs and SIGHUP reloads are refused: the rollback restores the
+ * config from before the commit, and would undo them or leave the file
+ * disagreeing with running.
+ */
+bool er_nc_confirm_pending(uint64_t *left_s);
 
 #endif

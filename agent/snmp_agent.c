@@ -347,11 +347,24 @@ reserve2(netsnmp_request_info *reqs, netsnmp_request_info **bad)
 	char err[ER_ERRLEN], xp[256], q[80], val[16];
 	netsnmp_request_info *r;
 	uint32_t holder;
+	uint64_t left;
 
 	set_reset();
 	/* one datastore: a NETCONF session's lock on running holds against SNMP too (RFC 6241 7.5) */
 	if ((holder = er_nc_running_lock_holder())) {
 		log_warnx("snmp set refused: running is locked by NETCONF session %u", holder);
+		*bad = reqs;
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	}
+	/*
+	 * Nor is running written while a NETCONF confirmed commit is pending:
+	 * its rollback restores the config from before it, which would undo an
+	 * acknowledged SET in running while the file kept it (see nc_view.h).
+	 */
+	if (er_nc_confirm_pending(&left)) {
+		log_warnx("snmp set refused: a NETCONF confirmed commit is pending (rolled back in %llu s unless "
+			  "confirmed); running changes only through it until it is confirmed or cancelled",
+		    (unsigned long long)left);
 		*bad = reqs;
 		return SNMP_ERR_RESOURCEUNAVAILABLE;
 	}
@@ -448,6 +461,18 @@ action(const netsnmp_agent_request_info *reqinfo)
 
 	if (!S.set.txn)
 		return SNMP_ERR_NOERROR; /* no varbind of ours */
+	/*
+	 * Behind an AgentX master RESERVE2 and ACTION are separate PDUs, so the
+	 * agent lock was free in between: a NETCONF lock or confirmed commit
+	 * taken since then holds here too.
+	 */
+	if (er_nc_running_lock_holder() || er_nc_confirm_pending(NULL)) {
+		log_warnx("snmp set refused: NETCONF locked running or made a confirmed commit since the SET "
+			  "was checked");
+		er_ds_txn_abort(S.set.txn);
+		S.set.txn = NULL;
+		return SNMP_ERR_COMMITFAILED;
+	}
 	if (run && lyd_dup_siblings(run, NULL, LYD_DUP_RECURSIVE, &S.set.undo) != LY_SUCCESS)
 		return SNMP_ERR_COMMITFAILED;
 	if (er_ds_txn_commit(S.set.txn, err, sizeof(err)) < 0) {
