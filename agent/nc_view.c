@@ -26,6 +26,7 @@
 #include "log.h"
 #include "nc_guard.h"
 #include "nc_internal.h"
+#include "nc_gate.h"
 #include "nc_ssh.h"
 #include "nc_log.h"
 #include "util.h"
@@ -618,12 +619,13 @@ ssh_handed(int fd, const char *user, const char *host)
 }
 
 static void
-ssh_failed(const char *host, const char *why)
+ssh_failed(const char *host, const char *why, bool log)
 {
 	pthread_mutex_lock(&S.lock);
 	S.in_bad_hellos++;
 	pthread_mutex_unlock(&S.lock);
-	log_info("NETCONF: SSH connection from %s: %s", host, why);
+	if (log)
+		log_info("NETCONF: SSH connection from %s: %s", host, why);
 }
 
 static const struct er_nc_ssh_hooks ssh_hooks = {
@@ -772,6 +774,27 @@ state_path(const char *state_dir, const char *name)
 	return p;
 }
 
+/* agent/netconf/ssh/connection-limits into nc_ssh.c's gate; the YANG file's units are seconds */
+static void
+ssh_limits(const struct er_nc_conn_limits *l)
+{
+	struct er_nc_gate_cfg g = {
+		.start = l->startups_start < l->startups_full ? l->startups_start : l->startups_full,
+		.rate = l->startups_rate,
+		.full = l->startups_full,
+		.per_source = l->per_source,
+		.penalty_authfail_ms = l->pen_authfail * 1000,
+		.penalty_noauth_ms = l->pen_noauth * 1000,
+		.penalty_grace_ms = l->pen_grace * 1000,
+		.penalty_min_ms = l->pen_min * 1000,
+		.penalty_max_ms = l->pen_max * 1000,
+		.log_burst = l->log_burst,
+		.log_interval_ms = l->log_interval * 1000u,
+	};
+
+	er_nc_ssh_configure(&g, l->login_grace * 1000u);
+}
+
 static void
 settings(const struct er_config *cfg)
 {
@@ -785,6 +808,7 @@ settings(const struct er_config *cfg)
 	S.max_sessions = c->max_sessions;
 	pthread_mutex_unlock(&S.lock);
 	er_nc_limits_set(&S.limits, c->max_message_size, c->max_buffered);
+	ssh_limits(&c->limits);
 	nc_server_set_hello_timeout(c->hello_timeout);
 	er_alerts_configure(S.alerts, cfg->agent.alert_hold_down, c->event_log_size ? c->event_log_size : 1,
 	    10000);
