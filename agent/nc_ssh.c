@@ -596,7 +596,7 @@ listen_on(const char *addr, uint16_t port, char *err, size_t errlen)
 	}
 	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		snprintf(err, errlen, "SSH endpoint %s port %u: cannot listen: %s", addr, port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -665,6 +665,14 @@ er_nc_ssh_stop(void)
 		return;
 	(void)!write(X.wake[1], &b, 1);
 	pthread_join(X.acceptor, NULL);
+	{
+		char summary[160];
+
+		/* what the rate limit held back, before the stop line */
+		er_nc_gate_log_flush(X.gate, er_now_ms(), summary, sizeof(summary));
+		if (summary[0])
+			log_warnx("NETCONF: %s", summary);
+	}
 	/* connection threads see *stop within LOOP_MS (or their libssh timeout in a key exchange) */
 	pthread_mutex_lock(&X.lock);
 	while (X.conns)
