@@ -547,6 +547,8 @@ netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 	c->unix_mode = (unsigned)strtoul((v = er_lyd_value(ux, "mode")) ? v : "0660", NULL, 8);
 	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = er_lyd_value(ux, "group")) ? v : "");
 	c->max_sessions = (uint16_t)cnum(nc, "max-sessions", 64);
+	c->max_sessions_per_user = (uint16_t)cnum(nc, "max-sessions-per-user", 16);
+	c->unix_reserved_sessions = (uint16_t)cnum(nc, "unix-reserved-sessions", 4);
 	c->hello_timeout = (uint16_t)cnum(nc, "hello-timeout", 30);
 	c->idle_timeout = (uint32_t)cnum(nc, "idle-timeout", 3600);
 	c->event_log_size = (uint32_t)cnum(nc, "event-log-size", 1000);

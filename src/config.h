@@ -163,6 +163,8 @@ struct er_netconf_cfg {
 	struct er_netconf_user *users;
 	size_t n_users;
 	uint16_t max_sessions;
+	uint16_t max_sessions_per_user;
+	uint16_t unix_reserved_sessions;
 	uint16_t hello_timeout;
 	uint32_t idle_timeout;
 	uint32_t event_log_size;

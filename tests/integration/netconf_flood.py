@@ -10,6 +10,10 @@ runs 40). Meanwhile a legitimate operator logs in over SSH from 127.0.0.1
 (ncclient, public key) again and again, and a local tool opens a session on
 the UNIX socket every second.
 
+Then the places kept: one SSH user with many sessions, and 200 silent UNIX
+connections of user nobody, keep neither root on the UNIX socket nor (for
+the latter) an SSH login out.
+
 Asserted: at least 95 % of the SSH logins succeed, every UNIX session opens,
 and the flood adds fewer than 100 lines to erreadyd's log (the operator's
 own sessions are logged as always, two lines each, and not counted). Printed: logins, their
@@ -40,6 +44,7 @@ from nclib import check, free_tcp_port, poll  # noqa: E402
 
 ATTACKER = "127.0.0.2"
 HOSTILE = 200
+PER_USER = 16  # max-sessions-per-user's default
 
 
 class Attacker(threading.Thread):
@@ -88,6 +93,55 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def places(sock, port, key):
+    """Places kept: one SSH user cannot take every session, a local user's
+    200 silent UNIX connections hold only that user's places, and root on
+    the UNIX socket always gets in."""
+    held = []
+    for _ in range(PER_USER + 4):
+        m = nclib.try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key, timeout=10))
+        if m is not None and nclib.try_(lambda: m.get_config("running")) is not None:
+            held.append(m)
+        else:
+            nclib.close_quietly(m)
+    check(len(held) == PER_USER, "one SSH user gets max-sessions-per-user (%d) sessions: %d of %d"
+          % (PER_USER, len(held), PER_USER + 4))
+    u = nclib.try_(lambda: nclib.connect_unix(sock, timeout=10))
+    check(u is not None and nclib.try_(lambda: u.get_config("running")) is not None,
+          "root on the UNIX socket gets in beside them")
+    nclib.close_quietly(u)
+    for m in held:
+        nclib.close_quietly(m)
+    if os.geteuid() != 0:
+        return
+    # 200 silent UNIX connections of an unprivileged user (nobody), held in their hello
+    os.chmod(os.path.dirname(sock), 0o711)  # mkdtemp's 0700: nobody must reach the socket
+    flood = subprocess.Popen([sys.executable, "-c", (
+        "import os, socket, sys, time\n"
+        "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+        "s = []\n"
+        "for _ in range(200):\n"
+        "    c = socket.socket(socket.AF_UNIX)\n"
+        "    c.connect(sys.argv[1]); s.append(c)\n"
+        "print('held', flush=True)\n"
+        "sys.stdin.read()\n"), sock], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        check(flood.stdout.readline().strip() == "held", "200 silent UNIX connections of user nobody opened")
+        time.sleep(0.5)
+        t = time.monotonic()
+        u = nclib.try_(lambda: nclib.connect_unix(sock, timeout=10))
+        ok = u is not None and nclib.try_(lambda: u.get_config("running")) is not None
+        check(ok, "root on the UNIX socket gets in behind them (%.2f s)" % (time.monotonic() - t))
+        nclib.close_quietly(u)
+        t = time.monotonic()
+        m = nclib.try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key, timeout=10))
+        check(m is not None and m.connected, "an SSH login gets in behind them (%.2f s)" % (time.monotonic() - t))
+        nclib.close_quietly(m)
+    finally:
+        flood.stdin.close()
+        flood.wait(10)
+
+
 def main():
     erreadyd = os.path.abspath(sys.argv[1])
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 15.0
@@ -105,7 +159,7 @@ def main():
         cfg["expressroute-readiness:expressroute"].setdefault("agent", {}).update({
             "snmp": {"enabled": False},
             "netconf": {"ssh": {"address": "127.0.0.1", "port": port},
-                        "unix-socket": {"path": sock, "mode": "0600"},
+                        "unix-socket": {"path": sock, "mode": "0666"},
                         "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]}]}})
         json.dump(cfg, open(cfgp, "w"))
         log = open(logp, "w")
@@ -184,6 +238,7 @@ def main():
         check(len(lines) < 100, "the flood adds fewer than 100 lines to the log (%d)" % len(lines))
         check(attacker.opened > HOSTILE, "the attacker's connections were closed and reopened (%d connects)"
               % attacker.opened)
+        places(sock, port, key)
     finally:
         if attacker:
             attacker.stop.set()
