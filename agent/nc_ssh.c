@@ -508,11 +508,14 @@ acceptor_main(void *arg)
 		sigset_t all, old;
 		enum er_nc_gate_verdict v;
 		uint32_t rnd;
-		int fd, rc;
+		int fd, rc, wait_ms;
 		char summary[160];
 
 		/* wake once an interval, so the summary of suppressed lines is written when a flood stops */
-		if (poll(p, 2, (int)X.gcfg.log_interval_ms) < 0 && errno != EINTR)
+		pthread_mutex_lock(&X.lock);
+		wait_ms = (int)X.gcfg.log_interval_ms;
+		pthread_mutex_unlock(&X.lock);
+		if (poll(p, 2, wait_ms) < 0 && errno != EINTR)
 			break;
 		if (!p[0].revents && !p[1].revents) {
 			pthread_mutex_lock(&X.lock);
