@@ -142,6 +142,47 @@ def places(sock, port, key):
         flood.wait(10)
 
 
+def guess(port, src):
+    """One connection from @p src that offers one wrong password: (seconds, how it ended)."""
+    import paramiko
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((src, 0))
+    t0 = time.monotonic()
+    try:
+        s.connect(("127.0.0.1", port))
+        tr = paramiko.Transport(s)
+        tr.start_client(timeout=10)
+        try:
+            tr.auth_password("ops", "wrong-guess")
+            how = "accepted"
+        except paramiko.AuthenticationException:
+            how = "refused"
+        tr.close()
+    except (paramiko.SSHException, OSError, EOFError):
+        how = "closed"
+    finally:
+        s.close()
+    return time.monotonic() - t0, how
+
+
+def guessing(port, key):
+    """Password guessing: each wrong password answered after 0.5 s, and once
+    failed connections add up to penalty-min (15 s: three or four times
+    penalty-authfail 5 s, as they run out while they add up) the guessing
+    address is refused before the SSH exchange; others are not."""
+    tries = [guess(port, "127.0.0.3") for _ in range(8)]
+    print("info password guesses from 127.0.0.3: %s" % ", ".join("%s %.2f s" % (h, t) for t, h in tries))
+    check([h for _, h in tries[:3]] == ["refused"] * 3 and min(t for t, _ in tries[:3]) >= 0.5,
+          "the first three wrong passwords are refused, each after at least 0.5 s")
+    # the penalty of a connection counts once erreadyd has seen it end, maybe after the next one began
+    check([h for _, h in tries[5:]] == ["closed"] * 3 and max(t for t, _ in tries[5:]) < 0.5,
+          "then the guessing address is refused at once (penalty)")
+    m = nclib.try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key, timeout=10))
+    check(m is not None and m.connected, "the penalty of 127.0.0.3 keeps nobody else out")
+    nclib.close_quietly(m)
+
+
 def main():
     erreadyd = os.path.abspath(sys.argv[1])
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 15.0
@@ -160,7 +201,10 @@ def main():
             "snmp": {"enabled": False},
             "netconf": {"ssh": {"address": "127.0.0.1", "port": port},
                         "unix-socket": {"path": sock, "mode": "0666"},
-                        "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]}]}})
+                        "user": [{"name": "admin", "authorized-key": [open(key + ".pub").read().strip()]},
+                                 {"name": "ops", "password": subprocess.run(
+                                     ["openssl", "passwd", "-6", "Flood-Pass-1"], capture_output=True, text=True,
+                                     check=True).stdout.strip()}]}})
         json.dump(cfg, open(cfgp, "w"))
         log = open(logp, "w")
         agent = subprocess.Popen([erreadyd, "-c", cfgp, "--observed",
@@ -239,6 +283,7 @@ def main():
         check(attacker.opened > HOSTILE, "the attacker's connections were closed and reopened (%d connects)"
               % attacker.opened)
         places(sock, port, key)
+        guessing(port, key)
     finally:
         if attacker:
             attacker.stop.set()
