@@ -163,7 +163,7 @@ er_nc_gate_log_flush(struct er_nc_gate *g, uint64_t now_ms, char *summary, size_
 	if (summary && summary_len)
 		summary[0] = '\0';
 	if (g->log_dropped && summary && summary_len)
-		snprintf(summary, summary_len, "%u more refused or failed SSH connections in the last %llu s (not logged one by one)",
+		snprintf(summary, summary_len, "%u more refused or failed connections in the last %llu s (not logged one by one)",
 		    g->log_dropped, (unsigned long long)((now_ms - g->log_start + 999) / 1000));
 	g->log_start = now_ms;
 	g->log_lines = g->log_dropped = 0;

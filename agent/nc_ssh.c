@@ -354,7 +354,7 @@ conn_failed(const char *host, const char *why)
 	log = er_nc_gate_log_ok(X.gate, er_now_ms(), summary, sizeof(summary));
 	pthread_mutex_unlock(&X.lock);
 	if (summary[0])
-		log_warnx("NETCONF: %s", summary);
+		log_warnx("NETCONF: SSH: %s", summary);
 	X.h.failed(host, why, log);
 }
 
@@ -522,7 +522,7 @@ acceptor_main(void *arg)
 			er_nc_gate_log_flush(X.gate, er_now_ms(), summary, sizeof(summary));
 			pthread_mutex_unlock(&X.lock);
 			if (summary[0])
-				log_warnx("NETCONF: %s", summary);
+				log_warnx("NETCONF: SSH: %s", summary);
 			continue;
 		}
 		if (*X.stop || (p[1].revents & POLLIN))
@@ -674,7 +674,7 @@ er_nc_ssh_stop(void)
 		/* what the rate limit held back, before the stop line */
 		er_nc_gate_log_flush(X.gate, er_now_ms(), summary, sizeof(summary));
 		if (summary[0])
-			log_warnx("NETCONF: %s", summary);
+			log_warnx("NETCONF: SSH: %s", summary);
 	}
 	/* connection threads see *stop within LOOP_MS (or their libssh timeout in a key exchange) */
 	pthread_mutex_lock(&X.lock);

@@ -523,13 +523,22 @@ sess_main(void *arg)
 		if (ss->guard)
 			m = nc_accept_inout(ss->fd, ss->fd, ss->user, &ss->s);
 		if (m != NC_MSG_HELLO) {
+			char summary[160] = "";
+			bool log = true;
+
 			pthread_mutex_lock(&S.lock);
 			S.n_handshakes--;
 			places_put(ss->user);
 			S.in_bad_hellos++;
+			/* a local flood of silent clients: a few lines, then one summary per interval */
+			if (S.unix_log && ss->unix_transport)
+				log = er_nc_gate_log_ok(S.unix_log, er_nc_now_ms(), summary, sizeof(summary));
 			pthread_mutex_unlock(&S.lock);
-			log_info("NETCONF: %s client (user %s%s%s) did not complete its hello", ss->unix_transport ? "UNIX" : "SSH",
-			    ss->user, ss->host[0] ? ", from " : "", ss->host);
+			if (summary[0])
+				log_warnx("NETCONF: UNIX socket: %s", summary);
+			if (log)
+				log_info("NETCONF: %s client (user %s%s%s) did not complete its hello",
+				    ss->unix_transport ? "UNIX" : "SSH", ss->user, ss->host[0] ? ", from " : "", ss->host);
 			close(ss->fd); /* libnetconf2 never closes the fds of nc_accept_inout() */
 			er_nc_guard_join(ss->guard);
 			sess_free(ss);

@@ -135,7 +135,7 @@ log_rate_limit(void **state)
 	assert_int_equal(logged, 3);
 	/* the next interval starts with the summary of the last */
 	assert_true(er_nc_gate_log_ok(g, 160000, sum, sizeof(sum)));
-	assert_string_equal(sum, "197 more refused or failed SSH connections in the last 60 s (not logged one by one)");
+	assert_string_equal(sum, "197 more refused or failed connections in the last 60 s (not logged one by one)");
 	er_nc_gate_log_flush(g, 170000, sum, sizeof(sum));
 	assert_string_equal(sum, "");
 	er_nc_gate_free(g);
