@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,11 +24,16 @@
 #include <libssh/server.h>
 
 #include "log.h"
+#include "nc_gate.h"
 #include "util.h"
 
-#define AUTH_TIMEOUT_MS 10000 /* connect to an open netconf subsystem */
-#define AUTH_MAX_FAILS 6      /* refused keys and passwords, per connection */
-#define MAX_HANDSHAKES 64     /* connections not yet in a session */
+#define AUTH_MAX_FAILS 6      /* refused keys and passwords, per connection (sshd's MaxAuthTries) */
+/*
+ * A refused password waits this long before the answer, in its own
+ * connection's thread: guessing over one connection slows to 2/s, and
+ * the per-source penalty (nc_gate.h) stops it over many connections.
+ */
+#define PASSWORD_FAIL_DELAY_MS 500
 #define LOOP_MS 200           /* how soon a stop is seen */
 #define RELAY_HIGH (256 * 1024)
 #define RELAY_READ (32 * 1024)
@@ -42,8 +48,19 @@ static struct {
 	pthread_t acceptor;
 	pthread_mutex_t lock;
 	pthread_cond_t gone;
-	unsigned conns, handshakes;
+	unsigned conns;
+	struct er_nc_gate *gate; /* unauthenticated connections, under lock */
+	struct er_nc_gate_cfg gcfg;
+	unsigned grace_ms;       /* login grace time: key exchange to netconf subsystem */
 } X = { .lfd = -1, .wake = { -1, -1 } };
+
+/* sshd_config(5)'s defaults (OpenSSH 9.8), a login grace time of 10 s */
+static const struct er_nc_gate_cfg gate_defaults = {
+	.start = 10, .rate = 30, .full = 100, .per_source = 10,
+	.penalty_authfail_ms = 5000, .penalty_noauth_ms = 1000, .penalty_grace_ms = 10000,
+	.penalty_min_ms = 15000, .penalty_max_ms = 600000,
+	.log_burst = 10, .log_interval_ms = 60000,
+};
 
 struct conn {
 	ssh_session s;
@@ -95,6 +112,9 @@ auth_password(ssh_session s, const char *user, const char *password, void *ud)
 		c->authed = true;
 		return SSH_AUTH_SUCCESS;
 	}
+	if (!*X.stop)
+		nanosleep(&(struct timespec){ PASSWORD_FAIL_DELAY_MS / 1000, (PASSWORD_FAIL_DELAY_MS % 1000) * 1000000L },
+		    NULL);
 	if (++c->fails >= AUTH_MAX_FAILS)
 		c->failed = true;
 	return SSH_AUTH_DENIED;
@@ -319,17 +339,41 @@ ssh_log_thread_init(void)
 	ssh_set_log_level(log_get_level() >= ER_LOG_DEBUG ? SSH_LOG_WARNING : SSH_LOG_NOLOG);
 }
 
+/*
+ * A connection that did not reach a session: count it always, log it
+ * within the gate's rate limit (a flood of them is one summary line per
+ * interval, not one line each).
+ */
+static void
+conn_failed(const char *host, const char *why)
+{
+	char summary[160];
+	bool log;
+
+	pthread_mutex_lock(&X.lock);
+	log = er_nc_gate_log_ok(X.gate, er_now_ms(), summary, sizeof(summary));
+	pthread_mutex_unlock(&X.lock);
+	if (summary[0])
+		log_warnx("NETCONF: SSH: %s", summary);
+	X.h.failed(host, why, log);
+}
+
 static void *
 conn_main(void *arg)
 {
 	struct conn *c = arg;
 	struct ssh_server_callbacks_struct cb;
 	ssh_event ev = NULL;
-	unsigned long long deadline = er_now_ms() + AUTH_TIMEOUT_MS;
+	unsigned long long deadline, grace;
 	const char *why = NULL;
 	char whybuf[128];
 	int methods = SSH_AUTH_METHOD_PUBLICKEY, sp[2] = { -1, -1 };
-	bool in_session = false;
+	bool in_session = false, grace_exceeded = false;
+
+	pthread_mutex_lock(&X.lock);
+	grace = X.grace_ms;
+	pthread_mutex_unlock(&X.lock);
+	deadline = er_now_ms() + grace;
 
 	ssh_log_thread_init();
 	memset(&c->ccb, 0, sizeof(c->ccb));
@@ -361,7 +405,10 @@ conn_main(void *arg)
 			goto out;
 		}
 		if (er_now_ms() >= deadline) {
-			why = "no SSH key exchange within 10 s";
+			snprintf(whybuf, sizeof(whybuf), "no SSH key exchange within the login grace time (%llu s)",
+			    grace / 1000);
+			why = whybuf;
+			grace_exceeded = true;
 			goto out;
 		}
 		poll(&p, 1, LOOP_MS);
@@ -383,7 +430,10 @@ conn_main(void *arg)
 			goto out;
 		}
 		if (er_now_ms() >= deadline) {
-			why = c->authed ? "no netconf subsystem within 10 s" : "not authenticated within 10 s";
+			snprintf(whybuf, sizeof(whybuf), "%s within the login grace time (%llu s)",
+			    c->authed ? "no netconf subsystem" : "not authenticated", grace / 1000);
+			why = whybuf;
+			grace_exceeded = !c->authed;
 			goto out;
 		}
 		if (ssh_event_dopoll(ev, LOOP_MS) == SSH_ERROR && !ssh_is_connected(c->s)) {
@@ -396,7 +446,7 @@ conn_main(void *arg)
 		}
 	}
 	pthread_mutex_lock(&X.lock);
-	X.handshakes--;
+	er_nc_gate_release(X.gate, c->host);
 	pthread_mutex_unlock(&X.lock);
 	in_session = true;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
@@ -413,7 +463,7 @@ conn_main(void *arg)
 	relay(c, ev);
 out:
 	if (why)
-		X.h.failed(c->host, why);
+		conn_failed(c->host, why);
 	if (ev) {
 		ssh_event_remove_session(ev, c->s);
 		ssh_event_free(ev);
@@ -427,8 +477,16 @@ out:
 	ssh_disconnect(c->s);
 	ssh_free(c->s); /* closes c->fd */
 	pthread_mutex_lock(&X.lock);
-	if (!in_session)
-		X.handshakes--;
+	if (!in_session) {
+		unsigned add = 0;
+
+		er_nc_gate_release(X.gate, c->host);
+		/* sshd's PerSourcePenalties: authfail, grace-exceeded, noauth */
+		if (!*X.stop && !c->authed)
+			add = c->fails ? X.gcfg.penalty_authfail_ms :
+			    grace_exceeded ? X.gcfg.penalty_grace_ms : X.gcfg.penalty_noauth_ms;
+		er_nc_gate_penalise(X.gate, c->host, er_now_ms(), add);
+	}
 	X.conns--;
 	pthread_cond_broadcast(&X.gone);
 	pthread_mutex_unlock(&X.lock);
@@ -448,10 +506,25 @@ acceptor_main(void *arg)
 		struct conn *c;
 		pthread_attr_t a;
 		sigset_t all, old;
-		int fd, rc;
+		enum er_nc_gate_verdict v;
+		uint32_t rnd;
+		int fd, rc, wait_ms;
+		char summary[160];
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* wake once an interval, so the summary of suppressed lines is written when a flood stops */
+		pthread_mutex_lock(&X.lock);
+		wait_ms = (int)X.gcfg.log_interval_ms;
+		pthread_mutex_unlock(&X.lock);
+		if (poll(p, 2, wait_ms) < 0 && errno != EINTR)
 			break;
+		if (!p[0].revents && !p[1].revents) {
+			pthread_mutex_lock(&X.lock);
+			er_nc_gate_log_flush(X.gate, er_now_ms(), summary, sizeof(summary));
+			pthread_mutex_unlock(&X.lock);
+			if (summary[0])
+				log_warnx("NETCONF: SSH: %s", summary);
+			continue;
+		}
 		if (*X.stop || (p[1].revents & POLLIN))
 			break;
 		if (!(p[0].revents & POLLIN) || (fd = accept4(X.lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC)) < 0)
@@ -461,29 +534,30 @@ acceptor_main(void *arg)
 		c->sp = -1;
 		if (getnameinfo((struct sockaddr *)&sa, sl, c->host, sizeof(c->host), NULL, 0, NI_NUMERICHOST))
 			snprintf(c->host, sizeof(c->host), "?");
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+			rnd = (uint32_t)er_now_ms() * 2654435761u;
 		pthread_mutex_lock(&X.lock);
-		rc = X.handshakes >= MAX_HANDSHAKES;
-		if (!rc) {
-			X.handshakes++;
+		v = er_nc_gate_admit(X.gate, c->host, er_now_ms(), rnd);
+		if (v == ER_NC_GATE_ADMIT)
 			X.conns++;
-		}
 		pthread_mutex_unlock(&X.lock);
-		if (rc) {
-			X.h.failed(c->host, "too many SSH handshakes at once");
+		if (v != ER_NC_GATE_ADMIT) {
+			/* closed at once, before any byte: as cheap for us as it can be */
 			close(fd);
+			conn_failed(c->host, er_nc_gate_verdict_str(v));
 			free(c);
 			continue;
 		}
 		if (!(c->s = ssh_new()) || ssh_bind_accept_fd(X.bind, c->s, fd) != SSH_OK) {
-			X.h.failed(c->host, c->s ? ssh_get_error(X.bind) : "out of memory");
+			conn_failed(c->host, c->s ? ssh_get_error(X.bind) : "out of memory");
 			if (c->s)
 				ssh_free(c->s);
 			close(fd);
-			free(c);
 			pthread_mutex_lock(&X.lock);
-			X.handshakes--;
+			er_nc_gate_release(X.gate, c->host);
 			X.conns--;
 			pthread_mutex_unlock(&X.lock);
+			free(c);
 			continue;
 		}
 		pthread_attr_init(&a);
@@ -495,11 +569,11 @@ acceptor_main(void *arg)
 		pthread_attr_destroy(&a);
 		if (rc) {
 			ssh_free(c->s);
-			free(c);
 			pthread_mutex_lock(&X.lock);
-			X.handshakes--;
+			er_nc_gate_release(X.gate, c->host);
 			X.conns--;
 			pthread_mutex_unlock(&X.lock);
+			free(c);
 		}
 	}
 	return NULL;
@@ -525,7 +599,7 @@ listen_on(const char *addr, uint16_t port, char *err, size_t errlen)
 	}
 	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		snprintf(err, errlen, "SSH endpoint %s port %u: cannot listen: %s", addr, port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -546,7 +620,12 @@ er_nc_ssh_start(const char *addr, uint16_t port, const char *host_key, const str
 	X.h = *hooks;
 	pthread_mutex_init(&X.lock, NULL);
 	pthread_cond_init(&X.gone, NULL);
-	X.conns = X.handshakes = 0;
+	X.conns = 0;
+	if (!X.gcfg.full) {
+		X.gcfg = gate_defaults;
+		X.grace_ms = 10000;
+	}
+	X.gate = er_nc_gate_new(&X.gcfg);
 	if (!(X.bind = ssh_bind_new()) || ssh_bind_options_set(X.bind, SSH_BIND_OPTIONS_HOSTKEY, host_key) != SSH_OK) {
 		snprintf(err, errlen, "host key %s: %s", host_key, X.bind ? ssh_get_error(X.bind) : "out of memory");
 		goto fail;
@@ -575,6 +654,8 @@ fail:
 	if (X.bind)
 		ssh_bind_free(X.bind);
 	X.bind = NULL;
+	er_nc_gate_free(X.gate);
+	X.gate = NULL;
 	return -1;
 }
 
@@ -587,6 +668,14 @@ er_nc_ssh_stop(void)
 		return;
 	(void)!write(X.wake[1], &b, 1);
 	pthread_join(X.acceptor, NULL);
+	{
+		char summary[160];
+
+		/* what the rate limit held back, before the stop line */
+		er_nc_gate_log_flush(X.gate, er_now_ms(), summary, sizeof(summary));
+		if (summary[0])
+			log_warnx("NETCONF: SSH: %s", summary);
+	}
 	/* connection threads see *stop within LOOP_MS (or their libssh timeout in a key exchange) */
 	pthread_mutex_lock(&X.lock);
 	while (X.conns)
@@ -597,7 +686,23 @@ er_nc_ssh_stop(void)
 	er_close_fds(X.wake, 2);
 	ssh_bind_free(X.bind);
 	X.bind = NULL;
+	er_nc_gate_free(X.gate);
+	X.gate = NULL;
 	pthread_cond_destroy(&X.gone);
 	pthread_mutex_destroy(&X.lock);
 	X.running = false;
+}
+
+void
+er_nc_ssh_configure(const struct er_nc_gate_cfg *gate, unsigned login_grace_ms)
+{
+	/* before start: taken by er_nc_ssh_start(); after: at once for new connections */
+	if (X.running)
+		pthread_mutex_lock(&X.lock);
+	X.gcfg = *gate;
+	X.grace_ms = login_grace_ms;
+	if (X.gate)
+		er_nc_gate_configure(X.gate, gate);
+	if (X.running)
+		pthread_mutex_unlock(&X.lock);
 }

@@ -30,13 +30,19 @@ struct er_nc_ssh_hooks {
 	 * bytes (taken, also on false). false: refused (max-sessions), closed.
 	 */
 	bool (*session)(int fd, const char *user, const char *host);
-	/** A connection that did not get that far. */
-	void (*failed)(const char *host, const char *why);
+	/** A connection that did not get that far; @p log false: counted, not logged (rate limit). */
+	void (*failed)(const char *host, const char *why, bool log);
 };
 
 /** Listen on @p addr:@p port with the private host key at @p host_key. */
 int er_nc_ssh_start(const char *addr, uint16_t port, const char *host_key, const struct er_nc_ssh_hooks *hooks,
     const volatile bool *stop, char *err, size_t errlen);
+struct er_nc_gate_cfg;
+/**
+ * Limits on unauthenticated connections (nc_gate.h) and the login grace
+ * time; before er_nc_ssh_start() (else OpenSSH's defaults) or any time after.
+ */
+void er_nc_ssh_configure(const struct er_nc_gate_cfg *gate, unsigned login_grace_ms);
 /** After *stop was set: end the accept thread and wait for every connection thread. */
 void er_nc_ssh_stop(void);
 

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "nc_guard.h"
 #include "nc_internal.h"
+#include "nc_gate.h"
 #include "nc_ssh.h"
 #include "nc_log.h"
 #include "util.h"
@@ -42,6 +43,11 @@ static struct {
 	struct er_nc_sess *sessions;
 	unsigned n_sessions, n_handshakes;
 	uint16_t max_sessions;
+	uint16_t max_per_user;   /* handshakes and sessions of one user name */
+	uint16_t unix_reserved;  /* places SSH cannot take */
+	struct user_places { char user[64]; unsigned n; } *places; /* per user, n > 0 */
+	size_t n_places;
+	struct er_nc_gate *unix_log; /* rate limit of the UNIX refusal lines (its log part only) */
 	uint32_t idle_timeout;
 	struct er_nc_limits limits; /* of client messages, shared by every guard */
 	struct er_netconf_user *users; /* copy of the configured users */
@@ -357,18 +363,67 @@ er_nc_statistics_state(struct lyd_node *stats)
 	pthread_mutex_unlock(&S.lock);
 }
 
-/* Reserve a place for a new connection; false when max-sessions is reached. */
-static bool
-slot_take(void)
+/* Handshakes and sessions of @p user, under S.lock. */
+static struct user_places *
+places_of(const char *user, bool create)
 {
-	bool ok;
+	size_t i;
+
+	for (i = 0; i < S.n_places; i++)
+		if (!strcmp(S.places[i].user, user))
+			return &S.places[i];
+	if (!create)
+		return NULL;
+	S.places = xreallocarray(S.places, S.n_places + 1, sizeof(*S.places));
+	memset(&S.places[S.n_places], 0, sizeof(S.places[0]));
+	snprintf(S.places[S.n_places].user, sizeof(S.places[0].user), "%s", user);
+	return &S.places[S.n_places++];
+}
+
+/* A handshake or session of @p user ended; under S.lock. */
+static void
+places_put(const char *user)
+{
+	struct user_places *p = places_of(user, false);
+
+	if (p && !--p->n)
+		*p = S.places[--S.n_places];
+}
+
+/*
+ * Reserve a place for a new connection of @p user; NULL when it may have
+ * one, else why not. Places are kept so that nobody locks the operators
+ * out: SSH leaves unix-reserved-sessions of max-sessions to the UNIX
+ * socket, one user name has at most max-sessions-per-user, and root on the
+ * UNIX socket (@p recovery, uid 0 by SO_PEERCRED) always gets in: it is the
+ * recovery path, as RFC 8341's recovery session.
+ */
+static const char *
+slot_take(const char *user, bool unix_transport, bool recovery)
+{
+	const char *why = NULL;
+	struct user_places *p;
+	unsigned cap;
 
 	pthread_mutex_lock(&S.lock);
-	ok = !S.stop && S.n_sessions + S.n_handshakes < S.max_sessions;
-	if (ok)
+	p = places_of(user, true);
+	cap = unix_transport ? S.max_sessions :
+	    S.max_sessions > S.unix_reserved ? (unsigned)(S.max_sessions - S.unix_reserved) : 1u;
+	if (S.stop)
+		why = "erreadyd stopping";
+	else if (recovery)
+		;
+	else if (p->n >= S.max_per_user)
+		why = "max-sessions-per-user reached";
+	else if (S.n_sessions + S.n_handshakes >= cap)
+		why = unix_transport ? "max-sessions reached" : "max-sessions reached (the rest is kept for the UNIX socket)";
+	if (!why) {
 		S.n_handshakes++;
+		p->n++;
+	} else if (!p->n)
+		places_put(user);
 	pthread_mutex_unlock(&S.lock);
-	return ok;
+	return why;
 }
 
 static void
@@ -468,12 +523,22 @@ sess_main(void *arg)
 		if (ss->guard)
 			m = nc_accept_inout(ss->fd, ss->fd, ss->user, &ss->s);
 		if (m != NC_MSG_HELLO) {
+			char summary[160] = "";
+			bool log = true;
+
 			pthread_mutex_lock(&S.lock);
 			S.n_handshakes--;
+			places_put(ss->user);
 			S.in_bad_hellos++;
+			/* a local flood of silent clients: a few lines, then one summary per interval */
+			if (S.unix_log && ss->unix_transport)
+				log = er_nc_gate_log_ok(S.unix_log, er_nc_now_ms(), summary, sizeof(summary));
 			pthread_mutex_unlock(&S.lock);
-			log_info("NETCONF: %s client (user %s%s%s) did not complete its hello", ss->unix_transport ? "UNIX" : "SSH",
-			    ss->user, ss->host[0] ? ", from " : "", ss->host);
+			if (summary[0])
+				log_warnx("NETCONF: UNIX socket: %s", summary);
+			if (log)
+				log_info("NETCONF: %s client (user %s%s%s) did not complete its hello",
+				    ss->unix_transport ? "UNIX" : "SSH", ss->user, ss->host[0] ? ", from " : "", ss->host);
 			close(ss->fd); /* libnetconf2 never closes the fds of nc_accept_inout() */
 			er_nc_guard_join(ss->guard);
 			sess_free(ss);
@@ -546,6 +611,7 @@ end:
 			break;
 		}
 	S.n_sessions--;
+	places_put(ss->user);
 	if (ss->killed || !strcmp(why, "idle timeout"))
 		S.dropped_sessions++;
 	pthread_mutex_unlock(&S.lock);
@@ -591,12 +657,13 @@ static bool
 ssh_handed(int fd, const char *user, const char *host)
 {
 	struct er_nc_sess *ss;
+	const char *why;
 
-	if (!slot_take()) {
+	if ((why = slot_take(user, false, false))) {
 		pthread_mutex_lock(&S.lock);
 		S.dropped_sessions++;
 		pthread_mutex_unlock(&S.lock);
-		log_warnx("NETCONF: max-sessions reached, SSH session of %s from %s closed", user, host);
+		log_warnx("NETCONF: %s, SSH session of %s from %s closed", why, user, host);
 		close(fd);
 		return false;
 	}
@@ -609,6 +676,7 @@ ssh_handed(int fd, const char *user, const char *host)
 		log_warnx("NETCONF: cannot serve the SSH session from %s", host);
 		pthread_mutex_lock(&S.lock);
 		S.n_handshakes--;
+		places_put(ss->user);
 		pthread_mutex_unlock(&S.lock);
 		close(fd);
 		sess_free(ss);
@@ -618,12 +686,13 @@ ssh_handed(int fd, const char *user, const char *host)
 }
 
 static void
-ssh_failed(const char *host, const char *why)
+ssh_failed(const char *host, const char *why, bool log)
 {
 	pthread_mutex_lock(&S.lock);
 	S.in_bad_hellos++;
 	pthread_mutex_unlock(&S.lock);
-	log_info("NETCONF: SSH connection from %s: %s", host, why);
+	if (log)
+		log_info("NETCONF: SSH connection from %s: %s", host, why);
 }
 
 static const struct er_nc_ssh_hooks ssh_hooks = {
@@ -645,6 +714,8 @@ unix_acceptor(void *arg)
 		socklen_t cl = sizeof(cred);
 		struct passwd pw, *pwp = NULL;
 		char pwbuf[1024];
+		const char *why;
+		bool have_cred;
 		int fd;
 
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
@@ -655,26 +726,35 @@ unix_acceptor(void *arg)
 			continue;
 		if ((fd = accept4(S.unix_fd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
-		if (!slot_take()) {
-			pthread_mutex_lock(&S.lock);
-			S.dropped_sessions++;
-			pthread_mutex_unlock(&S.lock);
-			log_warnx("NETCONF: max-sessions reached, UNIX connection closed");
-			close(fd);
-			continue;
-		}
 		ss = xcalloc(1, sizeof(*ss));
 		ss->fd = fd;
 		ss->unix_transport = true;
 		ss->wake[0] = ss->wake[1] = -1;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 &&
-		    getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
+		have_cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0;
+		if (have_cred && getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp)
 			snprintf(ss->user, sizeof(ss->user), "%s", pw.pw_name);
 		else
-			snprintf(ss->user, sizeof(ss->user), "uid%u", (unsigned)cred.uid);
+			snprintf(ss->user, sizeof(ss->user), "uid%u", have_cred ? (unsigned)cred.uid : 0u);
+		if ((why = slot_take(ss->user, true, have_cred && cred.uid == 0))) {
+			char summary[160];
+			bool log;
+
+			pthread_mutex_lock(&S.lock);
+			S.dropped_sessions++;
+			log = er_nc_gate_log_ok(S.unix_log, er_nc_now_ms(), summary, sizeof(summary));
+			pthread_mutex_unlock(&S.lock);
+			if (summary[0])
+				log_warnx("NETCONF: UNIX socket: %s", summary);
+			if (log)
+				log_warnx("NETCONF: %s, UNIX connection of %s closed", why, ss->user);
+			close(fd);
+			sess_free(ss);
+			continue;
+		}
 		if (sess_spawn(ss) < 0) {
 			pthread_mutex_lock(&S.lock);
 			S.n_handshakes--;
+			places_put(ss->user);
 			pthread_mutex_unlock(&S.lock);
 			close(fd);
 			sess_free(ss);
@@ -772,6 +852,27 @@ state_path(const char *state_dir, const char *name)
 	return p;
 }
 
+/* agent/netconf/ssh/connection-limits into nc_ssh.c's gate; the YANG file's units are seconds */
+static void
+ssh_limits(const struct er_nc_conn_limits *l)
+{
+	struct er_nc_gate_cfg g = {
+		.start = l->startups_start < l->startups_full ? l->startups_start : l->startups_full,
+		.rate = l->startups_rate,
+		.full = l->startups_full,
+		.per_source = l->per_source,
+		.penalty_authfail_ms = l->pen_authfail * 1000,
+		.penalty_noauth_ms = l->pen_noauth * 1000,
+		.penalty_grace_ms = l->pen_grace * 1000,
+		.penalty_min_ms = l->pen_min * 1000,
+		.penalty_max_ms = l->pen_max * 1000,
+		.log_burst = l->log_burst,
+		.log_interval_ms = l->log_interval * 1000u,
+	};
+
+	er_nc_ssh_configure(&g, l->login_grace * 1000u);
+}
+
 static void
 settings(const struct er_config *cfg)
 {
@@ -783,8 +884,19 @@ settings(const struct er_config *cfg)
 	S.n_users = c->n_users;
 	S.idle_timeout = c->idle_timeout;
 	S.max_sessions = c->max_sessions;
+	S.max_per_user = c->max_sessions_per_user;
+	S.unix_reserved = c->unix_reserved_sessions;
+	{
+		struct er_nc_gate_cfg lg = { .log_burst = c->limits.log_burst, .log_interval_ms = c->limits.log_interval * 1000u };
+
+		if (S.unix_log)
+			er_nc_gate_configure(S.unix_log, &lg);
+		else
+			S.unix_log = er_nc_gate_new(&lg);
+	}
 	pthread_mutex_unlock(&S.lock);
 	er_nc_limits_set(&S.limits, c->max_message_size, c->max_buffered);
+	ssh_limits(&c->limits);
 	nc_server_set_hello_timeout(c->hello_timeout);
 	er_alerts_configure(S.alerts, cfg->agent.alert_hold_down, c->event_log_size ? c->event_log_size : 1,
 	    10000);
@@ -929,6 +1041,11 @@ er_nc_stop(void)
 	er_alerts_free(S.alerts);
 	users_free(S.users, S.n_users);
 	S.users = NULL;
+	free(S.places);
+	S.places = NULL;
+	S.n_places = 0;
+	er_nc_gate_free(S.unix_log);
+	S.unix_log = NULL;
 	S.running = false;
 	pthread_mutex_destroy(&S.lock);
 }

@@ -547,11 +547,30 @@ netconf_from_tree(const struct lyd_node *nc, struct er_netconf_cfg *c)
 	c->unix_mode = (unsigned)strtoul((v = er_lyd_value(ux, "mode")) ? v : "0660", NULL, 8);
 	snprintf(c->unix_group, sizeof(c->unix_group), "%s", (v = er_lyd_value(ux, "group")) ? v : "");
 	c->max_sessions = (uint16_t)cnum(nc, "max-sessions", 64);
+	c->max_sessions_per_user = (uint16_t)cnum(nc, "max-sessions-per-user", 16);
+	c->unix_reserved_sessions = (uint16_t)cnum(nc, "unix-reserved-sessions", 4);
 	c->hello_timeout = (uint16_t)cnum(nc, "hello-timeout", 30);
 	c->idle_timeout = (uint32_t)cnum(nc, "idle-timeout", 3600);
 	c->event_log_size = (uint32_t)cnum(nc, "event-log-size", 1000);
 	c->max_message_size = (uint32_t)cnum(nc, "max-message-size", 16777216);
 	c->max_buffered = (uint32_t)cnum(nc, "max-buffered", 67108864);
+	{
+		const struct lyd_node *cl = er_lyd_child(ssh, "connection-limits");
+		struct er_nc_conn_limits *l = &c->limits;
+
+		l->startups_start = (uint16_t)cnum(cl, "max-startups-start", 10);
+		l->startups_rate = (uint16_t)cnum(cl, "max-startups-rate", 30);
+		l->startups_full = (uint16_t)cnum(cl, "max-startups-full", 100);
+		l->per_source = (uint16_t)cnum(cl, "per-source-max-startups", 10);
+		l->login_grace = (uint16_t)cnum(cl, "login-grace-time", 10);
+		l->pen_authfail = (uint32_t)cnum(cl, "penalty-authfail", 5);
+		l->pen_noauth = (uint32_t)cnum(cl, "penalty-noauth", 1);
+		l->pen_grace = (uint32_t)cnum(cl, "penalty-grace-exceeded", 10);
+		l->pen_min = (uint32_t)cnum(cl, "penalty-min", 15);
+		l->pen_max = (uint32_t)cnum(cl, "penalty-max", 600);
+		l->log_burst = (uint16_t)cnum(cl, "log-burst", 10);
+		l->log_interval = (uint16_t)cnum(cl, "log-interval", 60);
+	}
 	c->n_users = count_children(nc, "user");
 	c->users = c->n_users ? xcalloc(c->n_users, sizeof(*c->users)) : NULL;
 	c->n_users = 0;

@@ -163,11 +163,19 @@ struct er_netconf_cfg {
 	struct er_netconf_user *users;
 	size_t n_users;
 	uint16_t max_sessions;
+	uint16_t max_sessions_per_user;
+	uint16_t unix_reserved_sessions;
 	uint16_t hello_timeout;
 	uint32_t idle_timeout;
 	uint32_t event_log_size;
 	uint32_t max_message_size; /* bytes of one client message */
 	uint32_t max_buffered;     /* bytes of client messages held across sessions */
+	struct er_nc_conn_limits {   /* agent/netconf/ssh/connection-limits; times in seconds */
+		uint16_t startups_start, startups_rate, startups_full, per_source;
+		uint16_t login_grace;
+		uint32_t pen_authfail, pen_noauth, pen_grace, pen_min, pen_max;
+		uint16_t log_burst, log_interval;
+	} limits;
 };
 
 struct er_agent_cfg {

@@ -6,8 +6,8 @@ SSH on a free loopback port and over a UNIX socket in a temporary directory.
 Usage: netconf_basic.py ERREADYD
 """
 import json
-import re
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -98,16 +98,15 @@ def test_limits(sock, port, key):
     check(not nclib.errors(r), "max-sessions 2, hello-timeout 2 s, idle-timeout 3 s set")
     lim.create_subscription()  # a subscribed session is exempt from the idle timeout
     second = nclib.connect_unix(sock)
-    try:
-        third = nclib.RawUnixNetconf(sock, timeout=5)
-        third.close()
-        refused = False
-    except (EOFError, TimeoutError, ConnectionError, OSError):
-        refused = True
-    check(refused, "a third session is refused at max-sessions 2")
     m = try_(lambda: nclib.connect_ssh("127.0.0.1", port, "admin", key))
-    check(m is None or poll(lambda: not m.connected, 5, 0.1), "a third session over SSH is closed too")
+    check(m is None or poll(lambda: not m.connected, 5, 0.1), "a third session over SSH is closed at max-sessions 2")
     nclib.close_quietly(m)
+    # root on the UNIX socket is the recovery path: it gets in beyond max-sessions (issue 16)
+    if os.geteuid() == 0:
+        third = try_(lambda: nclib.connect_unix(sock, timeout=5))
+        check(third is not None and try_(lambda: third.get_config("running")) is not None,
+              "root on the UNIX socket gets a third session at max-sessions 2 (recovery)")
+        nclib.close_quietly(third)
     t0 = time.monotonic()
     closed = poll(lambda: not second.connected, 10, 0.1)
     check(closed, "a session without RPCs is closed after idle-timeout 3 s (%.1f s)" % (time.monotonic() - t0))
