@@ -140,6 +140,26 @@ add_streams(struct lyd_node **data)
 	lyd_insert_sibling(*data, top, data);
 }
 
+/* Nodes of a part the filter cannot select are not built (a partner's fetch: see state_tree.h). */
+static unsigned
+state_trims(const struct er_nc_filter *f, unsigned parts)
+{
+	static const char *const desc[] = { ER_TOP "/readiness/check/name", ER_TOP "/readiness/check/area",
+		ER_TOP "/readiness/check/severity", ER_TOP "/readiness/check/rule", ER_TOP "/readiness/check/since" };
+	unsigned t = 0;
+	size_t i;
+
+	if (parts & ER_ST_CHECKS) {
+		t |= ER_ST_CHECKS_LEAN;
+		for (i = 0; i < ARRAY_SIZE(desc); i++)
+			if (wants(f, desc[i]))
+				t &= ~(unsigned)ER_ST_CHECKS_LEAN;
+	}
+	if ((parts & ER_ST_CIRCUITS) && !wants(f, ER_TOP "/circuit/state"))
+		t |= ER_ST_NO_CIRCUIT_STATE;
+	return t;
+}
+
 static unsigned
 state_parts(const struct er_nc_filter *f)
 {
@@ -170,7 +190,7 @@ state_parts(const struct er_nc_filter *f)
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		if (!(parts & p[i].part) && wants(f, p[i].path))
 			parts |= p[i].part;
-	return parts;
+	return parts | state_trims(f, parts);
 }
 
 /*

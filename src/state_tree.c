@@ -167,7 +167,7 @@ links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, c
 }
 
 static void
-checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s)
+checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s, bool lean)
 {
 	size_t i;
 
@@ -176,9 +176,11 @@ checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s)
 		char id[256], ts[32];
 		struct lyd_node *c = list1(st, rd, "check", er_result_id(r, id, sizeof(id)));
 
-		term(st, c, "name", "%s", r->def->name);
+		if (!lean)
+			term(st, c, "name", "%s", r->def->name);
 		term(st, c, "code", "%u", r->def->code);
-		term(st, c, "area", "%s", er_area_name(r->def->area));
+		if (!lean)
+			term(st, c, "area", "%s", er_area_name(r->def->area));
 		if (r->circuit[0])
 			term(st, c, "circuit", "%s", r->circuit);
 		if (r->peering)
@@ -186,9 +188,12 @@ checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s)
 		if (r->path)
 			term(st, c, "path", "%s", er_path_name(r->path));
 		term(st, c, "status", "%s", er_status_name(r->status));
-		term(st, c, "severity", "%s", er_severity_name(r->def->severity));
+		if (!lean)
+			term(st, c, "severity", "%s", er_severity_name(r->def->severity));
 		if (r->detail[0])
 			term(st, c, "detail", "%s", r->detail);
+		if (lean)
+			continue;
 		term(st, c, "rule", "%s", r->def->rule);
 		term(st, c, "since", "%s", er_time_str(r->since, ts, sizeof(ts)));
 	}
@@ -323,7 +328,8 @@ er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsig
 			if (pn)
 				links(&st, pn, &cc->peerings[p], s);
 		}
-		summary(&st, inner(&st, cn, "state"), &s->circuit[c], s->evaluated_at);
+		if (!(parts & ER_ST_NO_CIRCUIT_STATE))
+			summary(&st, inner(&st, cn, "state"), &s->circuit[c], s->evaluated_at);
 	}
 	if (parts & ER_ST_RESILIENCY)
 		resiliency(&st, top, s);
@@ -345,7 +351,7 @@ er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsig
 		term(&st, cn, "duration", "%u", ss->duration_ms);
 	}
 	if (parts & ER_ST_CHECKS)
-		checks(&st, rd, s);
+		checks(&st, rd, s, (parts & ER_ST_CHECKS_LEAN) != 0);
 	if (parts & ER_ST_HOST)
 		host_facts(&st, rd, s->obs);
 done:

@@ -21,6 +21,13 @@ int er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct 
 #define ER_ST_HOST 0x10       /* readiness/nat and readiness/qos */
 #define ER_ST_RESILIENCY 0x20 /* resiliency-group/state and agent/partner/state */
 #define ER_ST_ALL 0x3f
+/*
+ * Trims, for a filter that selects less than a whole part (a partner's
+ * fetch at 100 circuits: building and then filtering away nodes was most
+ * of the partner's answer time). Never in ER_ST_ALL.
+ */
+#define ER_ST_CHECKS_LEAN 0x40      /* readiness/check without name, area, severity, rule, since */
+#define ER_ST_NO_CIRCUIT_STATE 0x80 /* circuit/state left out; peering/state still built */
 int er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts, struct lyd_node **out);
 
 #endif

@@ -1,0 +1,166 @@
+/*
+ * Benchmark (not a test): the CPU time of a partner's answer to the
+ * partner <get> (issue 12: a fetch at 100 circuits under 50 ms), in one
+ * process so that a loaded machine's scheduling does not hide it: the
+ * state tree built whole or trimmed (state_tree.h), the filter applied,
+ * the reply printed, and the other side's parse of that text.
+ *
+ * usage: [SPLIT=1] bench_partner_answer CONFIG.json OBSERVED.json
+ * (SPLIT=1: each run's build, filter and print times on stderr)
+ * (gen_synthetic.py writes both; every link is local, and the filter asks
+ * for the secondary links' results as a partner holding the primaries does)
+ */
+#include <libyang/libyang.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datastore.h"
+#include "log.h"
+#include "eval.h"
+#include "nc_filter.h"
+#include "nc_schema.h"
+#include "partner.h"
+#include "state_tree.h"
+#include "util.h"
+
+#define RUNS 15
+#define PARTS (ER_ST_CIRCUITS | ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS)
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+parse_filter(const struct ly_ctx *ctx, const char *filter_xml, struct er_nc_filter *f)
+{
+	struct lyd_node *env = NULL, *op = NULL, *n;
+	struct er_nc_errs errs = { NULL, 0 };
+	struct ly_in *in = NULL;
+	char *rpc = NULL;
+
+	if (asprintf(&rpc,
+	        "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
+	        "<filter type=\"subtree\">%s</filter></get></rpc>",
+	        filter_xml) < 0 ||
+	    ly_in_new_memory(rpc, &in) != LY_SUCCESS ||
+	    lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) != LY_SUCCESS)
+		fatalx("cannot parse the filter");
+	ly_in_free(in, 0);
+	for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
+		;
+	if (!n || er_nc_filter_parse(ctx, n, f, &errs) < 0)
+		fatalx("filter rejected");
+	lyd_free_all(env);
+	lyd_free_all(op);
+	free(rpc);
+}
+
+/* Median CPU ms of build + filter + print with @p parts; the reply text of the last run in @p out. */
+static double
+answer(const struct er_snapshot *s, const struct ly_ctx *ctx, const struct er_nc_filter *f, unsigned parts, char **out)
+{
+	double t[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		struct lyd_node *tree = NULL, *sel = NULL;
+		struct er_nc_errs errs = { NULL, 0 };
+		double t0 = cpu_ms();
+
+		free(*out);
+		*out = NULL;
+		double t1, t2;
+		if (er_state_tree_parts(s, ctx, parts, &tree) < 0)
+			fatalx("cannot build the state tree");
+		t1 = cpu_ms();
+		if (er_nc_filter_apply(f, tree, &sel, &errs) < 0)
+			fatalx("cannot apply the filter");
+		t2 = cpu_ms();
+		if (lyd_print_mem(out, sel, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) != LY_SUCCESS)
+			fatalx("cannot print the answer");
+		t[i] = cpu_ms() - t0;
+		if (getenv("SPLIT"))
+			fprintf(stderr, "build %.1f filter %.1f print %.1f\n", t1 - t0, t2 - t1, cpu_ms() - t2);
+		lyd_free_all(sel);
+		lyd_free_all(tree);
+	}
+	qsort(t, RUNS, sizeof(t[0]), dbl_cmp);
+	return t[RUNS / 2];
+}
+
+static double
+parse_median(const struct ly_ctx *ctx, const char *xml)
+{
+	double t[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		struct lyd_node *tree = NULL;
+		double t0 = cpu_ms();
+		if (lyd_parse_data_mem(ctx, xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT, 0, &tree) != LY_SUCCESS)
+			fatalx("cannot parse the answer");
+		t[i] = cpu_ms() - t0;
+		lyd_free_all(tree);
+	}
+	qsort(t, RUNS, sizeof(t[0]), dbl_cmp);
+	return t[RUNS / 2];
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[ER_ERRLEN], *filter, *whole = NULL, *lean = NULL, *p;
+	struct er_nc_filter f = { false, NULL, 0 };
+	struct er_observed *obs;
+	struct er_snapshot *s;
+	struct er_ds *ds;
+	double tw, tl;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_partner_answer CONFIG.json OBSERVED.json\n");
+		return 64;
+	}
+	if (!(ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))) || er_ds_load_file(ds, argv[1], err, sizeof(err)) < 0 ||
+	    !(obs = er_observed_load_json(argv[2], err, sizeof(err)))) {
+		fprintf(stderr, "bench_partner_answer: %s\n", err);
+		return 1;
+	}
+	s = er_evaluate(er_ds_config(ds), obs, NULL, obs->collected_at);
+	/* the filter of a partner that holds the primary links */
+	filter = xstrdup(ER_PARTNER_FILTER);
+	if (!(p = strstr(filter, "<path/>")))
+		fatalx("ER_PARTNER_FILTER has no <path/>");
+	if (asprintf(&p, "%.*s<path>secondary</path>%s", (int)(p - filter), filter, p + strlen("<path/>")) < 0)
+		fatalx("out of memory");
+	parse_filter(er_ds_ctx(ds), p, &f);
+	tw = answer(s, er_ds_ctx(ds), &f, PARTS, &whole);
+	tl = answer(s, er_ds_ctx(ds), &f, PARTS | ER_ST_CHECKS_LEAN | ER_ST_NO_CIRCUIT_STATE, &lean);
+	printf("%zu results; answer (build + filter + print), CPU median of %d: whole tree %.1f ms, trimmed %.1f ms "
+	       "(%zu bytes, %s)\n",
+	    s->n_results, RUNS, tw, tl, strlen(lean), strcmp(whole, lean) ? "DIFFERENT" : "identical");
+	printf("the other side's parse of it (libyang, CPU median of %d): %.1f ms\n", RUNS, parse_median(er_ds_ctx(ds), lean));
+	er_nc_filter_clear(&f);
+	free(p);
+	free(filter);
+	free(whole);
+	free(lean);
+	er_snapshot_unref(s);
+	er_observed_unref(obs);
+	er_ds_free(ds);
+	return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * The trims of a filtered <get> (state_tree.h ER_ST_CHECKS_LEAN and
+ * ER_ST_NO_CIRCUIT_STATE): what the partner fetch's filter selects is the
+ * same whether the state tree was built whole or trimmed, and the trimmed
+ * leaves are exactly those the filter cannot select. Router ce-a of
+ * examples/erready-two-routers.json with ce-b's captured reply, so the
+ * tree has per-link results on both paths.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libyang/libyang.h>
+
+#include "fixture.h"
+#include "nc_filter.h"
+#include "nc_schema.h"
+#include "partner.h"
+#include "state_tree.h"
+
+#define TWO_ROUTERS ERREADY_SOURCE_DIR "/examples/erready-two-routers.json"
+#define TOP "/expressroute-readiness:expressroute"
+#define PARTS (ER_ST_CIRCUITS | ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS)
+
+/* The filter of a <get> whose <filter> is @p filter_xml, parsed as erreadyd's NETCONF server does. */
+static void
+parse_filter(const struct ly_ctx *ctx, const char *filter_xml, struct er_nc_filter *f)
+{
+	struct lyd_node *env = NULL, *op = NULL, *n;
+	struct er_nc_errs errs = { NULL, 0 };
+	struct ly_in *in = NULL;
+	char *rpc = NULL;
+
+	assert_true(asprintf(&rpc,
+	                "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
+	                "<filter type=\"subtree\">%s</filter></get></rpc>",
+	                filter_xml) > 0);
+	assert_int_equal(ly_in_new_memory(rpc, &in), LY_SUCCESS);
+	if (lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) != LY_SUCCESS)
+		fail_msg("rpc: %s", ly_errmsg(ctx));
+	ly_in_free(in, 0);
+	for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
+		;
+	assert_non_null(n);
+	assert_int_equal(er_nc_filter_parse(ctx, n, f, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	lyd_free_all(env);
+	lyd_free_all(op);
+	free(rpc);
+}
+
+/* The XML that @p f selects from the state tree of @p s built with @p parts; the printed size of the whole tree in @p built_bytes. */
+static char *
+selected(const struct er_snapshot *s, const struct ly_ctx *ctx, const struct er_nc_filter *f, unsigned parts,
+    size_t *built_bytes)
+{
+	struct lyd_node *tree = NULL, *out = NULL;
+	struct er_nc_errs errs = { NULL, 0 };
+	char *xml = NULL, *all = NULL;
+
+	assert_int_equal(er_state_tree_parts(s, ctx, parts, &tree), 0);
+	assert_int_equal(lyd_print_mem(&all, tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK), LY_SUCCESS);
+	*built_bytes = strlen(all);
+	free(all);
+	assert_int_equal(er_nc_filter_apply(f, tree, &out, &errs), 0);
+	assert_non_null(out);
+	assert_int_equal(lyd_print_mem(&xml, out, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK), LY_SUCCESS);
+	lyd_free_all(out);
+	lyd_free_all(tree);
+	return xml;
+}
+
+static void
+test_partner_filter_trimmed(void **state)
+{
+	char *cfg = fx_read_data(TWO_ROUTERS), *obs = fx_read_data("observed-two-circuits.json"), *filter;
+	char *whole, *lean, err[ER_ERRLEN];
+	struct er_nc_filter f = { false, NULL, 0 };
+	struct er_snapshot *s;
+	struct er_ds *ds;
+	struct fx fx;
+	size_t whole_bytes, lean_bytes;
+
+	(void)state;
+	fx_load(&fx, cfg, obs);
+	fx_partner(&fx, "ce-b", "partner/ce-b-healthy.xml");
+	s = er_evaluate(fx.cfg, fx.obs, NULL, 0);
+	if (!(ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
+		fail_msg("datastore: %s", err);
+
+	filter = er_partner_filter(fx.cfg, "ce-b");
+	parse_filter(er_ds_ctx(ds), filter, &f);
+	/* what the fetch needs is wanted; what the trims leave out is not */
+	assert_true(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/circuit/peering/state"));
+	assert_true(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/detail"));
+	assert_true(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/path"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/circuit/state"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/name"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/area"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/severity"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/rule"));
+	assert_false(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/since"));
+
+	/* the same answer from a smaller tree */
+	whole = selected(s, er_ds_ctx(ds), &f, PARTS, &whole_bytes);
+	lean = selected(s, er_ds_ctx(ds), &f, PARTS | ER_ST_CHECKS_LEAN | ER_ST_NO_CIRCUIT_STATE, &lean_bytes);
+	assert_string_equal(lean, whole);
+	assert_non_null(strstr(whole, "<check><id>"));
+	assert_non_null(strstr(whole, "<path>secondary</path><status>"));
+	assert_null(strstr(whole, "<path>primary</path><status>"));
+	assert_true(lean_bytes < whole_bytes);
+
+	/* a filter that names a trimmed leaf gets it: the trim is not applied (nc_ops.c state_trims) */
+	er_nc_filter_clear(&f);
+	parse_filter(er_ds_ctx(ds), "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
+	                            "<readiness><check><rule/></check></readiness></expressroute>", &f);
+	assert_true(er_nc_filter_wants(er_ds_ctx(ds), &f, TOP "/readiness/check/rule"));
+
+	er_nc_filter_clear(&f);
+	free(whole);
+	free(lean);
+	free(filter);
+	er_ds_free(ds);
+	er_snapshot_unref(s);
+	fx_free(&fx);
+	free(cfg);
+	free(obs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_partner_filter_trimmed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
