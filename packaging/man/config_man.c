@@ -32,6 +32,24 @@ roff_text(const char *s)
 	}
 }
 
+/* A data path for roff, with a break point after each '/': long paths fit an 80-column man page. */
+static void
+roff_path(const char *path)
+{
+	const char *p = path, *slash;
+	char *seg;
+
+	while ((slash = strchr(p, '/'))) {
+		if (!(seg = strndup(p, (size_t)(slash - p))))
+			exit(1);
+		roff_text(seg);
+		free(seg);
+		fputs("/\\:", stdout);
+		p = slash + 1;
+	}
+	roff_text(p);
+}
+
 /* A description: YANG's indentation removed, blank lines become paragraph breaks. */
 static void
 roff_description(const char *d)
@@ -117,7 +135,7 @@ print_node(const struct lysc_node *n, const char *parent)
 	if (asprintf(&path, "%s/%s", parent, n->name) < 0)
 		exit(1);
 	fputs(".TP\n.B ", stdout);
-	roff_text(path + 1);
+	roff_path(path + 1);
 	if (n->nodetype == LYS_LIST) {
 		const struct lysc_node *k;
 		fputs("[", stdout);
@@ -193,6 +211,8 @@ main(void)
 	}
 	printf(".\\\" Generated from %s@%s by config_man: every config node of the module.\n", ER_YANG_MODULE,
 	    ER_YANG_REVISION);
+	/* data paths are long words: ragged right, so no line has to be stretched */
+	fputs(".ad l\n", stdout);
 	LY_LIST_FOR(m->compiled->data, n)
 		print_node(n, "");
 	er_ds_free(ds);
