@@ -16,6 +16,7 @@
  * the answers in request order, as tests/fixtures/netlink captures keep it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -209,7 +210,8 @@ parse_error(struct route_parse *st, const struct nlmsghdr *nlh, size_t off)
 	l = &st->out[st->next++];
 	l->pfx = st->targets[st->next - 1];
 	/* What ip_route_output/ip6_route_output report for each kind of route. */
-	switch (-e.error) {
+	/* widened: negating a corrupt INT_MIN would overflow */
+	switch (-(long)e.error) {
 	case ENETUNREACH:
 		l->type = ER_RT_NONE;
 		break;
@@ -224,7 +226,7 @@ parse_error(struct route_parse *st, const struct nlmsghdr *nlh, size_t off)
 		break;
 	default:
 		snprintf(st->err, st->errlen, "NLMSG_ERROR at byte %zu: the kernel answered: %s", off,
-		    strerror(-e.error));
+		    e.error == INT_MIN ? "invalid error code" : strerror(-e.error));
 		return -1;
 	}
 	return 0;

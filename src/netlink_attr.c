@@ -247,8 +247,10 @@ nl_walk(const void *buf, size_t len, nl_msg_fn fn, void *arg, char *err, size_t 
 			int32_t code = 0;
 			if (nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(code))
 				memcpy(&code, mnl_nlmsg_get_payload(nlh), sizeof(code));
+			/* a corrupt INT32_MIN has no positive errno (and negating it overflows) */
 			if (code < 0)
-				return nl_perr(&m, "the dump ended with an error: %s", strerror(-code));
+				return nl_perr(&m, "the dump ended with an error: %s",
+				    code == INT32_MIN ? "invalid error code" : strerror(-code));
 			break;
 		}
 		case NLMSG_ERROR: {

@@ -44,23 +44,34 @@ oid_cmp(const uint32_t *a, size_t al, const uint32_t *b, size_t bl)
 	return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
+/* A kept value's octets: its own copy (octets NULL) or what it points at. */
+static const void *
+octets_of(const struct er_mib_value *v)
+{
+	return v->octets ? (const void *)v->octets : (const void *)v->buf;
+}
+
 static bool
 value_eq(const struct er_mib_value *a, const struct er_mib_value *b)
 {
 	if (a->type != b->type)
 		return false;
 	if (a->type == ER_MIB_OCTETS)
-		return a->len == b->len && (!a->len || !memcmp(a->octets, b->octets, a->len));
+		return a->len == b->len && (!a->len || !memcmp(octets_of(a), octets_of(b), a->len));
 	return a->num == b->num;
 }
 
-/* A value whose octets point into the view's own buffer: copy them next to it. */
+/*
+ * A value whose octets point into the view's own buffer: the copy is in
+ * dst->buf, marked by octets NULL (a pointer to dst->buf would dangle once
+ * the array of kept values is reallocated).
+ */
 static void
 value_keep(struct er_mib_value *dst, const struct er_mib_value *src)
 {
 	*dst = *src;
 	if (src->type == ER_MIB_OCTETS && src->octets == src->buf)
-		dst->octets = dst->buf;
+		dst->octets = NULL;
 }
 
 static void
