@@ -106,3 +106,56 @@ fz_fail(const char *fmt, ...)
 	va_end(ap);
 	abort();
 }
+
+static const struct er_config *bgp_cfg;
+static char *bgp_healthy;
+
+void
+fz_bgp_init(void)
+{
+	char err[ER_ERRLEN];
+	struct er_ds *ds = fz_ds_new();
+
+	if (er_ds_load_mem(ds, fz_example_config(), ER_FMT_JSON, "erready.json", err, sizeof(err)) < 0)
+		fz_fail("%s", err);
+	bgp_cfg = er_ds_config(ds); /* kept for the process's life, with its datastore */
+	bgp_healthy = fz_read_source("tests/data/observed-healthy.json");
+}
+
+/* The route lists of @p n emptied, for a parser to fill. */
+static void
+routes_cleared(struct er_bgp_neighbor *n)
+{
+	free(n->adv);
+	free(n->rcv);
+	free(n->paths);
+	n->adv = n->rcv = NULL;
+	n->paths = NULL;
+	n->n_adv = n->n_rcv = n->n_paths = 0;
+	n->have_adv = n->have_rcv = false;
+}
+
+void
+fz_bgp_one(const char *text, const struct fz_bgp_parsers *p)
+{
+	char err[ER_ERRLEN];
+	struct er_observed *obs = er_observed_new();
+
+	err[0] = '\0';
+	if (p->nbrs(text, obs, err, sizeof(err)) < 0 && !err[0])
+		fz_fail("%s: failed without a message", p->nbrs_name);
+	err[0] = '\0';
+	if (p->bfd(text, obs, err, sizeof(err)) < 0 && !err[0])
+		fz_fail("bfd: failed without a message");
+	er_observed_finalize(obs);
+	fz_evaluate(bgp_cfg, obs);
+	er_observed_unref(obs);
+
+	if (!(obs = er_observed_parse_json(bgp_healthy, "observed-healthy.json", err, sizeof(err))) || !obs->n_nbrs)
+		fz_fail("observed-healthy.json: %s", err);
+	routes_cleared(&obs->nbrs[0]);
+	if (p->routes(text, &obs->nbrs[0], true, err, sizeof(err)) == 0)
+		(void)p->routes(text, &obs->nbrs[0], false, err, sizeof(err));
+	fz_evaluate(bgp_cfg, obs);
+	er_observed_unref(obs);
+}

@@ -7,11 +7,14 @@
 #define ER_FUZZ_H
 
 #include <stddef.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct er_ds;
 struct er_config;
 struct er_observed;
+struct er_bgp_neighbor;
 
 /* libFuzzer's entry points (its main calls them). */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -31,6 +34,22 @@ const char *fz_example_config(void);
 struct er_observed *fz_healthy_observed(void);
 /** Evaluate @p cfg against @p obs and walk the result (the checks read every observed list). */
 void fz_evaluate(const struct er_config *cfg, struct er_observed *obs);
+/* One BGP daemon's reply parsers (FRR's JSON, BIRD's control socket). */
+struct fz_bgp_parsers {
+	const char *nbrs_name; /* "neighbors", "protocols" */
+	int (*nbrs)(const char *text, struct er_observed *obs, char *err, size_t errlen);
+	int (*bfd)(const char *text, struct er_observed *obs, char *err, size_t errlen);
+	int (*routes)(const char *text, struct er_bgp_neighbor *n, bool advertised, char *err, size_t errlen);
+};
+/** Set up for fz_bgp_one(): the example config and the healthy observed state (once, in LLVMFuzzerInitialize). */
+void fz_bgp_init(void);
+/**
+ * One input through @p p: the neighbour and BFD parsers into a fresh
+ * observed state, then both route parsers into the first neighbour of the
+ * healthy state (which the example config names, so the checks walk the
+ * parsed AS paths); each result evaluated.
+ */
+void fz_bgp_one(const char *text, const struct fz_bgp_parsers *p);
 /** Abort with a message: libFuzzer keeps the input that got here. */
 void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
