@@ -107,6 +107,7 @@ fz_fail(const char *fmt, ...)
 	abort();
 }
 
+static struct er_ds *bgp_ds; /* kept for the process's life: bgp_cfg is its config */
 static const struct er_config *bgp_cfg;
 static char *bgp_healthy;
 
@@ -114,11 +115,11 @@ void
 fz_bgp_init(void)
 {
 	char err[ER_ERRLEN];
-	struct er_ds *ds = fz_ds_new();
 
-	if (er_ds_load_mem(ds, fz_example_config(), ER_FMT_JSON, "erready.json", err, sizeof(err)) < 0)
+	bgp_ds = fz_ds_new();
+	if (er_ds_load_mem(bgp_ds, fz_example_config(), ER_FMT_JSON, "erready.json", err, sizeof(err)) < 0)
 		fz_fail("%s", err);
-	bgp_cfg = er_ds_config(ds); /* kept for the process's life, with its datastore */
+	bgp_cfg = er_ds_config(bgp_ds);
 	bgp_healthy = fz_read_source("tests/data/observed-healthy.json");
 }
 
