@@ -514,6 +514,33 @@ collect_bgp(const struct er_collect_opts *o, struct er_observed *obs)
 	}
 }
 
+/* A reason the peer itself sent (a NOTIFICATION), as FRR and BIRD word it. */
+static bool
+peer_reason(const char *e)
+{
+	return strcasestr(e, "received") != NULL;
+}
+
+void
+er_keep_peer_reasons(const struct er_observed *prev, struct er_observed *obs)
+{
+	size_t i;
+
+	if (!er_observed_ok(prev, ER_SRC_BGP) || !er_observed_ok(obs, ER_SRC_BGP))
+		return;
+	for (i = 0; i < obs->n_nbrs; i++) {
+		struct er_bgp_neighbor *n = &obs->nbrs[i];
+		const struct er_bgp_neighbor *was;
+
+		if (n->state == ER_BGP_ESTABLISHED || peer_reason(n->last_error))
+			continue;
+		was = er_observed_neighbor(prev, &n->addr);
+		if (!was || was->state == ER_BGP_ESTABLISHED || !peer_reason(was->last_error))
+			continue;
+		memcpy(n->last_error, was->last_error, sizeof(n->last_error));
+	}
+}
+
 struct er_observed *
 er_collect_all(const struct er_collect_opts *o)
 {
@@ -532,6 +559,8 @@ er_collect_all(const struct er_collect_opts *o)
 	nft_t0 = er_now_us();
 	nft_rc = er_nft_start(&nq, nft_err, sizeof(nft_err));
 	collect_bgp(o, obs);
+	if (o->prev)
+		er_keep_peer_reasons(o->prev, obs);
 	if (run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink") == ER_COLLECT_OK)
 		collect_rr_groups(o, obs);
 	/* One nftables dump gives both the NAT rules and the DSCP rules. */

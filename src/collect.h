@@ -69,6 +69,14 @@ int er_collect_conntrack(const struct er_collect_opts *o, struct er_observed *ob
  * `erreadyd --check` can then tell a key mismatch from a silent peer.
  */
 #define ER_MD5_WATCH_MS 3000
+/*
+ * A peer that ended a session with a NOTIFICATION (Microsoft's prefix limit,
+ * a Cease) often refuses the reconnects that follow, and the BGP daemon then
+ * replaces its last error with "Connection refused". While a session stays
+ * down, keep in @p obs the reason its peer sent, as @p prev (the previous
+ * collection) read it. Both collections must have read BGP.
+ */
+void er_keep_peer_reasons(const struct er_observed *prev, struct er_observed *obs);
 int er_collect_tcp_md5(const struct er_collect_opts *o, struct er_observed *obs, char *err, size_t errlen);
 /**
  * /proc/net/stat/nf_conntrack (a header, then one hexadecimal line per CPU)

@@ -313,7 +313,10 @@ _lab_gen_ce_bird() {
 	# BIRD keeps a session's last error only until its next connect: with the MSEE's
 	# protocol disabled that is "Connection refused" after 1-4 s. Under the prefix-limit
 	# faults wait 30-60 s, so a slow (sanitizer) build still reads the Cease reason.
-	if _lab_fault_on exceed-prefix-limit-priv || _lab_fault_on exceed-prefix-limit-msft; then ew="30, 60"; fi
+	# The wait is set (and the sessions back up) before the prefixes go out: a
+	# Cease that arrives while BIRD still runs with "1, 4" is gone 1-4 s later.
+	if _lab_fault_on exceed-prefix-limit-priv || _lab_fault_on exceed-prefix-limit-msft ||
+		[[ -e $LAB_STATE/ce-bird-slow-retry ]]; then ew="30, 60"; fi
 	set_of() { local out="" x; for x in "$@"; do out+="${out:+, }$x"; done; echo "$out"; }
 	# the MSEE's AS: 12076, or any external AS under wrong-peer-as-accepted
 	_nb() {
@@ -1053,8 +1056,12 @@ _lab_fault_do() {
 	exceed-prefix-limit-msft | exceed-prefix-limit-priv)
 		local rem="mp ms"; [[ $name == *priv ]] && rem="pp ps"
 		if [[ $op == fault ]]; then
+			if [[ $v == bird ]]; then
+				: >"$LAB_STATE/ce-bird-slow-retry"
+				_lab_reconf_ce_bird && lab_wait_established 30 || { rm -f "$LAB_STATE/ce-bird-slow-retry"; return 1; }
+			fi
 			_lab_fault_add "$name"
-			if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy fault "$name"; fi
+			if [[ $v == bird ]]; then _lab_reconf_ce_bird; rm -f "$LAB_STATE/ce-bird-slow-retry"; else _lab_frr_policy fault "$name"; fi
 		else
 			_lab_fault_del "$name"
 			if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy restore "$name"; fi

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "collect.h"
+#include "addr.h"
 #include "fixture.h"
 #include "util.h"
 
@@ -141,6 +142,76 @@ test_conntrack_procfs(void **state)
 	er_observed_unref(obs);
 }
 
+/* One BGP neighbor, as a collector would have read it. */
+static struct er_observed *
+one_nbr(const char *addr, enum er_bgp_state st, const char *last_error)
+{
+	struct er_observed *obs = er_observed_new();
+
+	obs->nbrs = calloc(1, sizeof(*obs->nbrs));
+	assert_non_null(obs->nbrs);
+	obs->n_nbrs = 1;
+	assert_int_equal(er_addr_parse(addr, &obs->nbrs[0].addr), 0);
+	obs->nbrs[0].state = st;
+	snprintf(obs->nbrs[0].last_error, sizeof(obs->nbrs[0].last_error), "%s", last_error);
+	er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_OK, "bird", 1, NULL);
+	er_observed_finalize(obs);
+	return obs;
+}
+
+/*
+ * The MSEE's Cease (prefix limit) outlives the refused reconnects that
+ * follow it, until the session is Established again or the peer says
+ * something else.
+ */
+static void
+test_keep_peer_reasons(void **state)
+{
+	const char *cease = "Received: Maximum number of prefixes reached";
+	struct er_observed *was = one_nbr("172.16.0.2", ER_BGP_ACTIVE, cease), *now;
+
+	(void)state;
+	now = one_nbr("172.16.0.2", ER_BGP_ACTIVE, "Socket: Connection refused");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, cease);
+	er_observed_unref(now);
+
+	/* a new reason from the peer wins */
+	now = one_nbr("172.16.0.2", ER_BGP_ACTIVE, "Received: Administrative shutdown");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, "Received: Administrative shutdown");
+	er_observed_unref(now);
+
+	/* Established again: nothing to explain */
+	now = one_nbr("172.16.0.2", ER_BGP_ESTABLISHED, "");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, "");
+	er_observed_unref(now);
+
+	/* another neighbor inherits nothing */
+	now = one_nbr("172.16.0.6", ER_BGP_CONNECT, "Socket: Connection refused");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, "Socket: Connection refused");
+	er_observed_unref(now);
+	er_observed_unref(was);
+
+	/* it was Established in between: the old reason is history */
+	was = one_nbr("172.16.0.2", ER_BGP_ESTABLISHED, "");
+	now = one_nbr("172.16.0.2", ER_BGP_ACTIVE, "Socket: Connection refused");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, "Socket: Connection refused");
+	er_observed_unref(now);
+	er_observed_unref(was);
+
+	/* FRR's wording: "<reason> (Notification received)" */
+	was = one_nbr("172.16.0.2", ER_BGP_IDLE, "Cease/Maximum Number of Prefixes Reached (Notification received)");
+	now = one_nbr("172.16.0.2", ER_BGP_ACTIVE, "Waiting for NHT");
+	er_keep_peer_reasons(was, now);
+	assert_string_equal(now->nbrs[0].last_error, "Cease/Maximum Number of Prefixes Reached (Notification received)");
+	er_observed_unref(now);
+	er_observed_unref(was);
+}
+
 int
 main(void)
 {
@@ -150,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_bird_forced_without_socket),
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_conntrack_procfs),
+		cmocka_unit_test(test_keep_peer_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
