@@ -14,13 +14,10 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "child.h"
 #include "config.h"
 #include "observed.h"
 
-/* Return codes of collectors and er_run_command(). */
-#define ER_COLLECT_OK 0
-#define ER_COLLECT_ERROR (-1)
-#define ER_COLLECT_TIMEOUT (-2)
 
 struct er_collect_opts {
 	const struct er_config *cfg; /* which sessions/interfaces matter; may be NULL */
@@ -107,36 +104,6 @@ int er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long
     size_t errlen);
 void er_nft_abort(struct er_nft_query *q);
 
-/*
- * Reading a child process's stdout (whole) and stderr (its first bytes)
- * from two pipes under a deadline; shared by er_run_command and the
- * nftables query. The reader owns and closes the two fds.
- */
-struct er_child_output {
-	int out, err; /* read ends; -1 once at end of file */
-	char *buf;    /* stdout, NUL-terminated */
-	size_t len, cap;
-	char ebuf[512]; /* stderr, truncated */
-	size_t elen;
-};
-void er_child_output_init(struct er_child_output *c, int out, int err);
-/**
- * Wait for and read what is ready: 1 while a pipe is still open, 0 when
- * both are at end of file, ER_COLLECT_TIMEOUT when the deadline passed
- * with nothing ready (past it, what is ready is still taken), or
- * ER_COLLECT_ERROR with the poll(2) failure in @p err.
- */
-int er_child_output_step(struct er_child_output *c, unsigned long long deadline_us, char *err, size_t errlen);
-void er_child_output_free(struct er_child_output *c);
-
-/**
- * Run @p argv (no shell) with stdin /dev/null, collecting stdout into a
- * malloc'd, NUL-terminated *out. Kills the child (SIGKILL, by pid) when the
- * deadline passes. Returns ER_COLLECT_OK when it exited 0, else ERROR
- * (with its exit status and first stderr line in @p err) or TIMEOUT.
- */
-int er_run_command(char *const argv[], unsigned long long deadline_us, char **out, size_t *outlen, char *err,
-    size_t errlen);
 
 /*
  * Parsers (no I/O), each fed one daemon answer. They append to @p obs and
