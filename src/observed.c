@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "partner.h"
 #include "util.h"
 
 struct er_observed *
@@ -46,9 +45,8 @@ er_observed_free(struct er_observed *obs)
 	for (i = 0; i < obs->n_pfx_paths; i++)
 		free(obs->pfx_paths[i].paths);
 	free(obs->pfx_paths);
-	for (i = 0; i < obs->n_partners; i++)
-		er_partner_view_unref(obs->partners[i]);
-	free(obs->partners);
+	if (obs->release_partners)
+		obs->release_partners(obs);
 	free(obs);
 }
 
@@ -64,24 +62,6 @@ er_observed_unref(struct er_observed *obs)
 {
 	if (obs && __atomic_sub_fetch(&obs->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		er_observed_free(obs);
-}
-
-void
-er_observed_add_partner(struct er_observed *obs, struct er_partner_view *pv)
-{
-	obs->partners = xreallocarray(obs->partners, obs->n_partners + 1, sizeof(*obs->partners));
-	obs->partners[obs->n_partners++] = er_partner_view_ref(pv);
-}
-
-const struct er_partner_view *
-er_observed_partner(const struct er_observed *obs, const char *name)
-{
-	size_t i;
-
-	for (i = 0; obs && i < obs->n_partners; i++)
-		if (!strcmp(obs->partners[i]->name, name))
-			return obs->partners[i];
-	return NULL;
 }
 
 static int

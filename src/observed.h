@@ -244,9 +244,14 @@ struct er_observed {
 	struct er_queue *queues;
 	size_t n_queues;
 
-	/* What partner routers reported (agent/partner), one per partner; references held. */
+	/*
+	 * What partner routers reported (agent/partner), one per partner;
+	 * references held. Attached and released by src/partner.c
+	 * (er_observed_add_partner): the observation does not know their type.
+	 */
 	struct er_partner_view **partners;
 	size_t n_partners;
+	void (*release_partners)(struct er_observed *obs);
 };
 
 struct er_observed *er_observed_new(void);
@@ -258,10 +263,6 @@ void er_observed_unref(struct er_observed *obs);
 void er_observed_finalize(struct er_observed *obs);
 
 bool er_observed_ok(const struct er_observed *obs, enum er_source s);
-/** Attach a partner's view (takes a reference). */
-void er_observed_add_partner(struct er_observed *obs, struct er_partner_view *pv);
-/** The view of partner @p name, or NULL when none was attached. */
-const struct er_partner_view *er_observed_partner(const struct er_observed *obs, const char *name);
 const struct er_bgp_neighbor *er_observed_neighbor(const struct er_observed *obs, const struct er_addr *a);
 const struct er_interface *er_observed_interface(const struct er_observed *obs, const char *name);
 /**

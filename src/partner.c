@@ -93,6 +93,37 @@ er_partner_view_unref(struct er_partner_view *pv)
 	free(pv);
 }
 
+static void
+release_partners(struct er_observed *obs)
+{
+	size_t i;
+
+	for (i = 0; i < obs->n_partners; i++)
+		er_partner_view_unref(obs->partners[i]);
+	free(obs->partners);
+	obs->partners = NULL;
+	obs->n_partners = 0;
+}
+
+void
+er_observed_add_partner(struct er_observed *obs, struct er_partner_view *pv)
+{
+	obs->partners = xreallocarray(obs->partners, obs->n_partners + 1, sizeof(*obs->partners));
+	obs->partners[obs->n_partners++] = er_partner_view_ref(pv);
+	obs->release_partners = release_partners;
+}
+
+const struct er_partner_view *
+er_observed_partner(const struct er_observed *obs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; obs && i < obs->n_partners; i++)
+		if (!strcmp(obs->partners[i]->name, name))
+			return obs->partners[i];
+	return NULL;
+}
+
 void
 er_partner_view_fail(struct er_partner_view *pv, enum er_partner_status st, const char *fmt, ...)
 {

@@ -62,6 +62,10 @@ struct er_partner_view {
 struct er_partner_view *er_partner_view_new(const char *name);
 struct er_partner_view *er_partner_view_ref(struct er_partner_view *pv);
 void er_partner_view_unref(struct er_partner_view *pv);
+/** Attach a partner's view to @p obs (takes a reference; released with obs). */
+void er_observed_add_partner(struct er_observed *obs, struct er_partner_view *pv);
+/** The view of partner @p name in @p obs, or NULL when none was attached. */
+const struct er_partner_view *er_observed_partner(const struct er_observed *obs, const char *name);
 
 /**
  * Fill @p pv from the partner's state tree (the data of its <get> reply,
