@@ -23,6 +23,7 @@
 #include "events.h"
 #include "log.h"
 #include "nc_schema.h"
+#include "nc_ops.h"
 #include "nc_view.h"
 #include "observed.h"
 #include "partner_client.h"
@@ -559,7 +560,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	pthread_mutex_lock(&D.agent);
 	if (cfg->agent.netconf.enabled) {
 		struct er_nc_env ne = { D.ds, o->config_path, o->state_dir ? o->state_dir : ER_DEFAULT_STATE_DIR, &D.agent,
-			snapshot_ref, config_changed_async, evaluate_now, poke };
+			snapshot_ref, config_changed_async, evaluate_now, poke, &er_nc_operations };
 		D.nc_env = ne;
 		if (er_nc_start(D.cfg, &D.nc_env, err, sizeof(err)) < 0) {
 			log_warnx("NETCONF: %s", err);

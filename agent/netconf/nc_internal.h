@@ -1,4 +1,4 @@
-/* Shared between the NETCONF transport (nc_server.c) and its operations (nc_ops.c). */
+/* Shared between the NETCONF transport (nc_view.c) and its operations (nc_ops.c). */
 #ifndef ER_NC_INTERNAL_H
 #define ER_NC_INTERNAL_H
 
@@ -42,7 +42,7 @@ struct er_nc_sess {
 	struct er_nc_sess *next;
 };
 
-/* nc_server.c */
+/* nc_view.c: the transport */
 extern const struct er_nc_env *er_nc_env;
 extern struct er_nc_log *er_nc_events;
 struct er_nc_sess *er_nc_sess_of(const struct nc_session *s);
@@ -58,6 +58,31 @@ int er_nc_send_notif(struct er_nc_sess *ss, struct lyd_node *tree, long long tim
 uint64_t er_nc_now_ms(void);
 long long er_nc_now_real_us(void);
 long long er_nc_start_time_us(void);
+
+/*
+ * What the transport (nc_view.c: sessions, their threads, the listeners)
+ * asks of the operations (nc_ops.c and the files under it). The daemon
+ * hands the table over in struct er_nc_env, so the transport never names
+ * the operations and they build on it, not the other way round.
+ */
+struct er_nc_ops {
+	int (*init)(const struct er_config *cfg, char *err, size_t errlen);
+	void (*fini)(void);
+	/* libnetconf2's RPC callback */
+	struct nc_server_reply *(*dispatch)(struct lyd_node *rpc, struct nc_session *s);
+	/* Send what the session's subscription has pending (session thread); -1 if the session broke. */
+	int (*deliver)(struct er_nc_sess *ss);
+	/* Next time (monotonic ms) the session's subscription needs attention (stopTime), UINT64_MAX if none. */
+	uint64_t (*sub_deadline)(const struct er_nc_sess *ss);
+	/* Session @p ss is ending: its locks go, a confirmed commit of its own is rolled back. */
+	void (*session_end)(struct er_nc_sess *ss);
+	void (*timeout)(int *timeout_ms, uint64_t now_ms);
+	void (*process)(uint64_t now_ms);
+	/* The session holding the global lock of datastore @p ds (0 running, 1 candidate, 2 startup), 0 if none. */
+	uint32_t (*lock_holder)(int ds);
+	/* Whether a confirmed commit is pending, and in @p left_s (may be NULL) the seconds until its rollback. */
+	bool (*confirm_pending)(uint64_t *left_s);
+};
 
 /* nc_ops.c */
 struct nc_server_reply *er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s);

@@ -31,6 +31,7 @@
 #include "nc_guard.h"
 #include "nc_internal.h"
 #include "nc_log.h"
+#include "nc_ops.h"
 #include "nc_rpc.h"
 #include "state_tree.h"
 #include "util.h"
@@ -832,3 +833,16 @@ er_nc_ops_confirm_pending(uint64_t *left_s)
 		*left_s = cc_left_s();
 	return O.cc;
 }
+
+const struct er_nc_ops er_nc_operations = {
+	.init = er_nc_ops_init,
+	.fini = er_nc_ops_fini,
+	.dispatch = er_nc_dispatch,
+	.deliver = er_nc_ops_deliver,
+	.sub_deadline = er_nc_ops_sub_deadline,
+	.session_end = er_nc_ops_session_end,
+	.timeout = er_nc_ops_timeout,
+	.process = er_nc_ops_process,
+	.lock_holder = er_nc_ops_lock_holder,
+	.confirm_pending = er_nc_ops_confirm_pending,
+};

@@ -437,7 +437,7 @@ sess_free(struct er_nc_sess *ss)
 static int
 sess_poll_timeout(struct er_nc_sess *ss, uint64_t now)
 {
-	uint64_t until = UINT64_MAX, sub = er_nc_ops_sub_deadline(ss);
+	uint64_t until = UINT64_MAX, sub = er_nc_env->ops->sub_deadline(ss);
 	uint32_t idle;
 
 	pthread_mutex_lock(&S.lock);
@@ -588,7 +588,7 @@ sess_main(void *arg)
 			if (sess_drain(ss) < 0)
 				break;
 		}
-		if (ss->subscribed && er_nc_ops_deliver(ss) < 0) {
+		if (ss->subscribed && er_nc_env->ops->deliver(ss) < 0) {
 			why = "broken while sending notifications";
 			break;
 		}
@@ -617,7 +617,7 @@ end:
 	pthread_mutex_unlock(&S.lock);
 
 	pthread_mutex_lock(er_nc_env->lock);
-	er_nc_ops_session_end(ss);
+	er_nc_env->ops->session_end(ss);
 	pthread_mutex_unlock(er_nc_env->lock);
 
 	log_info("NETCONF: session %u %s", ss->id, why);
@@ -939,7 +939,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	 */
 	if ((gs = (struct lysc_node *)lys_find_path(ctx, NULL, "/ietf-netconf-monitoring:get-schema", 0)))
 		gs->priv = NULL;
-	nc_set_global_rpc_clb(er_nc_dispatch);
+	nc_set_global_rpc_clb(env->ops->dispatch);
 	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_ALL | NC_WD_ALL_TAG | NC_WD_TRIM);
 	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
@@ -960,7 +960,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 	p = state_path(env->state_dir, "netconf-events.log");
 	er_nc_events = er_nc_log_open(ctx, p, c->event_log_size);
 	free(p);
-	if (er_nc_ops_init(cfg, err, errlen) < 0)
+	if (env->ops->init(cfg, err, errlen) < 0)
 		return -1;
 
 	settings(cfg);
@@ -1034,7 +1034,7 @@ er_nc_stop(void)
 		unlink(S.unix_path);
 	}
 	er_close_fds(S.unix_stop, 2);
-	er_nc_ops_fini();
+	er_nc_env->ops->fini();
 	nc_server_destroy();
 	er_nc_log_close(er_nc_events);
 	er_nc_events = NULL;
@@ -1080,7 +1080,7 @@ er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms)
 		if (*timeout_ms < 0 || t < *timeout_ms)
 			*timeout_ms = t;
 	}
-	er_nc_ops_timeout(timeout_ms, now_ms);
+	er_nc_env->ops->timeout(timeout_ms, now_ms);
 }
 
 void
@@ -1106,19 +1106,19 @@ er_nc_process(uint64_t now_ms)
 				er_nc_sess_wake(ss);
 		pthread_mutex_unlock(&S.lock);
 	}
-	er_nc_ops_process(now_ms);
+	er_nc_env->ops->process(now_ms);
 }
 
 uint32_t
 er_nc_running_lock_holder(void)
 {
-	return S.running ? er_nc_ops_lock_holder(0) : 0;
+	return S.running ? er_nc_env->ops->lock_holder(0) : 0;
 }
 
 bool
 er_nc_confirm_pending(uint64_t *left_s)
 {
-	return S.running && er_nc_ops_confirm_pending(left_s);
+	return S.running && er_nc_env->ops->confirm_pending(left_s);
 }
 
 int

@@ -25,6 +25,8 @@
 struct er_ds;
 struct er_snapshot;
 
+struct er_nc_ops;
+
 struct er_nc_env {
 	struct er_ds *ds;
 	const char *startup_path;  /* the config file erreadyd started with: the startup datastore */
@@ -38,6 +40,8 @@ struct er_nc_env {
 	int (*evaluate_now)(unsigned timeout_ms);
 	/* Poke the daemon's loop (its timers changed). Any thread. */
 	void (*wake)(void);
+	/* The operations the sessions run: er_nc_operations (nc_ops.h). */
+	const struct er_nc_ops *ops;
 };
 
 /**
