@@ -1,5 +1,5 @@
 /*
- * BIRD control-socket replies (src/collect_bird.c): the input goes through
+ * BIRD control-socket replies (src/collect/collect_bird.c): the input goes through
  * the protocol, the BFD and both route parsers, as BIRD's answer to each
  * command would (tests/fuzz/fuzz.c fz_bgp_one).
  */

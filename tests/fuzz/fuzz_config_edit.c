@@ -1,5 +1,5 @@
 /*
- * Config edits (agent/nc_edit.c over src/datastore.c): the input is the
+ * Config edits (agent/netconf/nc_edit.c over src/datastore.c): the input is the
  * content of an edit-config <config>, its first byte the default-operation
  * and error-option. As in erreadyd, the <rpc> first passes the message
  * guard (libyang 2.1.30 crashes on some XML that is not namespace-well-

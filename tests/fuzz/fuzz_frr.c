@@ -1,5 +1,5 @@
 /*
- * FRR's JSON (src/collect_frr.c): the input goes through the neighbour,
+ * FRR's JSON (src/collect/collect_frr.c): the input goes through the neighbour,
  * the BFD and both route parsers, as vtysh's reply to each command would
  * (tests/fuzz/fuzz.c fz_bgp_one).
  */

@@ -1,5 +1,5 @@
 /*
- * The NETCONF message guard's checks (agent/nc_guard.c,
+ * The NETCONF message guard's checks (agent/netconf/nc_guard.c,
  * er_nc_guard_check): one client message after the hellos, the first byte
  * choosing base:1.0 or base:1.1. Whatever the message, the answer is
  * either "pass it on" or one well-formed <rpc-reply> with an <rpc-error>.

@@ -1,5 +1,5 @@
 /*
- * The NETCONF message guard end to end (agent/nc_guard.c): the input is
+ * The NETCONF message guard end to end (agent/netconf/nc_guard.c): the input is
  * everything a client sends on a session, hello included; the harness plays
  * libnetconf2 (its hello offers base:1.1 when the first byte is odd) and
  * reads whatever the guard forwards until the session ends. This drives

@@ -1,5 +1,5 @@
 /*
- * The rtnetlink parsers (src/netlink_parse.h): the input is what the
+ * The rtnetlink parsers (src/collect/netlink_parse.h): the input is what the
  * kernel would answer to the link/address/neighbour dumps and to the tc
  * dumps, read by both parsers (tc with and without the example config
  * naming the peering interfaces). Lengths in the messages are the

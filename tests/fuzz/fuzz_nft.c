@@ -1,5 +1,5 @@
 /*
- * The nftables JSON reader (src/collect_nft.c), as `nft -j list ruleset`
+ * The nftables JSON reader (src/collect/collect_nft.c), as `nft -j list ruleset`
  * output: NAT and DSCP rules either parse or fail with a message; what
  * parses is evaluated against the example config.
  */

@@ -1,5 +1,5 @@
 /*
- * The SNMP MIB lookup (agent/snmp_mib.c): GET and GETNEXT on OIDs built
+ * The SNMP MIB lookup (agent/snmp/snmp_mib.c): GET and GETNEXT on OIDs built
  * from the input, checked against a brute-force answer over the same rows.
  * At start a walk lists every instance (strictly increasing, as many as
  * er_mib_count says); then for any OID, GET must find exactly the listed

@@ -1,5 +1,5 @@
 /*
- * BGP checks (catalogue rules 2 and 13-24, src/checks_bgp.c): for each
+ * BGP checks (catalogue rules 2 and 13-24, src/checks/checks_bgp.c): for each
  * check a passing and a failing case, the unknown result when BGP state was
  * not collected, and the not-applicable cases, each with its exact detail.
  *
@@ -505,7 +505,7 @@ test_unknown_bgp_error_and_disabled(void **state)
 }
 
 /*
- * Regression (src/checks.c, source_unknown): a collector error or timeout with no
+ * Regression (src/checks/checks.c, source_unknown): a collector error or timeout with no
  * message left a trailing space in the detail: "...: frr error ".
  */
 static void

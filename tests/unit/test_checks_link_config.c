@@ -432,7 +432,7 @@ test_907_fail_not_recorded(void **state)
 }
 
 /*
- * BUG (src/checks_config.c er_chk_provisioned()): every state other than
+ * BUG (src/checks/checks_config.c er_chk_provisioned()): every state other than
  * provisioned gets "the provider has not finished the circuit", which is
  * wrong for deprovisioning: the circuit is being taken down.
  */
@@ -930,7 +930,7 @@ test_30_na_disabled(void **state)
 }
 
 /*
- * BUG (src/checks_link.c addressing()): an interface whose operational
+ * BUG (src/checks/checks_link.c addressing()): an interface whose operational
  * state was not observed (oper-status "unknown", or absent from a
  * snapshot) is treated as up: the check passes with "eth1.100 up with
  * 172.16.0.1/30; ...". The state needed is not available, so the status

@@ -1,5 +1,5 @@
 /*
- * FRR collector (src/collect_frr.c): golden files over vtysh answers.
+ * FRR collector (src/collect/collect_frr.c): golden files over vtysh answers.
  *
  * tests/fixtures/frr/8.4.4/ was captured from the real FRR 8.4.4 (bgpd,
  * bfdd, zebra) by capture-lab.sh, with BIRD 2 as the MSEE: CASE.N.* are
