@@ -812,18 +812,35 @@ unix_listen(const struct er_netconf_cfg *c, char *err, size_t errlen)
 			close(probe);
 		unlink(c->unix_path);
 	}
-	if ((S.unix_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(S.unix_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(err, errlen, "unix-socket %s: %s", c->unix_path, strerror(errno));
-		er_close_fds(&S.unix_fd, 1);
-		return -1;
+	/*
+	 * Bound under a temporary name, given its mode and group, listening, and
+	 * only then renamed into place: a client that sees the path can connect
+	 * (no ECONNREFUSED while the daemon starts) and never to a socket with
+	 * the umask's mode. A path too long for the suffix is bound in place.
+	 */
+	{
+		char tmp[sizeof(sa.sun_path)];
+		int n = snprintf(tmp, sizeof(tmp), "%s.%ld", c->unix_path, (long)getpid());
+		const char *at = n > 0 && (size_t)n < sizeof(tmp) ? tmp : c->unix_path;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at);
+		if (at != c->unix_path)
+			unlink(at);
+		if ((S.unix_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    bind(S.unix_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			snprintf(err, errlen, "unix-socket %s: %s", c->unix_path, strerror(errno));
+			er_close_fds(&S.unix_fd, 1);
+			return -1;
+		}
+		if (chmod(at, c->unix_mode) < 0 || (gid != (gid_t)-1 && chown(at, (uid_t)-1, gid) < 0) ||
+		    listen(S.unix_fd, 64) < 0 || (at != c->unix_path && rename(at, c->unix_path) < 0)) {
+			snprintf(err, errlen, "unix-socket %s: %s", c->unix_path, strerror(errno));
+			unlink(at);
+			er_close_fds(&S.unix_fd, 1);
+			return -1;
+		}
 	}
 	snprintf(S.unix_path, sizeof(S.unix_path), "%s", c->unix_path);
-	if (chmod(c->unix_path, c->unix_mode) < 0 || (gid != (gid_t)-1 && chown(c->unix_path, (uid_t)-1, gid) < 0) ||
-	    listen(S.unix_fd, 64) < 0) {
-		snprintf(err, errlen, "unix-socket %s: %s", c->unix_path, strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
