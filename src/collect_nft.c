@@ -1,152 +1,223 @@
 /*
- * nftables collector: one `list ruleset` through libnftables, in JSON
- * (libnftables-json(5), json_schema_version 1), gives both the NAT rules
- * (SNAT/masquerade) and the DSCP re-marking rules.
+ * nftables decoder: the ruleset as the kernel dumps it over netlink
+ * (collect_nft_query.c), read with libnftnl into the facts the checks use:
+ * SNAT/masquerade rules (hook, output interface, translated addresses)
+ * and DSCP re-marking rules (interface, direction, value written, and
+ * whether the rule is narrowed by the packet's current DSCP only
+ * (dscp-in/-not-in) or by something else as well (other)), with their
+ * packet counters.
  *
- * The parser reads the ruleset the way the checks need it, not as nft
- * would evaluate it: per rule, the interfaces it applies to, what it
- * translates to or which DSCP value it writes, and for DSCP whether the
- * rule is narrowed by the packet's current DSCP only (dscp-in/-not-in) or
- * by something else as well (other). Statements it does not understand
- * are skipped; a ruleset that does not follow the schema is an error.
+ * The kernel keeps rules as expressions over registers, not as the
+ * statements nft prints, so each rule is replayed on a small model of the
+ * registers: what a register holds (a meta key, a payload field after a
+ * mask and shift, a constant, a map's value) decides what a comparison
+ * means. nft writes one statement in several forms (`oifname "x"` is a
+ * cmp on a 16-byte padded name, "x*" a shorter cmp, `{ a, b }` a lookup
+ * in an anonymous set, `ip dscp set` a masked 2-byte payload write);
+ * anything the model cannot name is "other", so a check can never pass
+ * on a rule that was not understood.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <json-c/json.h>
-#include <nftables/libnftables.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
 #include "collect.h"
+#include "netlink_attr.h"
 #include "util.h"
-
-/* The only schema version this parser was written against. */
-#define NFT_JSON_SCHEMA 1
 
 /* A range may cover at most 2 * 128 - 2 prefixes; keep room. */
 #define MAX_RANGE_PFX 256
+/* Registers in 32-bit words: the verdict (0-3) and NFT_REG_1..4 = NFT_REG32_00..15 (4-19). */
+#define NREGW 20
+/* The longest key or data nf_tables holds (NFT_DATA_VALUE_MAXLEN). */
+#define MAXDATA 64
+
+#define NFT_TYPE(m) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (m)))
 
 /* ------------------------------------------------------------------ */
-/* JSON helpers */
-
-static json_object *
-member(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
-		return NULL;
-	return v;
-}
-
-static const char *
-member_str(json_object *o, const char *key)
-{
-	json_object *v = member(o, key);
-
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-/* The one key of a statement or expression object ({"match": {...}}), and its value. */
-static const char *
-only_key(json_object *o, json_object **val)
-{
-	struct json_object_iterator it, end;
-
-	*val = NULL;
-	if (!json_object_is_type(o, json_type_object) || json_object_object_length(o) != 1)
-		return NULL;
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	if (json_object_iter_equal(&it, &end))
-		return NULL;
-	*val = json_object_iter_peek_value(&it);
-	return json_object_iter_peek_name(&it);
-}
-
-/* A non-negative JSON integer; json-c keeps values above INT64_MAX as unsigned. */
-static bool
-get_count(json_object *v, uint64_t *out)
-{
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-		return false;
-	*out = json_object_get_uint64(v);
-	return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Parser state */
-
-/* A chain, keyed by family/table/name; strings point into the JSON tree. */
-struct nchain {
-	const char *family, *table, *name;
-	const char *hook; /* own hook, or that of a base chain jumping here; NULL when neither */
-	json_object *dev; /* netdev chains: the device (string) or devices (array) */
-};
-
-/* A named set, map or counter, for "@name" references and `counter name`. */
-struct nnamed {
-	char kind; /* 's' set or map, 'c' counter */
-	const char *family, *table, *name;
-	json_object *obj;
-};
-
-/* A jump or goto, to give regular chains the hook of the base chain that calls them. */
-struct nedge {
-	const char *family, *table, *from, *to;
-};
+/* The ruleset's objects */
 
 /* A list of interface names. */
 struct names {
-	const char **v;
+	char (*v)[ER_OBS_IFNAMSIZ];
 	size_t n, cap;
+};
+
+struct nchain {
+	uint32_t family;
+	char *table, *name;
+	const char *hook;        /* own hook, or that of a base chain jumping here; NULL when neither */
+	const struct names *dev; /* netdev chains: the devices (of this chain or the one whose hook it has) */
+	struct names devs;
+};
+
+struct nelem {
+	uint8_t key[MAXDATA], data[MAXDATA];
+	uint32_t klen, dlen, flags;
+	int32_t verdict;
+	bool has_verdict;
+	char *chain; /* jump/goto target of a verdict map's element */
+};
+
+struct nset {
+	uint32_t family, flags, klen;
+	char *table, *name;
+	struct nelem *e;
+	size_t n, cap;
+};
+
+struct nobj {
+	uint32_t family;
+	char *table, *name;
+	uint64_t packets;
+};
+
+struct nedge {
+	uint32_t family;
+	const char *table, *from;
+	char *to;
+};
+
+/* ------------------------------------------------------------------ */
+/* What a rule says */
+
+/* One interface match (oifname or iifname) seen in a rule. */
+struct iface_sel {
+	bool seen;   /* matched at all */
+	bool opaque; /* negated, or a form not understood: no name can be given */
+	bool named;  /* names holds the interfaces (possibly none: an empty set) */
+	struct names names;
+};
+
+/* The selectors in front of an action. */
+struct sel {
+	struct iface_sel oif, iif;
+	uint64_t allowed; /* DSCP values the dscp matches let through */
+	bool dscp_in;     /* a positive dscp match */
+	bool dscp_not_in; /* a negative one */
+	bool other;       /* any other selector: ports, addresses, protocols, limits, forms not understood */
+};
+
+enum rvkind { RV_NONE = 0, RV_OTHER, RV_META, RV_PAYLOAD, RV_IMM, RV_MAP };
+
+/* What one register word holds: a value and which 32-bit part of it. */
+struct rv {
+	enum rvkind kind;
+	uint32_t key;             /* RV_META */
+	uint32_t base, off, len;  /* RV_PAYLOAD (len also of RV_IMM) */
+	bool masked;              /* RV_PAYLOAD after `& mask ^ xor` */
+	unsigned shift;           /* RV_PAYLOAD after `>> shift` */
+	uint8_t mask[16], xr[16]; /* RV_PAYLOAD */
+	uint8_t data[MAXDATA];    /* RV_IMM */
+	const struct nset *set;   /* RV_MAP */
+	unsigned part;            /* word of the value this register word holds */
+};
+
+/* One rule, decoded; emitted once every chain knows its hook. */
+struct nrule {
+	struct nchain *ch;
+	uint32_t family;
+	bool nat, nat_masq, dscp;
+	char nat_family[8];
+	struct er_prefix *xlat;
+	size_t n_xlat;
+	struct sel nat_sel, dscp_sel;
+	unsigned dscp_val;
+	uint64_t packets;
 };
 
 struct pctx {
 	struct nchain *chains;
 	size_t n_chains, cap_chains;
-	struct nnamed *named;
-	size_t n_named, cap_named;
+	struct nset *sets;
+	size_t n_sets, cap_sets;
+	struct nobj *objs;
+	size_t n_objs, cap_objs;
 	struct nedge *edges;
 	size_t n_edges, cap_edges;
-	/* Results, moved into the observed state only when the whole ruleset parsed. */
+	size_t *elem_msgs, n_elem_msgs, cap_elem_msgs; /* offsets of NEWSETELEM messages */
+	size_t *rule_msgs, n_rule_msgs, cap_rule_msgs; /* and of NEWRULE messages, in order */
+	struct nrule *rules;
+	size_t n_rules, cap_rules;
+	/* Results, moved into the observed state only when the whole dump decoded. */
 	struct er_nat_rule *nat;
 	size_t n_nat, cap_nat;
 	struct er_dscp_rule *dscp;
 	size_t n_dscp, cap_dscp;
-	char where[192]; /* "rule inet qos filter handle 7" */
-	char *err;
-	size_t errlen;
 };
 
-static int __attribute__((format(printf, 2, 3)))
-pfail(struct pctx *p, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
+/* The scan of one rule. */
+struct rscan {
+	struct pctx *p;
+	struct nrule *r;
+	const char *table;
+	struct rv reg[NREGW];
+	struct sel cur;
+	int l3;             /* 4 or 6: the network header's protocol, once known; 0 before */
+	bool counted, nat_done;
+	int pending_ge;     /* register word of a `>=` waiting for its `<=` (a range), or -1 */
+	uint8_t ge_data[16];
+	uint32_t ge_len;
+	bool pending_dscp;  /* ...and whether that register is the DSCP field */
+};
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(p->err, p->errlen, "nft JSON: %s%s%s", p->where, p->where[0] ? ": " : "", msg);
-	return -1;
+/* ------------------------------------------------------------------ */
+/* Names and lookups */
+
+static const char *
+family_name(uint32_t f)
+{
+	switch (f) {
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_IPV6:
+		return "ip6";
+	default:
+		return "unknown";
+	}
 }
 
+static const char *
+hook_name(uint32_t family, uint32_t hooknum)
+{
+	static const char *const inet[] = { "prerouting", "input", "forward", "output", "postrouting", "ingress" };
+
+	if (family == NFPROTO_NETDEV)
+		return hooknum == 0 ? "ingress" : hooknum == 1 ? "egress" : NULL;
+	if (family == NFPROTO_ARP)
+		return hooknum == 0 ? "input" : hooknum == 1 ? "output" : NULL;
+	return hooknum < ARRAY_SIZE(inet) ? inet[hooknum] : NULL;
+}
 
 static int
-key3_cmp(const char *fa, const char *ta, const char *na, const char *fb, const char *tb, const char *nb)
+key3_cmp(uint32_t fa, const char *ta, const char *na, uint32_t fb, const char *tb, const char *nb)
 {
 	int c;
 
-	if ((c = strcmp(fa, fb)) != 0 || (c = strcmp(ta, tb)) != 0)
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if ((c = strcmp(ta, tb)) != 0)
 		return c;
 	return strcmp(na, nb);
 }
@@ -160,206 +231,53 @@ chain_cmp(const void *a, const void *b)
 }
 
 static int
-named_cmp(const void *a, const void *b)
+set_cmp(const void *a, const void *b)
 {
-	const struct nnamed *x = a, *y = b;
+	const struct nset *x = a, *y = b;
 
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
+	return key3_cmp(x->family, x->table, x->name, y->family, y->table, y->name);
+}
+
+static int
+obj_cmp(const void *a, const void *b)
+{
+	const struct nobj *x = a, *y = b;
+
 	return key3_cmp(x->family, x->table, x->name, y->family, y->table, y->name);
 }
 
 static struct nchain *
-find_chain(struct pctx *p, const char *family, const char *table, const char *name)
+find_chain(struct pctx *p, uint32_t family, const char *table, const char *name)
 {
-	struct nchain key = { .family = family, .table = table, .name = name };
+	struct nchain key = { .family = family, .table = (char *)table, .name = (char *)name };
 
 	return p->n_chains ? bsearch(&key, p->chains, p->n_chains, sizeof(key), chain_cmp) : NULL;
 }
 
-static json_object *
-find_named(struct pctx *p, char kind, const char *family, const char *table, const char *name)
+static struct nset *
+find_set(struct pctx *p, uint32_t family, const char *table, const char *name)
 {
-	struct nnamed key = { .kind = kind, .family = family, .table = table, .name = name }, *r;
+	struct nset key = { .family = family, .table = (char *)table, .name = (char *)name };
 
-	r = p->n_named ? bsearch(&key, p->named, p->n_named, sizeof(key), named_cmp) : NULL;
-	return r ? r->obj : NULL;
+	return p->n_sets ? bsearch(&key, p->sets, p->n_sets, sizeof(key), set_cmp) : NULL;
 }
 
-/* The elements of "@name", a named set or map in the rule's table; *elems is NULL when it is empty. */
-static bool
-set_ref_elems(struct pctx *p, const char *family, const char *table, const char *ref, json_object **elems)
+static struct nobj *
+find_obj(struct pctx *p, uint32_t family, const char *table, const char *name)
 {
-	json_object *s = find_named(p, 's', family, table, ref + 1);
+	struct nobj key = { .family = family, .table = (char *)table, .name = (char *)name };
 
-	*elems = s ? member(s, "elem") : NULL;
-	return s != NULL;
-}
-
-/* A set element may carry a timeout or comment: {"elem": {"val": X, ...}}. */
-static json_object *
-elem_val(json_object *e)
-{
-	json_object *v = member(e, "elem");
-
-	return v ? member(v, "val") : e;
-}
-
-/*
- * The members of a set-like right-hand side: an anonymous {"set": X | [..]}
- * or a named "@set" (*arr, NULL when empty), or a single value (*single).
- * False for a reference to a set not in the ruleset.
- */
-static bool
-set_members(struct pctx *p, const char *family, const char *table, json_object *v, json_object **arr,
-    json_object **single)
-{
-	json_object *s;
-
-	*arr = *single = NULL;
-	if (json_object_is_type(v, json_type_string) && json_object_get_string(v)[0] == '@')
-		return set_ref_elems(p, family, table, json_object_get_string(v), arr);
-	if ((s = member(v, "set"))) {
-		if (json_object_is_type(s, json_type_array))
-			*arr = s;
-		else
-			*single = s;
-		return true;
-	}
-	*single = v;
-	return true;
-}
-
-static size_t
-arr_len(json_object *arr)
-{
-	return json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Values: DSCP code points, interface names, addresses */
-
-/* nft's symbolic DSCP constants (`nft describe ip dscp`). */
-static const struct {
-	const char *name;
-	uint8_t val;
-} dscp_names[] = {
-	{ "cs0", 0 }, { "cs1", 8 }, { "cs2", 16 }, { "cs3", 24 }, { "cs4", 32 }, { "cs5", 40 },
-	{ "cs6", 48 }, { "cs7", 56 }, { "df", 0 }, { "be", 0 }, { "lephb", 1 }, { "af11", 10 },
-	{ "af12", 12 }, { "af13", 14 }, { "af21", 18 }, { "af22", 20 }, { "af23", 22 }, { "af31", 26 },
-	{ "af32", 28 }, { "af33", 30 }, { "af41", 34 }, { "af42", 36 }, { "af43", 38 }, { "va", 44 },
-	{ "ef", 46 },
-};
-
-/* A DSCP value: a number, a symbol (ef) or a number in a string (nft prints 0x05). */
-static bool
-dscp_value(json_object *v, unsigned *out)
-{
-	const char *s;
-	char *end;
-	unsigned long n;
-	size_t i;
-
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t x = json_object_get_int64(v);
-		if (x < 0 || x > 63)
-			return false;
-		*out = (unsigned)x;
-		return true;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return false;
-	s = json_object_get_string(v);
-	for (i = 0; i < ARRAY_SIZE(dscp_names); i++)
-		if (!strcmp(s, dscp_names[i].name)) {
-			*out = dscp_names[i].val;
-			return true;
-		}
-	errno = 0;
-	n = strtoul(s, &end, 0);
-	if (end == s || *end || errno || n > 63)
-		return false;
-	*out = (unsigned)n;
-	return true;
-}
-
-/* One DSCP element: a value or a {"range": [lo, hi]}, as a bitmask. */
-static bool
-dscp_elem_mask(json_object *e, uint64_t *mask)
-{
-	json_object *r;
-	unsigned lo, hi, v;
-
-	e = elem_val(e);
-	if ((r = member(e, "range"))) {
-		if (!json_object_is_type(r, json_type_array) || json_object_array_length(r) != 2 ||
-		    !dscp_value(json_object_array_get_idx(r, 0), &lo) ||
-		    !dscp_value(json_object_array_get_idx(r, 1), &hi) || lo > hi)
-			return false;
-		for (v = lo; v <= hi; v++)
-			*mask |= 1ull << v;
-		return true;
-	}
-	if (!dscp_value(e, &v))
-		return false;
-	*mask |= 1ull << v;
-	return true;
-}
-
-/* The right-hand side of a DSCP match as a bitmask. */
-static bool
-dscp_mask(struct pctx *p, const char *family, const char *table, json_object *right, uint64_t *mask)
-{
-	json_object *single, *arr;
-	size_t i;
-
-	*mask = 0;
-	if (!set_members(p, family, table, right, &arr, &single))
-		return false;
-	if (single)
-		return dscp_elem_mask(single, mask);
-	for (i = 0; i < arr_len(arr); i++)
-		if (!dscp_elem_mask(json_object_array_get_idx(arr, i), mask))
-			return false;
-	return true;
+	return p->n_objs ? bsearch(&key, p->objs, p->n_objs, sizeof(key), obj_cmp) : NULL;
 }
 
 static bool
-name_add(struct names *l, json_object *v)
+name_add(struct names *l, const char *s)
 {
-	const char *s;
-
-	v = elem_val(v);
-	if (!json_object_is_type(v, json_type_string))
-		return false;
-	s = json_object_get_string(v);
 	/* Longer than IFNAMSIZ - 1 cannot be an interface name; "" is never one. */
 	if (!s[0] || strlen(s) >= ER_OBS_IFNAMSIZ)
 		return false;
 	ER_GROW(l->v, l->n, l->cap);
-	l->v[l->n++] = s;
-	return true;
-}
-
-/*
- * Interface names on the right of an oifname/iifname match: a string, an
- * anonymous set or a named set. A wildcard ("msft*") is kept as written:
- * which interfaces it covers is not known here.
- */
-static bool
-iface_names(struct pctx *p, const char *family, const char *table, json_object *right, struct names *out)
-{
-	json_object *single, *arr;
-	size_t i;
-
-	out->n = 0;
-	if (!set_members(p, family, table, right, &arr, &single))
-		return false;
-	if (single)
-		return name_add(out, single);
-	for (i = 0; i < arr_len(arr); i++)
-		if (!name_add(out, json_object_array_get_idx(arr, i)))
-			return false;
+	snprintf(l->v[l->n++], ER_OBS_IFNAMSIZ, "%s", s);
 	return true;
 }
 
@@ -374,7 +292,59 @@ names_has(const struct names *l, const char *s)
 	return false;
 }
 
-/* Bytes of an address as one big-endian number of 32 or 128 bits. */
+static void
+names_copy(struct names *dst, const struct names *src)
+{
+	*dst = *src;
+	dst->cap = src->n;
+	dst->v = src->n ? xcalloc(src->n, sizeof(*src->v)) : NULL;
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+}
+
+/*
+ * An interface name as meta oifname compares it: the name and its NUL
+ * padding (IFNAMSIZ bytes) for an exact name, the bytes before the "*"
+ * without a NUL for a wildcard ("msft*" is a 4-byte compare).
+ */
+static bool
+name_from_data(const uint8_t *d, uint32_t len, struct names *out)
+{
+	char s[ER_OBS_IFNAMSIZ + 1];
+	const uint8_t *nul = memchr(d, '\0', len);
+
+	if (nul) {
+		size_t n = (size_t)(nul - d);
+		if (n >= ER_OBS_IFNAMSIZ)
+			return false;
+		memcpy(s, d, n);
+		s[n] = '\0';
+	} else {
+		if (len + 1 >= ER_OBS_IFNAMSIZ)
+			return false;
+		memcpy(s, d, len);
+		s[len] = '*';
+		s[len + 1] = '\0';
+	}
+	return name_add(out, s);
+}
+
+/* meta oif/iif compare interface indexes (host order): this namespace's names for them. */
+static bool
+name_from_index(const uint8_t *d, uint32_t len, struct names *out)
+{
+	char s[IF_NAMESIZE];
+	uint32_t idx;
+
+	if (len != sizeof(idx))
+		return false;
+	memcpy(&idx, d, sizeof(idx));
+	return idx && if_indextoname(idx, s) && name_add(out, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Addresses */
+
 static unsigned
 addr_bits(const struct er_addr *a)
 {
@@ -412,7 +382,8 @@ addr_inc(struct er_addr *a)
 /*
  * A range lo-hi as the smallest list of prefixes covering exactly those
  * addresses (10.9.0.1-10.9.0.6: .1/32 .2/31 .4/31 .6/32). Exact, so the
- * checks see every translated address and no other.
+ * checks see every translated address and no other. nft sends a prefix
+ * (`snat to 10.0.0.0/30`) as the range it covers: one prefix again.
  */
 static size_t
 range_prefixes(const struct er_addr *lo_in, const struct er_addr *hi, struct er_prefix *out, size_t max)
@@ -441,85 +412,1050 @@ range_prefixes(const struct er_addr *lo_in, const struct er_addr *hi, struct er_
 	return n;
 }
 
+/* Append the prefixes of lo-hi (@p alen bytes each) to @p xl; false for an empty range. */
 static bool
-parse_addr(json_object *v, struct er_addr *a)
-{
-	return json_object_is_type(v, json_type_string) && er_addr_parse(json_object_get_string(v), a) == 0;
-}
-
-/* Append the prefixes of one translation target: an address, a prefix or a range. */
-static bool
-xlat_add(json_object *v, struct er_prefix **xl, size_t *n, size_t *cap)
+xlat_add(const uint8_t *lo_b, const uint8_t *hi_b, uint32_t alen, struct er_prefix **xl, size_t *n, size_t *cap)
 {
 	struct er_prefix tmp[MAX_RANGE_PFX];
-	json_object *o;
-	struct er_addr lo, hi;
-	size_t k = 0, i;
+	struct er_addr lo = { 0 }, hi = { 0 };
+	size_t k, i;
 
-	v = elem_val(v);
-	if (parse_addr(v, &tmp[0].addr)) {
-		tmp[0].len = (uint8_t)addr_bits(&tmp[0].addr);
-		k = 1;
-	} else if ((o = member(v, "prefix"))) {
-		json_object *len = member(o, "len");
-		int64_t l = json_object_get_int64(len);
-		if (!parse_addr(member(o, "addr"), &tmp[0].addr) || !json_object_is_type(len, json_type_int) ||
-		    l < 0 || l > (int64_t)addr_bits(&tmp[0].addr))
-			return false;
-		tmp[0].len = (uint8_t)l;
-		er_prefix_network(&tmp[0], &tmp[0]);
-		k = 1;
-	} else if ((o = member(v, "range"))) {
-		if (!json_object_is_type(o, json_type_array) || json_object_array_length(o) != 2 ||
-		    !parse_addr(json_object_array_get_idx(o, 0), &lo) ||
-		    !parse_addr(json_object_array_get_idx(o, 1), &hi) || lo.family != hi.family ||
-		    memcmp(lo.bytes, hi.bytes, addr_bits(&lo) / 8) > 0)
-			return false;
-		k = range_prefixes(&lo, &hi, tmp, ARRAY_SIZE(tmp));
-	} else
+	lo.family = hi.family = alen == 4 ? ER_AF_INET : ER_AF_INET6;
+	memcpy(lo.bytes, lo_b, alen);
+	memcpy(hi.bytes, hi_b, alen);
+	if (memcmp(lo.bytes, hi.bytes, alen) > 0)
 		return false;
+	k = range_prefixes(&lo, &hi, tmp, ARRAY_SIZE(tmp));
 	for (i = 0; i < k; i++) {
 		ER_GROW(*xl, *n, *cap);
 		(*xl)[(*n)++] = tmp[i];
 	}
-	return true;
-}
-
-/*
- * What an snat statement translates to. Besides a single target, a map
- * (`snat to ip saddr map { 10.0.0.0/8 : 1.2.3.4 }`) gives the union of its
- * values: every address the rule may translate to.
- */
-static bool
-snat_targets(struct pctx *p, const char *family, const char *table, json_object *addr, struct er_prefix **xl,
-    size_t *n)
-{
-	json_object *map = member(addr, "map"), *single, *arr;
-	size_t cap = 0, i;
-
-	*xl = NULL;
-	*n = 0;
-	if (!map)
-		return xlat_add(addr, xl, n, &cap);
-	if (!set_members(p, family, table, member(map, "data"), &arr, &single) || single)
-		goto fail;
-	for (i = 0; i < arr_len(arr); i++) {
-		json_object *pair = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(pair, json_type_array) || json_object_array_length(pair) != 2 ||
-		    !xlat_add(json_object_array_get_idx(pair, 1), xl, n, &cap))
-			goto fail;
-	}
-	if (*n)
-		return true;
-fail:
-	free(*xl);
-	*xl = NULL;
-	*n = 0;
-	return false;
+	return k > 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* Rules */
+/* Registers */
+
+/* The first word of register @p r, or -1 for a number nf_tables does not have. */
+static int
+reg_word(uint32_t r)
+{
+	if (r >= NFT_REG_1 && r <= NFT_REG_4)
+		return (int)(r * 4);
+	if (r >= NFT_REG32_00 && r <= NFT_REG32_15)
+		return (int)(r - NFT_REG32_00 + 4);
+	return -1;
+}
+
+/* Store @p v (of @p len bytes) in register @p r. */
+static void
+reg_store(struct rscan *s, uint32_t r, const struct rv *v, uint32_t len)
+{
+	int w = reg_word(r), i, nw = (int)((len + 3) / 4);
+
+	if (w < 0)
+		return;
+	if (nw < 1)
+		nw = 1;
+	for (i = 0; i < nw && w + i < NREGW; i++) {
+		s->reg[w + i] = *v;
+		s->reg[w + i].part = (unsigned)i;
+	}
+	/* A value that does not fit leaves nothing readable behind it. */
+	if (w + nw > NREGW)
+		for (i = w; i < NREGW; i++)
+			s->reg[i].kind = RV_OTHER;
+}
+
+static const struct rv *
+reg_get(const struct rscan *s, uint32_t r)
+{
+	static const struct rv other = { .kind = RV_OTHER };
+	int w = reg_word(r);
+
+	return w < 0 ? &other : &s->reg[w];
+}
+
+/* An expression this model does not follow: nothing in any register can be named any more. */
+static void
+regs_forget(struct rscan *s)
+{
+	size_t i;
+
+	for (i = 0; i < NREGW; i++)
+		s->reg[i].kind = RV_OTHER;
+}
+
+/* ------------------------------------------------------------------ */
+/* The DSCP field */
+
+/* The 6 DSCP bits, counted from the first bit of the network header: IPv4 TOS and IPv6 traffic class. */
+static unsigned
+dscp_first_bit(int l3)
+{
+	return l3 == 4 ? 8 : 4;
+}
+
+static bool
+bit_of(const uint8_t *b, unsigned i)
+{
+	return b[i / 8] & (0x80 >> (i % 8));
+}
+
+/*
+ * Where a register that loaded network-header bytes holds the DSCP: the
+ * bit position of its lowest bit in the register read as a big-endian
+ * number, or -1 unless the mask keeps exactly the DSCP bits (`ip dscp` is
+ * `& 0xfc` on byte 1; `ip6 dscp` `& 0x0fc0` on bytes 0-1).
+ */
+static int
+dscp_pos(const struct rv *d, int l3)
+{
+	unsigned fb, fe, wb, we, i;
+
+	if (d->kind != RV_PAYLOAD || d->part || d->base != NFT_PAYLOAD_NETWORK_HEADER || !d->masked || !l3 ||
+	    d->len == 0 || d->len > 16)
+		return -1;
+	fb = dscp_first_bit(l3);
+	fe = fb + 6;
+	wb = d->off * 8;
+	we = wb + d->len * 8;
+	if (fb < wb || fe > we)
+		return -1;
+	for (i = wb; i < we; i++)
+		if (bit_of(d->mask, i - wb) != (i >= fb && i < fe) || bit_of(d->xr, i - wb))
+			return -1;
+	if (d->shift > we - fe)
+		return -1;
+	return (int)(we - fe - d->shift);
+}
+
+/* DSCP @p x as the register holds it at @p pos: @p len big-endian bytes. */
+static void
+dscp_bytes(unsigned x, int pos, uint32_t len, uint8_t *out)
+{
+	unsigned i;
+
+	memset(out, 0, len);
+	for (i = 0; i < 6; i++)
+		if (x & (1u << i)) {
+			unsigned bit = (unsigned)pos + i; /* from the least significant end */
+			out[len - 1 - bit / 8] |= (uint8_t)(1u << (bit % 8));
+		}
+}
+
+/*
+ * The value a payload write gives the DSCP field, from its source
+ * register: the same bytes loaded, `& mask ^ xor` with the mask clearing
+ * exactly the DSCP bits. -1 when the write does not touch the DSCP; -2
+ * when it does in a way not understood.
+ */
+static int
+dscp_written(const struct rv *src, uint32_t base, uint32_t off, uint32_t len, int l3)
+{
+	unsigned fb, fe, wb = off * 8, we = (off + len) * 8, i, v = 0;
+
+	if (base != NFT_PAYLOAD_NETWORK_HEADER || !l3)
+		return -1;
+	fb = dscp_first_bit(l3);
+	fe = fb + 6;
+	if (fe <= wb || fb >= we)
+		return -1;
+	if (fb < wb || fe > we || len > 16 || src->kind != RV_PAYLOAD || src->part || !src->masked || src->shift ||
+	    src->base != base || src->off != off || src->len != len)
+		return -2;
+	for (i = wb; i < we; i++) {
+		bool in = i >= fb && i < fe;
+		if (bit_of(src->mask, i - wb) == in)
+			return -2; /* keeps a DSCP bit, or writes another field too */
+		if (in)
+			v = v << 1 | (bit_of(src->xr, i - wb) ? 1u : 0u);
+		else if (bit_of(src->xr, i - wb))
+			return -2;
+	}
+	return (int)v;
+}
+
+/* ------------------------------------------------------------------ */
+/* Set contents */
+
+/* An element's key (or, for an interval set, range) compared with @p c of @p len bytes. */
+struct ival {
+	const uint8_t *lo, *hi; /* hi: NULL = to the largest value; exclusive otherwise */
+};
+
+/*
+ * Elements in key order, as nft lists them (the kernel's order depends on
+ * the set's backend): names and translated addresses come out in the
+ * order a reader of `nft list ruleset` sees them.
+ */
+static int
+elem_key_cmp(const void *a, const void *b)
+{
+	const struct nelem *x = a, *y = b;
+	uint32_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	/* An interval's end sorts before a start at the same key. */
+	return (int)(y->flags & NFT_SET_ELEM_INTERVAL_END) - (int)(x->flags & NFT_SET_ELEM_INTERVAL_END);
+}
+
+/*
+ * The intervals of an interval set (its elements sorted by key): a start
+ * element, then the end element that closes it (exclusive), or none when
+ * it runs to the largest value. False for a layout not understood.
+ */
+static bool
+set_intervals(const struct nset *set, struct ival **out, size_t *n)
+{
+	const struct nelem *v = set->e;
+	size_t i, k = 0;
+
+	*out = set->n ? xcalloc(set->n, sizeof(**out)) : NULL;
+	for (i = 0; i < set->n; i++) {
+		if (v[i].flags & NFT_SET_ELEM_INTERVAL_END)
+			continue; /* the end of the gap below the first interval */
+		if (i + 1 < set->n && !(v[i + 1].flags & NFT_SET_ELEM_INTERVAL_END)) {
+			free(*out);
+			*out = NULL;
+			return false;
+		}
+		(*out)[k].lo = v[i].key;
+		(*out)[k].hi = i + 1 < set->n ? v[i + 1].key : NULL;
+		k++;
+		i++;
+	}
+	*n = k;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Matches */
+
+static void
+sel_free(struct sel *s)
+{
+	free(s->oif.names.v);
+	free(s->iif.names.v);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+sel_copy(struct sel *dst, const struct sel *src)
+{
+	*dst = *src;
+	names_copy(&dst->oif.names, &src->oif.names);
+	names_copy(&dst->iif.names, &src->iif.names);
+}
+
+/* An interface match: @p positive with @p got (NULL when the names could not be read). */
+static void
+iface_match(struct iface_sel *is, bool positive, struct names *got)
+{
+	size_t i, k;
+
+	is->seen = true;
+	if (is->opaque || !positive || !got) {
+		/* oifname != "lo": every interface but some; no list to give. */
+		is->opaque = true;
+		return;
+	}
+	if (!is->named) {
+		is->names = *got;
+		memset(got, 0, sizeof(*got));
+		is->named = true;
+		return;
+	}
+	/* Two positive matches: the rule applies to the names in both. */
+	for (i = 0, k = 0; i < is->names.n; i++)
+		if (names_has(got, is->names.v[i]))
+			memmove(is->names.v[k++], is->names.v[i], sizeof(is->names.v[i]));
+	is->names.n = k;
+}
+
+static void
+dscp_match(struct sel *s, bool positive, uint64_t m)
+{
+	if (positive) {
+		s->allowed &= m;
+		s->dscp_in = true;
+	} else {
+		s->allowed &= ~m;
+		s->dscp_not_in = true;
+	}
+}
+
+/* A `>=` not followed by its `<=`: a one-sided comparison, which the model holds as "other". */
+static void
+flush_pending(struct rscan *s)
+{
+	if (s->pending_ge >= 0)
+		s->cur.other = true;
+	s->pending_ge = -1;
+}
+
+/* What a register names for a match: an interface, the DSCP field, or something else. */
+enum mkind { MK_OTHER, MK_OIF, MK_IIF, MK_OIFIDX, MK_IIFIDX, MK_L3, MK_DSCP };
+
+static enum mkind
+match_kind(const struct rscan *s, const struct rv *d, int *pos)
+{
+	if (d->kind == RV_META && d->part == 0) {
+		switch (d->key) {
+		case NFT_META_OIFNAME:
+			return MK_OIF;
+		case NFT_META_IIFNAME:
+			return MK_IIF;
+		case NFT_META_OIF:
+			return MK_OIFIDX;
+		case NFT_META_IIF:
+			return MK_IIFIDX;
+		case NFT_META_NFPROTO:
+		case NFT_META_PROTOCOL:
+			return MK_L3;
+		default:
+			return MK_OTHER;
+		}
+	}
+	if ((*pos = dscp_pos(d, s->l3)) >= 0)
+		return MK_DSCP;
+	return MK_OTHER;
+}
+
+/* The family a dependency names: `meta nfproto ipv4` (inet) or `meta protocol ip` (netdev, bridge). */
+static void
+learn_l3(struct rscan *s, const struct rv *d, const uint8_t *data, uint32_t len)
+{
+	if (d->key == NFT_META_NFPROTO && len == 1)
+		s->l3 = data[0] == NFPROTO_IPV4 ? 4 : data[0] == NFPROTO_IPV6 ? 6 : 0;
+	else if (d->key == NFT_META_PROTOCOL && len == 2) {
+		uint16_t proto = (uint16_t)(data[0] << 8 | data[1]);
+		s->l3 = proto == 0x0800 ? 4 : proto == 0x86dd ? 6 : 0;
+	}
+}
+
+static void
+on_cmp(struct rscan *s, struct nftnl_expr *e)
+{
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), len = 0, sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG);
+	const uint8_t *data = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+	const struct rv *d = reg_get(s, sreg);
+	struct names got = { 0 };
+	enum mkind k;
+	uint64_t m = 0;
+	uint8_t c[16];
+	int pos = -1;
+	unsigned x;
+
+	/* `ip dscp 10-20` is `>= 10` then `<= 20` on the same register. */
+	if (s->pending_ge >= 0) {
+		if (op == NFT_CMP_LTE && reg_word(sreg) == s->pending_ge && data && len == s->ge_len) {
+			if (s->pending_dscp) {
+				pos = dscp_pos(d, s->l3);
+				for (x = 0; x < 64; x++) {
+					dscp_bytes(x, pos, len, c);
+					if (memcmp(c, s->ge_data, len) >= 0 && memcmp(c, data, len) <= 0)
+						m |= 1ull << x;
+				}
+				dscp_match(&s->cur, true, m);
+			} else
+				s->cur.other = true;
+			s->pending_ge = -1;
+			return;
+		}
+		flush_pending(s);
+	}
+	if (!data) {
+		s->cur.other = true;
+		return;
+	}
+	k = match_kind(s, d, &pos);
+	switch (k) {
+	case MK_OIF:
+	case MK_IIF:
+	case MK_OIFIDX:
+	case MK_IIFIDX: {
+		bool ok = op == NFT_CMP_EQ &&
+		    (k == MK_OIF || k == MK_IIF ? name_from_data(data, len, &got) : name_from_index(data, len, &got));
+		iface_match(k == MK_OIF || k == MK_OIFIDX ? &s->cur.oif : &s->cur.iif, op == NFT_CMP_EQ,
+		    ok ? &got : NULL);
+		free(got.v);
+		return;
+	}
+	case MK_L3:
+		/* The address family a dscp or nat statement implies anyway: not a selector. */
+		if (op == NFT_CMP_EQ)
+			learn_l3(s, d, data, len);
+		return;
+	case MK_DSCP:
+		if (len != d->len) {
+			s->cur.other = true;
+			return;
+		}
+		if (op == NFT_CMP_GTE) {
+			s->pending_ge = reg_word(sreg);
+			s->pending_dscp = true;
+			memcpy(s->ge_data, data, len);
+			s->ge_len = len;
+			return;
+		}
+		if (op != NFT_CMP_EQ && op != NFT_CMP_NEQ) {
+			s->cur.other = true; /* <, > ...: not a set of values the model can hold */
+			return;
+		}
+		for (x = 0; x < 64; x++) {
+			dscp_bytes(x, pos, len, c);
+			if (!memcmp(c, data, len))
+				m |= 1ull << x;
+		}
+		dscp_match(&s->cur, op == NFT_CMP_EQ, m);
+		return;
+	default:
+		if (op == NFT_CMP_GTE && len <= sizeof(s->ge_data) && reg_word(sreg) >= 0) {
+			s->pending_ge = reg_word(sreg);
+			s->pending_dscp = false;
+			memcpy(s->ge_data, data, len);
+			s->ge_len = len;
+			return;
+		}
+		s->cur.other = true;
+	}
+}
+
+static void
+on_range(struct rscan *s, struct nftnl_expr *e)
+{
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP), flen = 0, tlen = 0;
+	const uint8_t *from = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &flen),
+	              *to = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &tlen);
+	const struct rv *d = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_SREG));
+	uint64_t m = 0;
+	uint8_t c[16];
+	int pos = -1;
+	unsigned x;
+
+	flush_pending(s);
+	if (!from || !to || match_kind(s, d, &pos) != MK_DSCP || flen != d->len || tlen != d->len) {
+		s->cur.other = true;
+		return;
+	}
+	for (x = 0; x < 64; x++) {
+		dscp_bytes(x, pos, d->len, c);
+		if (memcmp(c, from, flen) >= 0 && memcmp(c, to, tlen) <= 0)
+			m |= 1ull << x;
+	}
+	dscp_match(&s->cur, op == NFT_RANGE_EQ, m);
+}
+
+/* DSCP values whose register form is in @p set; false when the set's layout is not understood. */
+static bool
+dscp_set_mask(const struct nset *set, int pos, uint32_t len, uint64_t *m)
+{
+	struct ival *iv = NULL;
+	size_t n = 0, i;
+	uint8_t c[16];
+	unsigned x;
+
+	*m = 0;
+	if (set->klen != len)
+		return false;
+	if (set->flags & NFT_SET_INTERVAL) {
+		if (!set_intervals(set, &iv, &n))
+			return false;
+		for (x = 0; x < 64; x++) {
+			dscp_bytes(x, pos, len, c);
+			for (i = 0; i < n; i++)
+				if (memcmp(c, iv[i].lo, len) >= 0 && (!iv[i].hi || memcmp(c, iv[i].hi, len) < 0))
+					*m |= 1ull << x;
+		}
+		free(iv);
+		return true;
+	}
+	for (i = 0; i < set->n; i++) {
+		if (set->e[i].klen != len)
+			return false;
+		for (x = 0; x < 64; x++) {
+			dscp_bytes(x, pos, len, c);
+			if (!memcmp(c, set->e[i].key, len))
+				*m |= 1ull << x;
+		}
+	}
+	return true;
+}
+
+/* Interface names in a set of names or of interface indexes; false when not understood. */
+static bool
+set_names(const struct nset *set, bool by_index, struct names *out)
+{
+	size_t i;
+
+	/* A wildcard in a set makes it an interval set: which names it covers is not listed. */
+	if (set->flags & NFT_SET_INTERVAL)
+		return false;
+	for (i = 0; i < set->n; i++)
+		if (!(by_index ? name_from_index(set->e[i].key, set->e[i].klen, out)
+		               : name_from_data(set->e[i].key, set->e[i].klen, out)))
+			return false;
+	return true;
+}
+
+static void
+add_edge(struct pctx *p, const struct nrule *r, const char *table, const char *to)
+{
+	if (!r->ch || !to)
+		return;
+	ER_GROW(p->edges, p->n_edges, p->cap_edges);
+	p->edges[p->n_edges++] = (struct nedge){ r->family, table, r->ch->name, xstrdup(to) };
+}
+
+static void
+on_lookup(struct rscan *s, struct nftnl_expr *e)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+	const struct nset *set = name ? find_set(s->p, s->r->family, s->table, name) : NULL;
+	const struct rv *d = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+	bool inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+	    (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	struct names got = { 0 };
+	enum mkind k;
+	uint64_t m;
+	int pos = -1;
+	size_t i;
+
+	flush_pending(s);
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
+		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG);
+		struct rv v = { .kind = set ? RV_MAP : RV_OTHER, .set = set };
+		/* A verdict map: its jumps give the chains they reach this chain's hook. */
+		if (dreg == NFT_REG_VERDICT) {
+			for (i = 0; set && i < set->n; i++)
+				if (set->e[i].has_verdict &&
+				    (set->e[i].verdict == NFT_JUMP || set->e[i].verdict == NFT_GOTO))
+					add_edge(s->p, s->r, s->table, set->e[i].chain);
+			return;
+		}
+		reg_store(s, dreg, &v, MAXDATA);
+		return;
+	}
+	k = match_kind(s, d, &pos);
+	switch (k) {
+	case MK_OIF:
+	case MK_IIF:
+	case MK_OIFIDX:
+	case MK_IIFIDX: {
+		bool ok = !inv && set && set_names(set, k == MK_OIFIDX || k == MK_IIFIDX, &got);
+		iface_match(k == MK_OIF || k == MK_OIFIDX ? &s->cur.oif : &s->cur.iif, !inv, ok ? &got : NULL);
+		free(got.v);
+		return;
+	}
+	case MK_DSCP:
+		if (!set || !dscp_set_mask(set, pos, d->len, &m)) {
+			s->cur.other = true;
+			return;
+		}
+		dscp_match(&s->cur, !inv, m);
+		return;
+	case MK_L3:
+	default:
+		s->cur.other = true;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions */
+
+/* The translated addresses of a nat expression, from its address registers. */
+static bool
+nat_targets(struct rscan *s, struct nftnl_expr *e, uint32_t alen)
+{
+	const struct rv *lo, *hi;
+	size_t cap = 0, i;
+	struct nrule *r = s->r;
+
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MIN))
+		return false; /* `snat to :1024` and the like: no address */
+	lo = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN));
+	hi = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) ? reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX))
+	                                                       : lo;
+	if (lo->kind == RV_IMM && hi->kind == RV_IMM) {
+		if (lo->part * 4 + alen > lo->len || hi->part * 4 + alen > hi->len)
+			return false;
+		return xlat_add(lo->data + lo->part * 4, hi->data + hi->part * 4, alen, &r->xlat, &r->n_xlat, &cap);
+	}
+	/* `snat to ip saddr map { ... }`: every address the rule may translate to. */
+	if (lo->kind == RV_MAP && hi->kind == RV_MAP && lo->set && lo->set == hi->set) {
+		for (i = 0; i < lo->set->n; i++) {
+			const struct nelem *el = &lo->set->e[i];
+			if (el->flags & NFT_SET_ELEM_INTERVAL_END)
+				continue;
+			if (lo->part * 4 + alen > el->dlen || hi->part * 4 + alen > el->dlen ||
+			    !xlat_add(el->data + lo->part * 4, el->data + hi->part * 4, alen, &r->xlat, &r->n_xlat, &cap))
+				goto fail;
+		}
+		if (r->n_xlat)
+			return true;
+	}
+fail:
+	free(r->xlat);
+	r->xlat = NULL;
+	r->n_xlat = 0;
+	return false;
+}
+
+static void
+on_nat(struct rscan *s, struct nftnl_expr *e, bool masq)
+{
+	uint32_t fam;
+	struct nrule *r = s->r;
+
+	flush_pending(s);
+	if (s->nat_done)
+		return;
+	if (!masq) {
+		if (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) != NFT_NAT_SNAT)
+			return; /* dnat: not what the checks read */
+		s->nat_done = true;
+		fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
+		if ((fam != NFPROTO_IPV4 && fam != NFPROTO_IPV6) || !nat_targets(s, e, fam == NFPROTO_IPV4 ? 4 : 16))
+			return; /* no address, or a form not understood */
+		snprintf(r->nat_family, sizeof(r->nat_family), "%s", family_name(fam));
+	} else {
+		s->nat_done = true;
+		snprintf(r->nat_family, sizeof(r->nat_family), "%s", family_name(r->family));
+	}
+	r->nat = true;
+	r->nat_masq = masq;
+	sel_copy(&r->nat_sel, &s->cur);
+}
+
+static void
+on_payload(struct rscan *s, struct nftnl_expr *e)
+{
+	uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE), off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+	         len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	struct rv v = { .kind = RV_PAYLOAD, .base = base, .off = off, .len = len };
+	int val;
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
+		reg_store(s, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG), &v, len);
+		return;
+	}
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG))
+		return;
+	flush_pending(s);
+	val = dscp_written(reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_SREG)), base, off, len, s->l3);
+	if (val < 0)
+		return; /* another field, or a DSCP write not understood: not a re-marking the checks can count */
+	/* The last write is the value the packet leaves with. */
+	if (s->r->dscp)
+		sel_free(&s->r->dscp_sel);
+	s->r->dscp = true;
+	s->r->dscp_val = (unsigned)val;
+	sel_copy(&s->r->dscp_sel, &s->cur);
+}
+
+static void
+on_bitwise(struct rscan *s, struct nftnl_expr *e)
+{
+	const struct rv *src = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG), len = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_LEN),
+	         op = nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) ? nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP)
+	                                                           : NFT_BITWISE_BOOL,
+	         mlen = 0, xlen = 0, dlen = 0;
+	struct rv v = *src;
+
+	if (src->kind != RV_PAYLOAD || src->part || src->len != len || len > 16 || src->shift) {
+		v.kind = RV_OTHER;
+	} else if (op == NFT_BITWISE_BOOL && !src->masked) {
+		const void *mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &mlen),
+		           *xr = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+		if (!mask || !xr || mlen < len || xlen < len) {
+			v.kind = RV_OTHER;
+		} else {
+			memcpy(v.mask, mask, len);
+			memcpy(v.xr, xr, len);
+			v.masked = true;
+		}
+	} else if (op == NFT_BITWISE_RSHIFT && src->masked && len == 1) {
+		/* Only one byte: the kernel shifts 32-bit words in host order, the same for one byte either way. */
+		const void *d = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_DATA, &dlen);
+		uint32_t sh = 0;
+		if (d && dlen == sizeof(sh))
+			memcpy(&sh, d, sizeof(sh));
+		if (!d || dlen != sizeof(sh) || sh >= 8)
+			v.kind = RV_OTHER;
+		else
+			v.shift = sh;
+	} else
+		v.kind = RV_OTHER;
+	reg_store(s, dreg, &v, len);
+}
+
+static void
+on_immediate(struct rscan *s, struct nftnl_expr *e)
+{
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), len = 0;
+	struct rv v = { .kind = RV_IMM };
+	const void *d;
+
+	if (dreg == NFT_REG_VERDICT) {
+		int32_t verdict = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+		if (verdict == NFT_JUMP || verdict == NFT_GOTO)
+			add_edge(s->p, s->r, s->table, nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
+		return;
+	}
+	d = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
+	if (!d || len > sizeof(v.data)) {
+		v.kind = RV_OTHER;
+		len = 4;
+	} else {
+		memcpy(v.data, d, len);
+		v.len = len;
+	}
+	reg_store(s, dreg, &v, len);
+}
+
+static void
+take_packets(struct rscan *s, uint64_t n)
+{
+	if (!s->counted)
+		s->r->packets = n;
+	s->counted = true;
+}
+
+/* Expressions that neither narrow what a rule matches nor write a register this model reads. */
+static bool
+inert(const char *name)
+{
+	static const char *const names[] = { "log", "reject", "notrack", "queue", "dup", "fwd", "last", "redir",
+		"tproxy" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Expressions that load a register for a later match: that match is "other". */
+static bool
+loads_other(const char *name)
+{
+	static const char *const names[] = { "ct", "byteorder", "hash", "numgen", "fib", "rt", "socket", "osf",
+		"exthdr", "xfrm", "tunnel", "inner" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static int
+on_expr(struct nftnl_expr *e, void *arg)
+{
+	struct rscan *s = arg;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (!name) {
+		regs_forget(s);
+		s->cur.other = true;
+		return 0;
+	}
+	if (!strcmp(name, "cmp")) {
+		on_cmp(s, e);
+		return 0;
+	}
+	/* Only a cmp can close a range opened by a `>=`. */
+	if (strcmp(name, "payload") != 0 || !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG))
+		flush_pending(s);
+	if (!strcmp(name, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
+		uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+		struct rv v = { .kind = RV_META, .key = key };
+		reg_store(s, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), &v,
+		    key == NFT_META_OIFNAME || key == NFT_META_IIFNAME ? IFNAMSIZ : 4);
+	} else if (!strcmp(name, "meta")) {
+		/* meta set: writes the packet, not a register */
+	} else if (!strcmp(name, "payload")) {
+		on_payload(s, e);
+	} else if (!strcmp(name, "bitwise")) {
+		on_bitwise(s, e);
+	} else if (!strcmp(name, "range")) {
+		on_range(s, e);
+	} else if (!strcmp(name, "lookup")) {
+		on_lookup(s, e);
+	} else if (!strcmp(name, "immediate")) {
+		on_immediate(s, e);
+	} else if (!strcmp(name, "counter")) {
+		take_packets(s, nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS));
+	} else if (!strcmp(name, "objref") && nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_TYPE)) {
+		uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE);
+		const char *oname = nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME);
+		if (type == NFT_OBJECT_COUNTER) {
+			const struct nobj *o = oname ? find_obj(s->p, s->r->family, s->table, oname) : NULL;
+			take_packets(s, o ? o->packets : 0);
+		} else if (type == NFT_OBJECT_QUOTA || type == NFT_OBJECT_LIMIT || type == NFT_OBJECT_CONNLIMIT ||
+		    type == NFT_OBJECT_SYNPROXY)
+			s->cur.other = true;
+	} else if (!strcmp(name, "nat")) {
+		on_nat(s, e, false);
+	} else if (!strcmp(name, "masq")) {
+		on_nat(s, e, true);
+	} else if (inert(name)) {
+		/* nothing the checks read */
+	} else if (loads_other(name)) {
+		regs_forget(s);
+	} else {
+		/* limit, quota, connlimit, dynset (meters), synproxy, xtables matches, and what is not known here. */
+		regs_forget(s);
+		s->cur.other = true;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages */
+
+static int
+decode_fail(const struct nl_msgpos *m, const char *what)
+{
+	return nl_perr(m, "libnftnl cannot decode this %s", what);
+}
+
+static int
+on_chain(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	const char *table, *name;
+	struct nchain *ch;
+	int rc = -1;
+
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 || !(table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)) ||
+	    !(name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME))) {
+		decode_fail(m, "chain");
+		goto out;
+	}
+	ER_GROW(p->chains, p->n_chains, p->cap_chains);
+	ch = &p->chains[p->n_chains++];
+	memset(ch, 0, sizeof(*ch));
+	ch->family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+	ch->table = xstrdup(table);
+	ch->name = xstrdup(name);
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
+		ch->hook = hook_name(ch->family, nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEV))
+		name_add(&ch->devs, nftnl_chain_get_str(c, NFTNL_CHAIN_DEV));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEVICES)) {
+		const char *const *dev = nftnl_chain_get_array(c, NFTNL_CHAIN_DEVICES);
+		for (; dev && *dev; dev++)
+			if (!names_has(&ch->devs, *dev))
+				name_add(&ch->devs, *dev);
+	}
+	rc = 0;
+out:
+	nftnl_chain_free(c);
+	return rc;
+}
+
+static int
+on_set(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	const char *table, *name;
+	struct nset *ns;
+	int rc = -1;
+
+	if (nftnl_set_nlmsg_parse(nlh, s) < 0 || !(table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) ||
+	    !(name = nftnl_set_get_str(s, NFTNL_SET_NAME))) {
+		decode_fail(m, "set");
+		goto out;
+	}
+	ER_GROW(p->sets, p->n_sets, p->cap_sets);
+	ns = &p->sets[p->n_sets++];
+	memset(ns, 0, sizeof(*ns));
+	ns->family = nftnl_set_get_u32(s, NFTNL_SET_FAMILY);
+	ns->table = xstrdup(table);
+	ns->name = xstrdup(name);
+	ns->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
+	ns->klen = nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0;
+	rc = 0;
+out:
+	nftnl_set_free(s);
+	return rc;
+}
+
+struct elem_ctx {
+	struct nset *set;
+	bool bad;
+};
+
+static int
+on_elem(struct nftnl_set_elem *e, void *arg)
+{
+	struct elem_ctx *c = arg;
+	struct nset *set = c->set;
+	struct nelem *el;
+	const void *d;
+	uint32_t len = 0;
+
+	ER_GROW(set->e, set->n, set->cap);
+	el = &set->e[set->n++];
+	memset(el, 0, sizeof(*el));
+	if ((d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len)) && len <= sizeof(el->key)) {
+		memcpy(el->key, d, len);
+		el->klen = len;
+	} else if (d)
+		c->bad = true;
+	/* A concatenation's range end (pipapo): not a layout this decoder reads. */
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
+		c->bad = true;
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
+		el->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
+	if ((d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len)) && len <= sizeof(el->data)) {
+		memcpy(el->data, d, len);
+		el->dlen = len;
+	}
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
+		el->has_verdict = true;
+		el->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+			el->chain = xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+	}
+	return 0;
+}
+
+static int
+on_setelem(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct elem_ctx c = { 0 };
+	const char *table, *name;
+	int rc = -1;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !(table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) ||
+	    !(name = nftnl_set_get_str(s, NFTNL_SET_NAME))) {
+		decode_fail(m, "set element list");
+		goto out;
+	}
+	if (!(c.set = find_set(p, nftnl_set_get_u32(s, NFTNL_SET_FAMILY), table, name))) {
+		nl_perr(m, "elements of set %s %s %s, which the dump does not have",
+		    family_name(nftnl_set_get_u32(s, NFTNL_SET_FAMILY)), table, name);
+		goto out;
+	}
+	nftnl_set_elem_foreach(s, on_elem, &c);
+	/* Keys of another size, or ranges of concatenations: a set whose contents cannot be named. */
+	if (c.bad)
+		c.set->klen = UINT32_MAX;
+	rc = 0;
+out:
+	nftnl_set_free(s);
+	return rc;
+}
+
+static void
+sort_elements(struct pctx *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_sets; i++)
+		if (p->sets[i].n > 1)
+			qsort(p->sets[i].e, p->sets[i].n, sizeof(*p->sets[i].e), elem_key_cmp);
+}
+
+static int
+on_obj(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	const char *table, *name;
+	int rc = -1;
+
+	if (nftnl_obj_nlmsg_parse(nlh, o) < 0 || !(table = nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
+	    !(name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME))) {
+		decode_fail(m, "object");
+		goto out;
+	}
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER) {
+		ER_GROW(p->objs, p->n_objs, p->cap_objs);
+		p->objs[p->n_objs++] = (struct nobj){ nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY), xstrdup(table), xstrdup(name),
+			nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS) };
+	}
+	rc = 0;
+out:
+	nftnl_obj_free(o);
+	return rc;
+}
+
+static int
+on_rule(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	const char *table, *chain;
+	struct rscan s;
+	struct nrule *r;
+	int rc = -1;
+
+	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0 || !(table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE)) ||
+	    !(chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN))) {
+		decode_fail(m, "rule");
+		goto out;
+	}
+	ER_GROW(p->rules, p->n_rules, p->cap_rules);
+	r = &p->rules[p->n_rules++];
+	memset(r, 0, sizeof(*r));
+	r->family = nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY);
+	r->ch = find_chain(p, r->family, table, chain);
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.r = r;
+	s.table = r->ch ? r->ch->table : table;
+	s.pending_ge = -1;
+	s.cur.allowed = ~0ull;
+	s.l3 = r->family == NFPROTO_IPV4 ? 4 : r->family == NFPROTO_IPV6 ? 6 : 0;
+	nftnl_expr_foreach(nr, on_expr, &s);
+	flush_pending(&s);
+	sel_free(&s.cur);
+	rc = 0;
+out:
+	nftnl_rule_free(nr);
+	return rc;
+}
+
+/* First walk: chains, sets, counter objects; where the element lists and rules are. */
+static int
+index_msg(const struct nlmsghdr *nlh, const struct nl_msgpos *m, void *arg)
+{
+	struct pctx *p = arg;
+
+	switch (nlh->nlmsg_type) {
+	case NFT_TYPE(NFT_MSG_NEWCHAIN):
+		return on_chain(p, nlh, m);
+	case NFT_TYPE(NFT_MSG_NEWSET):
+		return on_set(p, nlh, m);
+	case NFT_TYPE(NFT_MSG_NEWOBJ):
+		return on_obj(p, nlh, m);
+	case NFT_TYPE(NFT_MSG_NEWSETELEM):
+		ER_GROW(p->elem_msgs, p->n_elem_msgs, p->cap_elem_msgs);
+		p->elem_msgs[p->n_elem_msgs++] = m->off;
+		return 0;
+	case NFT_TYPE(NFT_MSG_NEWRULE):
+		ER_GROW(p->rule_msgs, p->n_rule_msgs, p->cap_rule_msgs);
+		p->rule_msgs[p->n_rule_msgs++] = m->off;
+		return 0;
+	case NFT_TYPE(NFT_MSG_NEWTABLE):
+	case NFT_TYPE(NFT_MSG_NEWGEN):
+	case NFT_TYPE(NFT_MSG_NEWFLOWTABLE):
+		return 0; /* nothing the checks read */
+	default:
+		return nl_perr(m, "message type 0x%04x is not an nf_tables object", nlh->nlmsg_type);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Emitting the facts */
 
 enum hook_dir { HOOK_UNKNOWN = -1, HOOK_EGRESS = ER_DIR_EGRESS, HOOK_INGRESS = ER_DIR_INGRESS };
 
@@ -537,409 +1473,6 @@ hook_dir(const char *hook)
 		if (!strcmp(hook, ingress[i]))
 			return HOOK_INGRESS;
 	return HOOK_UNKNOWN;
-}
-
-/* One interface match (oifname or iifname) seen in a rule. */
-struct iface_sel {
-	bool seen;     /* matched at all */
-	bool opaque;   /* negated, or a form not understood: no name can be given */
-	bool named;    /* names holds the interfaces (possibly none: an empty set) */
-	struct names names;
-};
-
-/* The selectors in front of an action statement. */
-struct sel {
-	struct iface_sel oif, iif;
-	uint64_t allowed;  /* DSCP values the dscp matches let through */
-	bool dscp_in;      /* a positive dscp match */
-	bool dscp_not_in;  /* a negative one */
-	bool other;        /* any other selector: ports, addresses, protocols, limits */
-};
-
-struct rule_ctx {
-	const char *family, *table, *chain;
-	const struct nchain *ch;
-	json_object *expr;
-	size_t nstmt;
-};
-
-static void
-sel_free(struct sel *s)
-{
-	free(s->oif.names.v);
-	free(s->iif.names.v);
-}
-
-static void
-iface_match(struct pctx *p, const struct rule_ctx *r, struct iface_sel *is, const char *op, json_object *right)
-{
-	struct names got = { 0 };
-	size_t i, k;
-
-	is->seen = true;
-	if (is->opaque)
-		return;
-	if (strcmp(op, "==") != 0 && strcmp(op, "in") != 0) {
-		/* oifname != "lo": every interface but some; no list to give. */
-		is->opaque = true;
-		return;
-	}
-	if (!iface_names(p, r->family, r->table, right, &got)) {
-		free(got.v);
-		is->opaque = true;
-		return;
-	}
-	if (!is->named) {
-		is->names = got;
-		is->named = true;
-		return;
-	}
-	/* Two positive matches: the rule applies to the names in both. */
-	for (i = 0, k = 0; i < is->names.n; i++)
-		if (names_has(&got, is->names.v[i]))
-			is->names.v[k++] = is->names.v[i];
-	is->names.n = k;
-	free(got.v);
-}
-
-static void
-dscp_match(struct pctx *p, const struct rule_ctx *r, struct sel *s, const char *op, json_object *right)
-{
-	uint64_t m;
-
-	if (!dscp_mask(p, r->family, r->table, right, &m)) {
-		s->other = true;
-		return;
-	}
-	if (!strcmp(op, "==") || !strcmp(op, "in")) {
-		s->allowed &= m;
-		s->dscp_in = true;
-	} else if (!strcmp(op, "!=")) {
-		s->allowed &= ~m;
-		s->dscp_not_in = true;
-	} else
-		s->other = true; /* <, > ...: not a set of values the model can hold */
-}
-
-static bool
-is_dscp_payload(json_object *e)
-{
-	json_object *pl = member(e, "payload");
-	const char *proto = member_str(pl, "protocol"), *field = member_str(pl, "field");
-
-	return proto && field && (!strcmp(proto, "ip") || !strcmp(proto, "ip6")) && !strcmp(field, "dscp");
-}
-
-/* Collect the selectors of statements [0, upto). Statement shapes were checked by check_stmt(). */
-static void
-scan_selectors(struct pctx *p, const struct rule_ctx *r, size_t upto, struct sel *s)
-{
-	static const char *const narrowing[] = { "limit", "quota", "ct count", "meter", "synproxy" };
-	size_t i, k;
-
-	memset(s, 0, sizeof(*s));
-	s->allowed = ~0ull;
-	for (i = 0; i < upto; i++) {
-		json_object *v, *left, *right;
-		const char *kind = only_key(json_object_array_get_idx(r->expr, i), &v), *key, *op;
-
-		if (!strcmp(kind, "match")) {
-			left = member(v, "left");
-			right = member(v, "right");
-			op = member_str(v, "op");
-			key = member_str(member(left, "meta"), "key");
-			if (key && (!strcmp(key, "oifname") || !strcmp(key, "oif")))
-				iface_match(p, r, &s->oif, op, right);
-			else if (key && (!strcmp(key, "iifname") || !strcmp(key, "iif")))
-				iface_match(p, r, &s->iif, op, right);
-			else if (key && (!strcmp(key, "nfproto") || !strcmp(key, "protocol")))
-				; /* the address family a dscp or nat statement implies anyway */
-			else if (is_dscp_payload(left))
-				dscp_match(p, r, s, op, right);
-			else
-				s->other = true;
-			continue;
-		}
-		for (k = 0; k < ARRAY_SIZE(narrowing); k++)
-			if (!strcmp(kind, narrowing[k]))
-				s->other = true;
-	}
-}
-
-static void
-push_nat(struct pctx *p, const struct er_nat_rule *tmpl, const char *oif, const struct er_prefix *xl, size_t n)
-{
-	struct er_nat_rule *nr;
-
-	ER_GROW(p->nat, p->n_nat, p->cap_nat);
-	nr = &p->nat[p->n_nat++];
-	*nr = *tmpl;
-	snprintf(nr->oif, sizeof(nr->oif), "%s", oif);
-	nr->n_xlat = n;
-	nr->xlat = n ? xcalloc(n, sizeof(*xl)) : NULL;
-	if (n)
-		memcpy(nr->xlat, xl, n * sizeof(*xl));
-}
-
-/*
- * One er_nat_rule per output interface the rule names (`oifname { "msft1",
- * "msft2" }` is two), or one for any interface.
- */
-static void
-emit_nat(struct pctx *p, const struct rule_ctx *r, size_t at, const char *kind, json_object *stmt, uint64_t packets)
-{
-	struct er_nat_rule tmpl;
-	struct er_prefix *xl = NULL;
-	struct sel s;
-	size_t n = 0, i;
-	const char *fam = member_str(stmt, "family");
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	if (!strcmp(kind, "snat")) {
-		if (!snat_targets(p, r->family, r->table, member(stmt, "addr"), &xl, &n))
-			return; /* no address, or a form not understood */
-		tmpl.action = ER_NAT_SNAT;
-	} else
-		tmpl.action = ER_NAT_MASQUERADE;
-	/* In an inet table the statement says which family it translates. */
-	snprintf(tmpl.family, sizeof(tmpl.family), "%s", fam ? fam : r->family);
-	snprintf(tmpl.hook, sizeof(tmpl.hook), "%s", r->ch && r->ch->hook ? r->ch->hook : "");
-	tmpl.packets = packets;
-	scan_selectors(p, r, at, &s);
-	if (!s.oif.opaque && s.oif.named)
-		for (i = 0; i < s.oif.names.n; i++)
-			push_nat(p, &tmpl, s.oif.names.v[i], xl, n);
-	else
-		/*
-		 * No oifname, `oifname != X` (the model has no "all but") or a
-		 * form not understood (an oif by index): any interface.
-		 */
-		push_nat(p, &tmpl, "", xl, n);
-	sel_free(&s);
-	free(xl);
-}
-
-static void
-push_dscp(struct pctx *p, const struct er_dscp_rule *tmpl, const char *ifname)
-{
-	struct er_dscp_rule *dr;
-
-	ER_GROW(p->dscp, p->n_dscp, p->cap_dscp);
-	dr = &p->dscp[p->n_dscp++];
-	*dr = *tmpl;
-	snprintf(dr->ifname, sizeof(dr->ifname), "%s", ifname);
-}
-
-/* The interface names of a netdev chain's "dev": a string or an array. */
-static void
-dev_names(json_object *dev, struct names *out)
-{
-	size_t i;
-
-	if (json_object_is_type(dev, json_type_array)) {
-		for (i = 0; i < json_object_array_length(dev); i++)
-			name_add(out, json_object_array_get_idx(dev, i));
-	} else if (dev)
-		name_add(out, dev);
-}
-
-/*
- * Direction from the chain's hook; the interface is the output interface
- * on egress hooks and the input interface on ingress hooks, the other one
- * being just another selector. A chain no base chain reaches has no hook:
- * an oifname then says egress, an iifname ingress.
- */
-static void
-emit_dscp(struct pctx *p, const struct rule_ctx *r, size_t at, unsigned val, uint64_t packets)
-{
-	struct er_dscp_rule tmpl;
-	struct names devs = { 0 };
-	struct iface_sel *own, *other;
-	enum hook_dir d = hook_dir(r->ch ? r->ch->hook : NULL);
-	struct sel s;
-	size_t i;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	scan_selectors(p, r, at, &s);
-	if (d == HOOK_UNKNOWN)
-		d = !s.oif.seen && s.iif.seen ? HOOK_INGRESS : HOOK_EGRESS;
-	own = d == HOOK_INGRESS ? &s.iif : &s.oif;
-	other = d == HOOK_INGRESS ? &s.oif : &s.iif;
-	if (other->seen || own->opaque)
-		s.other = true;
-	tmpl.dir = (enum er_direction)d;
-	tmpl.set_dscp = (uint8_t)val;
-	tmpl.packets = packets;
-	if (s.other)
-		tmpl.match = ER_DSCP_OTHER;
-	else if (s.dscp_in) {
-		tmpl.match = ER_DSCP_IN;
-		tmpl.match_set = s.allowed;
-	} else if (s.dscp_not_in) {
-		tmpl.match = ER_DSCP_NOT_IN;
-		tmpl.match_set = ~s.allowed;
-	} else
-		tmpl.match = ER_DSCP_ANY;
-	if (!own->seen && r->ch)
-		dev_names(r->ch->dev, &devs);
-	if (own->seen && !own->opaque)
-		for (i = 0; i < own->names.n; i++)
-			push_dscp(p, &tmpl, own->names.v[i]);
-	else if (devs.n)
-		for (i = 0; i < devs.n; i++)
-			push_dscp(p, &tmpl, devs.v[i]);
-	else
-		push_dscp(p, &tmpl, "");
-	free(devs.v);
-	sel_free(&s);
-}
-
-/*
- * Check the shape of the statements this parser reads; any other
- * statement is skipped unread. Returns the statement's kind, or NULL
- * after pfail().
- */
-static const char *
-check_stmt(struct pctx *p, json_object *st, size_t i)
-{
-	json_object *v, *x;
-	const char *kind = only_key(st, &v);
-
-	if (!kind) {
-		pfail(p, "statement %zu is not an object with one key", i);
-		return NULL;
-	}
-	if (!strcmp(kind, "match")) {
-		if (!json_object_is_type(v, json_type_object) || !member(v, "left") || !member(v, "right")) {
-			pfail(p, "statement %zu (match) lacks left or right", i);
-			return NULL;
-		}
-		if (!member_str(v, "op")) {
-			pfail(p, "statement %zu (match): \"op\" is not a string", i);
-			return NULL;
-		}
-	} else if (!strcmp(kind, "counter")) {
-		uint64_t n;
-		if (!json_object_is_type(v, json_type_string) &&
-		    (!json_object_is_type(v, json_type_object) || ((x = member(v, "packets")) && !get_count(x, &n)))) {
-			pfail(p, "statement %zu (counter): \"packets\" is not a non-negative integer", i);
-			return NULL;
-		}
-	} else if (!strcmp(kind, "mangle")) {
-		if (!json_object_is_type(v, json_type_object) || !member(v, "key") || !member(v, "value")) {
-			pfail(p, "statement %zu (mangle) lacks key or value", i);
-			return NULL;
-		}
-	} else if (!strcmp(kind, "snat") || !strcmp(kind, "masquerade")) {
-		if (v && !json_object_is_type(v, json_type_object)) {
-			pfail(p, "statement %zu (%s) is not an object or null", i, kind);
-			return NULL;
-		}
-		if ((x = member(v, "family")) && !json_object_is_type(x, json_type_string)) {
-			pfail(p, "statement %zu (%s): \"family\" is not a string", i, kind);
-			return NULL;
-		}
-	}
-	return kind;
-}
-
-/* Packets of a counter statement: inline, or a named counter object in the table. */
-static uint64_t
-counter_packets(struct pctx *p, const struct rule_ctx *r, json_object *v)
-{
-	uint64_t n = 0;
-
-	if (json_object_is_type(v, json_type_string))
-		v = find_named(p, 'c', r->family, r->table, json_object_get_string(v));
-	if (!get_count(member(v, "packets"), &n))
-		n = 0;
-	return n;
-}
-
-static int
-parse_rule(struct pctx *p, json_object *rule, size_t idx)
-{
-	struct rule_ctx r;
-	json_object *h = member(rule, "handle"), *nat_stmt = NULL, *v;
-	const char *nat_kind = NULL;
-	size_t i, nat_at = 0, dscp_at = 0;
-	uint64_t packets = 0;
-	bool counted = false, have_dscp = false;
-	unsigned dscp_val = 0;
-
-	memset(&r, 0, sizeof(r));
-	r.family = member_str(rule, "family");
-	r.table = member_str(rule, "table");
-	r.chain = member_str(rule, "chain");
-	if (!r.family || !r.table || !r.chain) {
-		snprintf(p->where, sizeof(p->where), "nftables[%zu] (rule)", idx);
-		return pfail(p, "\"%s\" is not a string", !r.family ? "family" : !r.table ? "table" : "chain");
-	}
-	if (h && !json_object_is_type(h, json_type_int)) {
-		snprintf(p->where, sizeof(p->where), "rule %s %s %s", r.family, r.table, r.chain);
-		return pfail(p, "\"handle\" is not an integer");
-	}
-	snprintf(p->where, sizeof(p->where), "rule %s %s %s handle %lld", r.family, r.table, r.chain,
-	    h ? (long long)json_object_get_int64(h) : -1ll);
-	r.expr = member(rule, "expr");
-	if (!json_object_is_type(r.expr, json_type_array))
-		return pfail(p, "\"expr\" is not an array");
-	r.ch = find_chain(p, r.family, r.table, r.chain);
-	r.nstmt = json_object_array_length(r.expr);
-	for (i = 0; i < r.nstmt; i++) {
-		json_object *st = json_object_array_get_idx(r.expr, i);
-		const char *kind = check_stmt(p, st, i);
-		unsigned val;
-
-		if (!kind)
-			return -1;
-		only_key(st, &v);
-		if (!strcmp(kind, "counter") && !counted) {
-			packets = counter_packets(p, &r, v);
-			counted = true;
-		} else if ((!strcmp(kind, "snat") || !strcmp(kind, "masquerade")) && !nat_kind) {
-			nat_kind = kind;
-			nat_stmt = v;
-			nat_at = i;
-		} else if (!strcmp(kind, "mangle") && is_dscp_payload(member(v, "key")) &&
-		    dscp_value(member(v, "value"), &val)) {
-			/* The last write is the value the packet leaves with. */
-			have_dscp = true;
-			dscp_val = val;
-			dscp_at = i;
-		}
-	}
-	if (nat_kind)
-		emit_nat(p, &r, nat_at, nat_kind, nat_stmt, packets);
-	if (have_dscp)
-		emit_dscp(p, &r, dscp_at, dscp_val, packets);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* The ruleset */
-
-/* Every jump/goto target inside @p o (statements, and verdict maps). */
-static void
-collect_jumps(struct pctx *p, const char *family, const char *table, const char *from, json_object *o)
-{
-	const char *t;
-	size_t i;
-
-	if (json_object_is_type(o, json_type_array)) {
-		for (i = 0; i < json_object_array_length(o); i++)
-			collect_jumps(p, family, table, from, json_object_array_get_idx(o, i));
-		return;
-	}
-	if (!json_object_is_type(o, json_type_object))
-		return;
-	json_object_object_foreach(o, key, val) {
-		if ((!strcmp(key, "jump") || !strcmp(key, "goto")) && (t = member_str(val, "target"))) {
-			ER_GROW(p->edges, p->n_edges, p->cap_edges);
-			p->edges[p->n_edges++] = (struct nedge){ family, table, from, t };
-		} else
-			collect_jumps(p, family, table, from, val);
-	}
 }
 
 /* A regular chain runs at the hook of the first base chain that jumps to it (transitively). */
@@ -963,84 +1496,148 @@ inherit_hooks(struct pctx *p)
 	}
 }
 
-/* First pass: schema version, chains, named sets and counters, jumps. */
-static int
-index_ruleset(struct pctx *p, json_object *arr, bool *have_meta)
+static void
+push_nat(struct pctx *p, const struct er_nat_rule *tmpl, const char *oif, const struct er_prefix *xl, size_t n)
 {
-	size_t i, n = json_object_array_length(arr);
+	struct er_nat_rule *nr;
 
-	for (i = 0; i < n; i++) {
-		json_object *o = json_object_array_get_idx(arr, i), *v, *x;
-		const char *kind = only_key(o, &v), *family, *table, *name;
+	ER_GROW(p->nat, p->n_nat, p->cap_nat);
+	nr = &p->nat[p->n_nat++];
+	*nr = *tmpl;
+	snprintf(nr->oif, sizeof(nr->oif), "%s", oif);
+	nr->n_xlat = n;
+	nr->xlat = n ? xcalloc(n, sizeof(*xl)) : NULL;
+	if (n)
+		memcpy(nr->xlat, xl, n * sizeof(*xl));
+}
 
-		if (!kind) {
-			p->where[0] = '\0';
-			return pfail(p, "nftables[%zu] is not an object with one key", i);
-		}
-		snprintf(p->where, sizeof(p->where), "nftables[%zu] (%s)", i, kind);
-		if (!strcmp(kind, "metainfo")) {
-			x = member(v, "json_schema_version");
-			if (!json_object_is_type(x, json_type_int))
-				return pfail(p, "\"json_schema_version\" is missing or not an integer");
-			if (json_object_get_int64(x) != NFT_JSON_SCHEMA) {
-				p->where[0] = '\0';
-				return pfail(p, "json_schema_version %lld is not supported (this parser reads version %d)",
-				    (long long)json_object_get_int64(x), NFT_JSON_SCHEMA);
-			}
-			*have_meta = true;
-			continue;
-		}
-		if (strcmp(kind, "chain") && strcmp(kind, "set") && strcmp(kind, "map") && strcmp(kind, "counter") &&
-		    strcmp(kind, "rule"))
-			continue; /* tables, flowtables, ct helpers...: nothing the checks read */
-		family = member_str(v, "family");
-		table = member_str(v, "table");
-		name = member_str(v, !strcmp(kind, "rule") ? "chain" : "name");
-		if (!family || !table || !name)
-			return pfail(p, "\"%s\" is not a string",
-			    !family ? "family" : !table ? "table" : !strcmp(kind, "rule") ? "chain" : "name");
-		if (!strcmp(kind, "rule")) {
-			collect_jumps(p, family, table, name, member(v, "expr"));
-		} else if (!strcmp(kind, "chain")) {
-			struct nchain *c;
-			x = member(v, "hook");
-			if (x && !json_object_is_type(x, json_type_string))
-				return pfail(p, "chain %s %s %s: \"hook\" is not a string", family, table, name);
-			ER_GROW(p->chains, p->n_chains, p->cap_chains);
-			c = &p->chains[p->n_chains++];
-			c->family = family;
-			c->table = table;
-			c->name = name;
-			c->hook = x ? json_object_get_string(x) : NULL;
-			c->dev = member(v, "dev");
-		} else {
-			x = member(v, "elem");
-			if (strcmp(kind, "counter") && x && !json_object_is_type(x, json_type_array))
-				return pfail(p, "%s %s %s %s: \"elem\" is not an array", kind, family, table, name);
-			ER_GROW(p->named, p->n_named, p->cap_named);
-			p->named[p->n_named++] = (struct nnamed){ !strcmp(kind, "counter") ? 'c' : 's', family, table,
-				name, v };
-		}
-	}
-	p->where[0] = '\0';
-	return 0;
+/*
+ * One er_nat_rule per output interface the rule names (`oifname { "msft1",
+ * "msft2" }` is two), or one for any interface.
+ */
+static void
+emit_nat(struct pctx *p, const struct nrule *r)
+{
+	const struct sel *s = &r->nat_sel;
+	struct er_nat_rule tmpl;
+	size_t i;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.action = r->nat_masq ? ER_NAT_MASQUERADE : ER_NAT_SNAT;
+	snprintf(tmpl.family, sizeof(tmpl.family), "%s", r->nat_family);
+	snprintf(tmpl.hook, sizeof(tmpl.hook), "%s", r->ch && r->ch->hook ? r->ch->hook : "");
+	tmpl.packets = r->packets;
+	if (!s->oif.opaque && s->oif.named)
+		for (i = 0; i < s->oif.names.n; i++)
+			push_nat(p, &tmpl, s->oif.names.v[i], r->xlat, r->n_xlat);
+	else
+		/*
+		 * No oifname, `oifname != X` (the model has no "all but") or a
+		 * form not understood: any interface.
+		 */
+		push_nat(p, &tmpl, "", r->xlat, r->n_xlat);
+}
+
+static void
+push_dscp(struct pctx *p, const struct er_dscp_rule *tmpl, const char *ifname)
+{
+	struct er_dscp_rule *dr;
+
+	ER_GROW(p->dscp, p->n_dscp, p->cap_dscp);
+	dr = &p->dscp[p->n_dscp++];
+	*dr = *tmpl;
+	snprintf(dr->ifname, sizeof(dr->ifname), "%s", ifname);
+}
+
+/*
+ * Direction from the chain's hook; the interface is the output interface
+ * on egress hooks and the input interface on ingress hooks, the other one
+ * being just another selector. A chain no base chain reaches has no hook:
+ * an oifname then says egress, an iifname ingress. A netdev chain without
+ * an interface match applies to its devices.
+ */
+static void
+emit_dscp(struct pctx *p, const struct nrule *r)
+{
+	const struct sel *s = &r->dscp_sel;
+	const struct iface_sel *own, *other;
+	enum hook_dir d = hook_dir(r->ch ? r->ch->hook : NULL);
+	struct er_dscp_rule tmpl;
+	bool narrowed = s->other;
+	size_t i;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	if (d == HOOK_UNKNOWN)
+		d = !s->oif.seen && s->iif.seen ? HOOK_INGRESS : HOOK_EGRESS;
+	own = d == HOOK_INGRESS ? &s->iif : &s->oif;
+	other = d == HOOK_INGRESS ? &s->oif : &s->iif;
+	if (other->seen || own->opaque)
+		narrowed = true;
+	tmpl.dir = (enum er_direction)d;
+	tmpl.set_dscp = (uint8_t)r->dscp_val;
+	tmpl.packets = r->packets;
+	if (narrowed)
+		tmpl.match = ER_DSCP_OTHER;
+	else if (s->dscp_in) {
+		tmpl.match = ER_DSCP_IN;
+		tmpl.match_set = s->allowed;
+	} else if (s->dscp_not_in) {
+		tmpl.match = ER_DSCP_NOT_IN;
+		tmpl.match_set = ~s->allowed;
+	} else
+		tmpl.match = ER_DSCP_ANY;
+	if (own->seen && !own->opaque)
+		for (i = 0; i < own->names.n; i++)
+			push_dscp(p, &tmpl, own->names.v[i]);
+	else if (!own->seen && r->ch && r->ch->dev && r->ch->dev->n)
+		for (i = 0; i < r->ch->dev->n; i++)
+			push_dscp(p, &tmpl, r->ch->dev->v[i]);
+	else
+		push_dscp(p, &tmpl, "");
 }
 
 static void
 pctx_free(struct pctx *p)
 {
-	size_t i;
+	size_t i, j;
 
+	for (i = 0; i < p->n_chains; i++) {
+		free(p->chains[i].table);
+		free(p->chains[i].name);
+		free(p->chains[i].devs.v);
+	}
+	for (i = 0; i < p->n_sets; i++) {
+		for (j = 0; j < p->sets[i].n; j++)
+			free(p->sets[i].e[j].chain);
+		free(p->sets[i].e);
+		free(p->sets[i].table);
+		free(p->sets[i].name);
+	}
+	for (i = 0; i < p->n_objs; i++) {
+		free(p->objs[i].table);
+		free(p->objs[i].name);
+	}
+	for (i = 0; i < p->n_edges; i++)
+		free(p->edges[i].to);
+	for (i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].xlat);
+		sel_free(&p->rules[i].nat_sel);
+		sel_free(&p->rules[i].dscp_sel);
+	}
 	for (i = 0; i < p->n_nat; i++)
 		free(p->nat[i].xlat);
+	free(p->chains);
+	free(p->sets);
+	free(p->objs);
+	free(p->edges);
+	free(p->elem_msgs);
+	free(p->rule_msgs);
+	free(p->rules);
 	free(p->nat);
 	free(p->dscp);
-	free(p->chains);
-	free(p->named);
-	free(p->edges);
 }
 
-/* Move the parsed rules to the end of @p obs's lists. */
+/* Move the decoded rules to the end of @p obs's lists. */
 static void
 commit(struct pctx *p, struct er_observed *obs)
 {
@@ -1058,418 +1655,58 @@ commit(struct pctx *p, struct er_observed *obs)
 	}
 }
 
-static json_object *
-parse_text(const char *json, char *err, size_t errlen)
+/* Decode the messages at @p offs (validated by the first walk) with @p fn. */
+static int
+decode_at(struct pctx *p, const char *buf, const size_t *offs, size_t n, const char *what,
+    int (*fn)(struct pctx *, const struct nlmsghdr *, const struct nl_msgpos *), char *err, size_t errlen)
 {
-	struct json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
-	size_t len = strlen(json), used;
-	enum json_tokener_error je;
-	json_object *root;
+	size_t i;
 
-	if (!tok) {
-		snprintf(err, errlen, "nft JSON: cannot allocate a parser");
-		return NULL;
+	for (i = 0; i < n; i++) {
+		const void *at = buf + offs[i];
+		struct nl_msgpos m = { what, offs[i], err, errlen };
+		if (fn(p, at, &m) < 0)
+			return -1;
 	}
-	if (strspn(json, " \t\r\n") == len) {
-		json_tokener_free(tok);
-		snprintf(err, errlen, "nft JSON: empty answer");
-		return NULL;
-	}
-	root = json_tokener_parse_ex(tok, json, (int)(len > (size_t)INT32_MAX ? INT32_MAX : len));
-	je = json_tokener_get_error(tok);
-	used = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (je == json_tokener_continue) {
-		snprintf(err, errlen, "nft JSON: truncated: the text ends after %zu bytes, inside a value", len);
-		return NULL;
-	}
-	if (!root || je != json_tokener_success) {
-		json_object_put(root);
-		snprintf(err, errlen, "nft JSON: not valid JSON at byte %zu: %s", used, json_tokener_error_desc(je));
-		return NULL;
-	}
-	while (used < len && strchr(" \t\r\n", json[used]))
-		used++;
-	if (used < len) {
-		json_object_put(root);
-		snprintf(err, errlen, "nft JSON: unexpected text after the JSON value at byte %zu", used);
-		return NULL;
-	}
-	return root;
+	return 0;
 }
 
-/*
- * In the query process, which exits right after parsing, freeing the
- * JSON tree of a large ruleset costs as much as parsing it: keep it.
- */
-static bool child_keeps_tree;
-static json_object *child_tree;
-static struct nft_ctx *child_ctx;
-static struct er_observed *child_obs;
-
 int
-er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen)
+er_nft_parse(const void *buf, size_t len, struct er_observed *obs, char *err, size_t errlen)
 {
 	struct pctx p;
-	json_object *root, *arr;
-	bool have_meta = false;
-	size_t i, n;
+	void *copy;
+	const char *b = nl_aligned(buf, len, &copy);
+	size_t i;
 	int rc = -1;
 
-	if (!(root = parse_text(json, err, errlen)))
-		return -1;
 	memset(&p, 0, sizeof(p));
-	p.err = err;
-	p.errlen = errlen;
-	arr = member(root, "nftables");
-	if (!json_object_is_type(arr, json_type_array)) {
-		pfail(&p, "no \"nftables\" array at the top level");
+	if (nl_walk(b, len, index_msg, &p, err, errlen) < 0)
 		goto out;
-	}
-	if (index_ruleset(&p, arr, &have_meta) < 0)
-		goto out;
-	if (!have_meta) {
-		pfail(&p, "no metainfo.json_schema_version (not the output of `nft -j list ruleset`?)");
-		goto out;
-	}
 	if (p.n_chains)
 		qsort(p.chains, p.n_chains, sizeof(*p.chains), chain_cmp);
-	if (p.n_named)
-		qsort(p.named, p.n_named, sizeof(*p.named), named_cmp);
+	if (p.n_sets)
+		qsort(p.sets, p.n_sets, sizeof(*p.sets), set_cmp);
+	if (p.n_objs)
+		qsort(p.objs, p.n_objs, sizeof(*p.objs), obj_cmp);
+	for (i = 0; i < p.n_chains; i++)
+		p.chains[i].dev = &p.chains[i].devs;
+	if (decode_at(&p, b, p.elem_msgs, p.n_elem_msgs, "NFT_MSG_NEWSETELEM", on_setelem, err, errlen) < 0)
+		goto out;
+	sort_elements(&p);
+	if (decode_at(&p, b, p.rule_msgs, p.n_rule_msgs, "NFT_MSG_NEWRULE", on_rule, err, errlen) < 0)
+		goto out;
 	inherit_hooks(&p);
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		json_object *v;
-		const char *kind = only_key(json_object_array_get_idx(arr, i), &v);
-		if (!strcmp(kind, "rule") && parse_rule(&p, v, i) < 0)
-			goto out;
+	for (i = 0; i < p.n_rules; i++) {
+		if (p.rules[i].nat)
+			emit_nat(&p, &p.rules[i]);
+		if (p.rules[i].dscp)
+			emit_dscp(&p, &p.rules[i]);
 	}
 	commit(&p, obs);
 	rc = 0;
 out:
 	pctx_free(&p);
-	if (child_keeps_tree && rc == 0)
-		child_tree = root; /* freed by the process exit (and still reachable for valgrind) */
-	else
-		json_object_put(root);
+	free(copy);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* The query */
-
-
-static void
-write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			_exit(3);
-		s += w;
-		len -= (size_t)w;
-	}
-}
-
-/*
- * The wire format from the query child: the parsed rules, not the JSON.
- * Parsing (and, above all, freeing) a 10,000-rule JSON tree costs more
- * than the query; the child does it and exits without freeing, and the
- * parent only copies records. Same binary on both ends, so raw structs.
- */
-struct wire_head {
-	uint32_t n_nat, n_dscp;
-};
-static const uint32_t wire_end = 0x54464e45; /* "ENFT": the stream is complete */
-
-/*
- * The child: libnftables cannot be interrupted, so it runs here and the
- * parent gives up on it (SIGKILL) at the deadline. Records go to @p out;
- * nft's error text to @p errfd with exit status 1.
- */
-static void __attribute__((noreturn))
-query_child(int out, int errfd, pid_t parent)
-{
-	struct nft_ctx *ctx;
-	struct er_observed *obs;
-	struct wire_head h;
-	const char *s;
-	char perr[512];
-	size_t i;
-
-	/* Die with the collector rather than linger. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(2);
-	/* libnftables also prints some errors straight to stderr ("you must be root"): collect those too. */
-	if (dup2(errfd, 2) < 0)
-		_exit(2);
-	if (!(ctx = nft_ctx_new(NFT_CTX_DEFAULT))) {
-		dprintf(errfd, "cannot create an nftables context\n");
-		_exit(2);
-	}
-	/* The library's default output flags plus JSON: the same text as `nft -j list ruleset`. */
-	nft_ctx_output_set_flags(ctx, nft_ctx_output_get_flags(ctx) | NFT_CTX_OUTPUT_JSON);
-	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
-		dprintf(errfd, "cannot buffer nftables output\n");
-		_exit(2);
-	}
-	if (nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
-		s = nft_ctx_get_error_buffer(ctx);
-		write_all(errfd, s ? s : "", s ? strlen(s) : 0);
-		_exit(1);
-	}
-	s = nft_ctx_get_output_buffer(ctx);
-	child_ctx = ctx;
-	child_obs = obs = er_observed_new();
-	child_keeps_tree = true;
-	if (er_nft_parse_ruleset(s ? s : "", obs, perr, sizeof(perr)) < 0) {
-		write_all(errfd, perr, strlen(perr));
-		_exit(1);
-	}
-	h.n_nat = (uint32_t)obs->n_nat;
-	h.n_dscp = (uint32_t)obs->n_dscp;
-	write_all(out, (const char *)&h, sizeof(h));
-	for (i = 0; i < obs->n_nat; i++) {
-		write_all(out, (const char *)&obs->nat[i], sizeof(obs->nat[i]));
-		write_all(out, (const char *)obs->nat[i].xlat, obs->nat[i].n_xlat * sizeof(*obs->nat[i].xlat));
-	}
-	if (obs->n_dscp)
-		write_all(out, (const char *)obs->dscp, obs->n_dscp * sizeof(*obs->dscp));
-	write_all(out, (const char *)&wire_end, sizeof(wire_end));
-	/*
-	 * The parent has all it needs once `out` closes and stops waiting for
-	 * us then; what follows (freeing a large tree) is off its clock.
-	 */
-	close(out);
-	child_keeps_tree = false;
-	json_object_put(child_tree);
-	er_observed_unref(obs);
-	nft_ctx_free(ctx);
-	_exit(0);
-}
-
-static bool wire_decode_into(const char *buf, size_t len, struct er_observed *obs);
-
-/* Rebuild the rules the child sent; false (and nothing added) if the stream is short or inconsistent. */
-static bool
-wire_decode(const char *buf, size_t len, struct er_observed *obs)
-{
-	size_t i;
-
-	if (wire_decode_into(buf, len, obs))
-		return true;
-	for (i = 0; i < obs->n_nat; i++)
-		free(obs->nat[i].xlat);
-	free(obs->nat);
-	free(obs->dscp);
-	obs->nat = NULL;
-	obs->dscp = NULL;
-	obs->n_nat = obs->n_dscp = 0;
-	return false;
-}
-
-static bool
-wire_decode_into(const char *buf, size_t len, struct er_observed *obs)
-{
-	const char *p = buf, *end = buf + len;
-	struct wire_head h;
-	size_t i;
-
-	if ((size_t)(end - p) < sizeof(h))
-		return false;
-	memcpy(&h, p, sizeof(h));
-	p += sizeof(h);
-	if (h.n_nat > len || h.n_dscp > len)
-		return false;
-	obs->nat = h.n_nat ? xcalloc(h.n_nat, sizeof(*obs->nat)) : NULL;
-	for (i = 0; i < h.n_nat; i++) {
-		struct er_nat_rule *r = &obs->nat[i];
-		if ((size_t)(end - p) < sizeof(*r))
-			return false;
-		memcpy(r, p, sizeof(*r));
-		p += sizeof(*r);
-		r->xlat = NULL;
-		obs->n_nat = i + 1;
-		if (r->n_xlat > (size_t)(end - p) / sizeof(*r->xlat)) {
-			r->n_xlat = 0;
-			return false;
-		}
-		if (r->n_xlat) {
-			r->xlat = xcalloc(r->n_xlat, sizeof(*r->xlat));
-			memcpy(r->xlat, p, r->n_xlat * sizeof(*r->xlat));
-			p += r->n_xlat * sizeof(*r->xlat);
-		}
-	}
-	if ((size_t)(end - p) != (size_t)h.n_dscp * sizeof(*obs->dscp) + sizeof(wire_end) ||
-	    memcmp(end - sizeof(wire_end), &wire_end, sizeof(wire_end)) != 0)
-		return false;
-	if (h.n_dscp) {
-		obs->dscp = xcalloc(h.n_dscp, sizeof(*obs->dscp));
-		memcpy(obs->dscp, p, (size_t)h.n_dscp * sizeof(*obs->dscp));
-		obs->n_dscp = h.n_dscp;
-	}
-	return true;
-}
-
-/* nft's error text on one line: its non-empty lines joined by "; ". */
-static void
-one_line(const char *s, char *out, size_t len)
-{
-	size_t n;
-
-	out[0] = '\0';
-	while (*s) {
-		n = strcspn(s, "\n");
-		if (n)
-			strlcatf(out, len, "%s%.*s", out[0] ? "; " : "", (int)n, s);
-		s += n;
-		if (*s)
-			s++;
-	}
-}
-
-/* Wait for @p pid until the deadline; false when it is still running then. */
-static bool
-reap(pid_t pid, int *status, unsigned long long deadline_us)
-{
-	const struct timespec ms = { 0, 1000000 };
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, status, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			return true;
-		if (er_now_us() >= deadline_us)
-			return false;
-		nanosleep(&ms, NULL);
-	}
-}
-
-int
-er_nft_start(struct er_nft_query *q, char *err, size_t errlen)
-{
-	int op[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	pid_t self = getpid();
-
-	q->pid = -1;
-	q->out = q->err = -1;
-	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "nft list ruleset: pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if ((q->pid = fork()) < 0) {
-		snprintf(err, errlen, "nft list ruleset: fork: %s", strerror(errno));
-		goto fail;
-	}
-	if (q->pid == 0) {
-		close(op[0]);
-		close(ep[0]);
-		er_child_reset(op[1], ep[1]);
-		query_child(op[1], ep[1], self);
-	}
-	close(op[1]);
-	close(ep[1]);
-	q->out = op[0];
-	q->err = ep[0];
-	return ER_COLLECT_OK;
-fail:
-	er_close_fds(op, 2);
-	er_close_fds(ep, 2);
-	q->pid = -1;
-	return ER_COLLECT_ERROR;
-}
-
-int
-er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long long deadline_us, char *err,
-    size_t errlen)
-{
-	struct er_child_output c;
-	int status = 0, rc = ER_COLLECT_ERROR, step;
-	char msg[512], perr[128];
-
-	if (q->pid < 0) {
-		snprintf(err, errlen, "nft list ruleset: query not started");
-		return ER_COLLECT_ERROR;
-	}
-	er_child_output_init(&c, q->out, q->err);
-	q->out = q->err = -1;
-	/*
-	 * Past the deadline the reader still takes what is already in the
-	 * pipes: the caller may have been busy with other collectors while the
-	 * query finished in time.
-	 */
-	for (;;) {
-		/* A complete record stream is the answer; the child may still be cleaning up. */
-		if (c.out < 0 && c.len && wire_decode(c.buf, c.len, obs)) {
-			rc = ER_COLLECT_OK;
-			goto out;
-		}
-		if ((step = er_child_output_step(&c, deadline_us, perr, sizeof(perr))) != 1)
-			break;
-	}
-	if (step == ER_COLLECT_TIMEOUT)
-		goto timeout;
-	if (step == ER_COLLECT_ERROR) {
-		snprintf(err, errlen, "nft list ruleset: %s", perr);
-		goto out;
-	}
-	if (!reap(q->pid, &status, deadline_us))
-		goto timeout;
-	q->pid = -1;
-	one_line(c.ebuf, msg, sizeof(msg));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (wire_decode(c.buf, c.len, obs))
-			rc = ER_COLLECT_OK;
-		else
-			snprintf(err, errlen, "nft list ruleset: the query process sent %zu bytes that do not decode", c.len);
-	} else if (WIFEXITED(status))
-		snprintf(err, errlen, "nft list ruleset: %s", msg[0] ? msg : "failed without a message");
-	else
-		snprintf(err, errlen, "nft list ruleset: query process killed by signal %d", WTERMSIG(status));
-	goto out;
-timeout:
-	snprintf(err, errlen, "nft list ruleset: no answer before the deadline");
-	rc = ER_COLLECT_TIMEOUT;
-out:
-	er_nft_abort(q);
-	er_child_output_free(&c);
-	return rc;
-}
-
-void
-er_nft_abort(struct er_nft_query *q)
-{
-	int status;
-
-	if (q->pid > 0) {
-		kill(q->pid, SIGKILL);
-		while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	q->pid = -1;
-	if (q->out >= 0)
-		close(q->out);
-	if (q->err >= 0)
-		close(q->err);
-	q->out = q->err = -1;
-}
-
-int
-er_collect_nft(const struct er_collect_opts *o, struct er_observed *obs, unsigned long long deadline_us,
-    char *err, size_t errlen)
-{
-	struct er_nft_query q;
-	int rc;
-
-	(void)o;
-	if (er_ms_left(deadline_us) == 0) {
-		snprintf(err, errlen, "nft list ruleset: no time left before the deadline");
-		return ER_COLLECT_TIMEOUT;
-	}
-	if ((rc = er_nft_start(&q, err, errlen)) != ER_COLLECT_OK)
-		return rc;
-	return er_nft_finish(&q, obs, deadline_us, err, errlen);
 }
