@@ -73,7 +73,7 @@ struct nelem {
 };
 
 struct nset {
-	uint32_t family, flags, klen;
+	uint32_t family, flags, klen, dlen;
 	char *table, *name;
 	struct nelem *e;
 	size_t n, cap;
@@ -838,7 +838,6 @@ on_range(struct rscan *s, struct nftnl_expr *e)
 	int pos = -1;
 	unsigned x;
 
-	flush_pending(s);
 	if (!from || !to || match_kind(s, d, &pos) != MK_DSCP || flen != d->len || tlen != d->len) {
 		s->cur.other = true;
 		return;
@@ -926,7 +925,6 @@ on_lookup(struct rscan *s, struct nftnl_expr *e)
 	int pos = -1;
 	size_t i;
 
-	flush_pending(s);
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
 		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG);
 		struct rv v = { .kind = set ? RV_MAP : RV_OTHER, .set = set };
@@ -938,7 +936,8 @@ on_lookup(struct rscan *s, struct nftnl_expr *e)
 					add_edge(s->p, s->r, s->table, set->e[i].chain);
 			return;
 		}
-		reg_store(s, dreg, &v, MAXDATA);
+		/* A map's value fills as many registers as its data is long. */
+		reg_store(s, dreg, &v, set && set->dlen ? set->dlen : 4);
 		return;
 	}
 	k = match_kind(s, d, &pos);
@@ -1012,7 +1011,6 @@ on_nat(struct rscan *s, struct nftnl_expr *e, bool masq)
 	uint32_t fam;
 	struct nrule *r = s->r;
 
-	flush_pending(s);
 	if (s->nat_done)
 		return;
 	if (!masq) {
@@ -1046,7 +1044,6 @@ on_payload(struct rscan *s, struct nftnl_expr *e)
 	}
 	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG))
 		return;
-	flush_pending(s);
 	val = dscp_written(reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_SREG)), base, off, len, s->l3);
 	if (val < 0)
 		return; /* another field, or a DSCP write not understood: not a re-marking the checks can count */
@@ -1170,9 +1167,8 @@ on_expr(struct nftnl_expr *e, void *arg)
 		on_cmp(s, e);
 		return 0;
 	}
-	/* Only a cmp can close a range opened by a `>=`. */
-	if (strcmp(name, "payload") != 0 || !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG))
-		flush_pending(s);
+	/* Only the very next cmp can close a range opened by a `>=`. */
+	flush_pending(s);
 	if (!strcmp(name, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
 		uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 		struct rv v = { .kind = RV_META, .key = key };
@@ -1282,6 +1278,7 @@ on_set(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
 	ns->name = xstrdup(name);
 	ns->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
 	ns->klen = nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0;
+	ns->dlen = nftnl_set_is_set(s, NFTNL_SET_DATA_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) : 0;
 	rc = 0;
 out:
 	nftnl_set_free(s);
