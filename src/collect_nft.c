@@ -1,6 +1,6 @@
 /*
  * nftables decoder: the ruleset as the kernel dumps it over netlink
- * (collect_nft_query.c), read with libnftnl into the facts the checks use:
+ * (collect_nft_query.c), decoded into the facts the checks use:
  * SNAT/masquerade rules (hook, output interface, translated addresses)
  * and DSCP re-marking rules (interface, direction, value written, and
  * whether the rule is narrowed by the packet's current DSCP only
@@ -16,10 +16,6 @@
 #include <string.h>
 
 #include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/object.h>
-#include <libnftnl/rule.h>
-#include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -104,193 +100,197 @@ find_chain(struct pctx *p, uint32_t family, const char *table, const char *name)
 /* ------------------------------------------------------------------ */
 /* Messages */
 
+/* The family header and top-level attributes of an nf_tables message. */
 static int
-decode_fail(const struct nl_msgpos *m, const char *what)
+msg_attrs(const struct nlmsghdr *nlh, const struct nl_msgpos *m, uint32_t *family, const struct nlattr **tb)
 {
-	return nl_perr(m, "libnftnl cannot decode this %s", what);
+	struct nfgenmsg nfg;
+	const void *attrs;
+	size_t alen;
+
+	if (nl_msg_payload(m, nlh, &nfg, sizeof(nfg), &attrs, &alen) < 0 ||
+	    nl_attr_table(m, "attributes", attrs, alen, tb, ND_ATTR_MAX) < 0)
+		return -1;
+	*family = nfg.nfgen_family;
+	return 0;
+}
+
+/* Table and name, which every object has. */
+static int
+table_name(const struct nl_msgpos *m, const char *what, const struct nlattr *t, const struct nlattr *n,
+    const char **table, const char **name)
+{
+	if (!(*table = nd_str(t)) || !(*name = nd_str(n)))
+		return nl_perr(m, "a %s without a table or a name", what);
+	return 0;
 }
 
 static int
 on_chain(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	const char *table, *name;
+	const struct nlattr *tb[ND_ATTR_MAX + 1], *hk[ND_ATTR_MAX + 1], *dv[ND_ATTR_MAX + 1], *d;
+	const char *table, *name, *dev;
 	struct nchain *ch;
-	int rc = -1;
+	uint32_t family;
 
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 || !(table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)) ||
-	    !(name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME))) {
-		decode_fail(m, "chain");
-		goto out;
-	}
+	if (msg_attrs(nlh, m, &family, tb) < 0 ||
+	    table_name(m, "chain", tb[NFTA_CHAIN_TABLE], tb[NFTA_CHAIN_NAME], &table, &name) < 0)
+		return -1;
 	ER_GROW(p->chains, p->n_chains, p->cap_chains);
 	ch = &p->chains[p->n_chains++];
 	memset(ch, 0, sizeof(*ch));
-	ch->family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+	ch->family = family;
 	ch->table = xstrdup(table);
 	ch->name = xstrdup(name);
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
-		ch->hook = hook_name(ch->family, nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM));
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEV))
-		nd_names_add(&ch->devs, nftnl_chain_get_str(c, NFTNL_CHAIN_DEV));
-	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEVICES)) {
-		const char *const *dev = nftnl_chain_get_array(c, NFTNL_CHAIN_DEVICES);
-		for (; dev && *dev; dev++)
-			if (!nd_names_has(&ch->devs, *dev))
-				nd_names_add(&ch->devs, *dev);
-	}
-	rc = 0;
-out:
-	nftnl_chain_free(c);
-	return rc;
-}
-
-static int
-on_set(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	const char *table, *name;
-	struct nd_set *ns;
-	int rc = -1;
-
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 || !(table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) ||
-	    !(name = nftnl_set_get_str(s, NFTNL_SET_NAME))) {
-		decode_fail(m, "set");
-		goto out;
-	}
-	ER_GROW(p->t.sets, p->t.n_sets, p->t.cap_sets);
-	ns = &p->t.sets[p->t.n_sets++];
-	memset(ns, 0, sizeof(*ns));
-	ns->family = nftnl_set_get_u32(s, NFTNL_SET_FAMILY);
-	ns->table = xstrdup(table);
-	ns->name = xstrdup(name);
-	ns->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ? nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
-	ns->klen = nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0;
-	ns->dlen = nftnl_set_is_set(s, NFTNL_SET_DATA_LEN) ? nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN) : 0;
-	rc = 0;
-out:
-	nftnl_set_free(s);
-	return rc;
-}
-
-struct elem_ctx {
-	struct nd_set *set;
-	bool bad;
-};
-
-static int
-on_elem(struct nftnl_set_elem *e, void *arg)
-{
-	struct elem_ctx *c = arg;
-	struct nd_set *set = c->set;
-	struct nd_elem *el;
-	const void *d;
-	uint32_t len = 0;
-
-	ER_GROW(set->e, set->n, set->cap);
-	el = &set->e[set->n++];
-	memset(el, 0, sizeof(*el));
-	if ((d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len)) && len <= sizeof(el->key)) {
-		memcpy(el->key, d, len);
-		el->klen = len;
-	} else if (d)
-		c->bad = true;
-	/* A concatenation's range end (pipapo): not a layout this decoder reads. */
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-		c->bad = true;
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-		el->flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
-	if ((d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len)) && len <= sizeof(el->data)) {
-		memcpy(el->data, d, len);
-		el->dlen = len;
-	}
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
-		el->has_verdict = true;
-		el->verdict = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-			el->chain = xstrdup(nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+	if (!tb[NFTA_CHAIN_HOOK])
+		return 0; /* a regular chain */
+	if (nd_attrs(m, "chain hook", tb[NFTA_CHAIN_HOOK], hk) < 0)
+		return -1;
+	if (hk[NFTA_HOOK_HOOKNUM] && mnl_attr_get_payload_len(hk[NFTA_HOOK_HOOKNUM]) == 4)
+		ch->hook = hook_name(family, nd_be32(hk[NFTA_HOOK_HOOKNUM]));
+	if ((dev = nd_str(hk[NFTA_HOOK_DEV])))
+		nd_names_add(&ch->devs, dev);
+	if (hk[NFTA_HOOK_DEVS]) {
+		if (nd_attrs(m, "chain devices", hk[NFTA_HOOK_DEVS], dv) < 0)
+			return -1;
+		mnl_attr_for_each_nested(d, hk[NFTA_HOOK_DEVS])
+			if ((dev = nd_str(d)) && !nd_names_has(&ch->devs, dev))
+				nd_names_add(&ch->devs, dev);
 	}
 	return 0;
 }
 
 static int
+on_set(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
+{
+	const struct nlattr *tb[ND_ATTR_MAX + 1];
+	const char *table, *name;
+	struct nd_set *ns;
+	uint32_t family;
+
+	if (msg_attrs(nlh, m, &family, tb) < 0 ||
+	    table_name(m, "set", tb[NFTA_SET_TABLE], tb[NFTA_SET_NAME], &table, &name) < 0)
+		return -1;
+	ER_GROW(p->t.sets, p->t.n_sets, p->t.cap_sets);
+	ns = &p->t.sets[p->t.n_sets++];
+	memset(ns, 0, sizeof(*ns));
+	ns->family = family;
+	ns->table = xstrdup(table);
+	ns->name = xstrdup(name);
+	ns->flags = nd_be32(tb[NFTA_SET_FLAGS]);
+	/* A key length that cannot be read matches no register: the set is then not understood. */
+	ns->klen = tb[NFTA_SET_KEY_LEN] ? nd_be32(tb[NFTA_SET_KEY_LEN]) : 0;
+	ns->dlen = nd_be32(tb[NFTA_SET_DATA_LEN]);
+	return 0;
+}
+
+/* One element: its key, flags, and value or verdict. False for a form not understood. */
+static bool
+read_elem(const struct nlattr *const *et, struct nd_elem *el)
+{
+	const uint8_t *d;
+	const char *chain = NULL;
+	uint32_t len = 0;
+
+	memset(el, 0, sizeof(*el));
+	if (et[NFTA_SET_ELEM_KEY]) {
+		if (!(d = nd_value(et[NFTA_SET_ELEM_KEY], &len)))
+			return false;
+		memcpy(el->key, d, len);
+		el->klen = len;
+	}
+	el->flags = nd_be32(et[NFTA_SET_ELEM_FLAGS]);
+	if (et[NFTA_SET_ELEM_DATA]) {
+		if ((d = nd_value(et[NFTA_SET_ELEM_DATA], &len))) {
+			memcpy(el->data, d, len);
+			el->dlen = len;
+		} else if (nd_verdict(et[NFTA_SET_ELEM_DATA], &el->verdict, &chain)) {
+			el->has_verdict = true;
+			el->chain = chain ? xstrdup(chain) : NULL;
+		} else
+			return false;
+	}
+	/* A concatenation's range end (pipapo): not a layout this decoder reads. */
+	return !et[NFTA_SET_ELEM_KEY_END];
+}
+
+static int
 on_setelem(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct elem_ctx c = { 0 };
+	const struct nlattr *tb[ND_ATTR_MAX + 1], *et[ND_ATTR_MAX + 1], *e;
 	const char *table, *name;
-	int rc = -1;
+	struct nd_set *set;
+	uint32_t family;
+	bool bad = false;
 
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0 || !(table = nftnl_set_get_str(s, NFTNL_SET_TABLE)) ||
-	    !(name = nftnl_set_get_str(s, NFTNL_SET_NAME))) {
-		decode_fail(m, "set element list");
-		goto out;
+	if (msg_attrs(nlh, m, &family, tb) < 0 ||
+	    table_name(m, "set element list", tb[NFTA_SET_ELEM_LIST_TABLE], tb[NFTA_SET_ELEM_LIST_SET], &table,
+	        &name) < 0)
+		return -1;
+	if (!(set = nd_find_set(&p->t, family, table, name)))
+		return nl_perr(m, "elements of set %s %s %s, which the dump does not have", nd_family_name(family), table,
+		    name);
+	if (!tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+		return 0;
+	if (nd_attrs_check(m, "set elements", mnl_attr_get_payload(tb[NFTA_SET_ELEM_LIST_ELEMENTS]),
+	        mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_LIST_ELEMENTS])) < 0)
+		return -1;
+	mnl_attr_for_each_nested(e, tb[NFTA_SET_ELEM_LIST_ELEMENTS]) {
+		if (nd_attrs(m, "set element", e, et) < 0)
+			return -1;
+		ER_GROW(set->e, set->n, set->cap);
+		if (!read_elem(et, &set->e[set->n++]))
+			bad = true;
 	}
-	if (!(c.set = nd_find_set(&p->t, nftnl_set_get_u32(s, NFTNL_SET_FAMILY), table, name))) {
-		nl_perr(m, "elements of set %s %s %s, which the dump does not have",
-		    nd_family_name(nftnl_set_get_u32(s, NFTNL_SET_FAMILY)), table, name);
-		goto out;
-	}
-	nftnl_set_elem_foreach(s, on_elem, &c);
-	/* Keys of another size, or ranges of concatenations: a set whose contents cannot be named. */
-	if (c.bad)
-		c.set->klen = UINT32_MAX;
-	rc = 0;
-out:
-	nftnl_set_free(s);
-	return rc;
+	/* Keys or values of a form not understood: a set whose contents cannot be named. */
+	if (bad)
+		set->klen = UINT32_MAX;
+	return 0;
 }
 
 static int
 on_obj(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
 {
-	struct nftnl_obj *o = nftnl_obj_alloc();
+	const struct nlattr *tb[ND_ATTR_MAX + 1], *dt[ND_ATTR_MAX + 1];
 	const char *table, *name;
-	int rc = -1;
+	uint32_t family;
 
-	if (nftnl_obj_nlmsg_parse(nlh, o) < 0 || !(table = nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
-	    !(name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME))) {
-		decode_fail(m, "object");
-		goto out;
-	}
-	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER) {
-		ER_GROW(p->t.objs, p->t.n_objs, p->t.cap_objs);
-		p->t.objs[p->t.n_objs++] = (struct nd_obj){ nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY), xstrdup(table), xstrdup(name),
-			nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS) };
-	}
-	rc = 0;
-out:
-	nftnl_obj_free(o);
-	return rc;
+	if (msg_attrs(nlh, m, &family, tb) < 0 ||
+	    table_name(m, "object", tb[NFTA_OBJ_TABLE], tb[NFTA_OBJ_NAME], &table, &name) < 0)
+		return -1;
+	if (nd_be32(tb[NFTA_OBJ_TYPE]) != NFT_OBJECT_COUNTER || !tb[NFTA_OBJ_DATA])
+		return 0;
+	if (nd_attrs(m, "counter", tb[NFTA_OBJ_DATA], dt) < 0)
+		return -1;
+	ER_GROW(p->t.objs, p->t.n_objs, p->t.cap_objs);
+	p->t.objs[p->t.n_objs++] = (struct nd_obj){ family, xstrdup(table), xstrdup(name),
+		nd_be64(dt[NFTA_COUNTER_PACKETS]) };
+	return 0;
 }
 
 static int
 on_rule(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m)
 {
-	struct nftnl_rule *nr = nftnl_rule_alloc();
+	const struct nlattr *tb[ND_ATTR_MAX + 1];
 	const char *table, *chain;
 	struct nrule *r;
+	uint32_t family;
 	size_t i;
-	int rc = -1;
 
-	if (nftnl_rule_nlmsg_parse(nlh, nr) < 0 || !(table = nftnl_rule_get_str(nr, NFTNL_RULE_TABLE)) ||
-	    !(chain = nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN))) {
-		decode_fail(m, "rule");
-		goto out;
-	}
+	if (msg_attrs(nlh, m, &family, tb) < 0 ||
+	    table_name(m, "rule", tb[NFTA_RULE_TABLE], tb[NFTA_RULE_CHAIN], &table, &chain) < 0)
+		return -1;
 	ER_GROW(p->rules, p->n_rules, p->cap_rules);
 	r = &p->rules[p->n_rules++];
-	r->ch = find_chain(p, nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY), table, chain);
-	nd_rule_decode(&p->t, nr, table, &r->f);
+	r->ch = find_chain(p, family, table, chain);
+	if (nd_rule_decode(&p->t, m, family, table, tb[NFTA_RULE_EXPRESSIONS], &r->f) < 0)
+		return -1;
 	/* Its jumps give the chains they reach this chain's hook. */
 	for (i = 0; r->ch && i < r->f.n_jumps; i++) {
 		ER_GROW(p->edges, p->n_edges, p->cap_edges);
 		p->edges[p->n_edges++] = (struct nedge){ r->ch->family, r->ch->table, r->ch->name, r->f.jumps[i] };
 	}
-	rc = 0;
-out:
-	nftnl_rule_free(nr);
-	return rc;
+	return 0;
 }
 
 /* First walk: chains, sets, counter objects; where the element lists and rules are. */

@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libnftnl/expr.h>
-#include <libnftnl/rule.h>
+#include <arpa/inet.h>
+#include <endian.h>
+#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "netlink_attr.h"
 #include "nft_rule.h"
 #include "util.h"
 
@@ -59,6 +61,94 @@ struct rscan {
 	uint32_t ge_len;
 	bool pending_dscp;  /* ...and whether that register is the DSCP field */
 };
+
+/* ------------------------------------------------------------------ */
+/* Attributes: nf_tables integers are big-endian; every size is checked */
+
+int
+nd_attrs(const struct nl_msgpos *m, const char *where, const struct nlattr *a, const struct nlattr **tb)
+{
+	return nl_attr_nested(m, where, a, tb, ND_ATTR_MAX);
+}
+
+int
+nd_attrs_check(const struct nl_msgpos *m, const char *where, const void *data, size_t len)
+{
+	const struct nlattr *tb[ND_ATTR_MAX + 1];
+
+	return nl_attr_table(m, where, data, len, tb, ND_ATTR_MAX);
+}
+
+uint32_t
+nd_be32(const struct nlattr *a)
+{
+	uint32_t v;
+
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(v))
+		return 0;
+	memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+	return ntohl(v);
+}
+
+uint64_t
+nd_be64(const struct nlattr *a)
+{
+	uint64_t v;
+
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(v))
+		return 0;
+	memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+	return be64toh(v);
+}
+
+const char *
+nd_str(const struct nlattr *a)
+{
+	const char *p;
+	size_t n;
+
+	if (!a)
+		return NULL;
+	p = mnl_attr_get_payload(a);
+	n = mnl_attr_get_payload_len(a);
+	return n && memchr(p, '\0', n) ? p : NULL;
+}
+
+/* The attributes nested in @p a, or false when they are malformed (no message: the caller decides). */
+static bool
+quiet_nested(const struct nlattr *a, const struct nlattr **tb)
+{
+	char err[8];
+	struct nl_msgpos m = { "", 0, err, sizeof(err) };
+
+	return a && nl_attr_nested(&m, "", a, tb, ND_ATTR_MAX) == 0;
+}
+
+const uint8_t *
+nd_value(const struct nlattr *a, uint32_t *len)
+{
+	const struct nlattr *tb[ND_ATTR_MAX + 1];
+
+	if (!quiet_nested(a, tb) || !tb[NFTA_DATA_VALUE] || mnl_attr_get_payload_len(tb[NFTA_DATA_VALUE]) > ND_MAXDATA)
+		return NULL;
+	*len = mnl_attr_get_payload_len(tb[NFTA_DATA_VALUE]);
+	return mnl_attr_get_payload(tb[NFTA_DATA_VALUE]);
+}
+
+bool
+nd_verdict(const struct nlattr *a, int32_t *code, const char **chain)
+{
+	const struct nlattr *tb[ND_ATTR_MAX + 1], *vt[ND_ATTR_MAX + 1];
+
+	if (!quiet_nested(a, tb) || !quiet_nested(tb[NFTA_DATA_VERDICT], vt) || !vt[NFTA_VERDICT_CODE] ||
+	    mnl_attr_get_payload_len(vt[NFTA_VERDICT_CODE]) != 4 || (vt[NFTA_VERDICT_CHAIN] && !nd_str(vt[NFTA_VERDICT_CHAIN])))
+		return false;
+	if (code)
+		*code = (int32_t)nd_be32(vt[NFTA_VERDICT_CODE]);
+	if (chain)
+		*chain = nd_str(vt[NFTA_VERDICT_CHAIN]);
+	return true;
+}
 
 /* ------------------------------------------------------------------ */
 /* Names and lookups */
@@ -616,10 +706,10 @@ learn_l3(struct rscan *s, const struct rv *d, const uint8_t *data, uint32_t len)
 }
 
 static void
-on_cmp(struct rscan *s, struct nftnl_expr *e)
+on_cmp(struct rscan *s, const struct nlattr *const *tb)
 {
-	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), len = 0, sreg = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG);
-	const uint8_t *data = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+	uint32_t op = nd_be32(tb[NFTA_CMP_OP]), len = 0, sreg = nd_be32(tb[NFTA_CMP_SREG]);
+	const uint8_t *data = nd_value(tb[NFTA_CMP_DATA], &len);
 	const struct rv *d = reg_get(s, sreg);
 	struct nd_names got = { 0 };
 	enum mkind k;
@@ -704,12 +794,12 @@ on_cmp(struct rscan *s, struct nftnl_expr *e)
 }
 
 static void
-on_range(struct rscan *s, struct nftnl_expr *e)
+on_range(struct rscan *s, const struct nlattr *const *tb)
 {
-	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP), flen = 0, tlen = 0;
-	const uint8_t *from = nftnl_expr_get(e, NFTNL_EXPR_RANGE_FROM_DATA, &flen),
-	              *to = nftnl_expr_get(e, NFTNL_EXPR_RANGE_TO_DATA, &tlen);
-	const struct rv *d = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_SREG));
+	uint32_t op = nd_be32(tb[NFTA_RANGE_OP]), flen = 0, tlen = 0;
+	const uint8_t *from = nd_value(tb[NFTA_RANGE_FROM_DATA], &flen),
+	              *to = nd_value(tb[NFTA_RANGE_TO_DATA], &tlen);
+	const struct rv *d = reg_get(s, nd_be32(tb[NFTA_RANGE_SREG]));
 	uint64_t m = 0;
 	uint8_t c[16];
 	int pos = -1;
@@ -789,21 +879,21 @@ jump_add(struct nd_rule *r, const char *to)
 }
 
 static void
-on_lookup(struct rscan *s, struct nftnl_expr *e)
+on_lookup(struct rscan *s, const struct nlattr *const *tb)
 {
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+	const char *name = nd_str(tb[NFTA_LOOKUP_SET]);
 	const struct nd_set *set = name ? nd_find_set(s->t, s->r->family, s->table, name) : NULL;
-	const struct rv *d = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
-	bool inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
-	    (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+	const struct rv *d = reg_get(s, nd_be32(tb[NFTA_LOOKUP_SREG]));
+	bool inv = tb[NFTA_LOOKUP_FLAGS] &&
+	    (nd_be32(tb[NFTA_LOOKUP_FLAGS]) & NFT_LOOKUP_F_INV);
 	struct nd_names got = { 0 };
 	enum mkind k;
 	uint64_t m;
 	int pos = -1;
 	size_t i;
 
-	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG)) {
-		uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG);
+	if (tb[NFTA_LOOKUP_DREG]) {
+		uint32_t dreg = nd_be32(tb[NFTA_LOOKUP_DREG]);
 		struct rv v = { .kind = set ? RV_MAP : RV_OTHER, .set = set };
 		/* A verdict map: its jumps give the chains they reach this chain's hook. */
 		if (dreg == NFT_REG_VERDICT) {
@@ -846,16 +936,16 @@ on_lookup(struct rscan *s, struct nftnl_expr *e)
 
 /* The translated addresses of a nat expression, from its address registers. */
 static bool
-nat_targets(struct rscan *s, struct nftnl_expr *e, uint32_t alen)
+nat_targets(struct rscan *s, const struct nlattr *const *tb, uint32_t alen)
 {
 	const struct rv *lo, *hi;
 	size_t cap = 0, i;
 	struct nd_rule *r = s->r;
 
-	if (!nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MIN))
+	if (!tb[NFTA_NAT_REG_ADDR_MIN])
 		return false; /* `snat to :1024` and the like: no address */
-	lo = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN));
-	hi = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_REG_ADDR_MAX) ? reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX))
+	lo = reg_get(s, nd_be32(tb[NFTA_NAT_REG_ADDR_MIN]));
+	hi = tb[NFTA_NAT_REG_ADDR_MAX] ? reg_get(s, nd_be32(tb[NFTA_NAT_REG_ADDR_MAX]))
 	                                                       : lo;
 	if (lo->kind == RV_IMM && hi->kind == RV_IMM) {
 		if (lo->part * 4 + alen > lo->len || hi->part * 4 + alen > hi->len)
@@ -883,7 +973,7 @@ fail:
 }
 
 static void
-on_nat(struct rscan *s, struct nftnl_expr *e, bool masq)
+on_nat(struct rscan *s, const struct nlattr *const *tb, bool masq)
 {
 	uint32_t fam;
 	struct nd_rule *r = s->r;
@@ -891,11 +981,11 @@ on_nat(struct rscan *s, struct nftnl_expr *e, bool masq)
 	if (s->nat_done)
 		return;
 	if (!masq) {
-		if (nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE) != NFT_NAT_SNAT)
+		if (nd_be32(tb[NFTA_NAT_TYPE]) != NFT_NAT_SNAT)
 			return; /* dnat: not what the checks read */
 		s->nat_done = true;
-		fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
-		if ((fam != NFPROTO_IPV4 && fam != NFPROTO_IPV6) || !nat_targets(s, e, fam == NFPROTO_IPV4 ? 4 : 16))
+		fam = nd_be32(tb[NFTA_NAT_FAMILY]);
+		if ((fam != NFPROTO_IPV4 && fam != NFPROTO_IPV6) || !nat_targets(s, tb, fam == NFPROTO_IPV4 ? 4 : 16))
 			return; /* no address, or a form not understood */
 		snprintf(r->nat_family, sizeof(r->nat_family), "%s", nd_family_name(fam));
 	} else {
@@ -908,20 +998,20 @@ on_nat(struct rscan *s, struct nftnl_expr *e, bool masq)
 }
 
 static void
-on_payload(struct rscan *s, struct nftnl_expr *e)
+on_payload(struct rscan *s, const struct nlattr *const *tb)
 {
-	uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE), off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
-	         len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	uint32_t base = nd_be32(tb[NFTA_PAYLOAD_BASE]), off = nd_be32(tb[NFTA_PAYLOAD_OFFSET]),
+	         len = nd_be32(tb[NFTA_PAYLOAD_LEN]);
 	struct rv v = { .kind = RV_PAYLOAD, .base = base, .off = off, .len = len };
 	int val;
 
-	if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
-		reg_store(s, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG), &v, len);
+	if (tb[NFTA_PAYLOAD_DREG]) {
+		reg_store(s, nd_be32(tb[NFTA_PAYLOAD_DREG]), &v, len);
 		return;
 	}
-	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG))
+	if (!tb[NFTA_PAYLOAD_SREG])
 		return;
-	val = dscp_written(reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_SREG)), base, off, len, s->l3);
+	val = dscp_written(reg_get(s, nd_be32(tb[NFTA_PAYLOAD_SREG])), base, off, len, s->l3);
 	if (val < 0)
 		return; /* another field, or a DSCP write not understood: not a re-marking the checks can count */
 	/* The last write is the value the packet leaves with. */
@@ -933,11 +1023,11 @@ on_payload(struct rscan *s, struct nftnl_expr *e)
 }
 
 static void
-on_bitwise(struct rscan *s, struct nftnl_expr *e)
+on_bitwise(struct rscan *s, const struct nlattr *const *tb)
 {
-	const struct rv *src = reg_get(s, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
-	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG), len = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_LEN),
-	         op = nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) ? nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP)
+	const struct rv *src = reg_get(s, nd_be32(tb[NFTA_BITWISE_SREG]));
+	uint32_t dreg = nd_be32(tb[NFTA_BITWISE_DREG]), len = nd_be32(tb[NFTA_BITWISE_LEN]),
+	         op = tb[NFTA_BITWISE_OP] ? nd_be32(tb[NFTA_BITWISE_OP])
 	                                                           : NFT_BITWISE_BOOL,
 	         mlen = 0, xlen = 0, dlen = 0;
 	struct rv v = *src;
@@ -945,8 +1035,8 @@ on_bitwise(struct rscan *s, struct nftnl_expr *e)
 	if (src->kind != RV_PAYLOAD || src->part || src->len != len || len > 16 || src->shift) {
 		v.kind = RV_OTHER;
 	} else if (op == NFT_BITWISE_BOOL && !src->masked) {
-		const void *mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &mlen),
-		           *xr = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_XOR, &xlen);
+		const void *mask = nd_value(tb[NFTA_BITWISE_MASK], &mlen),
+		           *xr = nd_value(tb[NFTA_BITWISE_XOR], &xlen);
 		if (!mask || !xr || mlen < len || xlen < len) {
 			v.kind = RV_OTHER;
 		} else {
@@ -956,7 +1046,7 @@ on_bitwise(struct rscan *s, struct nftnl_expr *e)
 		}
 	} else if (op == NFT_BITWISE_RSHIFT && src->masked && len == 1) {
 		/* Only one byte: the kernel shifts 32-bit words in host order, the same for one byte either way. */
-		const void *d = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_DATA, &dlen);
+		const void *d = nd_value(tb[NFTA_BITWISE_DATA], &dlen);
 		uint32_t sh = 0;
 		if (d && dlen == sizeof(sh))
 			memcpy(&sh, d, sizeof(sh));
@@ -970,19 +1060,20 @@ on_bitwise(struct rscan *s, struct nftnl_expr *e)
 }
 
 static void
-on_immediate(struct rscan *s, struct nftnl_expr *e)
+on_immediate(struct rscan *s, const struct nlattr *const *tb)
 {
-	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), len = 0;
+	uint32_t dreg = nd_be32(tb[NFTA_IMMEDIATE_DREG]), len = 0;
 	struct rv v = { .kind = RV_IMM };
+	const char *chain = NULL;
 	const void *d;
+	int32_t code;
 
 	if (dreg == NFT_REG_VERDICT) {
-		int32_t verdict = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
-		if (verdict == NFT_JUMP || verdict == NFT_GOTO)
-			jump_add(s->r, nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
+		if (nd_verdict(tb[NFTA_IMMEDIATE_DATA], &code, &chain) && (code == NFT_JUMP || code == NFT_GOTO))
+			jump_add(s->r, chain);
 		return;
 	}
-	d = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
+	d = nd_value(tb[NFTA_IMMEDIATE_DATA], &len);
 	if (!d || len > sizeof(v.data)) {
 		v.kind = RV_OTHER;
 		len = 4;
@@ -1029,45 +1120,113 @@ loads_other(const char *name)
 	return false;
 }
 
-static int
-on_expr(struct nftnl_expr *e, void *arg)
-{
-	struct rscan *s = arg;
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+/* What the attributes of the expressions this model follows must be; anything else is not understood. */
+enum akind { A_NONE = 0, A_U32, A_U64, A_STR, A_DATA };
 
-	if (!name) {
+struct epolicy {
+	const char *name;
+	unsigned char kind[ND_ATTR_MAX + 1];
+};
+
+static const struct epolicy policies[] = {
+	{ "meta", { [NFTA_META_DREG] = A_U32, [NFTA_META_KEY] = A_U32, [NFTA_META_SREG] = A_U32 } },
+	{ "payload", { [NFTA_PAYLOAD_DREG] = A_U32, [NFTA_PAYLOAD_BASE] = A_U32, [NFTA_PAYLOAD_OFFSET] = A_U32,
+		[NFTA_PAYLOAD_LEN] = A_U32, [NFTA_PAYLOAD_SREG] = A_U32 } },
+	{ "bitwise", { [NFTA_BITWISE_SREG] = A_U32, [NFTA_BITWISE_DREG] = A_U32, [NFTA_BITWISE_LEN] = A_U32,
+		[NFTA_BITWISE_MASK] = A_DATA, [NFTA_BITWISE_XOR] = A_DATA, [NFTA_BITWISE_OP] = A_U32,
+		[NFTA_BITWISE_DATA] = A_DATA } },
+	{ "cmp", { [NFTA_CMP_SREG] = A_U32, [NFTA_CMP_OP] = A_U32, [NFTA_CMP_DATA] = A_DATA } },
+	{ "range", { [NFTA_RANGE_SREG] = A_U32, [NFTA_RANGE_OP] = A_U32, [NFTA_RANGE_FROM_DATA] = A_DATA,
+		[NFTA_RANGE_TO_DATA] = A_DATA } },
+	{ "lookup", { [NFTA_LOOKUP_SET] = A_STR, [NFTA_LOOKUP_SREG] = A_U32, [NFTA_LOOKUP_DREG] = A_U32,
+		[NFTA_LOOKUP_FLAGS] = A_U32 } },
+	{ "immediate", { [NFTA_IMMEDIATE_DREG] = A_U32, [NFTA_IMMEDIATE_DATA] = A_DATA } },
+	{ "counter", { [NFTA_COUNTER_PACKETS] = A_U64, [NFTA_COUNTER_BYTES] = A_U64 } },
+	{ "objref", { [NFTA_OBJREF_IMM_TYPE] = A_U32, [NFTA_OBJREF_IMM_NAME] = A_STR } },
+	{ "nat", { [NFTA_NAT_TYPE] = A_U32, [NFTA_NAT_FAMILY] = A_U32, [NFTA_NAT_REG_ADDR_MIN] = A_U32,
+		[NFTA_NAT_REG_ADDR_MAX] = A_U32, [NFTA_NAT_REG_PROTO_MIN] = A_U32, [NFTA_NAT_REG_PROTO_MAX] = A_U32,
+		[NFTA_NAT_FLAGS] = A_U32 } },
+	{ "masq", { [NFTA_MASQ_FLAGS] = A_U32, [NFTA_MASQ_REG_PROTO_MIN] = A_U32, [NFTA_MASQ_REG_PROTO_MAX] = A_U32 } },
+};
+
+/* Every attribute the policy names has the size and form it must have. */
+static bool
+attrs_follow(const struct epolicy *pol, const struct nlattr *const *tb)
+{
+	unsigned i;
+	uint32_t len;
+
+	for (i = 0; i <= ND_ATTR_MAX; i++) {
+		if (!tb[i])
+			continue;
+		switch (pol->kind[i]) {
+		case A_U32:
+			if (mnl_attr_get_payload_len(tb[i]) != 4)
+				return false;
+			break;
+		case A_U64:
+			if (mnl_attr_get_payload_len(tb[i]) != 8)
+				return false;
+			break;
+		case A_STR:
+			if (!nd_str(tb[i]))
+				return false;
+			break;
+		case A_DATA:
+			if (!nd_value(tb[i], &len) && !nd_verdict(tb[i], NULL, NULL))
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+static void
+on_expr(struct rscan *s, const char *name, const struct nlattr *const *tb)
+{
+	const struct epolicy *pol = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++)
+		if (!strcmp(name, policies[i].name))
+			pol = &policies[i];
+	if (pol && !attrs_follow(pol, tb)) {
+		/* An attribute of another size than the kernel's own: not read, not trusted. */
+		flush_pending(s);
 		regs_forget(s);
 		s->cur.other = true;
-		return 0;
+		return;
 	}
 	if (!strcmp(name, "cmp")) {
-		on_cmp(s, e);
-		return 0;
+		on_cmp(s, tb);
+		return;
 	}
 	/* Only the very next cmp can close a range opened by a `>=`. */
 	flush_pending(s);
-	if (!strcmp(name, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
-		uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+	if (!strcmp(name, "meta") && tb[NFTA_META_DREG]) {
+		uint32_t key = nd_be32(tb[NFTA_META_KEY]);
 		struct rv v = { .kind = RV_META, .key = key };
-		reg_store(s, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), &v,
+		reg_store(s, nd_be32(tb[NFTA_META_DREG]), &v,
 		    key == NFT_META_OIFNAME || key == NFT_META_IIFNAME ? IFNAMSIZ : 4);
 	} else if (!strcmp(name, "meta")) {
 		/* meta set: writes the packet, not a register */
 	} else if (!strcmp(name, "payload")) {
-		on_payload(s, e);
+		on_payload(s, tb);
 	} else if (!strcmp(name, "bitwise")) {
-		on_bitwise(s, e);
+		on_bitwise(s, tb);
 	} else if (!strcmp(name, "range")) {
-		on_range(s, e);
+		on_range(s, tb);
 	} else if (!strcmp(name, "lookup")) {
-		on_lookup(s, e);
+		on_lookup(s, tb);
 	} else if (!strcmp(name, "immediate")) {
-		on_immediate(s, e);
+		on_immediate(s, tb);
 	} else if (!strcmp(name, "counter")) {
-		take_packets(s, nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS));
-	} else if (!strcmp(name, "objref") && nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_TYPE)) {
-		uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE);
-		const char *oname = nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME);
+		take_packets(s, nd_be64(tb[NFTA_COUNTER_PACKETS]));
+	} else if (!strcmp(name, "objref") && tb[NFTA_OBJREF_IMM_TYPE]) {
+		uint32_t type = nd_be32(tb[NFTA_OBJREF_IMM_TYPE]);
+		const char *oname = nd_str(tb[NFTA_OBJREF_IMM_NAME]);
 		if (type == NFT_OBJECT_COUNTER) {
 			const struct nd_obj *o = oname ? find_obj(s->t, s->r->family, s->table, oname) : NULL;
 			take_packets(s, o ? o->packets : 0);
@@ -1075,9 +1234,9 @@ on_expr(struct nftnl_expr *e, void *arg)
 		    type == NFT_OBJECT_SYNPROXY)
 			s->cur.other = true;
 	} else if (!strcmp(name, "nat")) {
-		on_nat(s, e, false);
+		on_nat(s, tb, false);
 	} else if (!strcmp(name, "masq")) {
-		on_nat(s, e, true);
+		on_nat(s, tb, true);
 	} else if (inert(name)) {
 		/* nothing the checks read */
 	} else if (loads_other(name)) {
@@ -1087,29 +1246,55 @@ on_expr(struct nftnl_expr *e, void *arg)
 		regs_forget(s);
 		s->cur.other = true;
 	}
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* A rule */
 
-void
-nd_rule_decode(const struct nd_tables *t, struct nftnl_rule *nr, const char *table, struct nd_rule *r)
+int
+nd_rule_decode(const struct nd_tables *t, const struct nl_msgpos *m, uint32_t family, const char *table,
+    const struct nlattr *exprs, struct nd_rule *r)
 {
+	const struct nlattr *e;
 	struct rscan s;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->family = nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY);
+	r->family = family;
 	memset(&s, 0, sizeof(s));
 	s.t = t;
 	s.r = r;
 	s.table = table;
 	s.pending_ge = -1;
 	s.cur.allowed = ~0ull;
-	s.l3 = r->family == NFPROTO_IPV4 ? 4 : r->family == NFPROTO_IPV6 ? 6 : 0;
-	nftnl_expr_foreach(nr, on_expr, &s);
+	s.l3 = family == NFPROTO_IPV4 ? 4 : family == NFPROTO_IPV6 ? 6 : 0;
+	if (exprs && nd_attrs_check(m, "expressions", mnl_attr_get_payload(exprs), mnl_attr_get_payload_len(exprs)) < 0)
+		rc = -1;
+	else if (exprs) {
+		mnl_attr_for_each_nested(e, exprs) {
+			const struct nlattr *et[ND_ATTR_MAX + 1], *dt[ND_ATTR_MAX + 1];
+			const char *name;
+			if (nd_attrs(m, "expression", e, et) < 0) {
+				rc = -1;
+				break;
+			}
+			if (!(name = nd_str(et[NFTA_EXPR_NAME]))) {
+				flush_pending(&s);
+				regs_forget(&s);
+				s.cur.other = true;
+				continue;
+			}
+			memset(dt, 0, sizeof(dt));
+			if (et[NFTA_EXPR_DATA] && nd_attrs(m, name, et[NFTA_EXPR_DATA], dt) < 0) {
+				rc = -1;
+				break;
+			}
+			on_expr(&s, name, dt);
+		}
+	}
 	flush_pending(&s);
 	nd_sel_free(&s.cur);
+	return rc;
 }
 
 void

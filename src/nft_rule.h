@@ -13,8 +13,11 @@
 
 #include "observed.h"
 
-struct nftnl_rule;
+struct nlattr;
+struct nl_msgpos;
 
+/* Attribute types read here are all below this (NFTA_SET_*, the largest family, ends near 20). */
+#define ND_ATTR_MAX 31
 /* The longest key or data nf_tables holds (NFT_DATA_VALUE_MAXLEN). */
 #define ND_MAXDATA 64
 
@@ -84,6 +87,25 @@ struct nd_rule {
 	size_t n_jumps, cap_jumps;
 };
 
+/*
+ * Attributes as the kernel writes them, every size checked: libnftnl
+ * exit()s the process on an attribute of an unexpected size, which a
+ * daemon (and its fuzzer) cannot have.
+ */
+/** The attributes nested in @p a into @p tb (ND_ATTR_MAX + 1 entries); -1 with a message when malformed. */
+int nd_attrs(const struct nl_msgpos *m, const char *where, const struct nlattr *a, const struct nlattr **tb);
+/** Check that @p data holds well-formed attributes (a list); -1 with a message. */
+int nd_attrs_check(const struct nl_msgpos *m, const char *where, const void *data, size_t len);
+/** A big-endian integer attribute; 0 when absent or of another size. */
+uint32_t nd_be32(const struct nlattr *a);
+uint64_t nd_be64(const struct nlattr *a);
+/** A NUL-terminated string attribute, or NULL. */
+const char *nd_str(const struct nlattr *a);
+/** The bytes of the NFTA_DATA_VALUE nested in @p a, or NULL. */
+const uint8_t *nd_value(const struct nlattr *a, uint32_t *len);
+/** The verdict (NFTA_DATA_VERDICT) nested in @p a: its code and chain (NULL if none); false if there is none. */
+bool nd_verdict(const struct nlattr *a, int32_t *code, const char **chain);
+
 const char *nd_family_name(uint32_t family);
 int nd_key3_cmp(uint32_t fa, const char *ta, const char *na, uint32_t fb, const char *tb, const char *nb);
 bool nd_names_add(struct nd_names *l, const char *s);
@@ -94,8 +116,14 @@ struct nd_set *nd_find_set(const struct nd_tables *t, uint32_t family, const cha
 void nd_tables_sort(struct nd_tables *t);
 /** Sort every set's elements by key (after the elements are read). */
 void nd_tables_sort_elements(struct nd_tables *t);
-/** Decode @p nr, a rule of @p table, into @p r (freed with nd_rule_free). */
-void nd_rule_decode(const struct nd_tables *t, struct nftnl_rule *nr, const char *table, struct nd_rule *r);
+/**
+ * Decode the expressions (NFTA_RULE_EXPRESSIONS, may be NULL) of a rule of
+ * @p table into @p r (freed with nd_rule_free, also after an error).
+ * Expressions not understood make the rule's selectors "other"; -1 with a
+ * message only when the attributes are malformed.
+ */
+int nd_rule_decode(const struct nd_tables *t, const struct nl_msgpos *m, uint32_t family, const char *table,
+    const struct nlattr *exprs, struct nd_rule *r);
 void nd_rule_free(struct nd_rule *r);
 
 #endif
