@@ -244,7 +244,7 @@ on_setelem(struct pctx *p, const struct nlmsghdr *nlh, const struct nl_msgpos *m
 	}
 	/* Keys or values of a form not understood: a set whose contents cannot be named. */
 	if (bad)
-		set->klen = UINT32_MAX;
+		set->klen = ND_SET_UNREADABLE;
 	return 0;
 }
 

@@ -860,7 +860,7 @@ set_names(const struct nd_set *set, bool by_index, struct nd_names *out)
 	size_t i;
 
 	/* A wildcard in a set makes it an interval set: which names it covers is not listed. */
-	if (set->flags & NFT_SET_INTERVAL)
+	if ((set->flags & NFT_SET_INTERVAL) || set->klen == ND_SET_UNREADABLE)
 		return false;
 	for (i = 0; i < set->n; i++)
 		if (!(by_index ? name_from_index(set->e[i].key, set->e[i].klen, out)
@@ -953,7 +953,8 @@ nat_targets(struct rscan *s, const struct nlattr *const *tb, uint32_t alen)
 		return xlat_add(lo->data + lo->part * 4, hi->data + hi->part * 4, alen, &r->xlat, &r->n_xlat, &cap);
 	}
 	/* `snat to ip saddr map { ... }`: every address the rule may translate to. */
-	if (lo->kind == RV_MAP && hi->kind == RV_MAP && lo->set && lo->set == hi->set) {
+	if (lo->kind == RV_MAP && hi->kind == RV_MAP && lo->set && lo->set == hi->set &&
+	    lo->set->klen != ND_SET_UNREADABLE) {
 		for (i = 0; i < lo->set->n; i++) {
 			const struct nd_elem *el = &lo->set->e[i];
 			if (el->flags & NFT_SET_ELEM_INTERVAL_END)

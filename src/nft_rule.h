@@ -18,6 +18,8 @@ struct nl_msgpos;
 
 /* Attribute types read here are all below this (NFTA_SET_*, the largest family, ends near 20). */
 #define ND_ATTR_MAX 31
+/* The key length of a set with an element of a form not understood: it matches no register. */
+#define ND_SET_UNREADABLE UINT32_MAX
 /* The longest key or data nf_tables holds (NFT_DATA_VALUE_MAXLEN). */
 #define ND_MAXDATA 64
 
