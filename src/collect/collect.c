@@ -384,18 +384,18 @@ er_collect_all(const struct er_collect_opts *o)
 	int nft_rc;
 
 	obs->collected_at = (long long)time(NULL);
-	/*
-	 * The nftables query is the slowest source and runs in its own
-	 * process: start it first and collect the others meanwhile.
-	 */
-	nft_t0 = er_now_us();
-	nft_rc = er_nft_start(&nq, nft_err, sizeof(nft_err));
 	collect_bgp(o, obs);
 	if (o->prev)
 		er_keep_peer_reasons(o->prev, obs);
 	if (run_one(o, obs, er_collect_netlink, ER_SRC_INTERFACES, "netlink") == ER_COLLECT_OK)
 		collect_rr_groups(o, obs);
-	/* One nftables dump gives both the NAT rules and the DSCP rules. */
+	/*
+	 * One nftables dump gives both the NAT rules and the DSCP rules. It is
+	 * read over netlink in this process (collect_nft_query.c), so its time
+	 * is its own, measured from here.
+	 */
+	nft_t0 = er_now_us();
+	nft_rc = er_nft_start(&nq, nft_err, sizeof(nft_err));
 	if (nft_rc == ER_COLLECT_OK)
 		nft_rc = er_nft_finish(&nq, obs, nft_t0 + (unsigned long long)o->timeout_ms * 1000ull, nft_err,
 		    sizeof(nft_err));

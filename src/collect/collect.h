@@ -90,14 +90,14 @@ int er_conntrack_stats_parse(const char *text, struct er_observed *obs, char *er
 int er_rr_groups_parse(const char *igmp, const char *igmp6, struct er_observed *obs, char *err, size_t errlen);
 
 /*
- * The nftables query in two halves, so er_collect_all() can overlap it
- * with the other collectors: start forks the query process; finish waits
- * for it (killing it at the deadline) and fills NAT and DSCP rules; abort
- * kills it. er_collect_nft() is start + finish.
+ * The nftables query in two halves, as er_collect_all() calls it: start
+ * opens the netlink socket; finish dumps the ruleset (in process, each
+ * read bounded by the deadline) and fills NAT and DSCP rules; abort
+ * closes. er_collect_nft() is start + finish.
  */
+struct er_nl_io;
 struct er_nft_query {
-	pid_t pid;
-	int out, err;
+	struct er_nl_io *io;
 };
 int er_nft_start(struct er_nft_query *q, char *err, size_t errlen);
 int er_nft_finish(struct er_nft_query *q, struct er_observed *obs, unsigned long long deadline_us, char *err,
@@ -150,8 +150,15 @@ int er_frr_parse_prefix(const char *json, size_t len, struct er_observed *obs, c
  */
 int er_bird_parse_prefix(const char *reply, const char (*protos)[64], size_t n_protos, struct er_observed *obs,
     char *err, size_t errlen);
-/* nftables: `nft -j list ruleset` JSON (json_schema_version 1). */
-int er_nft_parse_ruleset(const char *json, struct er_observed *obs, char *err, size_t errlen);
+/*
+ * nftables: the ruleset as er_nft_dump() reads it, nf_tables netlink
+ * messages as the kernel sent them (chains, sets, set elements, objects,
+ * rules, in any order; NLMSG_DONE included). Appends the NAT and DSCP
+ * rules; 0, or -1 with a message in @p err and nothing appended.
+ */
+int er_nft_parse(const void *buf, size_t len, struct er_observed *obs, char *err, size_t errlen);
+/* Dump the ruleset of the caller's network namespace into *@p buf (free it): the input of er_nft_parse(). */
+int er_nft_dump(unsigned long long deadline_us, char **buf, size_t *len, char *err, size_t errlen);
 
 /**
  * Canonical text dump of an observed state, one fact per line, sorted:

@@ -96,11 +96,17 @@ kio_close(void *arg)
 int
 er_nl_io_kernel(struct er_nl_io *io, char *err, size_t errlen)
 {
+	return er_nl_io_kernel_proto(io, NETLINK_ROUTE, err, errlen);
+}
+
+int
+er_nl_io_kernel_proto(struct er_nl_io *io, int proto, char *err, size_t errlen)
+{
 	struct kio *k = xcalloc(1, sizeof(*k));
 	int one = 1;
 
 	memset(io, 0, sizeof(*io));
-	if (!(k->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) ||
+	if (!(k->nl = mnl_socket_open2(proto, SOCK_CLOEXEC)) ||
 	    mnl_socket_bind(k->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
 		kio_close(k);

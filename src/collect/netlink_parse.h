@@ -59,6 +59,8 @@ struct er_nl_io {
 
 /** Open a NETLINK_ROUTE socket in the caller's network namespace. 0, or ER_COLLECT_ERROR. */
 int er_nl_io_kernel(struct er_nl_io *io, char *err, size_t errlen);
+/** The same over another netlink family (NETLINK_NETFILTER for nftables). */
+int er_nl_io_kernel_proto(struct er_nl_io *io, int proto, char *err, size_t errlen);
 void er_nl_io_close(struct er_nl_io *io);
 
 /* er_collect_netlink and er_collect_tc over @p io. */

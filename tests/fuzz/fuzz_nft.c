@@ -1,7 +1,8 @@
 /*
- * The nftables JSON reader (src/collect/collect_nft.c), as `nft -j list ruleset`
- * output: NAT and DSCP rules either parse or fail with a message; what
- * parses is evaluated against the example config.
+ * The nftables netlink decoder (src/collect/collect_nft.c), as the collector
+ * reads the kernel's nf_tables dump: NAT and DSCP rules either decode or fail
+ * with a message; what decodes is evaluated against the example config.
+ * Seeds: the captures of tests/fixtures/nft (the first 64 KiB of each).
  */
 #include <stdlib.h>
 
@@ -31,15 +32,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fz_strndup(data, size), err[ER_ERRLEN];
+	char err[ER_ERRLEN];
 	struct er_observed *obs = er_observed_new();
 
 	err[0] = '\0';
-	if (er_nft_parse_ruleset(text, obs, err, sizeof(err)) < 0 && !err[0])
-		fz_fail("er_nft_parse_ruleset failed without a message");
+	if (er_nft_parse(data, size, obs, err, sizeof(err)) < 0 && !err[0])
+		fz_fail("er_nft_parse failed without a message");
 	er_observed_finalize(obs);
 	fz_evaluate(cfg, obs);
 	er_observed_unref(obs);
-	free(text);
 	return 0;
 }
