@@ -15,6 +15,7 @@ struct er_daemon_opts {
 	const char *observed_path; /* host state from this JSON file instead of the collectors */
 	const char *state_dir;     /* NULL: ER_DEFAULT_STATE_DIR for NETCONF, nothing kept by Net-SNMP */
 	unsigned timeout_ms;       /* deadline of each collector */
+	const char *user;          /* started as root: the user of both processes (NULL: erready) */
 };
 
 /** Run until SIGTERM or SIGINT. Returns the process exit status. */
