@@ -475,7 +475,8 @@ drop_begin(const struct er_config *cfg)
 {
 	const struct er_creds *c = er_privsep_creds(D.ps);
 	struct er_view_paths vp = { D.o->state_dir ? D.o->state_dir : ER_DEFAULT_STATE_DIR, D.o->config_path,
-		cfg->agent.netconf.enabled && cfg->agent.netconf.unix_enabled ? cfg->agent.netconf.unix_path : NULL };
+		cfg->agent.netconf.enabled && cfg->agent.netconf.unix_enabled ? cfg->agent.netconf.unix_path : NULL,
+		cfg->agent.netconf.unix_group };
 	char err[ER_ERRLEN];
 
 	if (er_privdrop_view_begin(c, &vp, err, sizeof(err)) < 0) {

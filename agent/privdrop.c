@@ -236,11 +236,50 @@ check_writable(const struct er_view_paths *p, const char *who)
 		    who, p->config_path);
 }
 
+static bool
+gid_of(const char *name, gid_t *gid)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	if (!name || !name[0] || getgrnam_r(name, &gr, buf, sizeof(buf), &grp) != 0 || !grp)
+		return false;
+	*gid = grp->gr_gid;
+	return true;
+}
+
+/*
+ * The view's groups: started as root, the user's and the NETCONF socket's;
+ * started as the user, those it has but frrvty and bird (the collector's).
+ */
+static int
+view_groups(const struct er_creds *c, const struct er_view_paths *p, gid_t *out, int max)
+{
+	gid_t cur[64], g, frr = (gid_t)-1, bird = (gid_t)-1;
+	int n = 0, k, i;
+
+	if (c->root) {
+		out[n++] = c->gid;
+		if (gid_of(p->unix_group, &g) && g != c->gid)
+			out[n++] = g;
+		return n;
+	}
+	gid_of("frrvty", &frr);
+	gid_of("bird", &bird);
+	if ((k = getgroups(64, cur)) < 0)
+		return -1;
+	for (i = 0; i < k && n < max; i++)
+		if (cur[i] != frr && cur[i] != bird)
+			out[n++] = cur[i];
+	return n;
+}
+
 int
 er_privdrop_view_begin(const struct er_creds *c, const struct er_view_paths *p, char *err, size_t errlen)
 {
 	uint64_t keep = CAPBIT(CAP_NET_BIND_SERVICE), eff, prm;
-	gid_t gid = getgid();
+	gid_t groups[64];
+	int ng;
 	char who[96];
 
 	if (caps_get(&eff, &prm) < 0) {
@@ -251,16 +290,22 @@ er_privdrop_view_begin(const struct er_creds *c, const struct er_view_paths *p, 
 		prepare_paths(c, p);
 	if ((eff & CAPBIT(CAP_SETPCAP)) && bounding_keep(keep, err, errlen) < 0)
 		return -1;
+	if ((ng = view_groups(c, p, groups, 64)) < 0) {
+		snprintf(err, errlen, "getgroups: %s", strerror(errno));
+		return -1;
+	}
 	if (c->root) {
-		if (switch_user(c, &c->gid, 1, err, errlen) < 0)
+		if (switch_user(c, groups, ng, err, errlen) < 0)
 			return -1;
 	} else if (eff & CAPBIT(CAP_SETGID)) {
 		/* the unit's user is in frrvty and bird for the collector: not this side */
-		if (setgroups(1, &gid) < 0) {
+		if (setgroups((size_t)ng, groups) < 0) {
 			snprintf(err, errlen, "dropping supplementary groups: %s", strerror(errno));
 			return -1;
 		}
-	}
+	}	else if (ng != getgroups(0, NULL))
+		log_warnx("without CAP_SETGID the SNMP/NETCONF process keeps the groups frrvty and bird (vtysh and "
+			  "BIRD's socket): start it as root, or with CAP_SETGID as the unit does");
 	if (trim(keep, err, errlen) < 0)
 		return -1;
 	snprintf(who, sizeof(who), "user %s", c->root ? c->user : "erreadyd's");

@@ -43,11 +43,13 @@ struct er_view_paths {
 	const char *state_dir;
 	const char *config_path;
 	const char *unix_socket; /* NETCONF UNIX socket, or NULL */
+	const char *unix_group;  /* the group it is given to, or NULL: the view keeps that membership */
 };
 
 /**
  * The view process, before it starts its servers and threads: the files
- * of @p p handed to the user, the user (no supplementary group), and
+ * of @p p handed to the user, the user (no supplementary group but the
+ * NETCONF socket's; never frrvty or bird), and
  * CAP_NET_BIND_SERVICE alone (when it had it) so it can still bind NETCONF's
  * port 830 or an SNMP port. 0 or -1 with @p err.
  */
