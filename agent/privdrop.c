@@ -409,15 +409,3 @@ er_privdrop_view_end(char *err, size_t errlen)
 	}
 	return 0;
 }
-
-int
-er_caps_read(unsigned long long *eff, unsigned long long *prm)
-{
-	uint64_t e, p;
-
-	if (caps_get(&e, &p) < 0)
-		return -1;
-	*eff = e;
-	*prm = p;
-	return 0;
-}

@@ -69,7 +69,4 @@ int er_privdrop_view_end(char *err, size_t errlen);
  */
 int er_privdrop_signal(void);
 
-/** The calling thread's effective and permitted capabilities (capget); -1 on error. */
-int er_caps_read(unsigned long long *eff, unsigned long long *prm);
-
 #endif

@@ -59,8 +59,12 @@ collector_main(int fd, const struct er_creds *c, pid_t parent)
 		int rc;
 
 		rc = er_frame_recv(fd, ER_MSG_COLLECT, ER_PRIVSEP_REQUEST_MAX, 0, &p, &n, err, sizeof(err));
-		if (rc == ER_FRAME_EOF)
-			_exit(0); /* the view process stopped */
+		if (rc == ER_FRAME_EOF) {
+			/* the view process stopped (freed for valgrind's sake: the process ends here) */
+			er_observed_unref(last);
+			close(fd);
+			_exit(0);
+		}
 		if (rc < 0) {
 			log_warnx("collector process: request refused, stopping: %s", err);
 			_exit(ER_EXIT_PRIVSEP);
