@@ -303,7 +303,7 @@ er_privdrop_view_begin(const struct er_creds *c, const struct er_view_paths *p, 
 			snprintf(err, errlen, "dropping supplementary groups: %s", strerror(errno));
 			return -1;
 		}
-	}	else if (ng != getgroups(0, NULL))
+	} else if (ng != getgroups(0, NULL))
 		log_warnx("without CAP_SETGID the SNMP/NETCONF process keeps the groups frrvty and bird (vtysh and "
 			  "BIRD's socket): start it as root, or with CAP_SETGID as the unit does");
 	if (trim(keep, err, errlen) < 0)
