@@ -1,6 +1,7 @@
 /*
- * erreadyd's long-running mode: a collector thread gathers host state every
- * poll interval and evaluates it; the main thread owns the datastore, the
+ * erreadyd's long-running mode: a collector thread has the collector
+ * process (privsep.h) gather host state every poll interval and evaluates
+ * it; the main thread owns the datastore, the
  * published snapshot, the alert queues and the views' sockets, all in one
  * poll() loop, so a slow collector never delays an SNMP answer.
  */
