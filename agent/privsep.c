@@ -70,7 +70,7 @@ collector_main(int fd, const struct er_creds *c, pid_t parent)
 			_exit(ER_EXIT_PRIVSEP);
 		}
 		er_collect_opts_init(&co, NULL);
-		if (er_collect_wire_decode(p, n, &co, &scope, err, sizeof(err)) < 0) {
+		if ((rc = er_collect_wire_decode(p, n, &co, &scope, err, sizeof(err))) < 0) {
 			log_warnx("collector process: request refused, stopping: %s", err);
 			_exit(ER_EXIT_PRIVSEP);
 		}
@@ -78,6 +78,8 @@ collector_main(int fd, const struct er_creds *c, pid_t parent)
 		/* the counters that rise between two collections: this process's own last one */
 		co.prev = last;
 		obs = er_collect_all(&co);
+		if (rc == 1)
+			er_observed_set_status(obs, ER_SRC_BGP, ER_COLL_ERROR, "", 0, "%s", err);
 		er_config_unref(scope);
 		er_observed_wire_encode(obs, &b);
 		if (er_frame_send(fd, ER_MSG_OBSERVED, b.p, b.len, err, sizeof(err)) < 0) {

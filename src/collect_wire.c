@@ -9,6 +9,7 @@
 #define INTERNET_MAX 65536u
 #define TIMEOUT_MAX_MS 600000u
 #define SUN_PATH_MAX 107
+#define STR_MAX 4096
 
 /* One peering as sent: what wanted_neighbors(), the route lookups, tc and the MD5 watch read. */
 struct wire_peering {
@@ -58,13 +59,22 @@ pathspace_ok(const char *s)
 {
 	size_t i;
 
-	if (!s[0] || s[0] == '-' || strlen(s) > 64)
+	if (strlen(s) > 64)
 		return false;
 	for (i = 0; s[i]; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
 		    s[i] == '_' || s[i] == '-' || s[i] == '.'))
 			return false;
 	return !strstr(s, "..");
+}
+
+/* BIRD's control socket: where the collector process connects, with the group bird. */
+static bool
+bird_socket_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n && n <= SUN_PATH_MAX && s[0] == '/' && !strstr(s, "/../") && (n < 3 || strcmp(s + n - 3, "/.."));
 }
 
 int
@@ -74,6 +84,7 @@ er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, str
 	struct er_config *cfg = xcalloc(1, sizeof(*cfg));
 	struct er_circuit_cfg *circ;
 	struct er_rbuf r;
+	const char *policy = NULL;
 	uint32_t timeout, bgp;
 	size_t n, i;
 	int k;
@@ -82,8 +93,8 @@ er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, str
 	cfg->refs = 1;
 	er_rbuf_init(&r, p, len, err, errlen);
 	if (!er_rbuf_u32(&r, &timeout, "timeout") || !er_rbuf_u32(&r, &bgp, "bgp source") ||
-	    !er_rbuf_str(&r, 64, &cfg->agent.frr_pathspace, "frr pathspace") ||
-	    !er_rbuf_str(&r, SUN_PATH_MAX, &cfg->agent.bird_socket, "bird socket"))
+	    !er_rbuf_str(&r, STR_MAX, &cfg->agent.frr_pathspace, "frr pathspace") ||
+	    !er_rbuf_str(&r, STR_MAX, &cfg->agent.bird_socket, "bird socket"))
 		goto bad;
 	if (!timeout || timeout > TIMEOUT_MAX_MS) {
 		er_rbuf_fail(&r, "timeout", "%u ms is not within 1..%u", timeout, TIMEOUT_MAX_MS);
@@ -91,14 +102,6 @@ er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, str
 	}
 	if (bgp > ER_BGPSRC_NONE) {
 		er_rbuf_fail(&r, "bgp source", "%u is not a source", bgp);
-		goto bad;
-	}
-	if (cfg->agent.frr_pathspace && !pathspace_ok(cfg->agent.frr_pathspace)) {
-		er_rbuf_fail(&r, "frr pathspace", "not a plain name");
-		goto bad;
-	}
-	if (!cfg->agent.bird_socket || cfg->agent.bird_socket[0] != '/') {
-		er_rbuf_fail(&r, "bird socket", "not an absolute path");
 		goto bad;
 	}
 	if (!er_rbuf_count(&r, sizeof(struct wire_peering), PEERINGS_MAX, &n, "peerings"))
@@ -152,6 +155,19 @@ er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, str
 	if (!er_rbuf_end(&r, "collect request"))
 		goto bad;
 	cfg->agent.bgp_source = (enum er_bgp_source)bgp;
+	/*
+	 * A configuration can hold these (YANG allows them): the collector
+	 * does not use them, says why in the BGP source's status, and goes on.
+	 */
+	if (cfg->agent.frr_pathspace && !pathspace_ok(cfg->agent.frr_pathspace))
+		policy = "frr-pathspace is not a plain name: not used by the collector process";
+	else if (!bird_socket_ok(cfg->agent.bird_socket))
+		policy = "bird-socket is not an absolute path (without ..) of at most 107 bytes: not used by the "
+			 "collector process";
+	if (policy) {
+		snprintf(err, errlen, "%s", policy);
+		cfg->agent.bgp_source = ER_BGPSRC_NONE;
+	}
 	er_config_build_indexes(cfg);
 	o->cfg = cfg;
 	o->timeout_ms = timeout;
@@ -159,7 +175,7 @@ er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, str
 	o->frr_pathspace = cfg->agent.frr_pathspace;
 	o->bird_socket = cfg->agent.bird_socket;
 	*out = cfg;
-	return 0;
+	return policy ? 1 : 0;
 bad:
 	er_config_free(cfg);
 	return -1;

@@ -22,7 +22,10 @@ void er_collect_wire_encode(const struct er_collect_opts *o, struct er_wbuf *b);
  * Parse a request into @p o (prev, vtysh and proc_root left as they were)
  * and a configuration holding only the collectors' scope, *@p cfg, which
  * o->cfg, o->frr_pathspace and o->bird_socket point into: release it with
- * er_config_unref(). 0, or -1 with the reason in @p err.
+ * er_config_unref(). 0; 1 when the message is sound but names an FRR
+ * pathspace or BIRD socket the collector must not use: BGP is then not
+ * collected (o->bgp none) and @p err says why, for the BGP status; -1
+ * with the reason in @p err when the message is malformed.
  */
 int er_collect_wire_decode(const void *p, size_t len, struct er_collect_opts *o, struct er_config **cfg, char *err,
     size_t errlen);
