@@ -19,7 +19,8 @@ and through the views:
     configuration file (the startup datastore), which belongs to erready;
   - kill -9 of the collector ends erreadyd with a non-zero status in < 2 s;
   - restarted, kill -9 of the view process: the collector is gone in < 2 s.
-The lab is taken down on every exit path.
+A --user that does not exist is refused at once (exit 67, with how to
+create it). The lab is taken down on every exit path.
 Usage: privsep_lab.py ERREADYD
 """
 import grp
@@ -233,6 +234,12 @@ def main():
         print("SKIP: needs root")
         return 77
     erreadyd = os.path.abspath(sys.argv[1])
+    # a --user that does not exist: a clear message and exit 67, before anything starts
+    r = subprocess.run([erreadyd, "-c", "/nonexistent.json", "--user", "no-such-user-er"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 67 and "user no-such-user-er does not exist: create it (adduser --system --group "
+          "no-such-user-er) or name another with --user" in r.stderr,
+          "--user that does not exist: exit %d, %s" % (r.returncode, r.stderr.strip()[-160:]))
     user = User()
     lab = agent = None
     try:
