@@ -27,11 +27,13 @@
 #include "nc_view.h"
 #include "observed.h"
 #include "partner_client.h"
+#include "privsep.h"
 #include "snmp_agent.h"
 #include "snmp_mib.h"
 #include "util.h"
 
 #define EXIT_BAD_CONFIG 4
+#define EXIT_NO_USER 67 /* EX_NOUSER */
 #define MAX_POLLFDS 256
 
 struct result {
@@ -67,6 +69,7 @@ static struct {
 	int sig[2];
 	pthread_t worker;
 	struct er_partners *partners; /* collector thread only */
+	struct er_privsep *ps;        /* the collector process (privsep.h) */
 } D;
 
 static int
@@ -112,7 +115,12 @@ observe(const struct er_config *cfg, const struct er_observed *prev)
 	er_collect_opts_init(&co, cfg);
 	co.timeout_ms = D.o->timeout_ms;
 	co.prev = prev;
-	return er_collect_all(&co);
+	/* fail closed: without its collector the service stops, and systemd restarts both */
+	if (!(obs = er_privsep_collect(D.ps, &co, err, sizeof(err)))) {
+		log_warnx("%s: exiting", err);
+		_exit(ER_EXIT_PRIVSEP);
+	}
+	return obs;
 }
 
 /*
@@ -462,6 +470,42 @@ reload(void)
 	config_changed(NULL);
 }
 
+/* Started as root, the user's; in any case no capability but CAP_NET_BIND_SERVICE until bound. */
+static int
+drop_begin(const struct er_config *cfg)
+{
+	const struct er_creds *c = er_privsep_creds(D.ps);
+	struct er_view_paths vp = { D.o->state_dir ? D.o->state_dir : ER_DEFAULT_STATE_DIR, D.o->config_path,
+		cfg->agent.netconf.enabled && cfg->agent.netconf.unix_enabled ? cfg->agent.netconf.unix_path : NULL,
+		cfg->agent.netconf.unix_group };
+	char err[ER_ERRLEN];
+
+	if (er_privdrop_view_begin(c, &vp, err, sizeof(err)) < 0) {
+		log_warnx("cannot drop privileges: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+log_privileges(void)
+{
+	const struct er_creds *c = er_privsep_creds(D.ps);
+	pid_t pid = er_privsep_collector_pid(D.ps);
+	char coll[64] = "";
+
+	if (pid > 0)
+		snprintf(coll, sizeof(coll), "; collector process %ld", (long)pid);
+	if (c->root && c->uid == 0)
+		log_warnx("--user %s: no user switch, both processes stay uid 0 (each with one capability at most; "
+			  "this one none%s)", c->user, coll);
+	else if (c->root)
+		log_info("privileges dropped: user %s, no capability%s (CAP_NET_ADMIN)", c->user, coll);
+	else
+		log_info("not started as root: running as uid %u without a user switch, no capability left%s", (unsigned)getuid(),
+		    coll);
+}
+
 static int
 pipe_nb(int p[2])
 {
@@ -485,6 +529,12 @@ er_daemon_run(const struct er_daemon_opts *o)
 	memset(&D, 0, sizeof(D));
 	D.o = o;
 	pthread_condattr_t ca;
+
+	/* The collector process first, while this one has a single thread and nothing open. */
+	if (!(D.ps = er_privsep_start(o->user, !o->observed_path, err, sizeof(err)))) {
+		log_warnx("%s", err);
+		return EXIT_NO_USER;
+	}
 
 	/*
 	 * With TZ unset glibc's tzset() stats /etc/localtime on every call, and
@@ -515,6 +565,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	if (er_ds_load_file(D.ds, o->config_path, err, sizeof(err)) < 0) {
 		log_warnx("bad configuration: %s", err);
 		er_ds_free(D.ds);
+		er_privsep_free(D.ps);
 		return EXIT_BAD_CONFIG;
 	}
 	cfg = er_ds_config(D.ds);
@@ -527,6 +578,7 @@ er_daemon_run(const struct er_daemon_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* First evaluation before serving, so the views never answer from nothing. */
@@ -543,6 +595,10 @@ er_daemon_run(const struct er_daemon_opts *o)
 	log_msg(D.cur->overall.readiness == ER_READY ? ER_LOG_NOTICE : ER_LOG_WARN, "readiness %s at start (%zu checks)",
 	    er_readiness_name(D.cur->overall.readiness), D.cur->n_results);
 
+	if (drop_begin(cfg) < 0) {
+		rc = 1;
+		goto out;
+	}
 	memset(&env, 0, sizeof(env));
 	env.ds = D.ds;
 	env.config_path = o->config_path;
@@ -568,6 +624,14 @@ er_daemon_run(const struct er_daemon_opts *o)
 			goto out_nc;
 		}
 	}
+
+	/* bound: nothing left to keep (before the collector thread, which takes no signal) */
+	if (er_privdrop_view_end(err, sizeof(err)) < 0) {
+		log_warnx("cannot drop the last capabilities: %s", err);
+		rc = 1;
+		goto out_nc;
+	}
+	log_privileges();
 
 	/* The collector thread gets no signals: they all come to the main loop. */
 	sigfillset(&all);
@@ -606,9 +670,15 @@ er_daemon_run(const struct er_daemon_opts *o)
 			unsigned char sigs[16];
 			ssize_t k = read(D.sig[0], sigs, sizeof(sigs)), i;
 			for (i = 0; i < k; i++) {
+				char how[128];
 				if (sigs[i] == SIGHUP)
 					reload();
-				else {
+				else if (sigs[i] == SIGCHLD) {
+					if (er_privsep_collector_gone(D.ps, how, sizeof(how))) {
+						log_warnx("collector process %s: exiting", how);
+						_exit(ER_EXIT_PRIVSEP);
+					}
+				} else {
 					log_info("signal %d: stopping", sigs[i]);
 					stop = true;
 				}
@@ -654,5 +724,6 @@ out:
 	pthread_mutex_destroy(&D.agent);
 	pthread_cond_destroy(&D.cond);
 	pthread_cond_destroy(&D.published_cond);
+	er_privsep_free(D.ps);
 	return rc;
 }

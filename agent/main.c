@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "nc_relay.h"
 #include "partner_client.h"
+#include "privdrop.h"
 
 #define EXIT_BAD_CONFIG 4
 #define EXIT_USAGE 64
@@ -30,7 +31,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: erreadyd -c FILE [--state-dir DIR] [-s] [-d] [--observed FILE] [--timeout MS]\n"
+	    "usage: erreadyd -c FILE [--state-dir DIR] [--user USER] [-s] [-d] [--observed FILE]\n"
+	    "                [--timeout MS]\n"
 	    "       erreadyd --check -c FILE [--observed FILE] [--json] [--timeout MS]\n"
 	    "       erreadyd --dump-observed -c FILE [--timeout MS]\n"
 	    "       erreadyd -n -c FILE [--print-config]\n"
@@ -46,6 +48,11 @@ usage(FILE *out)
 	    "      --state-dir DIR   the NETCONF SSH host key, event log (replay) and pending\n"
 	    "                        confirmed commit (default " ER_DEFAULT_STATE_DIR "); Net-SNMP's\n"
 	    "                        files too when given (without it Net-SNMP keeps nothing)\n"
+"      --user USER       started as root: the user both processes switch to (default\n"
+	    "                        " ER_DEFAULT_USER "); the collector process keeps CAP_NET_ADMIN\n"
+	    "                        and the groups frrvty and bird, the SNMP/NETCONF process\n"
+	    "                        nothing; \"--user root\" only trims capabilities (default:\n"
+	    "                        $ERREADYD_USER when set; see erreadyd(8), PRIVILEGE SEPARATION)\n"
 	    "  -s, --syslog          log to syslog (facility daemon) instead of stderr; on stderr\n"
 	    "                        lines carry a timestamp, or syslog's <N> level prefix when\n"
 	    "                        stderr is the systemd journal ($JOURNAL_STREAM)\n"
@@ -124,7 +131,7 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_CHECK = 256, OPT_OBSERVED, OPT_JSON, OPT_PRINT, OPT_LIST, OPT_TIMEOUT, OPT_DUMP, OPT_STATE, OPT_RELAY,
-		OPT_PARTNER };
+		OPT_PARTNER, OPT_USER };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -138,13 +145,14 @@ main(int argc, char **argv)
 		{ "dump-observed", no_argument, NULL, OPT_DUMP },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "netconf-relay", no_argument, NULL, OPT_RELAY },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *observed = NULL, *state_dir = NULL;
+	const char *config = NULL, *observed = NULL, *state_dir = NULL, *user = NULL;
 	int check = 0, json = 0, validate = 0, print = 0, dump = 0, relay = 0, use_syslog = 0, ch, rc;
 	unsigned long timeout_ms = 5000;
 	char *end;
@@ -204,6 +212,9 @@ main(int argc, char **argv)
 		case OPT_RELAY:
 			relay = 1;
 			break;
+		case OPT_USER:
+			user = optarg;
+			break;
 		case 's':
 			use_syslog = 1;
 			break;
@@ -223,7 +234,7 @@ main(int argc, char **argv)
 	}
 	if (relay) {
 		/* Run by sshd for every NETCONF session: nothing but the relay. */
-		if (argc - optind > 1 || config || observed || state_dir || check || json || validate || print || dump) {
+		if (argc - optind > 1 || config || observed || state_dir || user || check || json || validate || print || dump) {
 			log_warnx("--netconf-relay takes one optional SOCKET path and no other mode or file option");
 			return EXIT_USAGE;
 		}
@@ -238,7 +249,11 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!check && !validate && !dump) {
-		struct er_daemon_opts d = { config, observed, state_dir, (unsigned)timeout_ms };
+		struct er_daemon_opts d = { config, observed, state_dir, (unsigned)timeout_ms, user };
+
+		/* the default of --user for harnesses that run many daemons as root in root-only directories */
+		if (!user && getenv("ERREADYD_USER") && *getenv("ERREADYD_USER"))
+			d.user = getenv("ERREADYD_USER");
 
 		log_set_dest(use_syslog ? ER_LOG_SYSLOG : ER_LOG_DAEMON);
 		return er_daemon_run(&d);

@@ -423,6 +423,17 @@ build_indexes(struct er_config *cfg)
 	qsort(cfg->link_subnets, cfg->n_link_subnets, sizeof(*cfg->link_subnets), prefix_cmp);
 }
 
+void
+er_config_build_indexes(struct er_config *cfg)
+{
+	free(cfg->peering_ifnames);
+	free(cfg->link_subnets);
+	cfg->peering_ifnames = NULL;
+	cfg->link_subnets = NULL;
+	cfg->n_peering_ifnames = cfg->n_link_subnets = 0;
+	build_indexes(cfg);
+}
+
 bool
 er_config_is_peering_interface(const struct er_config *cfg, const char *name)
 {

@@ -223,6 +223,8 @@ int er_config_from_tree(const struct lyd_node *tree, struct er_config **out, cha
 int er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen, char *where,
     size_t wherelen);
 void er_config_free(struct er_config *cfg);
+/** (Re)build the indexes of a config put together by hand (the collector's scope, collect_wire.h). */
+void er_config_build_indexes(struct er_config *cfg);
 /** Shared, immutable configs: snapshots keep the one they were evaluated with. */
 const struct er_config *er_config_ref(const struct er_config *cfg);
 void er_config_unref(const struct er_config *cfg);

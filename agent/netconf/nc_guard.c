@@ -13,6 +13,7 @@
  * thread as it would on the client's socket.
  */
 #include "nc_guard.h"
+#include "privdrop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1358,6 +1359,7 @@ er_nc_guard_start(int client_fd, const struct ly_ctx *ctx, struct er_nc_limits *
 	g->lim = lim;
 	pthread_mutex_init(&g->sp_lock, NULL);
 	sigfillset(&all);
+	sigdelset(&all, er_privdrop_signal()); /* capabilities dropped per thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&g->th, NULL, guard_main, g);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

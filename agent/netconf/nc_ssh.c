@@ -24,6 +24,7 @@
 #include <libssh/server.h>
 
 #include "log.h"
+#include "privdrop.h"
 #include "nc_gate.h"
 #include "util.h"
 
@@ -563,6 +564,7 @@ acceptor_main(void *arg)
 		pthread_attr_init(&a);
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 		sigfillset(&all);
+		sigdelset(&all, er_privdrop_signal()); /* capabilities dropped per thread */
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		rc = pthread_create(&(pthread_t){ 0 }, &a, conn_main, c);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -637,6 +639,7 @@ er_nc_ssh_start(const char *addr, uint16_t port, const char *host_key, const str
 		goto fail;
 	}
 	sigfillset(&all);
+	sigdelset(&all, er_privdrop_signal()); /* capabilities dropped per thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&X.acceptor, NULL, acceptor_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

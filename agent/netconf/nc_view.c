@@ -21,6 +21,7 @@
 #include <libyang/libyang.h>
 #include <nc_server.h>
 
+#include "privdrop.h"
 #include "alerts.h"
 #include "datastore.h"
 #include "log.h"
@@ -645,6 +646,7 @@ sess_spawn(struct er_nc_sess *ss)
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
+	sigdelset(&all, er_privdrop_signal()); /* capabilities dropped per thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&ss->th, &a, sess_main, ss);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -996,6 +998,7 @@ er_nc_start(const struct er_config *cfg, const struct er_nc_env *env, char *err,
 
 	/* Our threads take no signals: they all go to the daemon's loop. */
 	sigfillset(&all);
+	sigdelset(&all, er_privdrop_signal()); /* capabilities dropped per thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (S.unix_fd >= 0 && pipe2(S.unix_stop, O_CLOEXEC) == 0 &&
 	    pthread_create(&S.unix_acceptor, NULL, unix_acceptor, NULL) == 0)

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+os.environ.setdefault("ERREADYD_USER", "root")  # root-only temporary files: no user switch (testlib.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 SNMP_YML = os.path.join(TOP, "packaging", "prometheus", "snmp.yml")

@@ -3,6 +3,11 @@
 # They expect $tmp (the run's temp directory: a pid is "ours" when its
 # command line names it) and a say() function.
 
+# erreadyd started as root would switch to the user erready, who cannot
+# reach $tmp: the benchmarks run it as --user root (split, capabilities
+# trimmed, no switch), as the test suite does.
+export ERREADYD_USER=${ERREADYD_USER:-root}
+
 us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }
 # poll TIMEOUT_S INTERVAL CMD...: run CMD until it succeeds, fail after the timeout
 poll() {

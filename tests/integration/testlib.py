@@ -11,6 +11,12 @@ import time
 
 _failures = []
 
+# erreadyd started as root switches to the user erready (privilege
+# separation); the tests and benchmarks keep their files in root-only
+# temporary directories, so by default it stays uid 0 there and only splits
+# and trims capabilities (--user root). privsep_lab.py runs the switch.
+os.environ.setdefault("ERREADYD_USER", "root")
+
 
 def check(cond, what):
     """Print "ok   what" or "FAIL what"; count the failures. Returns cond."""

@@ -13,17 +13,24 @@ run the INSTALLED daemon the way its systemd unit does on the lab, purge.
    capabilities are read from the installed unit and applied with setpriv
    (uid erready, its groups, CAP_NET_ADMIN bounding/inheritable/ambient),
    its StateDirectory/RuntimeDirectory made as systemd would, and
-   ExecStart= run inside the lab's customer-edge namespace (FRR). BGP, NAT
-   and QoS are collected; a stock-configured snmpd (Debian's snmpd.conf
+   ExecStart= run inside the lab's customer-edge namespace (FRR). The
+   privilege separation, from /proc/PID/status: the view process (ExecStart's)
+   is erready with no capability in any thread and not in frrvty/bird; its
+   child, the collector process, erready with CAP_NET_ADMIN alone and in
+   frrvty. BGP, NAT and QoS are collected (by that child); a stock-configured snmpd (Debian's snmpd.conf
    access lines plus the package's snmpd.conf.d snippet) shows the MIB to
    community public; a NETCONF edit+commit, copied to startup, lands in
    /etc/erready/erready.json.
+   Started again (as the unit would): kill -9 of the collector ends the
+   service with a non-zero status in < 2 s; kill -9 of the view process
+   ends the collector in < 2 s.
 5. apt-get purge: nothing of the package is left (the system user stays,
    as Debian's policy wants).
 Usage: deb_install.py   (from anywhere; refuses if erready is already installed)
 """
 import configparser
 import glob
+import grp
 import json
 import os
 import pwd
@@ -46,7 +53,7 @@ UNIT = "/lib/systemd/system/erreadyd.service"
 ER_NS = "urn:erready:params:xml:ns:yang:expressroute-readiness"
 ROOT_OID = ".1.3.6.1.4.1.8072.9999.9999"
 YANG = os.path.basename(glob.glob(os.path.join(TOP, "yang", "expressroute-readiness@*.yang"))[0])
-CAP_BITS = {"CAP_NET_BIND_SERVICE": 10, "CAP_NET_ADMIN": 12}  # linux/capability.h
+CAP_BITS = {"CAP_SETGID": 6, "CAP_NET_BIND_SERVICE": 10, "CAP_NET_ADMIN": 12}  # linux/capability.h
 FILES = [
     ("/usr/sbin/erreadyd", "root", 0o755),
     ("/etc/erready", "erready", 0o750),
@@ -157,6 +164,14 @@ def setpriv_argv(svc):
 def proc_status(pid):
     out = {}
     for line in open("/proc/%d/status" % pid):
+        k, _, v = line.partition(":")
+        out[k] = v.strip()
+    return out
+
+
+def task_status(pid, tid):
+    out = {}
+    for line in open("/proc/%d/task/%s/status" % (pid, tid)):
         k, _, v = line.partition(":")
         out[k] = v.strip()
     return out
@@ -326,14 +341,8 @@ def run_installed(lab, tmp):
                      agent.poll() is None, "the installed erreadyd runs as the unit would"):
             return
         pid = child_of(agent.pid)  # strace's only child: erreadyd
-        s = proc_status(pid)
         uid = pwd.getpwnam(svc["User"]).pw_uid
-        want = "%016x" % sum(1 << CAP_BITS[c] for c in svc["CapabilityBoundingSet"].split())
-        check(s["Uid"].split()[0] == str(uid) and s["CapEff"] == s["CapBnd"] == want and s["NoNewPrivs"] == "1",
-              "its process: uid %s, CapEff %s, CapBnd %s, NoNewPrivs %s (the unit's: %s, %s)"
-              % (s["Uid"].split()[0], s["CapEff"], s["CapBnd"], s["NoNewPrivs"], svc["User"],
-                 svc["CapabilityBoundingSet"]))
-        info("its groups: %s" % s["Groups"])
+        check_split(pid, uid, svc)
         for line in ("<6>collector bgp: ok (frr)", "<6>collector nat: ok (nftables)",
                      "<6>collector qos: ok (nftables+tc)", "<6>collector interfaces: ok (netlink)"):
             check(line in text().splitlines(), "collected as user erready: %s" % line[3:])
@@ -374,6 +383,7 @@ def run_installed(lab, tmp):
         check(len(used) > 40 and used <= allowed,
               "the %d system calls erreadyd and its children made are all in the unit's SystemCallFilter= "
               "(outside it: %s)" % (len(used), sorted(used - allowed)))
+        kill_either(lab, tmp, svc, exec_start, env)
     finally:
         for p in procs:
             stop(p, 10)
@@ -382,6 +392,67 @@ def run_installed(lab, tmp):
             p = os.path.join(tmp, "snmpd.log")
             if os.path.exists(p):
                 sys.stdout.write("---- snmpd log\n" + open(p, errors="replace").read()[-3000:])
+
+
+def check_split(pid, uid, svc):
+    """The two processes of the privilege separation, from /proc."""
+    s = proc_status(pid)
+    caps = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            ts = task_status(pid, t)
+        except OSError:
+            continue
+        caps |= int(ts["CapEff"], 16) | int(ts["CapPrm"], 16) | int(ts["CapAmb"], 16)
+    side = set()
+    for g in ("frrvty", "bird"):
+        try:
+            side.add(str(grp.getgrnam(g).gr_gid))
+        except KeyError:
+            pass
+    check(s["Uid"].split() == [str(uid)] * 4 and int(s["CapEff"], 16) == 0 and caps == 0 and
+          s["NoNewPrivs"] == "1" and not set(s["Groups"].split()) & side,
+          "view process: uid %s, CapEff %s in every thread, NoNewPrivs %s, groups %s (not frrvty/bird)"
+          % (s["Uid"].split()[0], s["CapEff"], s["NoNewPrivs"], s["Groups"]))
+    c = proc_status(child_of(pid))
+    want = "%016x" % (1 << CAP_BITS["CAP_NET_ADMIN"])
+    check(c["Uid"].split() == [str(uid)] * 4 and c["CapEff"] == c["CapPrm"] == want and c["NoNewPrivs"] == "1" and
+          (not side or set(c["Groups"].split()) & side),
+          "collector process: uid %s, CapEff %s CapPrm %s (CAP_NET_ADMIN alone), NoNewPrivs %s, groups %s"
+          % (c["Uid"].split()[0], c["CapEff"], c["CapPrm"], c["NoNewPrivs"], c["Groups"]))
+
+
+def kill_either(lab, tmp, svc, exec_start, env):
+    """kill -9 of either process ends the service (non-zero) and the other one, at once."""
+    for victim in ("collector", "view"):
+        logp = os.path.join(tmp, "kill-%s.log" % victim)
+        with open(logp, "w") as log:
+            agent = subprocess.Popen(lab.ns + setpriv_argv(svc) + ["--"] + exec_start, stdout=log,
+                                     stderr=subprocess.STDOUT, env=env, umask=int(svc["UMask"], 8))
+        try:
+            if not check(poll(lambda: "erreadyd running" in open(logp).read() or agent.poll() is not None, 60) and
+                         agent.poll() is None, "started again for kill -9 of the %s process" % victim):
+                continue
+            coll = child_of(agent.pid)
+            t0 = time.monotonic()
+            os.kill(coll if victim == "collector" else agent.pid, signal.SIGKILL)
+            if victim == "collector":
+                try:
+                    rc = agent.wait(5)
+                except subprocess.TimeoutExpired:
+                    rc = None
+                dt = time.monotonic() - t0
+                check(rc not in (None, 0) and dt < 2, "kill -9 of the collector: the service exits %s after %.3f s"
+                      % (rc, dt))
+            else:
+                agent.wait(5)
+                poll(lambda: not os.path.exists("/proc/%d" % coll) or
+                     proc_status(coll).get("State", "").startswith("Z"), 5, 0.005)
+                dt = time.monotonic() - t0
+                gone = not os.path.exists("/proc/%d" % coll) or proc_status(coll).get("State", "").startswith("Z")
+                check(gone and dt < 2, "kill -9 of the view process: the collector is gone after %.3f s" % dt)
+        finally:
+            stop(agent, 10)
 
 
 def failures_now():
