@@ -646,6 +646,9 @@ static const char *const secrets[] = {
 	"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
 	"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
 	"/expressroute-readiness:expressroute/agent/netconf/user/password",
+	/* SNMPv2c communities are passwords too (issue 16) */
+	"/expressroute-readiness:expressroute/agent/snmp/community",
+	"/expressroute-readiness:expressroute/agent/snmp/trap-sink/community",
 };
 
 bool
