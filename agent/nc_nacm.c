@@ -447,6 +447,18 @@ diff_op(const struct lyd_node *n, const char *inherited)
 	return inherited;
 }
 
+/*
+ * A non-presence container only organises its children (RFC 7950 7.5.1):
+ * creating or deleting one is creating or deleting what is in it, which is
+ * what is checked. Its creation is often implicit (a first leaf set under
+ * agent/snmp), and would otherwise need a rule of its own.
+ */
+static bool
+np_container(const struct lyd_node *n)
+{
+	return n->schema && n->schema->nodetype == LYS_CONTAINER && !(n->schema->flags & LYS_PRESENCE);
+}
+
 /* The first node of subtree @p n (DFS) the user may not create, or NULL. */
 static const struct lyd_node *
 create_denied(const struct bound *b, const struct lyd_node *n)
@@ -454,7 +466,8 @@ create_denied(const struct bound *b, const struct lyd_node *n)
 	const struct lyd_node *e;
 
 	LYD_TREE_DFS_BEGIN(n, e) {
-		if (!node_allowed(b, e, ER_NACM_CREATE))
+		/* default values come with their parent: nobody wrote them */
+		if (!np_container(e) && !(e->flags & LYD_DEFAULT) && !node_allowed(b, e, ER_NACM_CREATE))
 			return e;
 		LYD_TREE_DFS_END(n, e);
 	}
@@ -478,6 +491,11 @@ write_denied(const struct bound *b, const struct lyd_node *first, const char *in
 		}
 		/* RFC 8341 3.4.5: deleting a node needs delete access to it; its descendants go with it */
 		if (!strcmp(o, "delete")) {
+			if (np_container(n)) {
+				if ((d = write_denied(b, lyd_child(n), "delete", op)))
+					return d;
+				continue;
+			}
 			if (!node_allowed(b, n, ER_NACM_DELETE)) {
 				*op = ER_NACM_DELETE;
 				return n;
@@ -494,6 +512,26 @@ write_denied(const struct bound *b, const struct lyd_node *first, const char *in
 	return NULL;
 }
 
+/*
+ * Whether the first rule that can match a write is one permitting every
+ * write to every module (the admin's rule): then no node needs checking,
+ * and a large config is not compared for nothing.
+ */
+static bool
+writes_all_permitted(const struct er_nacm *nacm)
+{
+	const unsigned w = ER_NACM_CREATE | ER_NACM_UPDATE | ER_NACM_DELETE;
+	size_t i;
+
+	for (i = 0; i < nacm->n; i++) {
+		const struct rule *r = &nacm->rules[i];
+		if (!(r->ops & w) || (r->type != RT_ANY && r->type != RT_PATH))
+			continue;
+		return r->type == RT_ANY && !strcmp(r->module, "*") && (r->ops & w) == w && r->permit;
+	}
+	return false;
+}
+
 int
 er_nacm_check_write(const struct er_nacm *nacm, const struct lyd_node *before, const struct lyd_node *after,
     char *path, size_t pathlen, unsigned *op)
@@ -502,7 +540,7 @@ er_nacm_check_write(const struct er_nacm *nacm, const struct lyd_node *before, c
 	const struct lyd_node *d;
 	struct bound b;
 
-	if (!er_nacm_enforced(nacm))
+	if (!er_nacm_enforced(nacm) || writes_all_permitted(nacm))
 		return 0;
 	if (lyd_diff_siblings(before, after, 0, &diff) != LY_SUCCESS)
 		return -1;

@@ -331,6 +331,42 @@ test_create_checks_descendants(void **state)
 	lyd_free_all(run);
 }
 
+/* The module's secrets are nacm:default-deny-all: write-default permit does not open them, a rule does. */
+static void
+test_secrets_deny_all(void **state)
+{
+	struct t *t = *state;
+	struct lyd_node *run = running_with(t, "{\"ietf-netconf-acm:nacm\":{\"write-default\":\"permit\"}}"),
+			*poll = changed(run, ER "/agent/poll-interval", "60"),
+			*comm = changed(run, ER "/agent/snmp/community", "Other-Comm"),
+			*md5 = changed(run, ER "/circuit[name='er-ams-1']/peering[type='azure-private']/md5-key", "Key42"),
+			*rule = running_with(t, "{\"ietf-netconf-acm:nacm\":{\"rule-list\":[{\"name\":\"all\","
+					     "\"group\":[\"*\"],\"rule\":[{\"name\":\"comm\",\"path\":"
+					     "\"/expressroute-readiness:expressroute/agent/snmp/community\","
+					     "\"access-operations\":\"create update\",\"action\":\"permit\"}]}]}}");
+	struct er_nacm *u = er_nacm_new(run, "anyone", false), *r = er_nacm_new(rule, "anyone", false);
+	char path[256] = "";
+	unsigned op = 0;
+
+	assert_int_equal(er_nacm_check_write(u, run, poll, path, sizeof(path), &op), 0);
+	assert_int_equal(er_nacm_check_write(u, run, comm, path, sizeof(path), &op), 1);
+	assert_string_equal(path, ER "/agent/snmp/community");
+	assert_int_equal(er_nacm_check_write(u, run, md5, path, sizeof(path), &op), 1);
+	assert_string_equal(path, ER "/circuit[name='er-ams-1']/peering[type='azure-private']/md5-key");
+	assert_int_equal(op, ER_NACM_CREATE);
+	/* an explicit rule opens the community (and only it: poll-interval is write-default deny there) */
+	if (er_nacm_check_write(r, run, comm, path, sizeof(path), &op) != 0)
+		fail_msg("denied %s %u", path, op);
+	assert_int_equal(er_nacm_check_write(r, run, poll, path, sizeof(path), &op), 1);
+	er_nacm_free(u);
+	er_nacm_free(r);
+	lyd_free_all(poll);
+	lyd_free_all(comm);
+	lyd_free_all(md5);
+	lyd_free_all(rule);
+	lyd_free_all(run);
+}
+
 int
 main(void)
 {
@@ -340,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_recovery_and_disabled),
 		cmocka_unit_test(test_path_rules),
 		cmocka_unit_test(test_create_checks_descendants),
+		cmocka_unit_test(test_secrets_deny_all),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
