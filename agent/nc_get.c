@@ -283,26 +283,29 @@ static void
 add_acm(enum dsid ds, bool config_only, struct lyd_node **data)
 {
 	struct er_nc_errs errs = { NULL, 0 };
-	struct lyd_node *tree = NULL, *n, *acm = NULL;
+	struct lyd_node *tree = NULL, *acm = NULL;
+	const struct lyd_node *src = NULL, *n;
 
 	er_nc_lock();
-	if (er_nc_ds_copy(ds, NULL, &tree, &errs) < 0) {
-		er_nc_unlock();
-		er_nc_errs_clear(&errs);
-		return;
-	}
+	/* running and the candidate are at hand: copy only their /nacm, not a large config */
+	if (ds == DS_RUNNING)
+		src = er_ds_running(er_nc_env->ds);
+	else if (ds == DS_CANDIDATE)
+		src = er_nc_cand_tree();
+	else if (er_nc_ds_copy(ds, NULL, &tree, &errs) == 0)
+		src = tree;
+	LY_LIST_FOR(src, n)
+		if (n->schema && !strcmp(n->schema->name, "nacm") && !strcmp(n->schema->module->name, "ietf-netconf-acm") &&
+		    lyd_dup_single(n, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &acm) != LY_SUCCESS)
+			acm = NULL;
 	er_nc_unlock();
-	LY_LIST_FOR(tree, n)
-		if (n->schema && !strcmp(n->schema->name, "nacm") && !strcmp(n->schema->module->name, "ietf-netconf-acm"))
-			acm = n;
+	er_nc_errs_clear(&errs);
+	lyd_free_all(tree);
 	if (!acm && !config_only) {
 		const struct lys_module *m = ly_ctx_get_module_implemented(er_nc_ctx(), "ietf-netconf-acm");
 		if (m)
 			lyd_new_inner(NULL, m, "nacm", 0, &acm);
-	} else if (acm) {
-		lyd_unlink_tree(acm);
 	}
-	lyd_free_all(tree);
 	if (!acm)
 		return;
 	if (!config_only)
