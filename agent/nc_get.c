@@ -260,7 +260,7 @@ reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd)
 	return er_nc_reply_any(rpc, xml, LYD_ANYDATA_XML, wd);
 }
 
-/* Only the expressroute part: the NACM config beside it has its own place in the reply (acm_data). */
+/* Only the expressroute part: the NACM config beside it has its own place in the reply (add_acm). */
 static void
 strip_other_modules(struct lyd_node **data)
 {

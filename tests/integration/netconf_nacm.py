@@ -7,7 +7,8 @@ admin and nms groups (examples/erready.json), SSH users admin, nms and guest
   - nms (read-only group) reads the data but neither the secrets nor /nacm, and
     gets access-denied (error-type protocol) on edit-config and commit;
   - guest (no group) reads but cannot write: write-default deny gives
-    access-denied (error-type application) with the error-path of the node;
+    access-denied (error-type application) with the error-path of the node,
+    on edit-config and on copy-config;
     kill-session is denied by default (nacm:default-deny-all in RFC 6241);
   - admin edits running, and its edit of /nacm counts for the very next
     operation of another session, without a restart;
@@ -166,11 +167,20 @@ def main():
         check("<poll-interval>130</poll-interval>" in nms.get_config("running").data_xml,
               "admin's commit is in running, as nms reads it")
         check("<rule-list>" in admin.get_config("running").data_xml, "admin reads /nacm (permit-all rule)")
+        # copy-config is checked node by node too: startup still has 300
+        e = one_error(nclib.rpc(guest, "<copy-config><target><startup/></target><source><running/></source>"
+                                       "</copy-config>"))
+        check(e.get("error-tag") == "access-denied" and e.get("error-type") == "application" and
+              e.get("error-path") == "/expressroute-readiness:expressroute/agent/poll-interval",
+              "guest: copy-config running to startup is access-denied at the changed leaf (%s)" % e)
+        check(json.load(open(cfgp))["expressroute-readiness:expressroute"]["agent"]["poll-interval"] == 300,
+              "  and the startup file keeps 300")
 
         c1 = counters(root)
         check(c1[0] - c0[0] == 4, "denied-operations rose by exactly 4 (nms edit-config, commit x2, guest "
               "kill-session): %s -> %s" % (c0, c1))
-        check(c1[1] - c0[1] == 1, "denied-data-writes rose by exactly 1 (guest's edit): %s -> %s" % (c0, c1))
+        check(c1[1] - c0[1] == 2, "denied-data-writes rose by exactly 2 (guest's edit-config and copy-config): "
+              "%s -> %s" % (c0, c1))
 
         # admin puts guest in the admin group: effective for guest's next operation, no restart
         r = edit(admin, "running", "<groups><group><name>admin</name><user-name>guest</user-name></group></groups>",
