@@ -15,6 +15,7 @@
 #include "util.h"
 
 extern const char er_yang_module_text[];
+extern const char er_nacm_module_text[];
 
 struct er_ds {
 	struct ly_ctx *ctx;
@@ -123,6 +124,16 @@ er_ds_new_with(er_ds_ctx_hook hook, char *err, size_t errlen)
 	if (hook && hook(ds->ctx, err, errlen) < 0) {
 		ly_ctx_destroy(ds->ctx);
 		free(ds);
+		return NULL;
+	}
+	/*
+	 * RFC 8341 access control is configured with ietf-netconf-acm data
+	 * kept beside ours: in running, edited by the same operations, saved
+	 * in the same file (README "NETCONF access control").
+	 */
+	if (lys_parse_mem(ds->ctx, er_nacm_module_text, LYS_IN_YANG, NULL) != LY_SUCCESS) {
+		ly_error_text(ds->ctx, "ietf-netconf-acm", err, errlen);
+		er_ds_free(ds);
 		return NULL;
 	}
 	if (lys_parse_mem(ds->ctx, er_yang_module_text, LYS_IN_YANG, NULL) != LY_SUCCESS) {
@@ -635,6 +646,9 @@ static const char *const secrets[] = {
 	"/expressroute-readiness:expressroute/agent/snmp/user/auth-key",
 	"/expressroute-readiness:expressroute/agent/snmp/user/priv-key",
 	"/expressroute-readiness:expressroute/agent/netconf/user/password",
+	/* SNMPv2c communities are passwords too (issue 16) */
+	"/expressroute-readiness:expressroute/agent/snmp/community",
+	"/expressroute-readiness:expressroute/agent/snmp/trap-sink/community",
 };
 
 bool

@@ -26,6 +26,7 @@
 #include "nc_guard.h"
 #include "nc_internal.h"
 #include "nc_log.h"
+#include "nc_nacm.h"
 #include "nc_rpc.h"
 #include "state_tree.h"
 #include "util.h"
@@ -259,6 +260,59 @@ reply_data(const struct lyd_node *rpc, struct lyd_node *tree, NC_WD_MODE wd)
 	return er_nc_reply_any(rpc, xml, LYD_ANYDATA_XML, wd);
 }
 
+/* Only the expressroute part: the NACM config beside it has its own place in the reply (add_acm). */
+static void
+strip_other_modules(struct lyd_node **data)
+{
+	struct lyd_node *n, *next;
+
+	LY_LIST_FOR_SAFE(*data, next, n)
+		if (!n->schema || strcmp(n->schema->module->name, ER_YANG_MODULE)) {
+			if (n == *data)
+				*data = next;
+			lyd_free_tree(n);
+		}
+}
+
+/*
+ * The ietf-netconf-acm config of @p ds and, for <get>, its counters
+ * (RFC 8341 denied-*): kept out of the cached expressroute part, whose
+ * counters would be stale.
+ */
+static void
+add_acm(enum dsid ds, bool config_only, struct lyd_node **data)
+{
+	struct er_nc_errs errs = { NULL, 0 };
+	struct lyd_node *tree = NULL, *acm = NULL;
+	const struct lyd_node *src = NULL, *n;
+
+	er_nc_lock();
+	/* running and the candidate are at hand: copy only their /nacm, not a large config */
+	if (ds == DS_RUNNING)
+		src = er_ds_running(er_nc_env->ds);
+	else if (ds == DS_CANDIDATE)
+		src = er_nc_cand_tree();
+	else if (er_nc_ds_copy(ds, NULL, &tree, &errs) == 0)
+		src = tree;
+	LY_LIST_FOR(src, n)
+		if (n->schema && !strcmp(n->schema->name, "nacm") && !strcmp(n->schema->module->name, "ietf-netconf-acm") &&
+		    lyd_dup_single(n, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &acm) != LY_SUCCESS)
+			acm = NULL;
+	er_nc_unlock();
+	er_nc_errs_clear(&errs);
+	lyd_free_all(tree);
+	if (!acm && !config_only) {
+		const struct lys_module *m = ly_ctx_get_module_implemented(er_nc_ctx(), "ietf-netconf-acm");
+		if (m)
+			lyd_new_inner(NULL, m, "nacm", 0, &acm);
+	}
+	if (!acm)
+		return;
+	if (!config_only)
+		er_nc_ops_nacm_state(acm);
+	lyd_insert_sibling(*data, acm, data);
+}
+
 /* The expressroute part of a <get> or <get-config>: config of @p ds and, for <get>, the state parts asked for. */
 static int
 er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap, struct lyd_node **data,
@@ -272,6 +326,7 @@ er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap
 		return -1;
 	}
 	er_nc_unlock();
+	strip_other_modules(data);
 	er_ds_strip_secrets(*data);
 	if (!config_only && parts && snap && er_state_tree_parts(snap, er_nc_ctx(), parts, &st) == 0 && st) {
 		if (!*data)
@@ -431,8 +486,13 @@ er_nc_op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only
 			er_nc_filter_clear(&f);
 			return er_nc_fail(&errs);
 		}
-		/* explicit (the default) goes out as text printed once; the other modes print a copy */
-		if (ss->guard && wd == NC_WD_EXPLICIT)
+		/*
+		 * explicit (the default) goes out as text printed once; the other
+		 * modes print a copy, and so do users whose rules may hide parts of
+		 * it (the text has no node marked nacm:default-deny-all: the
+		 * secrets are stripped from it)
+		 */
+		if (ss->guard && wd == NC_WD_EXPLICIT && !er_nacm_read_restricted(ss->nacm))
 			text = full_text(fc);
 		if (!text && fc->tree &&
 		    lyd_dup_siblings(fc->tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
@@ -459,6 +519,8 @@ er_nc_op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only
 		if (wants(&f, "/nc-notifications:netconf"))
 			add_streams(&data);
 	}
+	if (wants(&f, "/ietf-netconf-acm:nacm"))
+		add_acm(ds, config_only, &data);
 	if (f.all)
 		out = data;
 	else {
@@ -470,6 +532,8 @@ er_nc_op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only
 		lyd_free_all(data);
 	}
 	er_nc_filter_clear(&f);
+	/* RFC 8341 3.4.5: what the user may not read is left out, silently */
+	er_nacm_prune(ss->nacm, &out);
 	if (text)
 		return reply_spliced(ss, rpc, out, text, wd);
 	return reply_data(rpc, out, wd);

@@ -12,6 +12,7 @@
 #include "nc_view.h"
 
 struct er_nc_log;
+struct er_nacm;
 
 struct er_nc_sess {
 	struct nc_session *s;
@@ -21,6 +22,8 @@ struct er_nc_sess {
 	pthread_t th;
 	uint32_t id;
 	bool unix_transport;
+	bool recovery;      /* uid 0 over the UNIX socket: RFC 8341 3.2's recovery session, not subject to NACM */
+	struct er_nacm *nacm; /* the access rules of the RPC being handled (session thread, set by er_nc_dispatch) */
 	struct er_nc_guard *guard; /* between the client and libnetconf2 (UNIX) */
 	char user[64];
 	char host[64];
@@ -98,6 +101,8 @@ void er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_ops_process(uint64_t now_ms);
 /** The session holding the global lock of datastore @p ds (0 running, 1 candidate, 2 startup), 0 if none (nc_ds.c). */
 uint32_t er_nc_ops_lock_holder(int ds);
+/** The NACM counters (RFC 8341 denied-operations, denied-data-writes, denied-notifications) under @p nacm (a /nacm node). */
+void er_nc_ops_nacm_state(struct lyd_node *nacm);
 /** Whether a confirmed commit is pending, and in @p left_s (may be NULL) the seconds until its rollback. */
 bool er_nc_ops_confirm_pending(uint64_t *left_s);
 

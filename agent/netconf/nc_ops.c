@@ -31,6 +31,7 @@
 #include "nc_guard.h"
 #include "nc_internal.h"
 #include "nc_log.h"
+#include "nc_nacm.h"
 #include "nc_ops.h"
 #include "nc_rpc.h"
 #include "state_tree.h"
@@ -50,7 +51,66 @@ static struct {
 	uint64_t cc_deadline_ms;
 	long long cc_deadline_real_us;
 	char *cc_path;
+	/* RFC 8341 counters, since erreadyd started (atomic: notifications are dropped outside the lock) */
+	uint32_t denied_operations, denied_data_writes, denied_notifications;
 } O;
+
+/* ------------------------------------------------------------------ */
+/* access control (RFC 8341; the rules are nc_nacm.c's) */
+
+/* The rules of @p ss's user, from running's ietf-netconf-acm config as it is now. */
+static struct er_nacm *
+sess_nacm(const struct er_nc_sess *ss)
+{
+	struct er_nacm *nacm;
+
+	er_nc_lock();
+	nacm = er_nacm_new(er_ds_running(er_nc_env->ds), ss->user, ss->recovery);
+	er_nc_unlock();
+	return nacm;
+}
+
+/*
+ * RFC 8341 3.4.5: a write needs create, update or delete access to every
+ * data node it changes from @p before to @p after. A denial is an
+ * access-denied rpc-error (error-type application) whose error-path names
+ * the node, and counts in denied-data-writes.
+ */
+static bool
+write_denied(const struct er_nacm *nacm, const struct lyd_node *before, const struct lyd_node *after,
+    struct er_nc_errs *errs)
+{
+	char path[1024] = "";
+	unsigned op = 0;
+	int rc;
+
+	if (!er_nacm_enforced(nacm))
+		return false;
+	if ((rc = er_nacm_check_write(nacm, before, after, path, sizeof(path), &op)) == 0)
+		return false;
+	__atomic_add_fetch(&O.denied_data_writes, 1, __ATOMIC_RELAXED);
+	if (rc < 0)
+		er_nc_errs_add(errs, NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_APP, NULL,
+		    "access denied: the changes of user \"%s\" cannot be checked against the access rules", er_nacm_user(nacm));
+	else
+		er_nc_errs_add(errs, NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_APP, path,
+		    "access denied: user \"%s\" may not %s %s (NACM, RFC 8341)", er_nacm_user(nacm), er_nacm_op_name(op), path);
+	return true;
+}
+
+void
+er_nc_ops_nacm_state(struct lyd_node *nacm)
+{
+	const struct lys_module *m = lyd_owner_module(nacm);
+	char b[16];
+
+	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_operations, __ATOMIC_RELAXED));
+	lyd_new_term(nacm, m, "denied-operations", b, 0, NULL);
+	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_data_writes, __ATOMIC_RELAXED));
+	lyd_new_term(nacm, m, "denied-data-writes", b, 0, NULL);
+	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_notifications, __ATOMIC_RELAXED));
+	lyd_new_term(nacm, m, "denied-notifications", b, 0, NULL);
+}
 
 /* ------------------------------------------------------------------ */
 /* confirmed commit */
@@ -275,7 +335,7 @@ validate_edit(struct er_ds_txn *txn, bool base_valid, const struct lyd_node *edi
 }
 
 static struct nc_server_reply *
-op_edit_config(const struct lyd_node *rpc, uint32_t sid)
+op_edit_config(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *nacm)
 {
 	struct er_nc_errs errs = { NULL, 0 };
 	enum dsid target = er_nc_which_ds(rpc, "target", NULL);
@@ -316,7 +376,9 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 	txn = er_ds_txn_begin_from(er_nc_env->ds, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : er_nc_cand_tree());
 	/* the txn's tree is already a copy: the edit engine need not copy it again */
 	rc = er_nc_edit_apply_scratch(er_ds_txn_tree(txn), er_nc_any_tree(cfg), defop, errop, &errs);
-	if (rc < 0 && errop != ER_NC_CONTINUE_ON_ERROR) {
+	if ((rc < 0 && errop != ER_NC_CONTINUE_ON_ERROR) ||
+	    write_denied(nacm, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : er_nc_cand_tree(), er_ds_txn_peek(txn),
+		&errs)) {
 		er_ds_txn_abort(txn);
 		er_nc_unlock();
 		return er_nc_fail(&errs);
@@ -348,7 +410,7 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid)
 }
 
 static struct nc_server_reply *
-op_copy_config(const struct lyd_node *rpc, uint32_t sid)
+op_copy_config(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *nacm)
 {
 	struct er_nc_errs errs = { NULL, 0 };
 	const struct lyd_node *inl = NULL;
@@ -374,6 +436,16 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 		er_nc_unlock();
 		return er_nc_fail(&errs);
 	}
+	if (er_nacm_enforced(nacm)) {
+		struct lyd_node *old = NULL;
+		if (er_nc_ds_copy(target, NULL, &old, &errs) < 0 || write_denied(nacm, old, tree, &errs)) {
+			lyd_free_all(old);
+			lyd_free_all(tree);
+			er_nc_unlock();
+			return er_nc_fail(&errs);
+		}
+		lyd_free_all(old);
+	}
 	if (target == DS_RUNNING)
 		er_nc_commit_tree(tree, &errs);
 	else if (target == DS_CANDIDATE) {
@@ -393,7 +465,7 @@ op_copy_config(const struct lyd_node *rpc, uint32_t sid)
 }
 
 static struct nc_server_reply *
-op_delete_config(const struct lyd_node *rpc, uint32_t sid)
+op_delete_config(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *nacm)
 {
 	struct er_nc_errs errs = { NULL, 0 };
 	enum dsid target = er_nc_which_ds(rpc, "target", NULL);
@@ -404,8 +476,14 @@ op_delete_config(const struct lyd_node *rpc, uint32_t sid)
 		return er_nc_fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "%s",
 		    "delete-config: only startup can be deleted");
 	er_nc_lock();
-	if (!er_nc_locked_by_other(target, sid, &errs) && !cc_refuses("delete-config of startup", &errs))
-		er_nc_save_startup(NULL, &errs);
+	if (!er_nc_locked_by_other(target, sid, &errs) && !cc_refuses("delete-config of startup", &errs)) {
+		struct lyd_node *old = NULL;
+		/* every top-level node of startup is deleted: delete access to each (RFC 8341 3.4.5) */
+		if (!er_nacm_enforced(nacm) || (er_nc_ds_copy(DS_STARTUP, NULL, &old, &errs) == 0 &&
+						   !write_denied(nacm, old, NULL, &errs)))
+			er_nc_save_startup(NULL, &errs);
+		lyd_free_all(old);
+	}
 	er_nc_unlock();
 	return errs.n ? er_nc_fail(&errs) : nc_server_reply_ok();
 }
@@ -432,7 +510,7 @@ op_validate(const struct lyd_node *rpc)
 
 
 static struct nc_server_reply *
-op_commit(const struct lyd_node *rpc, uint32_t sid)
+op_commit(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *nacm)
 {
 	struct er_nc_errs errs = { NULL, 0 };
 	bool confirmed = er_lyd_child(rpc, "confirmed") != NULL;
@@ -473,7 +551,9 @@ op_commit(const struct lyd_node *rpc, uint32_t sid)
 	 * changes nothing.
 	 */
 	if (er_nc_cand()) {
-		if (!er_ds_txn_validated(er_nc_cand()) && er_nc_validate_txn(er_nc_cand(), &errs) < 0) {
+		/* what the commit changes in running needs write access, whoever edited the candidate */
+		if (write_denied(nacm, er_ds_running(er_nc_env->ds), er_ds_txn_peek(er_nc_cand()), &errs) ||
+		    (!er_ds_txn_validated(er_nc_cand()) && er_nc_validate_txn(er_nc_cand(), &errs) < 0)) {
 			lyd_free_all(before);
 			goto out;
 		}
@@ -678,8 +758,8 @@ sub_end(struct er_nc_sess *ss)
 	return rc;
 }
 
-int
-er_nc_ops_deliver(struct er_nc_sess *ss)
+static int
+deliver(struct er_nc_sess *ss, const struct er_nacm *nacm)
 {
 	struct er_nc_entry e;
 
@@ -706,12 +786,30 @@ er_nc_ops_deliver(struct er_nc_sess *ss)
 			lyd_free_all(e.tree);
 			continue;
 		}
+		/* RFC 8341 3.4.6: an event type the user may not read is dropped, and counted */
+		if (!er_nacm_notif_allowed(nacm, e.tree ? e.tree->schema : NULL)) {
+			__atomic_add_fetch(&O.denied_notifications, 1, __ATOMIC_RELAXED);
+			lyd_free_all(e.tree);
+			continue;
+		}
+		er_nacm_prune_children(nacm, e.tree);
 		if (er_nc_send_notif(ss, e.tree, e.time_us) < 0)
 			return -1;
 	}
 	if (ss->subscribed && !ss->replaying && ss->stop_us && er_nc_now_real_us() >= ss->stop_us)
 		return sub_end(ss);
 	return 0;
+}
+
+int
+er_nc_ops_deliver(struct er_nc_sess *ss)
+{
+	/* the rules as they are when the notifications go out, not when the subscription began */
+	struct er_nacm *nacm = sess_nacm(ss);
+	int rc = deliver(ss, nacm);
+
+	er_nacm_free(nacm);
+	return rc;
 }
 
 uint64_t
@@ -727,28 +825,22 @@ er_nc_ops_sub_deadline(const struct er_nc_sess *ss)
 
 /* ------------------------------------------------------------------ */
 
-struct nc_server_reply *
-er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
+static struct nc_server_reply *
+dispatch_op(struct lyd_node *rpc, struct er_nc_sess *ss, uint32_t sid)
 {
-	struct er_nc_sess *ss = er_nc_sess_of(s);
 	const char *mod = lyd_owner_module(rpc)->name, *op = LYD_NAME(rpc);
-	uint32_t sid = nc_session_get_id(s);
 
-	if (!ss)
-		return er_nc_fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
-	er_nc_who_set("NETCONF user \"%s\" session %u (%s%s%s)", ss->user, sid,
-	    ss->unix_transport ? "UNIX socket" : "SSH", ss->host[0] ? " from " : "", ss->host);
 	if (!strcmp(mod, "ietf-netconf")) {
 		if (!strcmp(op, "get"))
 			return er_nc_op_get(ss, rpc, false);
 		if (!strcmp(op, "get-config"))
 			return er_nc_op_get(ss, rpc, true);
 		if (!strcmp(op, "edit-config"))
-			return op_edit_config(rpc, sid);
+			return op_edit_config(rpc, sid, ss->nacm);
 		if (!strcmp(op, "copy-config"))
-			return op_copy_config(rpc, sid);
+			return op_copy_config(rpc, sid, ss->nacm);
 		if (!strcmp(op, "delete-config"))
-			return op_delete_config(rpc, sid);
+			return op_delete_config(rpc, sid, ss->nacm);
 		if (!strcmp(op, "lock"))
 			return er_nc_op_lock(rpc, sid, true);
 		if (!strcmp(op, "unlock"))
@@ -756,7 +848,7 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 		if (!strcmp(op, "validate"))
 			return op_validate(rpc);
 		if (!strcmp(op, "commit"))
-			return op_commit(rpc, sid);
+			return op_commit(rpc, sid, ss->nacm);
 		if (!strcmp(op, "discard-changes"))
 			return er_nc_op_discard(sid);
 		if (!strcmp(op, "cancel-commit"))
@@ -771,6 +863,31 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 		return op_evaluate_now(rpc);
 	}
 	return er_nc_fail1(NC_ERR_OP_NOT_SUPPORTED, NC_ERR_TYPE_PROT, NULL, "operation %s is not supported", op);
+}
+
+struct nc_server_reply *
+er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
+{
+	struct er_nc_sess *ss = er_nc_sess_of(s);
+	struct nc_server_reply *reply;
+	uint32_t sid = nc_session_get_id(s);
+
+	if (!ss)
+		return er_nc_fail1(NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "session not ready");
+	er_nc_who_set("NETCONF user \"%s\" session %u (%s%s%s)", ss->user, sid,
+	    ss->unix_transport ? "UNIX socket" : "SSH", ss->host[0] ? " from " : "", ss->host);
+	/* RFC 8341 3.4.4: exec access first, from the rules as they are now (an edit of /nacm counts at once) */
+	ss->nacm = sess_nacm(ss);
+	if (!er_nacm_rpc_allowed(ss->nacm, rpc->schema)) {
+		__atomic_add_fetch(&O.denied_operations, 1, __ATOMIC_RELAXED);
+		reply = er_nc_fail1(NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_PROT, NULL,
+		    "access denied: user \"%s\" may not execute %s:%s (NACM, RFC 8341)", ss->user,
+		    lyd_owner_module(rpc)->name, LYD_NAME(rpc));
+	} else
+		reply = dispatch_op(rpc, ss, sid);
+	er_nacm_free(ss->nacm);
+	ss->nacm = NULL;
+	return reply;
 }
 
 int

@@ -737,6 +737,8 @@ unix_acceptor(void *arg)
 			snprintf(ss->user, sizeof(ss->user), "%s", pw.pw_name);
 		else
 			snprintf(ss->user, sizeof(ss->user), "uid%u", have_cred ? (unsigned)cred.uid : 0u);
+		/* only root on the local socket bypasses access control (RFC 8341 3.2) */
+		ss->recovery = have_cred && cred.uid == 0;
 		if ((why = slot_take(ss->user, true, have_cred && cred.uid == 0))) {
 			char summary[160];
 			bool log;

@@ -73,6 +73,9 @@ def main():
                                         "unix-socket": {"path": os.path.join(d, "nc.sock")},
                                         "user": [{"name": "admin",
                                                   "authorized-key": [open(key + ".pub").read().strip()]}]}})
+        # the playbooks change the config as "admin": the example's NACM groups make that user an administrator
+        cfg["ietf-netconf-acm:nacm"] = json.load(open(os.path.join(TOP, "examples", "erready.json")))[
+            "ietf-netconf-acm:nacm"]
         cfgp = os.path.join(d, "erready.json")
         json.dump(cfg, open(cfgp, "w"), indent=1)
         log = open(os.path.join(d, "erreadyd.log"), "w")

@@ -68,6 +68,7 @@ FILES = [
     ("/usr/share/doc/erready/examples/ansible/readiness.yml", "root", 0o644),
     ("/usr/share/snmp/mibs/EXPRESSROUTE-READINESS-MIB.txt", "root", 0o644),
     ("/usr/share/yang/modules/erready/" + YANG, "root", 0o644),
+    ("/usr/share/yang/modules/erready/ietf-netconf-acm@2018-02-14.yang", "root", 0o644),
     ("/etc/snmp/snmpd.conf.d/erready.conf", "root", 0o644),
     (UNIT, "root", 0o644),
     ("/usr/share/man/man8/erreadyd.8.gz", "root", 0o644),

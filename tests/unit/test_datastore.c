@@ -145,6 +145,40 @@ test_md5_write_only(void **state)
 	er_ds_free(ds);
 }
 
+/* The SNMPv2c community and the trap-sink communities are write-only like the v3 keys (issue 16). */
+static void
+test_communities_write_only(void **state)
+{
+	char err[ER_ERRLEN], *pub, *full;
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *txn = er_ds_txn_begin(ds);
+	const struct er_config *cfg;
+
+	(void)state;
+	assert_int_equal(er_ds_txn_merge(txn,
+			     "{\"expressroute-readiness:expressroute\":{\"agent\":{\"snmp\":{\"mode\":\"master\","
+			     "\"community\":\"Ro-Comm-77\",\"trap-sink\":[{\"address\":\"127.0.0.1\",\"port\":162,"
+			     "\"community\":\"Trap-Comm-88\"}]}}}}",
+			     ER_FMT_JSON, err, sizeof(err)),
+	    0);
+	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	cfg = er_ds_config(ds);
+	assert_string_equal(cfg->agent.snmp.community, "Ro-Comm-77");
+	assert_string_equal(cfg->agent.snmp.sinks[0].community, "Trap-Comm-88");
+	pub = er_ds_print(ds, ER_FMT_XML, false);
+	full = er_ds_print(ds, ER_FMT_XML, true);
+	assert_null(strstr(pub, "Comm-"));
+	assert_null(strstr(pub, "<community>"));
+	assert_non_null(strstr(pub, "<trap-sink>"));
+	assert_non_null(strstr(full, "<community>Ro-Comm-77</community>"));
+	assert_non_null(strstr(full, "<community>Trap-Comm-88</community>"));
+	er_ds_config_unref(cfg);
+	free(pub);
+	free(full);
+	er_ds_free(ds);
+}
+
 static void
 test_bad_file_keeps_previous(void **state)
 {
@@ -477,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_block_29_splits),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_md5_write_only),
+		cmocka_unit_test(test_communities_write_only),
 		cmocka_unit_test(test_bad_file_keeps_previous),
 		cmocka_unit_test(test_edit_set_and_commit),
 		cmocka_unit_test(test_edit_rejected_changes_nothing),
