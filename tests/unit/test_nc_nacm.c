@@ -1,5 +1,5 @@
 /*
- * RFC 8341 NACM rule evaluation (agent/nc_nacm.c) on the real datastore
+ * RFC 8341 NACM rule evaluation (agent/netconf/nc_nacm.c) on the real datastore
  * context (our module, ietf-netconf-acm, ietf-netconf from libyuma-base)
  * and the example config's admin and nms groups.
  */
