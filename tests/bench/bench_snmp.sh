@@ -415,6 +415,20 @@ END {
 		printf "3 peak RSS (VmHWM) of erreadyd with %d sessions: %.1f MiB at the end, %.1f MiB after start-up (the\n" \
 		    "  daemon re-evaluates every poll-interval, 30 s; the timed loop took %d s)\n", big, M["m10k"] / 1024,
 		    M["m10k-start"] / 1024, t_loop
+	# one line per figure for tests/bench/results.py (README results table)
+	if (!ref) {
+		ld = "load " load0 " -> " load1
+		printf "RESULT agentx-cpu-per-vb | erreadyd CPU per varbind as AgentX subagent of snmpd, %d sessions | <= 3 us | %.2f us GETBULK, %.2f us GETNEXT (%s)\n",
+		    sessions, agt_us("sub-bulk"), agt_us("sub-walk"), ld
+		printf "RESULT agentx-cpu-vs-frr | total CPU per varbind (snmpd + agent), FRR bgpd BGP4-MIB / erreadyd | >= 4x | %.2fx GETBULK (%.2f / %.2f us), %.2fx GETNEXT (%s)\n",
+		    cratio("sub-bulk", "frr-bulk"), tot_us("frr-bulk"), tot_us("sub-bulk"), cratio("sub-walk", "frr-walk"), ld
+		printf "RESULT agentx-wall-vs-frr | AgentX walk varbinds/s, erreadyd / FRR bgpd (not judged: swings with load) | - | %.2fx GETBULK, %.2fx GETNEXT (%s)\n",
+		    ratio("sub-bulk", "frr-bulk"), ratio("sub-walk", "frr-walk"), ld
+		printf "RESULT agentx-master-vs-iftable | embedded master varbinds/s vs snmpd ifTable, %d rows | >= 0.5x | %.2fx GETBULK, %.2fx GETNEXT (%s)\n",
+		    sessions, ratio("m1k-bulk", "if-bulk"), ratio("m1k-walk", "if-walk"), ld
+		printf "RESULT agentx-master-10k-vs-1k | embedded master per-varbind cost, %d vs %d sessions (GETBULK) | <= 1.3x | %.2fx (%s)\n",
+		    big, sessions, ratio("m1k-bulk", "m10k-bulk"), ld
+	}
 	printf "notes: varbinds/s = varbinds / median wall time; wall includes the client start-up (%.1f ms: a\n", ow
 	printf "       one-varbind bulk walk on snmpd); cpu: mean per walk (1/%d s ticks) of snmpd as AgentX master\n", tck
 	printf "       and of the agent answering (bgpd, the erreadyd subagent, snmpd for ifTable, erreadyd as master);\n"
