@@ -306,7 +306,8 @@ raw(uint8_t *out, uint8_t type, uint8_t flags, const uint8_t *payload, size_t pl
 	out[17] = (uint8_t)(claim >> 16);
 	out[18] = (uint8_t)(claim >> 8);
 	out[19] = (uint8_t)claim;
-	memcpy(out + AX_HDR_LEN, payload, plen);
+	if (plen)
+		memcpy(out + AX_HDR_LEN, payload, plen);
 	return AX_HDR_LEN + plen;
 }
 
