@@ -492,10 +492,19 @@ handle_input(struct ax_session *s, uint64_t now_ms)
 	}
 }
 
+/*
+ * Reads at most this many times per loop round: a master that sends
+ * without pause gets its turn again at the next poll(), after the rest of
+ * the daemon has had its own.
+ */
+#define READS_PER_ROUND 16
+
 static void
 do_read(struct ax_session *s, uint64_t now_ms)
 {
-	for (;;) {
+	int round;
+
+	for (round = 0; round < READS_PER_ROUND; round++) {
 		ssize_t n;
 		size_t room;
 
