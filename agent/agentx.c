@@ -49,6 +49,7 @@ struct ax_session {
 	struct ax_buf out;
 	struct ax_stats st_;
 	bool logged_down; /* "cannot reach the master" was logged: repeats are debug */
+	char last_why[96]; /* the last reason a session failed before it was ready: repeats are debug */
 };
 
 static uint64_t
@@ -155,8 +156,11 @@ drop(struct ax_session *s, uint64_t now_ms, const char *why)
 		if (was_ready)
 			log_warnx("snmp: AgentX master %s lost (%s); notifications are queued until it is back, "
 				  "reconnecting", s->cfg.address, why);
-		else
+		else if (strcmp(why, s->last_why)) /* a master that refuses us every second: said once */
 			log_warnx("snmp: AgentX master %s: %s; retrying", s->cfg.address, why);
+		else
+			log_debug("snmp: AgentX master %s: %s; retrying", s->cfg.address, why);
+		snprintf(s->last_why, sizeof(s->last_why), "%s", was_ready ? "" : why);
 	}
 	if (s->set_open && s->ops.cleanup_set)
 		s->ops.cleanup_set(s->ops.arg); /* the master never ends this SET now */
@@ -424,6 +428,7 @@ handle_response(struct ax_session *s, const struct ax_pdu *q, uint64_t now_ms)
 		s->st = ST_READY;
 		s->backoff_ms = BACKOFF_FIRST_MS;
 		s->logged_down = false;
+		s->last_why[0] = '\0';
 		s->next_ping_ms = now_ms + s->cfg.ping_ms;
 		log_notice("snmp: registered with the AgentX master %s (session %u)", s->cfg.address, s->session_id);
 		if (s->ops.state)
