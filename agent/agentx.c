@@ -106,13 +106,14 @@ parse_address(struct ax_session *s, const char *a, char *err, size_t errlen)
 
 /* ---- output ---- */
 
+/* A PDU of ours (our session, network byte order), or an answer (the request's session and order). */
 static void
-begin(struct ax_session *s, uint8_t type, uint32_t transaction, uint32_t packet, bool nbo)
+begin(struct ax_session *s, uint8_t type, uint32_t session, uint32_t transaction, uint32_t packet, bool nbo)
 {
 	struct ax_hdr h = { .version = 1,
 		.type = type,
 		.flags = nbo ? AX_F_NETWORK_BYTE_ORDER : 0,
-		.session = s->session_id,
+		.session = session,
 		.transaction = transaction,
 		.packet = packet };
 
@@ -185,7 +186,7 @@ send_open(struct ax_session *s, uint64_t now_ms)
 	uint32_t p = ++s->next_packet;
 
 	s->st = ST_OPENING;
-	begin(s, AX_OPEN, 0, p, true);
+	begin(s, AX_OPEN, 0, 0, p, true);
 	/* timeout 0: the master's default for our answers */
 	ax_put_u8x4(&s->out, 0, 0, 0, 0);
 	ax_put_oid(&s->out, s->subtree, s->cfg.subtree_len, false);
@@ -201,7 +202,7 @@ send_register(struct ax_session *s, uint64_t now_ms)
 	uint32_t p = ++s->next_packet;
 
 	s->st = ST_REGISTERING;
-	begin(s, AX_REGISTER, 0, p, true);
+	begin(s, AX_REGISTER, s->session_id, 0, p, true);
 	ax_put_u8x4(&s->out, 0, 127, 0, 0); /* timeout default, priority 127 (RFC 2741 6.2.3), no range */
 	ax_put_oid(&s->out, s->subtree, s->cfg.subtree_len, false);
 	ax_pdu_end(&s->out);
@@ -243,17 +244,9 @@ try_connect(struct ax_session *s, uint64_t now_ms)
 static void
 respond_head(struct ax_session *s, const struct ax_pdu *q, uint16_t error, uint16_t index, uint64_t now_ms)
 {
-	begin(s, AX_RESPONSE, q->h.transaction, q->h.packet, (q->h.flags & AX_F_NETWORK_BYTE_ORDER) != 0);
-	/* the answer carries the request's session id, even when it is not ours (notOpen) */
-	{
-		uint8_t *p = s->out.p + s->out.start + 4;
-		uint32_t v = q->h.session;
-		if (s->out.nbo) {
-			p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-		} else {
-			p[3] = (uint8_t)(v >> 24), p[2] = (uint8_t)(v >> 16), p[1] = (uint8_t)(v >> 8), p[0] = (uint8_t)v;
-		}
-	}
+	/* the request's session id, even when it is not ours (notOpen), and its byte order */
+	begin(s, AX_RESPONSE, q->h.session, q->h.transaction, q->h.packet,
+	    (q->h.flags & AX_F_NETWORK_BYTE_ORDER) != 0);
 	ax_put_u32(&s->out, (uint32_t)uptime_cs(s, now_ms));
 	ax_put_u16(&s->out, error);
 	ax_put_u16(&s->out, index);
@@ -579,7 +572,7 @@ ax_session_free(struct ax_session *s)
 	if (!s)
 		return;
 	if (s->fd >= 0 && s->st >= ST_OPENING) {
-		begin(s, AX_CLOSE, 0, ++s->next_packet, true);
+		begin(s, AX_CLOSE, s->session_id, 0, ++s->next_packet, true);
 		ax_put_u8x4(&s->out, AX_CLOSE_SHUTDOWN, 0, 0, 0);
 		ax_pdu_end(&s->out);
 		flush(s);
@@ -609,7 +602,7 @@ ax_session_can_notify(const struct ax_session *s)
 struct ax_buf *
 ax_session_notify_begin(struct ax_session *s)
 {
-	begin(s, AX_NOTIFY, 0, ++s->next_packet, true);
+	begin(s, AX_NOTIFY, s->session_id, 0, ++s->next_packet, true);
 	return &s->out;
 }
 
@@ -701,7 +694,7 @@ ax_session_process(struct ax_session *s, short revents, uint64_t now_ms)
 	}
 	if (s->st == ST_READY && s->wait[1].what == W_NONE && now_ms >= s->next_ping_ms) {
 		uint32_t p = ++s->next_packet;
-		begin(s, AX_PING, 0, p, true);
+		begin(s, AX_PING, s->session_id, 0, p, true);
 		ax_pdu_end(&s->out);
 		expect(s, 1, W_PING, p, now_ms);
 		flush(s);
