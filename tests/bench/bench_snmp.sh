@@ -9,8 +9,11 @@
 #  3. Per-varbind cost of erreadyd's walk at 10000 vs 1000 sessions (embedded
 #     master, GETBULK; target <= 1.3x) and erreadyd's peak RSS at 10000.
 # Figures are varbinds per second of snmpbulkwalk (GETBULK) and snmpwalk
-# (GETNEXT) and ratios of them. Prints figures; the exit status says only
-# whether the benchmark could run (0), not whether it was fast.
+# (GETNEXT), CPU per varbind of each side, and ratios of them, with the load
+# average; each figure also as one "RESULT id | figure | target | measured"
+# line (tests/bench/results.py puts them in the README). Prints figures; the
+# exit status says only whether the benchmark could run (0), not whether it
+# was fast.
 #
 # usage: sudo tests/bench/bench_snmp.sh [-n N] [-b BUILD_DIR] [-w SECONDS] [-r MAXREP] [-R]
 #   -n N          repetitions of each walk (default 5, or $BENCH_N)
