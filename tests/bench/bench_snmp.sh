@@ -73,7 +73,7 @@ oid_frr_id=$oid_frr.1.1               # bgpPeerIdentifier: one per row
 oid_if=1.3.6.1.2.1.2.2                # IF-MIB ifTable
 oid_if_index=$oid_if.1.1              # ifIndex: one per row
 
-usage() { sed -n '15,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '18,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while getopts n:b:w:r:Rh opt; do
 	case $opt in
 	n) n=$OPTARG ;;
