@@ -21,7 +21,10 @@
 #include "datastore.h"
 #include "log.h"
 #include "nc_view.h"
+#include "agentx_glue.h"
 #include "snmp_mib.h"
+#include "snmp_notif.h"
+#include "snmp_set.h"
 #include "util.h"
 
 #define APP "erreadyd"
@@ -30,14 +33,6 @@
 void init_system_mib(void);
 
 static const oid root_oid[] = { ER_MIB_ROOT };
-static const oid trap_oid_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 }; /* snmpTrapOID.0 */
-
-/* A SET in progress (requests are handled one at a time in this thread). */
-struct set_state {
-	struct er_ds_txn *txn;      /* RESERVE2 .. ACTION */
-	struct lyd_node *undo;      /* running before ACTION, for UNDO */
-	bool applied;
-};
 
 static struct {
 	bool started;
@@ -46,13 +41,13 @@ static struct {
 	struct er_snmp_env env;
 	struct er_mib *mib;
 	struct er_alerts *alerts;
-	struct set_state set;
+	struct er_snmp_set *set;   /* embedded master: the SET in progress */
+	struct er_agentx *agentx;  /* subagent: our own AgentX session */
 	netsnmp_large_fd_set fds;
 	int numfds;
 	uint64_t sent_while_away_logged;
 	char last_log[512]; /* Net-SNMP's last message */
 	u_int usm_seen[3];  /* usm_failures' counters at the last look */
-	bool master_lost;   /* the AgentX master went away in this read */
 	/* tooBig answers: logged once a minute with a count (a client may send them in a loop) */
 	unsigned long long toobig_logged_ms;
 	unsigned long toobig_since;
@@ -300,133 +295,50 @@ answer_too_big(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *reques
 	return true;
 }
 
-/* ---- SET ---- */
+/* ---- SET (the phases are snmp_set.c's) ---- */
 
 static void
-set_reset(void)
+to_set_vb(const netsnmp_variable_list *vb, uint32_t *name, struct er_snmp_set_vb *sv)
 {
-	er_ds_txn_abort(S.set.txn);
-	lyd_free_all(S.set.undo);
-	memset(&S.set, 0, sizeof(S.set));
-}
-
-static void
-xpath_quote(char *buf, size_t len, const char *s)
-{
-	snprintf(buf, len, strchr(s, '\'') ? "\"%s\"" : "'%s'", s);
-}
-
-/* RESERVE1: the object is writable and the value well-formed. */
-static int
-reserve1(const netsnmp_variable_list *vb)
-{
-	uint32_t name[ER_MIB_MAX_OID];
-	size_t len = to_u32(vb->name, vb->name_length, name);
-	struct er_mib_target t;
-	long v;
-
-	er_mib_target(S.mib, name, len, &t);
-	if (t.what == ER_MIB_W_NONE)
-		return SNMP_ERR_NOTWRITABLE;
-	/* RFC 3416 4.2.5: type, length and value come before noCreation */
-	if (vb->type != (t.what == ER_MIB_W_MAINTENANCE ? ASN_INTEGER : ASN_UNSIGNED))
-		return SNMP_ERR_WRONGTYPE;
-	if (vb->val_len != sizeof(long))
-		return SNMP_ERR_WRONGLENGTH;
-	v = *vb->val.integer;
-	if ((t.what == ER_MIB_W_POLL_INTERVAL && (v < 5 || v > 86400)) ||
-	    (t.what == ER_MIB_W_MAINTENANCE && v != 1 && v != 2) || (t.what == ER_MIB_W_LIMIT_WARN && (v < 1 || v > 100)))
-		return SNMP_ERR_WRONGVALUE;
-	return t.exists ? SNMP_ERR_NOERROR : SNMP_ERR_NOCREATION;
+	sv->name = name;
+	sv->len = to_u32(vb->name, vb->name_length, name);
+	sv->type = vb->type;
+	sv->int_sized = vb->val_len == sizeof(long);
+	sv->value = sv->int_sized ? *vb->val.integer : 0;
 }
 
 /* RESERVE2: every varbind of ours in one datastore edit, validated. */
-static int
-reserve2(netsnmp_request_info *reqs, netsnmp_request_info **bad)
+static void
+reserve2(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-	char err[ER_ERRLEN], xp[256], q[80], val[16];
-	netsnmp_request_info *r;
-	uint32_t holder;
-	uint64_t left;
+	netsnmp_request_info *r, **of;
+	struct er_snmp_set_vb *sv;
+	uint32_t (*names)[ER_MIB_MAX_OID];
+	size_t n = 0, bad = 0;
+	int rc;
 
-	set_reset();
-	/* one datastore: a NETCONF session's lock on running holds against SNMP too (RFC 6241 7.5) */
-	if ((holder = er_nc_running_lock_holder())) {
-		log_warnx("snmp set refused: running is locked by NETCONF session %u", holder);
-		*bad = reqs;
-		return SNMP_ERR_RESOURCEUNAVAILABLE;
-	}
-	/*
-	 * Nor is running written while a NETCONF confirmed commit is pending:
-	 * its rollback restores the config from before it, which would undo an
-	 * acknowledged SET in running while the file kept it (see nc_view.h).
-	 */
-	if (er_nc_confirm_pending(&left)) {
-		log_warnx("snmp set refused: a NETCONF confirmed commit is pending (rolled back in %llu s unless "
-			  "confirmed); running changes only through it until it is confirmed or cancelled",
-		    (unsigned long long)left);
-		*bad = reqs;
-		return SNMP_ERR_RESOURCEUNAVAILABLE;
-	}
-	S.set.txn = er_ds_txn_begin(S.env.ds);
-	for (r = reqs; r; r = r->next) {
-		uint32_t name[ER_MIB_MAX_OID];
-		size_t len = to_u32(r->requestvb->name, r->requestvb->name_length, name);
-		struct er_mib_target t;
-		long v = *r->requestvb->val.integer;
-
+	for (r = requests; r; r = r->next)
+		n += !r->processed;
+	sv = xcalloc(n ? n : 1, sizeof(*sv));
+	names = xcalloc(n ? n : 1, sizeof(*names));
+	of = xcalloc(n ? n : 1, sizeof(*of));
+	n = 0;
+	for (r = requests; r; r = r->next) {
 		if (r->processed)
 			continue;
-		er_mib_target(S.mib, name, len, &t);
-		if (!t.exists) { /* the row went away since RESERVE1 */
-			*bad = r;
-			return SNMP_ERR_NOCREATION;
-		}
-		xpath_quote(q, sizeof(q), t.circuit);
-		switch (t.what) {
-		case ER_MIB_W_POLL_INTERVAL:
-			snprintf(xp, sizeof(xp), "/%s:expressroute/agent/poll-interval", ER_YANG_MODULE);
-			snprintf(val, sizeof(val), "%ld", v);
-			break;
-		case ER_MIB_W_MAINTENANCE:
-			snprintf(xp, sizeof(xp), "/%s:expressroute/circuit[name=%s]/maintenance", ER_YANG_MODULE, q);
-			snprintf(val, sizeof(val), "%s", v == 1 ? "true" : "false");
-			break;
-		case ER_MIB_W_LIMIT_WARN:
-			snprintf(xp, sizeof(xp), "/%s:expressroute/circuit[name=%s]/peering[type='%s']/prefix-limit-warning",
-			    ER_YANG_MODULE, q, er_peering_name((enum er_peering_type)t.peering));
-			snprintf(val, sizeof(val), "%ld", v);
-			break;
-		default:
-			*bad = r;
-			return SNMP_ERR_NOTWRITABLE;
-		}
-		if (er_ds_txn_set(S.set.txn, xp, val, err, sizeof(err)) < 0) {
-			log_warnx("snmp set %s = %s refused: %s", xp, val, err);
-			*bad = r;
-			return SNMP_ERR_INCONSISTENTVALUE;
-		}
+		to_set_vb(r->requestvb, names[n], &sv[n]);
+		of[n++] = r;
 	}
-	if (er_ds_txn_validate(S.set.txn, err, sizeof(err)) < 0) {
-		log_warnx("snmp set refused: %s", err);
-		*bad = reqs;
-		return SNMP_ERR_INCONSISTENTVALUE;
-	}
-	return SNMP_ERR_NOERROR;
-}
-
-static int
-save_running(char *err, size_t errlen)
-{
-	if (!S.env.config_path)
-		return 0;
-	return er_ds_save(S.env.ds, S.env.config_path, err, errlen);
+	if ((rc = er_snmp_set_prepare(S.set, S.mib, sv, n, &bad)) != SNMP_ERR_NOERROR)
+		netsnmp_set_request_error(reqinfo, n ? of[bad] : requests, rc);
+	free(sv);
+	free(names);
+	free(of);
 }
 
 /*
  * Who sent a SET, for the log: the v3 user, or that it was a v2c community
- * (never the community itself, it is the password), and from where. Behind
- * snmpd AgentX says neither: the master authenticated the request.
+ * (never the community itself, it is the password), and from where.
  */
 static void
 set_who(const netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
@@ -435,8 +347,8 @@ set_who(const netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 	netsnmp_transport *t;
 	char *peer = NULL;
 
-	if (S.subagent || !pdu) {
-		snprintf(buf, len, "SNMP SET through the AgentX master");
+	if (!pdu) {
+		snprintf(buf, len, "SNMP SET (no request information)");
 		return;
 	}
 	if (reqinfo->asp->session && (t = snmp_sess_transport(snmp_sess_pointer(reqinfo->asp->session))))
@@ -450,84 +362,13 @@ set_who(const netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 	free(peer);
 }
 
-/* ACTION: apply and save; keep what running was for UNDO. */
-static int
-action(const netsnmp_agent_request_info *reqinfo)
-{
-	char who[256];
-
-	char err[ER_ERRLEN];
-	const struct lyd_node *run = er_ds_running(S.env.ds);
-
-	if (!S.set.txn)
-		return SNMP_ERR_NOERROR; /* no varbind of ours */
-	/*
-	 * Behind an AgentX master RESERVE2 and ACTION are separate PDUs, so the
-	 * agent lock was free in between: a NETCONF lock or confirmed commit
-	 * taken since then holds here too.
-	 */
-	if (er_nc_running_lock_holder() || er_nc_confirm_pending(NULL)) {
-		log_warnx("snmp set refused: NETCONF locked running or made a confirmed commit since the SET "
-			  "was checked");
-		er_ds_txn_abort(S.set.txn);
-		S.set.txn = NULL;
-		return SNMP_ERR_COMMITFAILED;
-	}
-	if (run && lyd_dup_siblings(run, NULL, LYD_DUP_RECURSIVE, &S.set.undo) != LY_SUCCESS)
-		return SNMP_ERR_COMMITFAILED;
-	if (er_ds_txn_commit(S.set.txn, err, sizeof(err)) < 0) {
-		S.set.txn = NULL;
-		log_warnx("snmp set refused: %s", err);
-		return SNMP_ERR_COMMITFAILED;
-	}
-	S.set.txn = NULL;
-	S.set.applied = true;
-	/* evaluate now: the master may never send the CleanupSet that ends this SET */
-	if (S.env.config_changed)
-		S.env.config_changed(S.env.arg);
-	if (save_running(err, sizeof(err)) < 0) {
-		log_warnx("snmp set not saved, undoing it: %s", err);
-		return SNMP_ERR_COMMITFAILED;
-	}
-	set_who(reqinfo, who, sizeof(who));
-	er_config_log_change(who, S.set.undo, er_ds_running(S.env.ds));
-	log_debug("snmp set applied and saved (config generation %lu)", er_ds_generation(S.env.ds));
-	return SNMP_ERR_NOERROR;
-}
-
-static int
-undo(void)
-{
-	char err[ER_ERRLEN];
-	int rc;
-	struct er_ds_txn *txn;
-	struct lyd_node **tree;
-
-	if (!S.set.applied)
-		return SNMP_ERR_NOERROR;
-	txn = er_ds_txn_begin(S.env.ds);
-	tree = er_ds_txn_tree(txn);
-	lyd_free_all(*tree);
-	*tree = S.set.undo;
-	S.set.undo = NULL;
-	S.set.applied = false;
-	rc = er_ds_txn_commit(txn, err, sizeof(err));
-	if (S.env.config_changed)
-		S.env.config_changed(S.env.arg);
-	if (rc < 0 || save_running(err, sizeof(err)) < 0) {
-		log_warnx("snmp set undo failed: %s", err);
-		return SNMP_ERR_UNDOFAILED;
-	}
-	log_notice("config changed by SNMP SET undo: the SET's changes are reverted");
-	return SNMP_ERR_NOERROR;
-}
-
 static int
 handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *reqinfo,
     netsnmp_request_info *requests)
 {
-	netsnmp_request_info *r, *bad = NULL;
+	netsnmp_request_info *r;
 	struct er_mib_value *v;
+	char who[256];
 	int rc;
 
 	(void)h;
@@ -550,32 +391,36 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 		break;
 	case MODE_SET_RESERVE1:
 		for (r = requests; r; r = r->next) {
+			struct er_snmp_set_vb sv;
+			uint32_t name[ER_MIB_MAX_OID];
+
 			if (r->processed)
 				continue;
-			if ((rc = reserve1(r->requestvb)) != SNMP_ERR_NOERROR) {
+			to_set_vb(r->requestvb, name, &sv);
+			if ((rc = er_snmp_set_check(S.mib, &sv)) != SNMP_ERR_NOERROR) {
 				netsnmp_set_request_error(reqinfo, r, rc);
 				break;
 			}
 		}
 		break;
 	case MODE_SET_RESERVE2:
-		if ((rc = reserve2(requests, &bad)) != SNMP_ERR_NOERROR)
-			netsnmp_set_request_error(reqinfo, bad, rc);
+		reserve2(reqinfo, requests);
 		break;
 	case MODE_SET_ACTION:
-		if ((rc = action(reqinfo)) != SNMP_ERR_NOERROR)
+		set_who(reqinfo, who, sizeof(who));
+		if ((rc = er_snmp_set_apply(S.set, who)) != SNMP_ERR_NOERROR)
 			netsnmp_set_request_error(reqinfo, requests, rc);
 		break;
 	case MODE_SET_COMMIT:
-		set_reset();
+		er_snmp_set_reset(S.set);
 		break;
 	case MODE_SET_UNDO:
-		if ((rc = undo()) != SNMP_ERR_NOERROR)
+		if ((rc = er_snmp_set_undo(S.set)) != SNMP_ERR_NOERROR)
 			netsnmp_set_request_error(reqinfo, requests, rc);
-		set_reset();
+		er_snmp_set_reset(S.set);
 		break;
 	case MODE_SET_FREE:
-		set_reset();
+		er_snmp_set_reset(S.set);
 		break;
 	default:
 		return SNMP_ERR_GENERR;
@@ -586,95 +431,28 @@ handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent
 /* ---- notifications ---- */
 
 static void
-notif_oid(oid *o, size_t *len, uint32_t arc1, uint32_t arc2)
-{
-	memcpy(o, root_oid, sizeof(root_oid));
-	*len = ER_MIB_ROOT_LEN;
-	o[(*len)++] = arc1;
-	o[(*len)++] = arc2;
-}
-
-static void
-add_int(netsnmp_variable_list **vars, uint32_t obj, u_char type, long v)
-{
-	oid o[ER_MIB_ROOT_LEN + 4];
-	size_t len;
-
-	notif_oid(o, &len, 1, 11);
-	o[len++] = obj;
-	o[len++] = 0;
-	snmp_varlist_add_variable(vars, o, len, type, &v, sizeof(v));
-}
-
-static void
-add_str(netsnmp_variable_list **vars, uint32_t obj, const void *s, size_t n)
-{
-	oid o[ER_MIB_ROOT_LEN + 4];
-	size_t len;
-
-	notif_oid(o, &len, 1, 11);
-	o[len++] = obj;
-	o[len++] = 0;
-	snmp_varlist_add_variable(vars, o, len, ASN_OCTET_STR, n ? s : "", n);
-}
-
-static void
-add_place(netsnmp_variable_list **vars, const struct er_event *e)
-{
-	add_str(vars, 1, e->circuit, strlen(e->circuit));
-	add_int(vars, 2, ASN_INTEGER, e->peering);
-	add_int(vars, 3, ASN_INTEGER, e->path);
-}
-
-static void
-add_neighbor(netsnmp_variable_list **vars, const struct er_event *e)
-{
-	int fam = e->neighbor.family;
-
-	add_int(vars, 4, ASN_INTEGER, fam == ER_AF_INET ? 1 : fam == ER_AF_INET6 ? 2 : 0);
-	add_str(vars, 5, e->neighbor.bytes, fam == ER_AF_INET ? 4 : fam == ER_AF_INET6 ? 16 : 0);
-}
-
-static void
 send_trap(const struct er_event *e)
 {
+	struct er_notif_vb vbs[ER_NOTIF_MAX_VBS];
 	netsnmp_variable_list *vars = NULL;
-	oid n[ER_MIB_ROOT_LEN + 2];
-	size_t len;
+	size_t n = er_notif_varbinds(e, vbs), i, k;
 
-	notif_oid(n, &len, 0, (uint32_t)e->kind);
-	snmp_varlist_add_variable(&vars, trap_oid_oid, OID_LENGTH(trap_oid_oid), ASN_OBJECT_ID, n, len * sizeof(oid));
-	switch (e->kind) {
-	case ER_EV_READINESS_CHANGED:
-		add_str(&vars, 1, e->circuit, strlen(e->circuit));
-		add_int(&vars, 6, ASN_INTEGER, e->old_value);
-		add_int(&vars, 7, ASN_INTEGER, e->new_value);
-		add_int(&vars, 8, ASN_GAUGE, (long)e->checks_fail);
-		break;
-	case ER_EV_CHECK_STATUS_CHANGED:
-		add_str(&vars, 9, e->check_id, strlen(e->check_id));
-		add_int(&vars, 10, ASN_UNSIGNED, (long)e->code);
-		add_place(&vars, e);
-		add_int(&vars, 11, ASN_INTEGER, e->old_value);
-		add_int(&vars, 12, ASN_INTEGER, e->new_value);
-		add_int(&vars, 13, ASN_INTEGER, e->severity);
-		add_str(&vars, 17, e->detail, strlen(e->detail));
-		break;
-	case ER_EV_BGP_SESSION_CHANGED:
-		add_place(&vars, e);
-		add_neighbor(&vars, e);
-		add_int(&vars, 14, ASN_INTEGER, e->old_value ? e->old_value : ER_BGP_IDLE);
-		add_int(&vars, 15, ASN_INTEGER, e->new_value ? e->new_value : ER_BGP_IDLE);
-		add_str(&vars, 17, e->detail, strlen(e->detail));
-		break;
-	case ER_EV_REDUNDANCY_LOST:
-	case ER_EV_REDUNDANCY_RESTORED:
-		add_place(&vars, e);
-		add_neighbor(&vars, e);
-		add_int(&vars, 16, ASN_UNSIGNED, e->sessions_up);
-		add_str(&vars, 17, e->detail, strlen(e->detail));
-		add_str(&vars, 18, e->router, strlen(e->router));
-		break;
+	for (i = 0; i < n; i++) {
+		const struct er_notif_vb *v = &vbs[i];
+		oid name[ER_NOTIF_OID_MAX], o[ER_NOTIF_OID_MAX];
+		long num = v->num;
+
+		for (k = 0; k < v->len; k++)
+			name[k] = v->name[k];
+		if (v->type == ASN_OBJECT_ID) {
+			for (k = 0; k < v->oid_len; k++)
+				o[k] = v->oid[k];
+			snmp_varlist_add_variable(&vars, name, v->len, ASN_OBJECT_ID, o, v->oid_len * sizeof(oid));
+		} else if (v->type == ASN_OCTET_STR) {
+			snmp_varlist_add_variable(&vars, name, v->len, ASN_OCTET_STR, v->octets, v->olen);
+		} else {
+			snmp_varlist_add_variable(&vars, name, v->len, v->type, &num, sizeof(num));
+		}
 	}
 	send_v2trap(vars);
 	snmp_free_varbind(vars);
@@ -690,67 +468,6 @@ pump(uint64_t now_ms)
 		return;
 	while (er_alerts_pop(S.alerts, now_ms, &e))
 		send_trap(&e);
-}
-
-static int
-agentx_cb(int major, int minor, void *server_arg, void *client_arg)
-{
-	(void)major;
-	(void)server_arg;
-	(void)client_arg;
-	if (minor == SNMPD_CALLBACK_INDEX_START) {
-		if (!S.connected)
-			log_notice("snmp: registered with the AgentX master (%zu notifications queued)",
-			    er_alerts_pending(S.alerts));
-		S.connected = true;
-		S.last_log[0] = '\0'; /* the next failure to connect is news again */
-	} else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
-		if (S.connected)
-			log_warnx("snmp: AgentX master gone; notifications are queued until it is back");
-		S.connected = false;
-		S.master_lost = true;
-	}
-	return 0;
-}
-
-/*
- * Net-SNMP 5.9.3's subagent answers each SET phase through two internal
- * callback hops, and its last hop (handle_subagent_set_response) writes to
- * the master's session. When the master's EOF is read before those hops
- * have run (snmpd killed right after a SET), the next snmp_select_info2
- * frees that session and the last hop then reads freed memory (valgrind
- * saw it in integration.snmp.frr). So when the master goes away, the
- * pending hops run at once, on the fds of this round, while the session
- * still exists; its answer to a dead master is simply not sent.
- */
-#define DRAIN_ROUNDS 8
-
-static void
-drain_after_master_lost(const struct pollfd *pfd, size_t n)
-{
-	struct pollfd *p = xcalloc(n ? n : 1, sizeof(*p));
-	size_t i;
-	int round, any;
-
-	for (round = 0; round < DRAIN_ROUNDS; round++) {
-		for (i = 0; i < n; i++) {
-			p[i].fd = pfd[i].fd;
-			p[i].events = POLLIN;
-			p[i].revents = 0;
-		}
-		if (poll(p, n, 0) <= 0)
-			break;
-		NETSNMP_LARGE_FD_ZERO(&S.fds);
-		for (i = 0, any = 0; i < n; i++)
-			if ((p[i].revents & POLLIN) && !(p[i].revents & POLLNVAL)) { /* the master's own fd is closed */
-				NETSNMP_LARGE_FD_SET(p[i].fd, &S.fds);
-				any = 1;
-			}
-		if (!any)
-			break;
-		snmp_read2(&S.fds);
-	}
-	free(p);
 }
 
 /* ---- refused requests (embedded master) ---- */
@@ -897,6 +614,22 @@ master_config(const struct er_snmp_cfg *c)
 	}
 }
 
+/* Our own AgentX subagent (agentx.c): Net-SNMP is not started at all. */
+static int
+start_subagent(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *err, size_t errlen)
+{
+	S.alerts = er_alerts_new();
+	er_alerts_configure(S.alerts, 0, c->queue_size, c->rate);
+	if (!(S.agentx = er_agentx_new(c, env, S.alerts, err, errlen))) {
+		er_alerts_free(S.alerts);
+		memset(&S, 0, sizeof(S));
+		return -1;
+	}
+	log_info("snmp: AgentX subagent of %s (ping every %u s)", c->agentx_socket, c->ping_interval);
+	S.started = true;
+	return 0;
+}
+
 int
 er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *err, size_t errlen)
 {
@@ -907,6 +640,8 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 	memset(&S, 0, sizeof(S));
 	S.env = *env;
 	S.subagent = c->mode == ER_SNMP_SUBAGENT || (c->mode == ER_SNMP_AUTO && agentx_master_answers(c->agentx_socket));
+	if (S.subagent)
+		return start_subagent(c, env, err, errlen);
 
 	setenv("MIBS", "", 1); /* we serve numbers; no MIB files to parse */
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, NULL);
@@ -920,33 +655,21 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, env->state_dir);
 		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_CONFIGURATION_DIR, env->state_dir);
 	}
-	if (S.subagent) {
-		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
-		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, c->agentx_socket);
-	} else {
-		for (i = 0; i < c->n_listen; i++)
-			n += strlen(c->listen[i]) + 1;
-		ports = xcalloc(1, n + 1);
-		for (i = 0; i < c->n_listen; i++)
-			strlcatf(ports, n + 1, "%s%s", i ? "," : "", c->listen[i]);
-		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 0);
-		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
-		free(ports);
-	}
+	for (i = 0; i < c->n_listen; i++)
+		n += strlen(c->listen[i]) + 1;
+	ports = xcalloc(1, n + 1);
+	for (i = 0; i < c->n_listen; i++)
+		strlcatf(ports, n + 1, "%s%s", i ? "," : "", c->listen[i]);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 0);
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
+	free(ports);
 	add_to_init_list("-smux"); /* else Net-SNMP listens for SMUX on TCP 0.0.0.0:199 */
 	if (init_agent(APP) != 0) {
 		snprintf(err, errlen, "cannot initialise the Net-SNMP agent");
 		return -1;
 	}
-	if (S.subagent) { /* init_agent() resets these */
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, c->ping_interval);
-		/* AgentX open, register and ping wait synchronously: keep a hung master's cost short */
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT, 500000);
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 1);
-	} else {
-		/* A master of its own answers sysUpTime, sysDescr, sysObjectID like any agent an NMS discovers. */
-		init_system_mib();
-	}
+	/* A master of its own answers sysUpTime, sysDescr, sysObjectID like any agent an NMS discovers. */
+	init_system_mib();
 	reg = netsnmp_create_handler_registration("expressroute-readiness", handler, root_oid, OID_LENGTH(root_oid),
 	    HANDLER_CAN_RWRITE);
 	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
@@ -956,32 +679,25 @@ er_snmp_start(const struct er_snmp_cfg *c, const struct er_snmp_env *env, char *
 	}
 	S.alerts = er_alerts_new();
 	er_alerts_configure(S.alerts, 0, c->queue_size, c->rate);
-	if (S.subagent)
-		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, agentx_cb, NULL);
-	if (S.subagent)
-		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, agentx_cb, NULL);
-	if (!S.subagent)
-		master_config(c);
+	S.set = er_snmp_set_new(env);
+	master_config(c);
 	init_snmp(APP);
-	if (!S.subagent) {
-		if (init_master_agent() != 0) {
-			snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this host?)",
-			    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS));
-			er_alerts_free(S.alerts);
-			snmp_shutdown(APP);
-			memset(&S, 0, sizeof(S));
-			return -1;
-		}
-		S.connected = true;
-		netsnmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_ACM_CHECK_INITIAL, acm_cb, NULL,
-		    NETSNMP_CALLBACK_LOWEST_PRIORITY);
-		for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++)
-			S.usm_seen[i] = snmp_get_statistic(usm_failures[i].stat);
-		log_info("snmp: master agent on %s (%zu v3 users, %zu trap sinks)",
-		    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS), c->n_users, c->n_sinks);
-	} else {
-		log_info("snmp: AgentX subagent of %s (ping every %u s)", c->agentx_socket, c->ping_interval);
+	if (init_master_agent() != 0) {
+		snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this host?)",
+		    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS));
+		er_alerts_free(S.alerts);
+		er_snmp_set_free(S.set);
+		snmp_shutdown(APP);
+		memset(&S, 0, sizeof(S));
+		return -1;
 	}
+	S.connected = true;
+	netsnmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_ACM_CHECK_INITIAL, acm_cb, NULL,
+	    NETSNMP_CALLBACK_LOWEST_PRIORITY);
+	for (i = 0; i < sizeof(usm_failures) / sizeof(usm_failures[0]); i++)
+		S.usm_seen[i] = snmp_get_statistic(usm_failures[i].stat);
+	log_info("snmp: master agent on %s (%zu v3 users, %zu trap sinks)",
+	    netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS), c->n_users, c->n_sinks);
 	netsnmp_large_fd_set_init(&S.fds, FD_SETSIZE);
 	S.started = true;
 	return 0;
@@ -992,12 +708,16 @@ er_snmp_stop(void)
 {
 	if (!S.started)
 		return;
-	set_reset();
-	snmp_shutdown(APP);
-	shutdown_agent();
+	if (S.subagent) {
+		er_agentx_free(S.agentx);
+	} else {
+		er_snmp_set_free(S.set);
+		snmp_shutdown(APP);
+		shutdown_agent();
+		netsnmp_large_fd_set_cleanup(&S.fds);
+	}
 	er_mib_free(S.mib);
 	er_alerts_free(S.alerts);
-	netsnmp_large_fd_set_cleanup(&S.fds);
 	memset(&S, 0, sizeof(S));
 }
 
@@ -1010,7 +730,7 @@ er_snmp_role(void)
 bool
 er_snmp_connected(void)
 {
-	return S.connected;
+	return S.subagent ? S.agentx && er_agentx_ready(S.agentx) : S.connected;
 }
 
 void
@@ -1018,6 +738,8 @@ er_snmp_publish(struct er_mib *mib)
 {
 	er_mib_free(S.mib);
 	S.mib = mib;
+	if (S.agentx)
+		er_agentx_set_mib(S.agentx, mib);
 }
 
 void
@@ -1026,7 +748,10 @@ er_snmp_notify(const struct er_event_list *evs, uint64_t now_ms)
 	if (!S.started)
 		return;
 	er_alerts_push(S.alerts, evs, now_ms);
-	pump(now_ms);
+	if (S.subagent)
+		er_agentx_pump(S.agentx, now_ms);
+	else
+		pump(now_ms);
 }
 
 void
@@ -1046,6 +771,8 @@ er_snmp_poll_prepare(struct pollfd *pfd, size_t max, int *timeout_ms, uint64_t n
 
 	if (!S.started)
 		return 0;
+	if (S.subagent)
+		return er_agentx_poll_prepare(S.agentx, pfd, max, timeout_ms, now_ms);
 	S.numfds = 0;
 	NETSNMP_LARGE_FD_ZERO(&S.fds);
 	snmp_select_info2(&S.numfds, &S.fds, &tv, &block);
@@ -1062,7 +789,7 @@ er_snmp_poll_prepare(struct pollfd *pfd, size_t max, int *timeout_ms, uint64_t n
 		if (*timeout_ms < 0 || ms < *timeout_ms)
 			*timeout_ms = (int)ms;
 	}
-	if (S.connected && (next = er_alerts_next_ms(S.alerts, now_ms)) != UINT64_MAX) {
+	if ((next = er_alerts_next_ms(S.alerts, now_ms)) != UINT64_MAX) {
 		long long ms = next > now_ms ? (long long)(next - now_ms) : 0;
 		if (*timeout_ms < 0 || ms < *timeout_ms)
 			*timeout_ms = (int)ms;
@@ -1078,6 +805,10 @@ er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
 
 	if (!S.started)
 		return;
+	if (S.subagent) {
+		er_agentx_poll_process(S.agentx, pfd, n, now_ms);
+		return;
+	}
 	NETSNMP_LARGE_FD_ZERO(&S.fds);
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -1086,12 +817,8 @@ er_snmp_poll_process(const struct pollfd *pfd, size_t n, uint64_t now_ms)
 		}
 	}
 	if (any) {
-		S.master_lost = false;
 		snmp_read2(&S.fds);
-		if (S.master_lost)
-			drain_after_master_lost(pfd, n);
-		if (!S.subagent)
-			usm_check();
+		usm_check();
 	} else
 		snmp_timeout();
 	run_alarms();

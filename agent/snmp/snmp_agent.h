@@ -1,9 +1,10 @@
 /*
- * The SNMP view: EXPRESSROUTE-READINESS-MIB served by Net-SNMP, either as an
- * AgentX subagent of the host's snmpd or as erreadyd's own master agent.
- * Runs in the daemon's main thread: its fds go into the daemon's poll(),
- * requests are answered from the published snapshot (snmp_mib.c), SETs go
- * through the datastore, notifications come from the alert queue.
+ * The SNMP view: EXPRESSROUTE-READINESS-MIB served either by our own AgentX
+ * subagent of the host's snmpd (agentx_glue.c) or by Net-SNMP as
+ * erreadyd's own master agent. Runs in the daemon's main thread: its fds
+ * go into the daemon's poll(), requests are answered from the published
+ * snapshot (snmp_mib.c), SETs go through the datastore (snmp_set.c),
+ * notifications come from the alert queue (snmp_notif.c).
  */
 #ifndef ER_SNMP_AGENT_H
 #define ER_SNMP_AGENT_H
@@ -50,7 +51,7 @@ void er_snmp_reconfigure(const struct er_config *cfg);
 
 /**
  * Loop integration. prepare fills up to @p max pollfds (returns how many)
- * and lowers *@p timeout_ms to Net-SNMP's and the alert queue's next
+ * and lowers *@p timeout_ms to the agent's and the alert queue's next
  * deadline; process handles what poll() reported, timers and the queue.
  */
 size_t er_snmp_poll_prepare(struct pollfd *pfd, size_t max, int *timeout_ms, uint64_t now_ms);

@@ -9,8 +9,11 @@
 #  3. Per-varbind cost of erreadyd's walk at 10000 vs 1000 sessions (embedded
 #     master, GETBULK; target <= 1.3x) and erreadyd's peak RSS at 10000.
 # Figures are varbinds per second of snmpbulkwalk (GETBULK) and snmpwalk
-# (GETNEXT) and ratios of them. Prints figures; the exit status says only
-# whether the benchmark could run (0), not whether it was fast.
+# (GETNEXT), CPU per varbind of each side, and ratios of them, with the load
+# average; each figure also as one "RESULT id | figure | target | measured"
+# line (tests/bench/results.py puts them in the README). Prints figures; the
+# exit status says only whether the benchmark could run (0), not whether it
+# was fast.
 #
 # usage: sudo tests/bench/bench_snmp.sh [-n N] [-b BUILD_DIR] [-w SECONDS] [-r MAXREP] [-R]
 #   -n N          repetitions of each walk (default 5, or $BENCH_N)
@@ -70,7 +73,7 @@ oid_frr_id=$oid_frr.1.1               # bgpPeerIdentifier: one per row
 oid_if=1.3.6.1.2.1.2.2                # IF-MIB ifTable
 oid_if_index=$oid_if.1.1              # ifIndex: one per row
 
-usage() { sed -n '15,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '18,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while getopts n:b:w:r:Rh opt; do
 	case $opt in
 	n) n=$OPTARG ;;
@@ -415,6 +418,20 @@ END {
 		printf "3 peak RSS (VmHWM) of erreadyd with %d sessions: %.1f MiB at the end, %.1f MiB after start-up (the\n" \
 		    "  daemon re-evaluates every poll-interval, 30 s; the timed loop took %d s)\n", big, M["m10k"] / 1024,
 		    M["m10k-start"] / 1024, t_loop
+	# one line per figure for tests/bench/results.py (README results table)
+	if (!ref) {
+		ld = "load " load0 " -> " load1
+		printf "RESULT agentx-cpu-per-vb | erreadyd CPU per varbind as AgentX subagent of snmpd, %d sessions | <= 3 us | %.2f us GETBULK, %.2f us GETNEXT (%s)\n",
+		    sessions, agt_us("sub-bulk"), agt_us("sub-walk"), ld
+		printf "RESULT agentx-cpu-vs-frr | total CPU per varbind (snmpd + agent), FRR bgpd BGP4-MIB / erreadyd | >= 4x | %.2fx GETBULK (%.2f / %.2f us), %.2fx GETNEXT (%s)\n",
+		    cratio("sub-bulk", "frr-bulk"), tot_us("frr-bulk"), tot_us("sub-bulk"), cratio("sub-walk", "frr-walk"), ld
+		printf "RESULT agentx-wall-vs-frr | AgentX walk varbinds/s, erreadyd / FRR bgpd (not judged: swings with load) | - | %.2fx GETBULK, %.2fx GETNEXT (%s)\n",
+		    ratio("sub-bulk", "frr-bulk"), ratio("sub-walk", "frr-walk"), ld
+		printf "RESULT agentx-master-vs-iftable | embedded master varbinds/s vs snmpd ifTable, %d rows | >= 0.5x | %.2fx GETBULK, %.2fx GETNEXT (%s)\n",
+		    sessions, ratio("m1k-bulk", "if-bulk"), ratio("m1k-walk", "if-walk"), ld
+		printf "RESULT agentx-master-10k-vs-1k | embedded master per-varbind cost, %d vs %d sessions (GETBULK) | <= 1.3x | %.2fx (%s)\n",
+		    big, sessions, ratio("m1k-bulk", "m10k-bulk"), ld
+	}
 	printf "notes: varbinds/s = varbinds / median wall time; wall includes the client start-up (%.1f ms: a\n", ow
 	printf "       one-varbind bulk walk on snmpd); cpu: mean per walk (1/%d s ticks) of snmpd as AgentX master\n", tck
 	printf "       and of the agent answering (bgpd, the erreadyd subagent, snmpd for ifTable, erreadyd as master);\n"
