@@ -317,6 +317,159 @@ test_validate_entries_same_as_full(void **state)
 	er_ds_free(ds);
 }
 
+/* Running, as text with every default and secret: what a copy of it must print. */
+static char *
+running_text(struct er_ds *ds)
+{
+	char *t = NULL;
+
+	assert_int_equal(lyd_print_mem(&t, er_ds_running(ds), LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_ALL), 0);
+	return t;
+}
+
+#define CIRCUIT "/expressroute-readiness:expressroute/circuit"
+
+/* A txn scoped to circuit @p key whose tree @p change() changes; validated for the commit. */
+static struct er_ds_txn *
+scoped_edit(struct er_ds *ds, const char *key, void (*change)(struct lyd_node **, const char *))
+{
+	struct er_ds_txn *txn = er_ds_txn_begin(ds);
+	const char *keys[] = { key };
+	struct lyd_node **tree;
+	char err[ER_ERRLEN];
+
+	tree = er_ds_txn_tree_scoped(txn, er_ds_running(ds)->schema, "circuit", keys, 1);
+	change(tree, key);
+	if (er_ds_txn_validate_entries(txn, "circuit", keys, 1, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return txn;
+}
+
+static void
+set_maintenance(struct lyd_node **tree, const char *key)
+{
+	char path[256];
+	static bool on;
+
+	on = !on;
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']/maintenance", key);
+	assert_int_equal(lyd_new_path(*tree, NULL, path, on ? "true" : "false", LYD_NEW_PATH_UPDATE, NULL), LY_SUCCESS);
+}
+
+static void
+add_circuit(struct lyd_node **tree, const char *key)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']", key);
+	assert_int_equal(lyd_new_path(*tree, NULL, path, NULL, 0, NULL), LY_SUCCESS);
+}
+
+static void
+drop_circuit(struct lyd_node **tree, const char *key)
+{
+	struct lyd_node *n = NULL;
+	char path[256];
+
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']", key);
+	assert_int_equal(lyd_find_path(*tree, path, 0, &n), LY_SUCCESS);
+	lyd_free_tree(n);
+}
+
+/*
+ * An edit scoped to some circuits leaves the datastore a spare copy of
+ * running: the next txn starts from the old running tree patched (or the
+ * aborted txn's tree patched back), not from a copy of the whole config,
+ * and that tree prints exactly as running does.
+ */
+static void
+test_scoped_edits_recycle_running(void **state)
+{
+	static const struct {
+		const char *key;
+		void (*change)(struct lyd_node **, const char *);
+		bool commit;
+	} steps[] = {
+		{ "er-ams-1", set_maintenance, true },
+		{ "er-new", add_circuit, true },
+		{ "er-ams-1", set_maintenance, true },
+		{ "er-new", set_maintenance, false },
+		{ "er-new", drop_circuit, true },
+		{ "er-ams-1", drop_circuit, false },
+		{ "er-ams-1", set_maintenance, true },
+	};
+	struct er_ds *ds = ds_with_example();
+	char err[ER_ERRLEN], *want, *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct er_ds_txn *txn = scoped_edit(ds, steps[i].key, steps[i].change), *next;
+		const struct lyd_node *kept = steps[i].commit ? er_ds_running(ds) : er_ds_txn_peek(txn);
+		unsigned long gen = er_ds_generation(ds);
+
+		if (steps[i].commit) {
+			if (er_ds_txn_commit(txn, err, sizeof(err)) < 0)
+				fail_msg("step %zu: %s", i, err);
+			assert_int_equal(er_ds_generation(ds), gen + 1);
+		} else
+			er_ds_txn_abort(txn);
+		next = er_ds_txn_begin(ds);
+		/* the very tree, no copy: and it is running to the last default */
+		assert_ptr_equal(er_ds_txn_peek(next), kept);
+		assert_ptr_not_equal(er_ds_txn_peek(next), er_ds_running(ds));
+		want = running_text(ds);
+		got = all_text(next);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+		er_ds_txn_abort(next); /* untouched: the spare again */
+	}
+	er_ds_free(ds);
+}
+
+/*
+ * A txn that may have changed anything, or whose base is no longer
+ * running, leaves no spare: the next one is a copy of running all the
+ * same. (Which tree it is cannot be told by address: a freed tree's
+ * memory holds the next copy.)
+ */
+static void
+test_unscoped_edit_copies(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *txn = er_ds_txn_begin(ds), *next;
+	struct lyd_node *m = NULL;
+	char err[ER_ERRLEN], *want, *got;
+
+	(void)state;
+	assert_int_equal(er_ds_txn_set(txn, CIRCUIT "[name='er-ams-1']/maintenance", "true", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), 0);
+	next = er_ds_txn_begin(ds);
+	want = running_text(ds);
+	got = all_text(next);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	/* a scoped txn whose base is no longer running (running changed meanwhile) is not kept either */
+	txn = scoped_edit(ds, "er-ams-1", set_maintenance);
+	/* running gets the other value: a stale tree kept would print differently */
+	assert_int_equal(lyd_find_path(er_ds_txn_peek(txn), CIRCUIT "[name='er-ams-1']/maintenance", 0, &m), LY_SUCCESS);
+	assert_int_equal(er_ds_txn_set(next, CIRCUIT "[name='er-ams-1']/maintenance",
+	                     strcmp(lyd_get_value(m), "true") ? "true" : "false", err, sizeof(err)),
+	    0);
+	assert_int_equal(er_ds_txn_commit(next, err, sizeof(err)), 0);
+	er_ds_txn_abort(txn);
+	next = er_ds_txn_begin(ds);
+	want = running_text(ds);
+	got = all_text(next);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	er_ds_txn_abort(next);
+	er_ds_free(ds);
+}
+
 /*
  * er_ds_txn_validate_entries() is sound only while no YANG constraint
  * relates two circuits: no must, unique, min/max-elements on the list, no
@@ -473,6 +626,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_example),
 		cmocka_unit_test(test_validate_entries_same_as_full),
+		cmocka_unit_test(test_scoped_edits_recycle_running),
+		cmocka_unit_test(test_unscoped_edit_copies),
 		cmocka_unit_test(test_model_relates_no_circuits),
 		cmocka_unit_test(test_block_29_splits),
 		cmocka_unit_test(test_round_trip),
