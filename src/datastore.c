@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfgfile.h"
+#include "config_diff.h"
 #include "log.h"
 #include "util.h"
 
@@ -559,6 +560,18 @@ er_ds_txn_tree_scoped(struct er_ds_txn *txn, const struct lysc_node *top, const 
 	for (i = 0; i < n; i++)
 		txn->keys[txn->nkeys++] = xstrdup(keys[i]);
 	return &txn->tree;
+}
+
+char *
+er_ds_txn_diff_paths(const struct er_ds_txn *txn, size_t max)
+{
+	if (txn->from_running && txn->base_gen == txn->ds->generation && !txn->scope_all) {
+		if (!txn->nkeys)
+			return NULL; /* nothing in scope: nothing changed */
+		return er_config_diff_paths_scoped(txn->ds->running, txn->tree, txn->top, txn->list,
+		    (const char *const *)txn->keys, txn->nkeys, max);
+	}
+	return er_config_diff_paths(txn->ds->running, txn->tree, max);
 }
 
 const struct lyd_node *

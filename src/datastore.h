@@ -91,6 +91,12 @@ struct lyd_node **er_ds_txn_tree(struct er_ds_txn *txn);
  */
 struct lyd_node **er_ds_txn_tree_scoped(struct er_ds_txn *txn, const struct lysc_node *top, const char *list,
     const char *const *keys, size_t n);
+/**
+ * er_config_diff_paths() of running and the txn's tree (the change a
+ * commit would make, for its log line): only the scope's entries compared
+ * when the txn is scoped and running has not changed since it began.
+ */
+char *er_ds_txn_diff_paths(const struct er_ds_txn *txn, size_t max);
 /** Read access to the txn's tree. */
 const struct lyd_node *er_ds_txn_peek(const struct er_ds_txn *txn);
 /** er_ds_txn_validate() succeeded and the tree was not changed since. */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <libyang/libyang.h>
 
+#include "config_diff.h"
 #include "fixture.h"
 
 static struct er_ds *
@@ -348,12 +349,14 @@ scoped_edit(struct er_ds *ds, const char *key, void (*change)(struct lyd_node **
 static void
 set_maintenance(struct lyd_node **tree, const char *key)
 {
+	struct lyd_node *m = NULL;
 	char path[256];
-	static bool on;
+	bool on;
 
-	on = !on;
+	/* flipped: a real change */
 	snprintf(path, sizeof(path), CIRCUIT "[name='%s']/maintenance", key);
-	assert_int_equal(lyd_new_path(*tree, NULL, path, on ? "true" : "false", LYD_NEW_PATH_UPDATE, NULL), LY_SUCCESS);
+	on = lyd_find_path(*tree, path, 0, &m) == LY_SUCCESS && !strcmp(lyd_get_value(m), "true");
+	assert_int_equal(lyd_new_path(*tree, NULL, path, on ? "false" : "true", LYD_NEW_PATH_UPDATE, NULL), LY_SUCCESS);
 }
 
 static void
@@ -407,6 +410,15 @@ test_scoped_edits_recycle_running(void **state)
 		struct er_ds_txn *txn = scoped_edit(ds, steps[i].key, steps[i].change), *next;
 		const struct lyd_node *kept = steps[i].commit ? er_ds_running(ds) : er_ds_txn_peek(txn);
 		unsigned long gen = er_ds_generation(ds);
+		char *full = er_config_diff_paths(er_ds_running(ds), er_ds_txn_peek(txn), 8);
+		char *scoped = er_ds_txn_diff_paths(txn, 8);
+
+		/* the log line compares only the scope, and says what the whole comparison says */
+		assert_non_null(full);
+		assert_non_null(scoped);
+		assert_string_equal(scoped, full);
+		free(full);
+		free(scoped);
 
 		if (steps[i].commit) {
 			if (er_ds_txn_commit(txn, err, sizeof(err)) < 0)
