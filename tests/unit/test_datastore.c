@@ -379,6 +379,62 @@ drop_circuit(struct lyd_node **tree, const char *key)
 	lyd_free_tree(n);
 }
 
+static void
+assert_same_str(const char *a, const char *b)
+{
+	if (a || b) {
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_string_equal(a, b);
+	}
+}
+
+static void
+assert_same_mem(const void *a, size_t na, const void *b, size_t nb, size_t size)
+{
+	assert_int_equal(na, nb);
+	if (na)
+		assert_memory_equal(a, b, na * size);
+}
+
+/* Two C views of one config: field by field, arrays by content. */
+static void
+assert_same_config(const struct er_config *a, const struct er_config *b)
+{
+	size_t i, j;
+
+	assert_int_equal(a->n_circuits, b->n_circuits);
+	for (i = 0; i < a->n_circuits; i++) {
+		const struct er_circuit_cfg *x = &a->circuits[i], *y = &b->circuits[i];
+		struct er_circuit_cfg xs = *x, ys = *y;
+
+		assert_same_str(x->provider, y->provider);
+		assert_same_str(x->location, y->location);
+		assert_same_str(x->secondary_location, y->secondary_location);
+		assert_same_mem(x->vnets, x->n_vnets, y->vnets, y->n_vnets, sizeof(*x->vnets));
+		assert_int_equal(x->n_peerings, y->n_peerings);
+		for (j = 0; j < x->n_peerings; j++) {
+			struct er_peering_cfg xp = x->peerings[j], yp = y->peerings[j];
+
+			assert_same_mem(xp.adv_public, xp.n_adv_public, yp.adv_public, yp.n_adv_public, sizeof(*xp.adv_public));
+			assert_same_mem(xp.nat_pool, xp.n_nat_pool, yp.nat_pool, yp.n_nat_pool, sizeof(*xp.nat_pool));
+			xp.adv_public = yp.adv_public = NULL;
+			xp.nat_pool = yp.nat_pool = NULL;
+			assert_memory_equal(&xp, &yp, sizeof(xp));
+		}
+		/* the rest of the struct, by value */
+		xs.provider = ys.provider = xs.location = ys.location = NULL;
+		xs.secondary_location = ys.secondary_location = NULL;
+		xs.vnets = ys.vnets = NULL;
+		xs.peerings = ys.peerings = NULL;
+		assert_memory_equal(&xs, &ys, sizeof(xs));
+	}
+	assert_same_mem(a->link_subnets, a->n_link_subnets, b->link_subnets, b->n_link_subnets, sizeof(*a->link_subnets));
+	assert_int_equal(a->n_peering_ifnames, b->n_peering_ifnames);
+	for (i = 0; i < a->n_peering_ifnames; i++)
+		assert_string_equal(a->peering_ifnames[i], b->peering_ifnames[i]);
+}
+
 /*
  * An edit scoped to some circuits leaves the datastore a spare copy of
  * running: the next txn starts from the old running tree patched (or the
@@ -421,9 +477,18 @@ test_scoped_edits_recycle_running(void **state)
 		free(scoped);
 
 		if (steps[i].commit) {
+			const struct er_config *cfg;
+			struct er_config *built = NULL;
+
 			if (er_ds_txn_commit(txn, err, sizeof(err)) < 0)
 				fail_msg("step %zu: %s", i, err);
 			assert_int_equal(er_ds_generation(ds), gen + 1);
+			/* the C view copied the circuits out of scope from the old one: as if built anew */
+			cfg = er_ds_config(ds);
+			assert_int_equal(er_config_from_tree(er_ds_running(ds), &built, err, sizeof(err)), 0);
+			assert_same_config(cfg, built);
+			er_config_free(built);
+			er_ds_config_unref(cfg);
 		} else
 			er_ds_txn_abort(txn);
 		next = er_ds_txn_begin(ds);
@@ -437,6 +502,49 @@ test_scoped_edits_recycle_running(void **state)
 		free(got);
 		er_ds_txn_abort(next); /* untouched: the spare again */
 	}
+	er_ds_free(ds);
+}
+
+static void
+add_overlapping(struct lyd_node **tree, const char *key)
+{
+	static const char *const leaf[][2] = {
+		{ "vlan-id", "200" },
+		{ "customer-asn", "65010" },
+		{ "ipv4/primary-subnet", "172.16.0.0/30" }, /* er-ams-1's */
+		{ "ipv4/secondary-subnet", "172.16.0.8/30" },
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(leaf) / sizeof(leaf[0]); i++) {
+		snprintf(path, sizeof(path), CIRCUIT "[name='%s']/peering[type='azure-private']/%s", key, leaf[i][0]);
+		assert_int_equal(lyd_new_path(*tree, NULL, path, leaf[i][1], 0, NULL), LY_SUCCESS);
+	}
+}
+
+/* A rule YANG cannot express (rule 5, unique link subnets) refuses a scoped edit as it refuses any, word for word. */
+static void
+test_scoped_edit_refused_alike(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *a = er_ds_txn_begin(ds), *b = er_ds_txn_begin(ds);
+	const char *keys[] = { "er-dup" };
+	char err1[ER_ERRLEN] = "", err2[ER_ERRLEN] = "", *before = running_text(ds), *after;
+
+	(void)state;
+	add_overlapping(er_ds_txn_tree(a), "er-dup");
+	add_overlapping(er_ds_txn_tree_scoped(b, er_ds_running(ds)->schema, "circuit", keys, 1), "er-dup");
+	assert_int_equal(er_ds_txn_validate(a, err1, sizeof(err1)), -1);
+	assert_int_equal(er_ds_txn_validate_entries(b, "circuit", keys, 1, err2, sizeof(err2)), -1);
+	assert_string_equal(err2, err1);
+	assert_non_null(strstr(err1, "overlaps"));
+	er_ds_txn_abort(a);
+	er_ds_txn_abort(b);
+	after = running_text(ds);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
 	er_ds_free(ds);
 }
 
@@ -640,6 +748,7 @@ main(void)
 		cmocka_unit_test(test_validate_entries_same_as_full),
 		cmocka_unit_test(test_scoped_edits_recycle_running),
 		cmocka_unit_test(test_unscoped_edit_copies),
+		cmocka_unit_test(test_scoped_edit_refused_alike),
 		cmocka_unit_test(test_model_relates_no_circuits),
 		cmocka_unit_test(test_block_29_splits),
 		cmocka_unit_test(test_round_trip),
