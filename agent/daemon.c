@@ -147,6 +147,8 @@ worker_main(void *arg)
 	uint64_t reeval_ok_ms = 0; /* no re-evaluation before (REEVAL_IDLE_FACTOR) */
 
 	(void)arg;
+	/* named, so ps -L, top -H and the benchmarks tell its CPU from the views' */
+	pthread_setname_np(pthread_self(), "er-collector");
 	pthread_mutex_lock(&D.lock);
 	while (!D.stop) {
 		const struct er_config *cfg;

@@ -82,6 +82,7 @@ struct er_peering_cfg {
 	uint8_t limit_warn_pct;
 };
 
+/* circuit_copy() in config.c copies every pointer of er_circuit_cfg and er_peering_cfg: add new ones there. */
 struct er_circuit_cfg {
 	char name[65];
 	char service_key[ER_GUID_LEN + 1]; /* "" when not recorded */
@@ -222,6 +223,14 @@ int er_config_from_tree(const struct lyd_node *tree, struct er_config **out, cha
  */
 int er_config_from_tree_at(const struct lyd_node *tree, struct er_config **out, char *err, size_t errlen, char *where,
     size_t wherelen);
+/**
+ * er_config_from_tree_at() of a @p tree that differs from the one @p prev
+ * was built from only in the circuits named in @p keys (a scoped datastore
+ * txn): the other circuits are copied from @p prev. Same result, at the
+ * cost of the changed circuits plus the indexes.
+ */
+int er_config_from_tree_reusing(const struct lyd_node *tree, const struct er_config *prev, const char *const *keys,
+    size_t nkeys, struct er_config **out, char *err, size_t errlen, char *where, size_t wherelen);
 void er_config_free(struct er_config *cfg);
 /** (Re)build the indexes of a config put together by hand (the collector's scope, collect_wire.h). */
 void er_config_build_indexes(struct er_config *cfg);

@@ -163,6 +163,70 @@ er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, siz
 	return o.buf;
 }
 
+/* @p n is an entry of list schema @p ls whose key is one of @p keys. */
+static bool
+in_scope(const struct lyd_node *n, const struct lysc_node *ls, const char *const *keys, size_t nkeys)
+{
+	const struct lyd_node *k;
+	const char *v;
+	size_t i;
+
+	if (n->schema != ls || !(k = lyd_child(n)) || !k->schema || !lysc_is_key(k->schema))
+		return false;
+	v = lyd_get_value(k);
+	for (i = 0; i < nkeys; i++)
+		if (!strcmp(v, keys[i]))
+			return true;
+	return false;
+}
+
+char *
+er_config_diff_paths_scoped(const struct lyd_node *old, const struct lyd_node *new, const struct lysc_node *top,
+    const char *list, const char *const *keys, size_t nkeys, size_t max)
+{
+	const struct lyd_node *ot = NULL, *nt = NULL, *n, *m, *cur;
+	const struct lysc_node *ls = top ? lys_find_child(top, top->module, list, 0, LYS_LIST, 0) : NULL;
+	struct diff_out o;
+	char tail[48];
+
+	LY_LIST_FOR(old, n)
+		if (n->schema == top)
+			ot = n;
+	LY_LIST_FOR(new, n)
+		if (n->schema == top)
+			nt = n;
+	if (!ls || !ot || !nt)
+		return er_config_diff_paths(old, new, max);
+	memset(&o, 0, sizeof(o));
+	o.max = max ? max : 1;
+	/*
+	 * walk() of the top container, skipping what cannot differ: the same
+	 * changes in the same order (the new tree's, deletions after), at the
+	 * cost of the entries in scope, not of the whole config.
+	 */
+	cur = lyd_child(ot);
+	LY_LIST_FOR(lyd_child(nt), n) {
+		if (!in_scope(n, ls, keys, nkeys))
+			continue;
+		if (!(m = find(lyd_child(ot), &cur, n)))
+			add(&o, "create", n);
+		else
+			walk(lyd_child(m), lyd_child(n), &o);
+	}
+	cur = lyd_child(nt);
+	LY_LIST_FOR(lyd_child(ot), n)
+		if (in_scope(n, ls, keys, nkeys) && !find(lyd_child(nt), &cur, n))
+			add(&o, "delete", n);
+	if (!o.n)
+		return NULL;
+	if (o.more) {
+		snprintf(tail, sizeof(tail), " and %zu more", o.more);
+		o.buf = xreallocarray(o.buf, o.len + strlen(tail) + 1, 1);
+		memcpy(o.buf + o.len, tail, strlen(tail) + 1);
+	}
+	return o.buf;
+}
+
 bool
 er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new)
 {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 struct lyd_node;
+struct lysc_node;
 
 /**
  * "replace /m:a/b, create /m:a/c[name='x']": at most @p max operations,
@@ -20,6 +21,14 @@ struct lyd_node;
  * The caller frees the result.
  */
 char *er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, size_t max);
+
+/**
+ * er_config_diff_paths() when @p old and @p new differ at most in the
+ * entries @p keys of list @p list below top-level container @p top (a
+ * scoped datastore txn): only those are compared.
+ */
+char *er_config_diff_paths_scoped(const struct lyd_node *old, const struct lyd_node *new, const struct lysc_node *top,
+    const char *list, const char *const *keys, size_t nkeys, size_t max);
 
 /** Log (notice) "config changed by @p who: PATHS"; nothing when nothing changed. True when it logged. */
 bool er_config_log_change(const char *who, const struct lyd_node *old, const struct lyd_node *new);

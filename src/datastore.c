@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfgfile.h"
+#include "config_diff.h"
 #include "log.h"
 #include "util.h"
 
@@ -20,6 +21,14 @@ extern const char er_nacm_module_text[];
 struct er_ds {
 	struct ly_ctx *ctx;
 	struct lyd_node *running;
+	/*
+	 * A copy of running (flags included) for the next txn to take, or
+	 * NULL. A commit whose changes are known to lie in some list entries
+	 * (er_ds_txn_tree_scoped) turns the old running into it by patching
+	 * those entries, where it used to free one whole tree per commit and
+	 * copy one per edit.
+	 */
+	struct lyd_node *spare;
 	struct er_config *cfg;
 	unsigned long generation;
 	er_ds_write_fn write_fn;
@@ -29,6 +38,15 @@ struct er_ds_txn {
 	struct er_ds *ds;
 	struct lyd_node *tree;
 	struct er_config *prepared;
+	/* the tree began as a copy of running at generation base_gen */
+	bool from_running;
+	unsigned long base_gen;
+	/* what may differ from that running: all, or the entries keys[] of list below top */
+	bool scope_all;
+	const struct lysc_node *top;
+	char *list;
+	char **keys;
+	size_t nkeys;
 };
 
 static struct er_config *
@@ -158,6 +176,7 @@ er_ds_free(struct er_ds *ds)
 		return;
 	er_ds_config_unref(ds->cfg);
 	lyd_free_all(ds->running);
+	lyd_free_all(ds->spare);
 	ly_ctx_destroy(ds->ctx);
 	free(ds);
 }
@@ -353,15 +372,25 @@ prepare_tree(const struct lyd_node *tree, const char *text, LYD_FORMAT lf, const
 	return 0;
 }
 
-/* apply: cannot fail */
+/* apply: cannot fail. @p old_kept: the caller has taken the old running tree. */
 static void
-apply_tree(struct er_ds *ds, struct lyd_node *tree, struct er_config *cfg)
+apply_tree_keep(struct er_ds *ds, struct lyd_node *tree, struct er_config *cfg, bool old_kept)
 {
-	lyd_free_all(ds->running);
+	if (!old_kept)
+		lyd_free_all(ds->running);
+	/* a spare copy of the old running is no copy of the new one */
+	lyd_free_all(ds->spare);
+	ds->spare = NULL;
 	ds->running = tree;
 	er_ds_config_unref(ds->cfg);
 	ds->cfg = config_ref(cfg);
 	ds->generation++;
+}
+
+static void
+apply_tree(struct er_ds *ds, struct lyd_node *tree, struct er_config *cfg)
+{
+	apply_tree_keep(ds, tree, cfg, false);
 }
 
 int
@@ -473,9 +502,42 @@ er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree)
 	struct er_ds_txn *txn = xcalloc(1, sizeof(*txn));
 
 	txn->ds = ds;
+	txn->scope_all = true;
+	if (tree && tree == ds->running) {
+		txn->from_running = true;
+		txn->base_gen = ds->generation;
+		txn->scope_all = false; /* nothing changed yet */
+		if (ds->spare) {
+			txn->tree = ds->spare;
+			ds->spare = NULL;
+			return txn;
+		}
+	}
 	if (tree && lyd_dup_siblings(tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &txn->tree) != LY_SUCCESS)
 		fatalx("cannot copy a config tree");
 	return txn;
+}
+
+static void
+scope_clear(struct er_ds_txn *txn)
+{
+	size_t i;
+
+	for (i = 0; i < txn->nkeys; i++)
+		free(txn->keys[i]);
+	free(txn->keys);
+	free(txn->list);
+	txn->keys = NULL;
+	txn->list = NULL;
+	txn->nkeys = 0;
+}
+
+/* Anything in the tree may change from here on. */
+static void
+scope_everything(struct er_ds_txn *txn)
+{
+	txn->scope_all = true;
+	scope_clear(txn);
 }
 
 /* Write access: whatever the caller changes is validated again at commit. */
@@ -484,7 +546,43 @@ er_ds_txn_tree(struct er_ds_txn *txn)
 {
 	er_config_free(txn->prepared);
 	txn->prepared = NULL;
+	scope_everything(txn);
 	return &txn->tree;
+}
+
+struct lyd_node **
+er_ds_txn_tree_scoped(struct er_ds_txn *txn, const struct lysc_node *top, const char *list, const char *const *keys,
+    size_t n)
+{
+	size_t i;
+
+	er_config_free(txn->prepared);
+	txn->prepared = NULL;
+	if (!txn->scope_all && (!top || top->nodetype != LYS_CONTAINER || top->parent || !list ||
+	                           (txn->top && (txn->top != top || strcmp(txn->list, list)))))
+		scope_everything(txn);
+	if (txn->scope_all)
+		return &txn->tree;
+	if (!txn->top) {
+		txn->top = top;
+		txn->list = xstrdup(list);
+	}
+	txn->keys = xreallocarray(txn->keys, txn->nkeys + n + 1, sizeof(*txn->keys));
+	for (i = 0; i < n; i++)
+		txn->keys[txn->nkeys++] = xstrdup(keys[i]);
+	return &txn->tree;
+}
+
+char *
+er_ds_txn_diff_paths(const struct er_ds_txn *txn, size_t max)
+{
+	if (txn->from_running && txn->base_gen == txn->ds->generation && !txn->scope_all) {
+		if (!txn->nkeys)
+			return NULL; /* nothing in scope: nothing changed */
+		return er_config_diff_paths_scoped(txn->ds->running, txn->tree, txn->top, txn->list,
+		    (const char *const *)txn->keys, txn->nkeys, max);
+	}
+	return er_config_diff_paths(txn->ds->running, txn->tree, max);
 }
 
 const struct lyd_node *
@@ -506,6 +604,7 @@ er_ds_txn_set(struct er_ds_txn *txn, const char *xpath, const char *value, char 
 
 	er_config_free(txn->prepared);
 	txn->prepared = NULL;
+	scope_everything(txn);
 	ly_err_clean(txn->ds->ctx, NULL);
 	if (lyd_new_path(txn->tree, txn->ds->ctx, xpath, value, LYD_NEW_PATH_UPDATE,
 	        txn->tree ? NULL : &node) != LY_SUCCESS) {
@@ -531,6 +630,7 @@ er_ds_txn_merge(struct er_ds_txn *txn, const char *data, enum er_ds_format fmt, 
 	}
 	er_config_free(txn->prepared);
 	txn->prepared = NULL;
+	scope_everything(txn);
 	if (lyd_merge_siblings(&txn->tree, edit, LYD_MERGE_DESTRUCT) != LY_SUCCESS) {
 		ly_error_text(txn->ds->ctx, "edit", err, errlen);
 		return -1;
@@ -543,6 +643,8 @@ er_ds_txn_validate(struct er_ds_txn *txn, char *err, size_t errlen)
 {
 	er_config_free(txn->prepared);
 	txn->prepared = NULL;
+	/* libyang may add or remove nodes anywhere (defaults, when) */
+	scope_everything(txn);
 	ly_err_clean(txn->ds->ctx, NULL);
 	if (validate_tree(txn->ds, &txn->tree, "edit", err, errlen) < 0)
 		return -1;
@@ -556,6 +658,29 @@ entry_key(const struct lyd_node *n)
 	const struct lyd_node *k = lyd_child(n);
 
 	return k && k->schema && (k->schema->flags & LYS_KEY) ? lyd_get_value(k) : NULL;
+}
+
+/*
+ * prepare_tree() of the txn's tree; for a scoped txn on the current
+ * running, the circuits out of scope come from running's C view instead
+ * of the tree (er_config_from_tree_reusing): same view, a fraction of the
+ * cost on a large config.
+ */
+static int
+prepare_txn(struct er_ds_txn *txn, char *err, size_t errlen)
+{
+	struct er_ds *ds = txn->ds;
+	char cerr[ER_ERRLEN], where[256];
+
+	if (txn->scope_all || !txn->from_running || txn->base_gen != ds->generation || !ds->running || !txn->top ||
+	    strcmp(txn->list, "circuit"))
+		return prepare_tree(txn->tree, NULL, LYD_JSON, "edit", &txn->prepared, err, errlen);
+	if (er_config_from_tree_reusing(txn->tree, ds->cfg, (const char *const *)txn->keys, txn->nkeys, &txn->prepared,
+	        cerr, sizeof(cerr), where, sizeof(where)) < 0) {
+		snprintf(err, errlen, "edit: %s", cerr);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -612,7 +737,115 @@ er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *
 		orig->flags = c->flags;
 	}
 	lyd_free_all(tmp);
-	return prepare_tree(txn->tree, NULL, LYD_JSON, "edit", &txn->prepared, err, errlen);
+	return prepare_txn(txn, err, errlen);
+}
+
+/* The entry of list schema @p ls with key value @p key among @p first and its siblings, or NULL. */
+static struct lyd_node *
+find_entry(struct lyd_node *first, const struct lysc_node *ls, const char *key)
+{
+	struct lyd_node *c;
+	const char *k;
+
+	LY_LIST_FOR(first, c)
+		if (c->schema == ls && (k = entry_key(c)) && !strcmp(k, key))
+			return c;
+	return NULL;
+}
+
+/* The top-level sibling of @p tree whose schema is @p top, or NULL. */
+static struct lyd_node *
+find_top(struct lyd_node *tree, const struct lysc_node *top)
+{
+	struct lyd_node *n;
+
+	LY_LIST_FOR(tree, n)
+		if (n->schema == top)
+			return n;
+	return NULL;
+}
+
+/* Same top-level siblings, and the same children of @p dtop and @p stop in the same order (list entries by key). */
+static bool
+same_shape(const struct lyd_node *dst, const struct lyd_node *src, const struct lyd_node *dtop,
+    const struct lyd_node *stop)
+{
+	const struct lyd_node *d, *s;
+	const char *dk, *sk;
+
+	for (d = dst, s = src; d && s; d = d->next, s = s->next)
+		if (d->schema != s->schema)
+			return false;
+	if (d || s)
+		return false;
+	for (d = lyd_child(dtop), s = lyd_child(stop); d && s; d = d->next, s = s->next) {
+		if (d->schema != s->schema || d->flags != s->flags)
+			return false;
+		if (d->schema && d->schema->nodetype == LYS_LIST) {
+			dk = entry_key(d);
+			sk = entry_key(s);
+			if (dk != sk && (!dk || !sk || strcmp(dk, sk)))
+				return false;
+		}
+	}
+	return !d && !s;
+}
+
+/*
+ * Make @p dst, a tree equal to @p src but for the entries in the scope of
+ * @p txn, equal to it: those entries copied from @p src (flags included),
+ * nothing else touched. 0 when done and checked, -1 when @p dst cannot be
+ * trusted to equal @p src (the caller frees it).
+ */
+static int
+patch_scope(const struct er_ds_txn *txn, struct lyd_node *dst, struct lyd_node *src)
+{
+	struct lyd_node *dtop = find_top(dst, txn->top), *stop = find_top(src, txn->top), *d, *s, *ch, *nx;
+	const struct lysc_node *ls;
+	size_t i;
+
+	if (!dtop || !stop || !(ls = lys_find_child(txn->top, txn->top->module, txn->list, 0, LYS_LIST, 0)))
+		return -1;
+	for (i = 0; i < txn->nkeys; i++) {
+		d = find_entry(lyd_child(dtop), ls, txn->keys[i]);
+		s = find_entry(lyd_child(stop), ls, txn->keys[i]);
+		if (d && s) {
+			/* in place, as er_ds_txn_validate_entries does: a system-ordered entry has no position to insert at */
+			LY_LIST_FOR_SAFE(lyd_child(d), nx, ch)
+				if (!ch->schema || !(ch->schema->flags & LYS_KEY))
+					lyd_free_tree(ch);
+			LY_LIST_FOR(lyd_child(s), ch)
+				if ((!ch->schema || !(ch->schema->flags & LYS_KEY)) &&
+				    lyd_dup_single(ch, (struct lyd_node_inner *)d, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
+				        NULL) != LY_SUCCESS)
+					return -1;
+			d->flags = s->flags;
+		} else if (s) {
+			if (lyd_dup_single(s, (struct lyd_node_inner *)dtop, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, NULL) !=
+			    LY_SUCCESS)
+				return -1;
+		} else if (d)
+			lyd_free_tree(d);
+	}
+	dtop->flags = stop->flags;
+	/* an entry replaced or created goes last: where it went in @p src too, or this is no copy */
+	return same_shape(dst, src, dtop, stop) ? 0 : -1;
+}
+
+/* Keep @p tree, a copy of running but for @p txn's scope, as the spare copy; or free it. */
+static void
+keep_spare(struct er_ds_txn *txn, struct lyd_node *tree)
+{
+	struct er_ds *ds = txn->ds;
+
+	if (!tree)
+		return;
+	if (ds->spare || txn->scope_all || !txn->from_running || !ds->running ||
+	    (txn->nkeys && patch_scope(txn, tree, ds->running) < 0)) {
+		lyd_free_all(tree);
+		return;
+	}
+	ds->spare = tree;
 }
 
 int
@@ -620,11 +853,19 @@ er_ds_txn_commit(struct er_ds_txn *txn, char *err, size_t errlen)
 {
 	/* validated and untouched since (SNMP reserve, a NETCONF candidate): not again */
 	int rc = txn->prepared ? 0 : er_ds_txn_validate(txn, err, errlen);
+	struct er_ds *ds = txn->ds;
+	struct lyd_node *old;
 
 	if (rc == 0) {
-		apply_tree(txn->ds, txn->tree, txn->prepared);
+		/* the old running is the txn's base: patched to the new one, it is the next txn's copy */
+		bool recycle = txn->from_running && txn->base_gen == ds->generation && !txn->scope_all;
+
+		old = ds->running;
+		apply_tree_keep(ds, txn->tree, txn->prepared, recycle);
 		txn->tree = NULL;
 		txn->prepared = NULL;
+		if (recycle)
+			keep_spare(txn, old);
 	}
 	er_ds_txn_abort(txn);
 	return rc;
@@ -635,8 +876,13 @@ er_ds_txn_abort(struct er_ds_txn *txn)
 {
 	if (!txn)
 		return;
-	lyd_free_all(txn->tree);
+	/* running did not change since the txn began: its tree, patched back, is a copy of running */
+	if (txn->tree && txn->from_running && txn->base_gen == txn->ds->generation)
+		keep_spare(txn, txn->tree);
+	else
+		lyd_free_all(txn->tree);
 	er_config_free(txn->prepared);
+	scope_clear(txn);
 	free(txn);
 }
 

@@ -16,6 +16,7 @@
 
 struct ly_ctx;
 struct lyd_node;
+struct lysc_node;
 struct er_ds;
 struct er_ds_txn;
 
@@ -72,13 +73,30 @@ int er_ds_parse_file(struct er_ds *ds, const char *path, struct lyd_node **tree,
 int er_ds_parse(struct er_ds *ds, const char *data, enum er_ds_format fmt, const char *origin,
     struct lyd_node **tree, char *err, size_t errlen);
 
-/** Start an edit on a private copy of running. */
+/** Start an edit on a private copy of running (the spare one when the datastore keeps it). */
 struct er_ds_txn *er_ds_txn_begin(struct er_ds *ds);
 /** Start an edit on a private copy of @p tree (NULL: empty), e.g. the candidate. */
 struct er_ds_txn *er_ds_txn_begin_from(struct er_ds *ds, const struct lyd_node *tree);
 /** The copy to edit (libyang calls); may be replaced through the pointer. */
 /** Write access to the txn's tree; a validation done before no longer counts. */
 struct lyd_node **er_ds_txn_tree(struct er_ds_txn *txn);
+/**
+ * er_ds_txn_tree() for a caller that changes nothing but the entries
+ * @p keys of list @p list (added, changed or deleted) below top-level
+ * container @p top, e.g. a NETCONF edit naming only some circuits (may be
+ * called again: the keys add up). The datastore then keeps a spare copy of
+ * running in step at commit or abort by patching just those entries, so
+ * the next txn starts from it instead of copying the whole config: the
+ * cost of an edit follows its size, not the config's.
+ */
+struct lyd_node **er_ds_txn_tree_scoped(struct er_ds_txn *txn, const struct lysc_node *top, const char *list,
+    const char *const *keys, size_t n);
+/**
+ * er_config_diff_paths() of running and the txn's tree (the change a
+ * commit would make, for its log line): only the scope's entries compared
+ * when the txn is scoped and running has not changed since it began.
+ */
+char *er_ds_txn_diff_paths(const struct er_ds_txn *txn, size_t max);
 /** Read access to the txn's tree. */
 const struct lyd_node *er_ds_txn_peek(const struct er_ds_txn *txn);
 /** er_ds_txn_validate() succeeded and the tree was not changed since. */

@@ -170,7 +170,7 @@ er_nc_commit_txn(struct er_ds_txn *txn, struct er_nc_errs *errs)
 	char err[ER_ERRLEN], *what;
 
 	/* the change, in paths, before running is replaced (the txn holds the new tree) */
-	what = er_config_diff_paths(er_ds_running(er_nc_env->ds), er_ds_txn_peek(txn), ER_NC_LOG_CHANGES_MAX);
+	what = er_ds_txn_diff_paths(txn, ER_NC_LOG_CHANGES_MAX);
 	if (er_ds_txn_commit(txn, err, sizeof(err)) < 0) {
 		free(what);
 		er_nc_validation_error(errs, err);

@@ -345,6 +345,9 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *n
 	enum { TEST_THEN_SET, SET, TEST_ONLY } test = TEST_THEN_SET;
 	const struct lyd_node *cfg = er_lyd_child(rpc, "config");
 	struct er_ds_txn *txn;
+	struct lyd_node **work;
+	const char *keys[64];
+	size_t nkeys;
 	bool base_valid;
 	int rc;
 
@@ -374,8 +377,16 @@ op_edit_config(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *n
 	/* running is always valid; the candidate is when its edits were validated */
 	base_valid = target == DS_RUNNING || !er_nc_cand() || er_ds_txn_validated(er_nc_cand());
 	txn = er_ds_txn_begin_from(er_nc_env->ds, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : er_nc_cand_tree());
-	/* the txn's tree is already a copy: the edit engine need not copy it again */
-	rc = er_nc_edit_apply_scratch(er_ds_txn_tree(txn), er_nc_any_tree(cfg), defop, errop, &errs);
+	/*
+	 * The txn's tree is already a copy: the edit engine need not copy it
+	 * again. An edit naming only circuits changes only those: the
+	 * datastore then keeps its spare copy of running by patching them.
+	 */
+	if (edit_circuits(er_nc_any_tree(cfg), defop, keys, ARRAY_SIZE(keys), &nkeys))
+		work = er_ds_txn_tree_scoped(txn, er_nc_any_tree(cfg)->schema, "circuit", keys, nkeys);
+	else
+		work = er_ds_txn_tree(txn);
+	rc = er_nc_edit_apply_scratch(work, er_nc_any_tree(cfg), defop, errop, &errs);
 	if ((rc < 0 && errop != ER_NC_CONTINUE_ON_ERROR) ||
 	    write_denied(nacm, target == DS_RUNNING ? er_ds_running(er_nc_env->ds) : er_nc_cand_tree(), er_ds_txn_peek(txn),
 		&errs)) {

@@ -35,7 +35,7 @@
  * the per-source penalty (nc_gate.h) stops it over many connections.
  */
 #define PASSWORD_FAIL_DELAY_MS 500
-#define LOOP_MS 200           /* how soon a stop is seen */
+#define LOOP_MS 200           /* how soon a stop is seen before the session (a session waits on the stop pipe) */
 #define RELAY_HIGH (256 * 1024)
 #define RELAY_READ (32 * 1024)
 
@@ -204,6 +204,14 @@ sp_interest(struct conn *c, ssh_event ev)
 static void
 relay(struct conn *c, ssh_event ev)
 {
+	/*
+	 * The stop pipe (written once, never read) wakes the poll below: an
+	 * idle session then sleeps until its client, libnetconf2 or a stop
+	 * has something, where a LOOP_MS timeout cost five wake-ups a second
+	 * per session (issue 17: idle CPU).
+	 */
+	bool stop_fd = ssh_event_add_fd(ev, X.wake[0], POLLIN, sp_cb, c) == SSH_OK;
+
 	fcntl(c->sp, F_SETFL, fcntl(c->sp, F_GETFL) | O_NONBLOCK);
 	ssh_set_blocking(c->s, 0);
 	while (!*X.stop) {
@@ -278,7 +286,7 @@ relay(struct conn *c, ssh_event ev)
 		if (c->cli_eof && c->sp_shut && c->sp_eof)
 			break;
 		sp_interest(c, ev);
-		if (ssh_event_dopoll(ev, LOOP_MS) == SSH_ERROR && !ssh_is_connected(c->s)) {
+		if (ssh_event_dopoll(ev, stop_fd ? -1 : LOOP_MS) == SSH_ERROR && !ssh_is_connected(c->s)) {
 			/* the connection broke: pass what came and let libnetconf2 see the end */
 			c->cli_eof = true;
 			if (c->in.len && !c->sp_shut)
@@ -289,6 +297,8 @@ relay(struct conn *c, ssh_event ev)
 	if (c->sp_events)
 		ssh_event_remove_fd(ev, c->sp);
 	c->sp_events = 0;
+	if (stop_fd)
+		ssh_event_remove_fd(ev, X.wake[0]);
 	er_buf_free(&c->in);
 	er_buf_free(&c->out);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/bench/bench_netconf.py - benchmark (not a test) of erreadyd's NETCONF view.
 
-usage: bench_netconf.py [-s SESSIONS] [-c CIRCUITS] [-n REPEAT] [--idle S] ERREADYD
+usage: bench_netconf.py [-s SESSIONS] [-c CIRCUITS] [-n REPEAT] [--idle S] [--rounds get,idle,edit] ERREADYD
 
 Prints, for erreadyd on synthetic configurations and snapshots from
 gen_synthetic.py (--observed, so no lab or routing daemon is involved):
@@ -14,10 +14,12 @@ gen_synthetic.py (--observed, so no lab or routing daemon is involved):
      toggling one circuit's maintenance leaf, on the SESSIONS configuration
      (SESSIONS / 4 circuits) and on one with CIRCUITS circuits (default 500:
      with their 500 peerings, the issue's 1000 list entries; 4 x CIRCUITS
-     sessions): total wall time and erreadyd's CPU; then the same 100 edits
-     on running;
+     sessions): total wall time, median/min/max of one edit+commit and
+     erreadyd's CPU; then the same 100 edits on running;
   3. erreadyd's CPU while 10 NETCONF sessions (5 SSH, 5 UNIX) sit idle for
-     --idle seconds (default 30), as % of one core;
+     --idle seconds (default 30) on the CIRCUITS configuration, as % of one
+     core, and the part outside the collector thread (whose polls run
+     whether sessions are open or not);
   4. erreadyd's peak RSS (VmHWM) in each run.
 Figures only: nothing here fails on a slow machine. Targets (issue 5): get
 <= 100 ms, 100 edits+commits <= 1 s, idle <= 1 % of a core.
@@ -47,6 +49,25 @@ def cpu_s(pid):
     return (int(f[11]) + int(f[12])) / TCK
 
 
+def thread_cpu_s(pid, name):
+    """CPU seconds of the threads of @p pid named @p name (comm), of its main thread, and of the others."""
+    mine = main = other = 0.0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            comm = open("/proc/%d/task/%s/comm" % (pid, tid)).read().strip()
+            f = open("/proc/%d/task/%s/stat" % (pid, tid)).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a thread that ended meanwhile
+        t = (int(f[11]) + int(f[12])) / TCK
+        if comm == name:
+            mine += t
+        elif int(tid) == pid:
+            main += t
+        else:
+            other += t
+    return mine, main, other
+
+
 def vm(pid, key):
     for line in open("/proc/%d/status" % pid):
         if line.startswith(key + ":"):
@@ -58,7 +79,10 @@ class Agent(object):
     """erreadyd on gen_synthetic.py output, NETCONF on a UNIX socket and SSH."""
 
     def __init__(self, erreadyd, sessions, work):
+        self.sessions = sessions
         self.dir = os.path.join(work, "s%d" % sessions)
+        if os.path.exists(self.dir):  # -s equal to 4 x -c
+            self.dir += "-2"
         os.makedirs(self.dir)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_synthetic.py"), str(sessions), self.dir],
                        check=True, stdout=subprocess.DEVNULL)
@@ -73,6 +97,9 @@ class Agent(object):
             "ssh": {"address": "127.0.0.1", "port": self.port},
             "unix-socket": {"path": self.sock, "mode": "0600"},
             "user": [{"name": "bench", "authorized-key": [open(self.key + ".pub").read().strip()]}]}
+        # the SNMP master on a free port: another erreadyd on this host must not stop this one
+        cfg["expressroute-readiness:expressroute"]["agent"].setdefault("snmp", {})["listen"] = [
+            "udp:127.0.0.1:%d" % nclib.free_udp_port()]
         json.dump(cfg, open(cfgp, "w"))
         self.log = open(os.path.join(self.dir, "erreadyd.log"), "w")
         self.proc = subprocess.Popen([erreadyd, "-c", cfgp, "--observed", os.path.join(self.dir, "observed.json"),
@@ -81,7 +108,9 @@ class Agent(object):
         end = time.time() + 120
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.time() > end:
-                raise SystemExit("erreadyd did not start: see %s" % self.log.name)
+                self.log.flush()
+                raise SystemExit("erreadyd did not start; the end of its log:\n%s"
+                                 % "".join(open(self.log.name).readlines()[-10:]))
             time.sleep(0.05)
         self.m = nclib.connect_unix(self.sock, timeout=120)
         # the first evaluation must be published before timing anything
@@ -89,6 +118,11 @@ class Agent(object):
 
     def cpu(self):
         return cpu_s(self.proc.pid)
+
+    def cpu_split(self):
+        """(collector thread, main thread, the others: NETCONF sessions, SSH): evaluations are the
+        collector's, publishing them (SNMP view, events) and SNMP the main thread's."""
+        return thread_cpu_s(self.proc.pid, "er-collector")
 
     def hwm(self):
         return vm(self.proc.pid, "VmHWM")
@@ -149,7 +183,12 @@ def bench_get(a, repeat):
     return statistics.median(ts), statistics.median(cts)
 
 
-def bench_commit(a, circuits, edits=100):
+def loadavg():
+    return open("/proc/loadavg").read().split()[0]
+
+
+def bench_commit(a, circuits, edits=100, tag=None):
+    """edit+commit rounds; @p tag: "big" (the -s config) or "small" (the -c one), for the RESULT ids."""
     m = a.m
     edit = ('<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><expressroute xmlns="%s"><circuit>'
             '<name>erbench-%05d</name><maintenance>%s</maintenance></circuit></expressroute></config>')
@@ -161,24 +200,48 @@ def bench_commit(a, circuits, edits=100):
     for target in ("candidate", "running"):
         m.get_config("running")  # warm (nothing changed)
         c0 = a.cpu()
+        _, m0, v0 = a.cpu_split()
+        ts = []
         t = time.perf_counter()
         for i in range(edits):
             c = i % circuits + 1
             state[c] = not state.get(c, False)
+            t1 = time.perf_counter()
             m.edit_config(target=target, config=edit % (ER_NS, c, "true" if state[c] else "false"))
             if target == "candidate":
                 m.commit()
+            ts.append(time.perf_counter() - t1)
         wall = time.perf_counter() - t
         cpu = a.cpu() - c0
-        res[target] = wall
+        _, m1, v1 = a.cpu_split()
+        # the evaluation's helper threads come and go: what no other live thread took is the re-evaluations'
+        serve, publish = v1 - v0, m1 - m0
+        res[target] = (wall, cpu, statistics.median(ts), min(ts), max(ts), serve, publish, cpu - serve - publish)
         what = "edit-config candidate + commit" if target == "candidate" else "edit-config running (no commit)"
-        print("  %d x %-32s %7.3f s total  (%.1f ms each; erreadyd CPU %.3f s)"
-              % (edits, what + ":", wall, wall * 1000.0 / edits, cpu))
+        print("  %d x %-32s %7.3f s total  (%.1f ms each: median %.1f, min %.1f, max %.1f; erreadyd CPU %.3f s:"
+              " %.3f s in the session threads, %.3f s publishing on the main thread, %.3f s re-evaluating)"
+              % (edits, what + ":", wall, wall * 1000.0 / edits, statistics.median(ts) * 1000.0,
+                 min(ts) * 1000.0, max(ts) * 1000.0, cpu, serve, publish, cpu - serve - publish))
     r = m.get_config("running", filter=("subtree", '<expressroute xmlns="%s"><circuit><name/><peering><type/>'
                                         '</peering></circuit></expressroute>' % ER_NS))
-    print("  (configuration: %d list entries: %d circuits, %d peerings)" % (
-        r.xml.count("<circuit>") + r.xml.count("<peering>"), r.xml.count("<circuit>"), r.xml.count("<peering>")))
-    return res["candidate"]
+    ncirc, npeer = r.xml.count("<circuit>"), r.xml.count("<peering>")
+    print("  (configuration: %d list entries: %d circuits, %d peerings)" % (ncirc + npeer, ncirc, npeer))
+    wall, cpu, med, lo, hi, serve, publish, reeval = res["candidate"]
+    size = "%d circuits, %d sessions" % (ncirc, a.sessions)
+    load = "load %s" % loadavg()
+    # the ids are literal (results.py --check finds them here)
+    one, many = {"big": ("edit-one-big", "edit-100-big"), "small": ("edit-one-small", "edit-100-small")}.get(
+        tag, (None, None))
+    if one:
+        print("RESULT %s | one edit-config (candidate) + commit, %s, from ncclient | <= %s | "
+              "median %.1f ms, min %.1f, max %.1f of %d; erreadyd CPU %.1f ms each in the session threads"
+              " (+ %.1f ms publishing and %.1f ms re-evaluating, in the background; %s)"
+              % (one, size, "10 ms" if tag == "big" else "8 ms", med * 1000.0, lo * 1000.0, hi * 1000.0, edits,
+                 serve * 1000.0 / edits, publish * 1000.0 / edits, reeval * 1000.0 / edits, load))
+        print("RESULT %s | %d edit-config (candidate) + commit in a row, %s | %s | "
+              "%.2f s wall, %.2f s erreadyd CPU (%s)"
+              % (many, edits, size, "<= 1 s" if tag == "small" else "none (<= 1 s at 500 circuits)", wall, cpu, load))
+    return wall
 
 
 def bench_idle(a, seconds):
@@ -188,12 +251,24 @@ def bench_idle(a, seconds):
         sess.append(nclib.connect_unix(a.sock))
     time.sleep(1.0)
     c0, t0 = a.cpu(), time.perf_counter()
+    _, m0, v0 = a.cpu_split()
     time.sleep(seconds)
     cpu, wall = a.cpu() - c0, time.perf_counter() - t0
+    _, m1, v1 = a.cpu_split()
     for s in sess:
         nclib.close_quietly(s)
-    print("  10 idle sessions (5 SSH, 5 UNIX) for %.0f s: erreadyd CPU %.3f s = %.2f %% of a core"
-          % (wall, cpu, 100.0 * cpu / wall))
+    # the collector's polls (every poll-interval, 30 s here) are the daemon's work, idle sessions or not
+    # the evaluation's helper threads come and go: what no live thread but the collector took is the polls'
+    sessions, publish = v1 - v0, m1 - m0
+    polls = cpu - sessions - publish
+    print("  10 idle sessions (5 SSH, 5 UNIX) for %.0f s: erreadyd CPU %.3f s = %.3f %% of a core"
+          " (NETCONF session and SSH threads %.3f s = %.3f %%; main thread (SNMP, publishing the polls) %.3f s;"
+          " the collector's polls and their evaluations %.3f s)"
+          % (wall, cpu, 100.0 * cpu / wall, sessions, 100.0 * sessions / wall, publish, polls))
+    print("RESULT idle-nc-10 | erreadyd CPU with 10 idle NETCONF sessions (5 SSH, 5 UNIX), %d circuits |"
+          " <= 0.05 %% of a core (with an AgentX connection) | %.3f %% of a core over %.0f s: %.3f %% in the"
+          " NETCONF session and SSH threads, the rest the 30 s polls (collect, evaluate, publish; load %s)"
+          % ((a.sessions + 3) // 4, 100.0 * cpu / wall, wall, 100.0 * sessions / wall, loadavg()))
     return 100.0 * cpu / wall
 
 
@@ -203,6 +278,8 @@ def main():
     ap.add_argument("-c", "--circuits", type=int, default=500)
     ap.add_argument("-n", "--repeat", type=int, default=9)
     ap.add_argument("--idle", type=float, default=30)
+    ap.add_argument("--rounds", default="get,idle,edit",
+                    help="comma-separated rounds to run: get, idle, edit (default all)")
     ap.add_argument("erreadyd")
     o = ap.parse_args()
     erreadyd = os.path.abspath(o.erreadyd)
@@ -218,17 +295,25 @@ def main():
         print("[1] %d BGP sessions (%d circuits)" % (o.sessions, (o.sessions + 3) // 4))
         a = Agent(erreadyd, o.sessions, work)
         agents.append(a)
-        get, cold = bench_get(a, o.repeat)
-        idle = bench_idle(a, o.idle)
-        commit_small = bench_commit(a, (o.sessions + 3) // 4)
+        rounds = o.rounds.split(",")
+        get = cold = idle = commit_small = commit = float("nan")
+        if "get" in rounds:
+            get, cold = bench_get(a, o.repeat)
+        if "edit" in rounds:
+            commit_small = bench_commit(a, (o.sessions + 3) // 4, tag="big")
         print("  peak RSS (VmHWM): %.1f MiB" % a.hwm())
         a.stop()
-        print("[2] %d circuits, %d peerings (%d BGP sessions)" % (o.circuits, o.circuits, 4 * o.circuits))
-        b = Agent(erreadyd, 4 * o.circuits, work)
-        agents.append(b)
-        commit = bench_commit(b, o.circuits)
-        print("  peak RSS (VmHWM): %.1f MiB" % b.hwm())
-        b.stop()
+        if "edit" in rounds or "idle" in rounds:
+            print("[2] %d circuits, %d peerings (%d BGP sessions)" % (o.circuits, o.circuits, 4 * o.circuits))
+            b = Agent(erreadyd, 4 * o.circuits, work)
+            agents.append(b)
+            # idle on the issue's 500-circuit config, before any edit
+            if "idle" in rounds:
+                idle = bench_idle(b, o.idle)
+            if "edit" in rounds:
+                commit = bench_commit(b, o.circuits, tag="small")
+            print("  peak RSS (VmHWM): %.1f MiB" % b.hwm())
+            b.stop()
         print("summary: full get %.1f ms repeated, %.1f ms first after an evaluation (target <= 100 ms); "
               "100 edit+commit %.2f s with %d circuits, %.2f s with %d list entries (target <= 1 s); "
               "idle %.2f %% of a core (target <= 1 %%)"

@@ -1,5 +1,5 @@
 /*
- * The AgentX PDU decoder (agent/agentx_pdu.c): the input is a stream a
+ * The AgentX PDU decoder (agent/snmp/agentx_pdu.c): the input is a stream a
  * hostile master could send, cut into PDUs by their headers as the session
  * does. Nothing may be read outside the buffer; a PDU that decodes is
  * encoded again with our encoder and must decode to the same fields (the

@@ -1,6 +1,6 @@
 /*
  * Our AgentX subagent against a hostile master: for each input a fresh
- * session (agent/agentx.c with the real MIB glue, agentx_glue.c, over the
+ * session (agent/snmp/agentx.c with the real MIB glue, agentx_glue.c, over the
  * example config's view and datastore) connects to this target's UNIX
  * socket, is opened and registered properly, and then receives the input
  * as the master's byte stream: requests of every kind with any lengths,

@@ -1,5 +1,5 @@
 /*
- * Our AgentX subagent (agent/agentx_pdu.c, agentx.c, agentx_glue.c).
+ * Our AgentX subagent (agent/snmp/agentx_pdu.c, agentx.c, agentx_glue.c).
  * The codec: every PDU type encoded and decoded again in both byte
  * orders, one PDU checked byte for byte against RFC 2741's layout, and
  * malformed PDUs refused. The session: this test plays the master on a

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <libyang/libyang.h>
 
+#include "config_diff.h"
 #include "fixture.h"
 
 static struct er_ds *
@@ -351,6 +352,278 @@ test_validate_entries_same_as_full(void **state)
 	er_ds_free(ds);
 }
 
+/* Running, as text with every default and secret: what a copy of it must print. */
+static char *
+running_text(struct er_ds *ds)
+{
+	char *t = NULL;
+
+	assert_int_equal(lyd_print_mem(&t, er_ds_running(ds), LYD_JSON, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_WD_ALL), 0);
+	return t;
+}
+
+#define CIRCUIT "/expressroute-readiness:expressroute/circuit"
+
+/* A txn scoped to circuit @p key whose tree @p change() changes; validated for the commit. */
+static struct er_ds_txn *
+scoped_edit(struct er_ds *ds, const char *key, void (*change)(struct lyd_node **, const char *))
+{
+	struct er_ds_txn *txn = er_ds_txn_begin(ds);
+	const char *keys[] = { key };
+	struct lyd_node **tree;
+	char err[ER_ERRLEN];
+
+	tree = er_ds_txn_tree_scoped(txn, er_ds_running(ds)->schema, "circuit", keys, 1);
+	change(tree, key);
+	if (er_ds_txn_validate_entries(txn, "circuit", keys, 1, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return txn;
+}
+
+static void
+set_maintenance(struct lyd_node **tree, const char *key)
+{
+	struct lyd_node *m = NULL;
+	char path[256];
+	bool on;
+
+	/* flipped: a real change */
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']/maintenance", key);
+	on = lyd_find_path(*tree, path, 0, &m) == LY_SUCCESS && !strcmp(lyd_get_value(m), "true");
+	assert_int_equal(lyd_new_path(*tree, NULL, path, on ? "false" : "true", LYD_NEW_PATH_UPDATE, NULL), LY_SUCCESS);
+}
+
+static void
+add_circuit(struct lyd_node **tree, const char *key)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']", key);
+	assert_int_equal(lyd_new_path(*tree, NULL, path, NULL, 0, NULL), LY_SUCCESS);
+}
+
+static void
+drop_circuit(struct lyd_node **tree, const char *key)
+{
+	struct lyd_node *n = NULL;
+	char path[256];
+
+	snprintf(path, sizeof(path), CIRCUIT "[name='%s']", key);
+	assert_int_equal(lyd_find_path(*tree, path, 0, &n), LY_SUCCESS);
+	lyd_free_tree(n);
+}
+
+static void
+assert_same_str(const char *a, const char *b)
+{
+	if (a || b) {
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_string_equal(a, b);
+	}
+}
+
+static void
+assert_same_mem(const void *a, size_t na, const void *b, size_t nb, size_t size)
+{
+	assert_int_equal(na, nb);
+	if (na)
+		assert_memory_equal(a, b, na * size);
+}
+
+/* Two C views of one config: field by field, arrays by content. */
+static void
+assert_same_config(const struct er_config *a, const struct er_config *b)
+{
+	size_t i, j;
+
+	assert_int_equal(a->n_circuits, b->n_circuits);
+	for (i = 0; i < a->n_circuits; i++) {
+		const struct er_circuit_cfg *x = &a->circuits[i], *y = &b->circuits[i];
+		struct er_circuit_cfg xs = *x, ys = *y;
+
+		assert_same_str(x->provider, y->provider);
+		assert_same_str(x->location, y->location);
+		assert_same_str(x->secondary_location, y->secondary_location);
+		assert_same_mem(x->vnets, x->n_vnets, y->vnets, y->n_vnets, sizeof(*x->vnets));
+		assert_int_equal(x->n_peerings, y->n_peerings);
+		for (j = 0; j < x->n_peerings; j++) {
+			struct er_peering_cfg xp = x->peerings[j], yp = y->peerings[j];
+
+			assert_same_mem(xp.adv_public, xp.n_adv_public, yp.adv_public, yp.n_adv_public, sizeof(*xp.adv_public));
+			assert_same_mem(xp.nat_pool, xp.n_nat_pool, yp.nat_pool, yp.n_nat_pool, sizeof(*xp.nat_pool));
+			xp.adv_public = yp.adv_public = NULL;
+			xp.nat_pool = yp.nat_pool = NULL;
+			assert_memory_equal(&xp, &yp, sizeof(xp));
+		}
+		/* the rest of the struct, by value */
+		xs.provider = ys.provider = xs.location = ys.location = NULL;
+		xs.secondary_location = ys.secondary_location = NULL;
+		xs.vnets = ys.vnets = NULL;
+		xs.peerings = ys.peerings = NULL;
+		assert_memory_equal(&xs, &ys, sizeof(xs));
+	}
+	assert_same_mem(a->link_subnets, a->n_link_subnets, b->link_subnets, b->n_link_subnets, sizeof(*a->link_subnets));
+	assert_int_equal(a->n_peering_ifnames, b->n_peering_ifnames);
+	for (i = 0; i < a->n_peering_ifnames; i++)
+		assert_string_equal(a->peering_ifnames[i], b->peering_ifnames[i]);
+}
+
+/*
+ * An edit scoped to some circuits leaves the datastore a spare copy of
+ * running: the next txn starts from the old running tree patched (or the
+ * aborted txn's tree patched back), not from a copy of the whole config,
+ * and that tree prints exactly as running does.
+ */
+static void
+test_scoped_edits_recycle_running(void **state)
+{
+	static const struct {
+		const char *key;
+		void (*change)(struct lyd_node **, const char *);
+		bool commit;
+	} steps[] = {
+		{ "er-ams-1", set_maintenance, true },
+		{ "er-new", add_circuit, true },
+		{ "er-ams-1", set_maintenance, true },
+		{ "er-new", set_maintenance, false },
+		{ "er-new", drop_circuit, true },
+		{ "er-ams-1", drop_circuit, false },
+		{ "er-ams-1", set_maintenance, true },
+	};
+	struct er_ds *ds = ds_with_example();
+	char err[ER_ERRLEN], *want, *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct er_ds_txn *txn = scoped_edit(ds, steps[i].key, steps[i].change), *next;
+		const struct lyd_node *kept = steps[i].commit ? er_ds_running(ds) : er_ds_txn_peek(txn);
+		unsigned long gen = er_ds_generation(ds);
+		char *full = er_config_diff_paths(er_ds_running(ds), er_ds_txn_peek(txn), 8);
+		char *scoped = er_ds_txn_diff_paths(txn, 8);
+
+		/* the log line compares only the scope, and says what the whole comparison says */
+		assert_non_null(full);
+		assert_non_null(scoped);
+		assert_string_equal(scoped, full);
+		free(full);
+		free(scoped);
+
+		if (steps[i].commit) {
+			const struct er_config *cfg;
+			struct er_config *built = NULL;
+
+			if (er_ds_txn_commit(txn, err, sizeof(err)) < 0)
+				fail_msg("step %zu: %s", i, err);
+			assert_int_equal(er_ds_generation(ds), gen + 1);
+			/* the C view copied the circuits out of scope from the old one: as if built anew */
+			cfg = er_ds_config(ds);
+			assert_int_equal(er_config_from_tree(er_ds_running(ds), &built, err, sizeof(err)), 0);
+			assert_same_config(cfg, built);
+			er_config_free(built);
+			er_ds_config_unref(cfg);
+		} else
+			er_ds_txn_abort(txn);
+		next = er_ds_txn_begin(ds);
+		/* the very tree, no copy: and it is running to the last default */
+		assert_ptr_equal(er_ds_txn_peek(next), kept);
+		assert_ptr_not_equal(er_ds_txn_peek(next), er_ds_running(ds));
+		want = running_text(ds);
+		got = all_text(next);
+		assert_string_equal(got, want);
+		free(want);
+		free(got);
+		er_ds_txn_abort(next); /* untouched: the spare again */
+	}
+	er_ds_free(ds);
+}
+
+static void
+add_overlapping(struct lyd_node **tree, const char *key)
+{
+	static const char *const leaf[][2] = {
+		{ "vlan-id", "200" },
+		{ "customer-asn", "65010" },
+		{ "ipv4/primary-subnet", "172.16.0.0/30" }, /* er-ams-1's */
+		{ "ipv4/secondary-subnet", "172.16.0.8/30" },
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(leaf) / sizeof(leaf[0]); i++) {
+		snprintf(path, sizeof(path), CIRCUIT "[name='%s']/peering[type='azure-private']/%s", key, leaf[i][0]);
+		assert_int_equal(lyd_new_path(*tree, NULL, path, leaf[i][1], 0, NULL), LY_SUCCESS);
+	}
+}
+
+/* A rule YANG cannot express (rule 5, unique link subnets) refuses a scoped edit as it refuses any, word for word. */
+static void
+test_scoped_edit_refused_alike(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *a = er_ds_txn_begin(ds), *b = er_ds_txn_begin(ds);
+	const char *keys[] = { "er-dup" };
+	char err1[ER_ERRLEN] = "", err2[ER_ERRLEN] = "", *before = running_text(ds), *after;
+
+	(void)state;
+	add_overlapping(er_ds_txn_tree(a), "er-dup");
+	add_overlapping(er_ds_txn_tree_scoped(b, er_ds_running(ds)->schema, "circuit", keys, 1), "er-dup");
+	assert_int_equal(er_ds_txn_validate(a, err1, sizeof(err1)), -1);
+	assert_int_equal(er_ds_txn_validate_entries(b, "circuit", keys, 1, err2, sizeof(err2)), -1);
+	assert_string_equal(err2, err1);
+	assert_non_null(strstr(err1, "overlaps"));
+	er_ds_txn_abort(a);
+	er_ds_txn_abort(b);
+	after = running_text(ds);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	er_ds_free(ds);
+}
+
+/*
+ * A txn that may have changed anything, or whose base is no longer
+ * running, leaves no spare: the next one is a copy of running all the
+ * same. (Which tree it is cannot be told by address: a freed tree's
+ * memory holds the next copy.)
+ */
+static void
+test_unscoped_edit_copies(void **state)
+{
+	struct er_ds *ds = ds_with_example();
+	struct er_ds_txn *txn = er_ds_txn_begin(ds), *next;
+	struct lyd_node *m = NULL;
+	char err[ER_ERRLEN], *want, *got;
+
+	(void)state;
+	assert_int_equal(er_ds_txn_set(txn, CIRCUIT "[name='er-ams-1']/maintenance", "true", err, sizeof(err)), 0);
+	assert_int_equal(er_ds_txn_commit(txn, err, sizeof(err)), 0);
+	next = er_ds_txn_begin(ds);
+	want = running_text(ds);
+	got = all_text(next);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	/* a scoped txn whose base is no longer running (running changed meanwhile) is not kept either */
+	txn = scoped_edit(ds, "er-ams-1", set_maintenance);
+	/* running gets the other value: a stale tree kept would print differently */
+	assert_int_equal(lyd_find_path(er_ds_txn_peek(txn), CIRCUIT "[name='er-ams-1']/maintenance", 0, &m), LY_SUCCESS);
+	assert_int_equal(er_ds_txn_set(next, CIRCUIT "[name='er-ams-1']/maintenance",
+	                     strcmp(lyd_get_value(m), "true") ? "true" : "false", err, sizeof(err)),
+	    0);
+	assert_int_equal(er_ds_txn_commit(next, err, sizeof(err)), 0);
+	er_ds_txn_abort(txn);
+	next = er_ds_txn_begin(ds);
+	want = running_text(ds);
+	got = all_text(next);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	er_ds_txn_abort(next);
+	er_ds_free(ds);
+}
+
 /*
  * er_ds_txn_validate_entries() is sound only while no YANG constraint
  * relates two circuits: no must, unique, min/max-elements on the list, no
@@ -507,6 +780,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_example),
 		cmocka_unit_test(test_validate_entries_same_as_full),
+		cmocka_unit_test(test_scoped_edits_recycle_running),
+		cmocka_unit_test(test_unscoped_edit_copies),
+		cmocka_unit_test(test_scoped_edit_refused_alike),
 		cmocka_unit_test(test_model_relates_no_circuits),
 		cmocka_unit_test(test_block_29_splits),
 		cmocka_unit_test(test_round_trip),
