@@ -687,17 +687,38 @@ int
 er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *const *keys, size_t n, char *err,
     size_t errlen)
 {
-	struct lyd_node *top = txn->tree, *tmp = NULL, *c, *next;
+	struct lyd_node *top = NULL, *tmp = NULL, *ttop = NULL, *s, *c, *next;
 	size_t i;
 
-	/* one top-level container whose list entries are its children, or the whole tree */
-	if (!top || top->next || top->prev != top || !top->schema || top->schema->nodetype != LYS_CONTAINER)
+	/*
+	 * The top-level container whose children are the list's entries (the
+	 * other top-level nodes, ietf-netconf-acm's nacm, are copied whole: a
+	 * few rules), or the whole tree.
+	 */
+	LY_LIST_FOR(txn->tree, s) {
+		if (!s->schema || s->schema->nodetype != LYS_CONTAINER ||
+		    !lys_find_child(s->schema, s->schema->module, list, 0, LYS_LIST, 0))
+			continue;
+		if (top)
+			return er_ds_txn_validate(txn, err, errlen);
+		top = s;
+	}
+	if (!top)
 		return er_ds_txn_validate(txn, err, errlen);
 	er_config_free(txn->prepared);
 	txn->prepared = NULL;
 	ly_err_clean(txn->ds->ctx, NULL);
-	if (lyd_dup_single(top, NULL, LYD_DUP_WITH_FLAGS, &tmp) != LY_SUCCESS)
-		fatalx("cannot copy a config tree");
+	LY_LIST_FOR(txn->tree, s) {
+		struct lyd_node *d = NULL;
+
+		if (lyd_dup_single(s, NULL, LYD_DUP_WITH_FLAGS | (s == top ? 0 : LYD_DUP_RECURSIVE), &d) != LY_SUCCESS ||
+		    (tmp && lyd_insert_sibling(tmp, d, &tmp) != LY_SUCCESS))
+			fatalx("cannot copy a config tree");
+		if (!tmp)
+			tmp = d;
+		if (s == top)
+			ttop = d;
+	}
 	LY_LIST_FOR(lyd_child(top), c) {
 		const char *k = NULL;
 		bool want = !c->schema || c->schema->nodetype != LYS_LIST || strcmp(c->schema->name, list);
@@ -705,7 +726,7 @@ er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *
 		if (!want && (k = entry_key(c)))
 			for (i = 0; i < n && !want; i++)
 				want = !strcmp(keys[i], k);
-		if (want && lyd_dup_single(c, (struct lyd_node_inner *)tmp, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, NULL) !=
+		if (want && lyd_dup_single(c, (struct lyd_node_inner *)ttop, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, NULL) !=
 			LY_SUCCESS)
 			fatalx("cannot copy a config tree");
 	}
@@ -718,7 +739,11 @@ er_ds_txn_validate_entries(struct er_ds_txn *txn, const char *list, const char *
 	 * gone) replace their originals' in place: a system-ordered entry
 	 * cannot be inserted at a position, and the order must not change.
 	 */
-	LY_LIST_FOR_SAFE(lyd_child(tmp), next, c) {
+	/* validation may have added top-level defaults before our copy: find it again */
+	LY_LIST_FOR(tmp, ttop)
+		if (ttop->schema == top->schema)
+			break;
+	LY_LIST_FOR_SAFE(ttop ? lyd_child(ttop) : NULL, next, c) {
 		struct lyd_node *orig = NULL, *ch, *nx;
 
 		if (!c->schema || c->schema->nodetype != LYS_LIST || strcmp(c->schema->name, list))

@@ -365,6 +365,19 @@ running_text(struct er_ds *ds)
 #define CIRCUIT "/expressroute-readiness:expressroute/circuit"
 
 /* A txn scoped to circuit @p key whose tree @p change() changes; validated for the commit. */
+/* our container's schema: running's top level also holds ietf-netconf-acm's nacm */
+static const struct lysc_node *
+er_top(struct er_ds *ds)
+{
+	const struct lyd_node *top;
+
+	LY_LIST_FOR(er_ds_running(ds), top)
+		if (!strcmp(LYD_NAME(top), "expressroute"))
+			return top->schema;
+	fail_msg("no expressroute container in running");
+	return NULL;
+}
+
 static struct er_ds_txn *
 scoped_edit(struct er_ds *ds, const char *key, void (*change)(struct lyd_node **, const char *))
 {
@@ -373,7 +386,7 @@ scoped_edit(struct er_ds *ds, const char *key, void (*change)(struct lyd_node **
 	struct lyd_node **tree;
 	char err[ER_ERRLEN];
 
-	tree = er_ds_txn_tree_scoped(txn, er_ds_running(ds)->schema, "circuit", keys, 1);
+	tree = er_ds_txn_tree_scoped(txn, er_top(ds), "circuit", keys, 1);
 	change(tree, key);
 	if (er_ds_txn_validate_entries(txn, "circuit", keys, 1, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
@@ -568,7 +581,7 @@ test_scoped_edit_refused_alike(void **state)
 
 	(void)state;
 	add_overlapping(er_ds_txn_tree(a), "er-dup");
-	add_overlapping(er_ds_txn_tree_scoped(b, er_ds_running(ds)->schema, "circuit", keys, 1), "er-dup");
+	add_overlapping(er_ds_txn_tree_scoped(b, er_top(ds), "circuit", keys, 1), "er-dup");
 	assert_int_equal(er_ds_txn_validate(a, err1, sizeof(err1)), -1);
 	assert_int_equal(er_ds_txn_validate_entries(b, "circuit", keys, 1, err2, sizeof(err2)), -1);
 	assert_string_equal(err2, err1);
