@@ -2,10 +2,12 @@
  * get and get-config (RFC 6241 7.1, 7.7; with-defaults RFC 6243; the
  * monitoring and stream lists of RFC 6022 and 5277): the expressroute
  * config and state, the YANG library, and an unfiltered <get>'s cached
- * part spliced in as text (nc_get.h).
+ * part spliced in as text (nc_get.h), printed without a libyang tree for
+ * its bulk (state_xml.h) and released once a newer snapshot is published.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +31,23 @@
 #include "nc_nacm.h"
 #include "nc_rpc.h"
 #include "state_tree.h"
+#include "state_xml.h"
 #include "util.h"
 
 #define ER_TOP "/" ER_YANG_MODULE ":expressroute"
 
 /*
- * The expressroute part (config and state) of an unfiltered <get>, for one
- * snapshot and datastore generation, and its text once printed. Shared by
- * the sessions; read-only once made, freed by its last reference.
+ * The expressroute part (config and state) of an unfiltered <get> with
+ * defaults explicit, printed once for one snapshot and datastore
+ * generation: only its text is kept (no libyang tree between gets), and it
+ * is released once a newer snapshot is published (er_nc_get_expire). Shared
+ * by the sessions; read-only once made, freed by its last reference.
  */
 struct full_cache {
 	int refs; /* under O's lock */
 	struct er_snapshot *snap;
 	unsigned long gen;
-	struct lyd_node *tree;
-	struct er_nc_text *text; /* with-defaults explicit; under O's lock */
+	struct er_nc_text *text;
 };
 
 /* All under the agent lock. */
@@ -338,10 +342,10 @@ er_data(enum dsid ds, bool config_only, unsigned parts, struct er_snapshot *snap
 }
 
 /*
- * An unfiltered <get>'s expressroute part (config and all state), copied
- * from a cached tree while neither the published snapshot nor running has
- * changed: an NMS polling the full state between two evaluations pays for
- * building 1000 sessions' state once per evaluation, not per poll.
+ * An unfiltered <get>'s expressroute part (config and all state), printed
+ * once while neither the published snapshot nor running has changed: an
+ * NMS polling the full state between two evaluations pays for it once per
+ * evaluation, not per poll.
  */
 /* Drop a reference (O's lock held); returns the cache if it must be freed, after unlocking. */
 static struct full_cache *
@@ -355,7 +359,6 @@ full_free(struct full_cache *f)
 {
 	if (!f)
 		return;
-	lyd_free_all(f->tree);
 	er_snapshot_unref(f->snap);
 	er_nc_text_unref(f->text);
 	free(f);
@@ -372,13 +375,110 @@ full_release(struct full_cache *f)
 	full_free(dead);
 }
 
+static ssize_t
+buf_write(void *arg, const void *d, size_t n)
+{
+	er_buf_add(arg, d, n);
+	return (ssize_t)n;
+}
+
+#define ER_OPEN "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
+#define ER_CLOSE "</expressroute>"
+
+/*
+ * The readiness container of @p snap, from its XML printer (state_xml.h),
+ * or, when that printer cannot vouch for a value, cut from the libyang
+ * print of the tree state_tree.c builds (which then decides, as before).
+ */
+static int
+readiness_text(struct er_snapshot *snap, struct er_buf *b)
+{
+	const unsigned parts = ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS | ER_ST_HOST;
+	struct lyd_node *rd = NULL;
+	char *x, *open, *close;
+
+	if (er_state_xml_readiness(snap, er_nc_ctx(), parts, NULL, NULL, b) == 0)
+		return 0;
+	if (er_state_tree_parts(snap, er_nc_ctx(), parts, &rd) < 0 || !rd)
+		return 0; /* as er_data: the state is left out */
+	x = er_ds_print_mem(rd, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT);
+	lyd_free_all(rd);
+	if (!x)
+		return -1;
+	if ((open = strstr(x, "<readiness")) && (close = strstr(x, ER_CLOSE)) && close > open)
+		er_buf_add(b, open, (size_t)(close - open));
+	free(x);
+	return 0;
+}
+
+/*
+ * The text of an unfiltered <get>'s expressroute part, with defaults
+ * explicit: the config and the circuit, group and partner state (nested in
+ * the config) as a libyang tree printed by libyang, then the readiness
+ * container, the last child of /expressroute and all state, printed straight
+ * from the snapshot. The tree is freed before readiness is printed.
+ *
+ * Read access control (RFC 8341 NACM) plugs in here, in two places: the
+ * tree made by er_data() is the one place the reply exists as a libyang
+ * tree (prune it before it is printed), and readiness_text() passes the
+ * printer a "may read?" predicate (er_state_xml_may_read: NULL today) that
+ * skips refused subtrees. The cached text is what a reader with full read
+ * access gets: a restricted user's <get> must not be served from it (print
+ * a text of its own, or take the filtered path, which builds a tree).
+ */
+static struct er_nc_text *
+full_print(struct er_snapshot *snap, struct er_nc_errs *errs)
+{
+	struct lyd_node *data = NULL;
+	struct er_buf b = { 0 };
+	size_t cl = strlen(ER_CLOSE), empty = SIZE_MAX;
+
+	if (er_data(DS_RUNNING, false, ER_ST_CIRCUITS | ER_ST_RESILIENCY, snap, &data, errs) < 0)
+		return NULL;
+	if (data && lyd_print_clb(buf_write, &b, data, LYD_XML,
+	                LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS) {
+		lyd_free_all(data);
+		er_buf_free(&b);
+		return NULL;
+	}
+	lyd_free_all(data);
+	/* <expressroute xmlns="...">...</expressroute>, or <expressroute xmlns="..."/> when empty */
+	if (b.len >= cl && !memcmp(er_buf_data(&b) + b.len - cl, ER_CLOSE, cl))
+		b.len -= cl;
+	else if (b.len >= 2 && !memcmp(er_buf_data(&b) + b.len - 2, "/>", 2) &&
+	    !strncmp(er_buf_data(&b), "<expressroute ", 14) && !memchr(er_buf_data(&b) + 1, '<', b.len - 1)) {
+		b.len--;
+		er_buf_data(&b)[b.len - 1] = '>';
+	}
+	else if (b.len) {
+		er_buf_free(&b);
+		return NULL; /* not the one subtree expected */
+	}
+	/* libyang printed nothing (no config, no circuit): readiness alone, under /expressroute */
+	if (!b.len) {
+		er_buf_add(&b, ER_OPEN, strlen(ER_OPEN));
+		empty = b.len;
+	}
+	if (readiness_text(snap, &b) < 0) {
+		er_buf_free(&b);
+		return NULL;
+	}
+	if (b.len == empty)
+		b.len = 0; /* nothing at all, as libyang prints an empty NP container */
+	if (b.len)
+		er_buf_add(&b, ER_CLOSE, cl);
+	er_buf_add(&b, "", 1);
+	/* the buffer doubled as it grew: give back what is not text before it is kept */
+	return er_nc_text_new(xreallocarray(b.p, b.len, 1), b.len - 1); /* off is 0: nothing was eaten */
+}
+
 /* The expressroute part of an unfiltered <get> for the current snapshot and config (a reference). */
 static struct full_cache *
 full_get(struct er_nc_errs *errs)
 {
 	struct er_snapshot *snap = er_nc_env->snapshot();
 	struct full_cache *f = NULL, *dead = NULL;
-	struct lyd_node *data = NULL;
+	struct er_nc_text *t;
 	unsigned long gen;
 
 	er_nc_lock();
@@ -392,15 +492,17 @@ full_get(struct er_nc_errs *errs)
 		er_snapshot_unref(snap);
 		return f;
 	}
-	if (er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, errs) < 0) {
+	if (!(t = full_print(snap, errs))) {
 		er_snapshot_unref(snap);
+		if (!errs->n)
+			er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "%s", "cannot print the reply");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->refs = 1;
 	f->snap = snap; /* the reference is kept: its address cannot be reused while cached */
 	f->gen = gen;
-	f->tree = data;
+	f->text = t;
 	er_nc_lock();
 	if (er_ds_generation(er_nc_env->ds) == gen) {
 		dead = full_drop(O.full);
@@ -410,30 +512,6 @@ full_get(struct er_nc_errs *errs)
 	er_nc_unlock();
 	full_free(dead);
 	return f;
-}
-
-/* Its text, printed by the first session that asks (a reference). */
-static struct er_nc_text *
-full_text(struct full_cache *f)
-{
-	struct er_nc_text *t;
-	char *x;
-
-	er_nc_lock();
-	t = er_nc_text_ref(f->text);
-	er_nc_unlock();
-	if (t)
-		return t;
-	x = f->tree ? er_ds_print_mem(f->tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
-		    : xstrdup("");
-	if (!x)
-		return NULL;
-	t = er_nc_text_new(x, strlen(x));
-	er_nc_lock();
-	if (!f->text)
-		f->text = er_nc_text_ref(t);
-	er_nc_unlock();
-	return t;
 }
 
 /*
@@ -480,24 +558,29 @@ er_nc_op_get(struct er_nc_sess *ss, const struct lyd_node *rpc, bool config_only
 		return er_nc_missing1("source", "get-config needs a <source> datastore");
 	if (er_nc_filter_parse(er_nc_ctx(), er_lyd_child(rpc, "filter"), &f, &errs) < 0)
 		return er_nc_fail(&errs);
-	if (!config_only && f.all) {
+	if (!config_only && f.all && ss->guard && wd == NC_WD_EXPLICIT && !er_nacm_read_restricted(ss->nacm)) {
+		/*
+		 * explicit (the default) goes out as text printed once per
+		 * evaluation; users whose rules may hide parts of it get a tree of
+		 * their own below (the text has no node marked
+		 * nacm:default-deny-all: the secrets are stripped from it)
+		 */
 		struct full_cache *fc = full_get(&errs);
 		if (!fc) {
 			er_nc_filter_clear(&f);
 			return er_nc_fail(&errs);
 		}
-		/*
-		 * explicit (the default) goes out as text printed once; the other
-		 * modes print a copy, and so do users whose rules may hide parts of
-		 * it (the text has no node marked nacm:default-deny-all: the
-		 * secrets are stripped from it)
-		 */
-		if (ss->guard && wd == NC_WD_EXPLICIT && !er_nacm_read_restricted(ss->nacm))
-			text = full_text(fc);
-		if (!text && fc->tree &&
-		    lyd_dup_siblings(fc->tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &data) != LY_SUCCESS)
-			fatalx("out of memory");
+		text = er_nc_text_ref(fc->text);
 		full_release(fc);
+	} else if (!config_only && f.all) {
+		/* the other with-defaults modes, and restricted readers, print a tree of their own */
+		struct er_snapshot *snap = er_nc_env->snapshot();
+		int rc = er_data(DS_RUNNING, false, ER_ST_ALL, snap, &data, &errs);
+		er_snapshot_unref(snap);
+		if (rc < 0) {
+			er_nc_filter_clear(&f);
+			return er_nc_fail(&errs);
+		}
 	} else if (wants(&f, ER_TOP)) {
 		unsigned parts = config_only ? 0 : state_parts(&f);
 		struct er_snapshot *snap = parts ? er_nc_env->snapshot() : NULL;
@@ -546,6 +629,23 @@ er_nc_get_init(void)
 	/* splice markers are unguessable, so no client-chosen text can pass for one */
 	if (getrandom(&O.splice_nonce, sizeof(O.splice_nonce), 0) != sizeof(O.splice_nonce))
 		O.splice_nonce = (unsigned long long)time(NULL) * 2654435761ULL ^ (unsigned long long)getpid();
+}
+
+void
+er_nc_get_expire(void)
+{
+	struct er_snapshot *snap;
+	struct full_cache *dead = NULL;
+
+	if (!O.full)
+		return;
+	snap = er_nc_env->snapshot();
+	if (O.full->snap != snap) {
+		dead = full_drop(O.full);
+		O.full = NULL;
+	}
+	er_snapshot_unref(snap);
+	full_free(dead);
 }
 
 void

@@ -14,5 +14,7 @@ struct nc_server_reply *er_nc_op_get(struct er_nc_sess *ss, const struct lyd_nod
 /** A fresh splice nonce and no cached <get>; er_nc_get_fini() drops the cache. */
 void er_nc_get_init(void);
 void er_nc_get_fini(void);
+/** Release what a served <get> cached once a newer snapshot is published (agent lock held). */
+void er_nc_get_expire(void);
 
 #endif

@@ -952,6 +952,7 @@ er_nc_ops_process(uint64_t now_ms)
 {
 	if (O.cc && now_ms >= O.cc_deadline_ms)
 		cc_rollback("confirm-timeout passed");
+	er_nc_get_expire();
 }
 
 bool

@@ -1,0 +1,393 @@
+#include "state_xml.h"
+
+#include <libyang/libyang.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "datastore.h"
+#include "model.h"
+#include "observed.h"
+#include "state_tree.h"
+
+#define RD "/" ER_YANG_MODULE ":expressroute/readiness"
+
+/* Leaves whose canonical form is libyang's to say (date-and-time, ip-prefix): one memo each. */
+enum canon_slot { CANON_LAST_EVAL, CANON_SINCE, CANON_XLAT, CANON_N };
+static const char *const canon_path[CANON_N] = { RD "/last-evaluation", RD "/check/since", RD "/nat/rule/translated" };
+
+struct px {
+	struct er_buf *out;
+	const struct ly_ctx *ctx;
+	er_state_xml_may_read may_read;
+	void *arg;
+	int bad;
+	struct {
+		const struct lysc_node *schema;
+		char in[64], out[96];
+		bool set;
+	} canon[CANON_N];
+};
+
+static void
+put(struct px *p, const char *s, size_t n)
+{
+	er_buf_add(p->out, s, n);
+}
+
+#define PUTS(p, lit) put((p), (lit), sizeof(lit) - 1)
+
+/* Length of a valid UTF-8 sequence at @p s (not a control character), or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n, i;
+	unsigned cp;
+
+	if (c < 0x80)
+		return c >= 0x20 || c == '\t' || c == '\n' || c == '\r' ? (c == 0x7f ? 0 : 1) : 0;
+	if ((c & 0xe0) == 0xc0)
+		n = 2, cp = c & 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, cp = c & 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF and the C1 controls are left to libyang */
+	if ((n == 2 && cp < 0xa0) || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Text content as libyang's lyxml_dump_text() writes it: &, < and > escaped. */
+static void
+text(struct px *p, const char *v)
+{
+	const unsigned char *s = (const unsigned char *)v, *run = s;
+
+	while (*s) {
+		size_t n;
+		const char *esc = NULL;
+
+		if (*s == '&')
+			esc = "&amp;";
+		else if (*s == '<')
+			esc = "&lt;";
+		else if (*s == '>')
+			esc = "&gt;";
+		if (esc) {
+			put(p, (const char *)run, (size_t)(s - run));
+			put(p, esc, strlen(esc));
+			run = ++s;
+			continue;
+		}
+		if (!(n = utf8_len(s))) {
+			p->bad = 1;
+			return;
+		}
+		s += n;
+	}
+	put(p, (const char *)run, (size_t)(s - run));
+}
+
+/* <name>value</name>, or <name/> for an empty value (libyang's xml_print_term) */
+static void
+leaf(struct px *p, const char *name, const char *v)
+{
+	size_t n = strlen(name);
+
+	put(p, "<", 1);
+	put(p, name, n);
+	if (!v[0]) {
+		PUTS(p, "/>");
+		return;
+	}
+	put(p, ">", 1);
+	text(p, v);
+	PUTS(p, "</");
+	put(p, name, n);
+	put(p, ">", 1);
+}
+
+static void
+leaf_u(struct px *p, const char *name, unsigned long long v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%llu", v);
+	leaf(p, name, b);
+}
+
+/* @p v in libyang's canonical form for the leaf of @p slot. */
+static void
+leaf_canon(struct px *p, enum canon_slot slot, const char *name, const char *v)
+{
+	const char *c = NULL;
+
+	if (!p->canon[slot].set || strcmp(p->canon[slot].in, v)) {
+		if (!p->canon[slot].schema &&
+		    !(p->canon[slot].schema = lys_find_path(p->ctx, NULL, canon_path[slot], 0))) {
+			p->bad = 1;
+			return;
+		}
+		if (strlen(v) >= sizeof(p->canon[slot].in) ||
+		    lyd_value_validate(p->ctx, p->canon[slot].schema, v, strlen(v), NULL, NULL, &c) != LY_SUCCESS || !c ||
+		    strlen(c) >= sizeof(p->canon[slot].out)) {
+			if (c)
+				lydict_remove(p->ctx, c);
+			p->bad = 1;
+			return;
+		}
+		snprintf(p->canon[slot].in, sizeof(p->canon[slot].in), "%s", v);
+		snprintf(p->canon[slot].out, sizeof(p->canon[slot].out), "%s", c);
+		p->canon[slot].set = true;
+		lydict_remove(p->ctx, c);
+	}
+	leaf(p, name, p->canon[slot].out);
+}
+
+static bool
+readable(struct px *p, const char *path, const char *key)
+{
+	return !p->may_read || p->may_read(p->arg, path, key);
+}
+
+/* readiness opens when its first child is printed: libyang leaves out an empty container */
+static void
+open_rd(struct px *p, bool *open)
+{
+	if (!*open)
+		PUTS(p, "<readiness>");
+	*open = true;
+}
+
+static void
+summary(struct px *p, const struct er_snapshot *s, bool *open)
+{
+	static const char *const name[] = { "checks-pass", "checks-warn", "checks-fail", "checks-unknown" };
+	static const enum er_status st[] = { ER_PASS, ER_WARN, ER_FAIL, ER_UNKNOWN };
+	char ts[32], path[128];
+	size_t i;
+
+	if (readable(p, RD "/readiness", NULL)) {
+		open_rd(p, open);
+		leaf(p, "readiness", er_readiness_name(s->overall.readiness));
+	}
+	if (readable(p, RD "/last-evaluation", NULL)) {
+		open_rd(p, open);
+		leaf_canon(p, CANON_LAST_EVAL, "last-evaluation", er_time_str(s->evaluated_at, ts, sizeof(ts)));
+	}
+	for (i = 0; i < ARRAY_SIZE(name); i++) {
+		snprintf(path, sizeof(path), RD "/%s", name[i]);
+		if (readable(p, path, NULL)) {
+			open_rd(p, open);
+			leaf_u(p, name[i], s->overall.count[st[i]]);
+		}
+	}
+}
+
+static void
+collectors(struct px *p, const struct er_snapshot *s, bool *open)
+{
+	int src;
+
+	for (src = 0; src < ER_SRC_COUNT; src++) {
+		const struct er_source_status *ss = &s->obs->src[src];
+		const char *name = er_source_name((enum er_source)src);
+
+		if (!readable(p, RD "/collector", name))
+			continue;
+		open_rd(p, open);
+		PUTS(p, "<collector>");
+		leaf(p, "source", name);
+		if (ss->daemon[0])
+			leaf(p, "daemon", ss->daemon);
+		leaf(p, "status", er_collector_status_name(ss->status ? ss->status : ER_COLL_DISABLED));
+		if (ss->message[0])
+			leaf(p, "message", ss->message);
+		else if (!ss->status)
+			leaf(p, "message", "not collected");
+		leaf_u(p, "duration", ss->duration_ms);
+		PUTS(p, "</collector>");
+	}
+}
+
+static void
+checks(struct px *p, const struct er_snapshot *s, bool lean, bool *open)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_results && !p->bad; i++) {
+		const struct er_result *r = &s->results[i];
+		char id[256], ts[32];
+
+		er_result_id(r, id, sizeof(id));
+		if (!readable(p, RD "/check", id))
+			continue;
+		open_rd(p, open);
+		PUTS(p, "<check>");
+		leaf(p, "id", id);
+		if (!lean)
+			leaf(p, "name", r->def->name);
+		leaf_u(p, "code", r->def->code);
+		if (!lean)
+			leaf(p, "area", er_area_name(r->def->area));
+		if (r->circuit[0])
+			leaf(p, "circuit", r->circuit);
+		if (r->peering)
+			leaf(p, "peering", er_peering_name(r->peering));
+		if (r->path)
+			leaf(p, "path", er_path_name(r->path));
+		leaf(p, "status", er_status_name(r->status));
+		if (!lean)
+			leaf(p, "severity", er_severity_name(r->def->severity));
+		if (r->detail[0])
+			leaf(p, "detail", r->detail);
+		if (!lean) {
+			leaf(p, "rule", r->def->rule);
+			leaf_canon(p, CANON_SINCE, "since", er_time_str(r->since, ts, sizeof(ts)));
+		}
+		PUTS(p, "</check>");
+	}
+}
+
+static void
+nat(struct px *p, const struct er_observed *obs, bool *open)
+{
+	char idx[24], buf[ER_PREFIX_STRLEN];
+	bool any = false;
+	size_t i, j;
+
+	if (!readable(p, RD "/nat", NULL))
+		return;
+	for (i = 0; i < obs->n_nat; i++) {
+		const struct er_nat_rule *r = &obs->nat[i];
+
+		snprintf(idx, sizeof(idx), "%zu", i + 1);
+		if (!readable(p, RD "/nat/rule", idx))
+			continue;
+		open_rd(p, open);
+		if (!any)
+			PUTS(p, "<nat>");
+		any = true;
+		PUTS(p, "<rule>");
+		leaf(p, "index", idx);
+		if (r->family[0])
+			leaf(p, "family", r->family);
+		if (r->hook[0])
+			leaf(p, "hook", r->hook);
+		if (r->oif[0])
+			leaf(p, "output-interface", r->oif);
+		leaf(p, "action", r->action == ER_NAT_MASQUERADE ? "masquerade" : "snat");
+		for (j = 0; j < r->n_xlat; j++)
+			leaf_canon(p, CANON_XLAT, "translated", er_prefix_str(&r->xlat[j], buf, sizeof(buf)));
+		leaf_u(p, "packets", (unsigned long long)r->packets);
+		PUTS(p, "</rule>");
+	}
+	if (er_observed_ok(obs, ER_SRC_CONNTRACK)) {
+		open_rd(p, open);
+		if (!any)
+			PUTS(p, "<nat>");
+		any = true;
+		leaf_u(p, "conntrack-count", obs->conntrack_count);
+		leaf_u(p, "conntrack-max", obs->conntrack_max);
+	}
+	if (any)
+		PUTS(p, "</nat>");
+}
+
+static void
+qos(struct px *p, const struct er_observed *obs, bool *open)
+{
+	static const char *const match[] = { "any", "dscp-in", "dscp-not-in", "other" };
+	char idx[24];
+	bool any = false;
+	size_t i;
+	int v;
+
+	if (!readable(p, RD "/qos", NULL))
+		return;
+	for (i = 0; i < obs->n_dscp; i++) {
+		const struct er_dscp_rule *r = &obs->dscp[i];
+
+		snprintf(idx, sizeof(idx), "%zu", i + 1);
+		if (!readable(p, RD "/qos/dscp-rule", idx))
+			continue;
+		open_rd(p, open);
+		if (!any)
+			PUTS(p, "<qos>");
+		any = true;
+		PUTS(p, "<dscp-rule>");
+		leaf(p, "index", idx);
+		if (r->ifname[0])
+			leaf(p, "interface", r->ifname);
+		leaf(p, "direction", r->dir == ER_DIR_INGRESS ? "ingress" : "egress");
+		leaf_u(p, "set-dscp", r->set_dscp);
+		leaf(p, "match", match[r->match]);
+		for (v = 0; v < 64; v++)
+			if (r->match_set & (1ull << v))
+				leaf_u(p, "match-dscp", (unsigned long long)v);
+		leaf_u(p, "packets", (unsigned long long)r->packets);
+		PUTS(p, "</dscp-rule>");
+	}
+	for (i = 0; i < obs->n_queues; i++) {
+		const struct er_queue *q = &obs->queues[i];
+
+		if (!readable(p, RD "/qos/queue", q->ifname))
+			continue;
+		open_rd(p, open);
+		if (!any)
+			PUTS(p, "<qos>");
+		any = true;
+		PUTS(p, "<queue>");
+		leaf(p, "interface", q->ifname);
+		if (q->qdisc[0])
+			leaf(p, "qdisc", q->qdisc);
+		leaf(p, "classful", q->classful ? "true" : "false");
+		leaf(p, "ef-priority-class", q->ef_priority ? "true" : "false");
+		if (q->rate_bps)
+			leaf_u(p, "rate", (unsigned long long)q->rate_bps);
+		PUTS(p, "</queue>");
+	}
+	if (any)
+		PUTS(p, "</qos>");
+}
+
+int
+er_state_xml_readiness(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts,
+    er_state_xml_may_read may_read, void *arg, struct er_buf *out)
+{
+	struct px p;
+	size_t start = out->len;
+	bool open = false;
+
+	memset(&p, 0, sizeof(p));
+	p.out = out;
+	p.ctx = ctx;
+	p.may_read = may_read;
+	p.arg = arg;
+	if (parts & ER_ST_SUMMARY)
+		summary(&p, s, &open);
+	if (parts & ER_ST_COLLECTORS)
+		collectors(&p, s, &open);
+	if (parts & ER_ST_CHECKS)
+		checks(&p, s, (parts & ER_ST_CHECKS_LEAN) != 0, &open);
+	if (parts & ER_ST_HOST) {
+		nat(&p, s->obs, &open);
+		qos(&p, s->obs, &open);
+	}
+	if (open)
+		PUTS(&p, "</readiness>");
+	if (p.bad) {
+		out->len = start;
+		return -1;
+	}
+	return 0;
+}
