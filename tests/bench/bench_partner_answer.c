@@ -143,9 +143,10 @@ main(int argc, char **argv)
 	s = er_evaluate(er_ds_config(ds), obs, NULL, obs->collected_at);
 	/* the filter of a partner that holds the primary links */
 	filter = xstrdup(ER_PARTNER_FILTER);
-	if (!(p = strstr(filter, "<path/>")))
-		fatalx("ER_PARTNER_FILTER has no <path/>");
-	if (asprintf(&p, "%.*s<path>secondary</path>%s", (int)(p - filter), filter, p + strlen("<path/>")) < 0)
+	if (!(p = strstr(filter, "<check>")))
+		fatalx("ER_PARTNER_FILTER has no <check>");
+	p += strlen("<check>");
+	if (asprintf(&p, "%.*s<path>secondary</path>%s", (int)(p - filter), filter, p) < 0)
 		fatalx("out of memory");
 	parse_filter(er_ds_ctx(ds), p, &f);
 	tw = answer(s, er_ds_ctx(ds), &f, PARTS, &whole);
