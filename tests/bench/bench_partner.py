@@ -145,8 +145,8 @@ def run(erreadyd, evalbin, n):
         if fetches:
             cpu_note = ""
             if ans and ans[0] and ans[1]:
-                cpu_note = "; CPU: partner's answer %s ms + ce-a %.1f ms (its libyang parse %s ms)" % (
-                    ans[0].group(1), cpu, ans[1].group(1))
+                cpu_note = "; CPU: partner's answer %s ms + ce-a's fetch thread %.1f ms (a plain libyang parse of " \
+                           "the reply's data: %s ms)" % (ans[0].group(1), cpu, ans[1].group(1))
             else:
                 cpu_note = "; ce-a CPU %.1f ms" % cpu
             print("RESULT partner-fetch-%s | partner fetch on the open session, %d circuit(s) (%d links) | %s | "
