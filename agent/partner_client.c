@@ -33,6 +33,7 @@ struct client {
 	/* thread only */
 	struct er_ds *ds;                  /* a private YANG context for the session */
 	struct nc_session *nc;
+	struct ssh_counter_struct rx;      /* bytes libssh read on the session's socket (ssh_set_counters) */
 	enum er_partner_status last_status; /* logged once per change */
 	char last_message[256];
 };
@@ -47,6 +48,16 @@ static uint64_t
 now_ms(void)
 {
 	return er_now_us() / 1000;
+}
+
+/* CPU time of the calling thread: the share of a fetch spent here, apart from waiting on the partner. */
+static uint64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static pthread_once_t client_once = PTHREAD_ONCE_INIT;
@@ -154,6 +165,9 @@ connect_partner(struct client *c, enum er_partner_status *st, char *why, size_t 
 		snprintf(why, whylen, "cannot create an SSH session");
 		return NULL;
 	}
+	/* the reply's size as it came over the wire, without printing the parsed reply again to count it */
+	memset(&c->rx, 0, sizeof(c->rx));
+	ssh_set_counters(s, NULL, &c->rx);
 	er_addr_str(&c->cfg.addr, addr, sizeof(addr));
 	ssh_options_set(s, SSH_OPTIONS_HOST, addr);
 	ssh_options_set(s, SSH_OPTIONS_PORT, &port);
@@ -215,30 +229,15 @@ reply_data(const struct lyd_node *op)
 	return (const struct lyd_node_any *)n;
 }
 
-/* A libyang print target that only counts: the reply's size without a copy of it. */
-static ssize_t
-count_bytes(void *arg, const void *buf, size_t n)
-{
-	(void)buf;
-	*(size_t *)arg += n;
-	return (ssize_t)n;
-}
-
 /* The partner's data from the anydata: its tree when libnetconf2 parsed one, else its text parsed here. */
 static int
 view_from_reply(struct client *c, struct er_partner_view *pv, const struct lyd_node_any *any, char *why, size_t whylen)
 {
 	char *xml = NULL;
-	size_t n = 0;
 	int rc;
 
-	if (any->value_type == LYD_ANYDATA_DATATREE) {
-		/* the size, for the operator and the figures: what the tree prints to (0.7 MB at 100 circuits) */
-		if (lyd_print_clb(count_bytes, &n, any->value.tree, LYD_XML, LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK) ==
-		    LY_SUCCESS)
-			pv->bytes = (uint32_t)n;
+	if (any->value_type == LYD_ANYDATA_DATATREE)
 		return er_partner_view_from_tree(pv, any->value.tree, why, whylen);
-	}
 	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml) {
 		snprintf(why, whylen, "the reply has no data");
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", why);
@@ -254,7 +253,7 @@ static struct er_partner_view *
 fetch(struct client *c)
 {
 	struct er_partner_view *pv = er_partner_view_new(c->cfg.name);
-	uint64_t t0 = now_ms(), msgid, t_reply;
+	uint64_t t0 = now_ms(), cpu0 = thread_cpu_us(), msgid, t_reply, rx0;
 	struct nc_rpc *rpc = NULL;
 	struct lyd_node *envp = NULL, *op = NULL;
 	enum er_partner_status st;
@@ -276,6 +275,7 @@ again:
 		er_partner_view_fail(pv, st, "%s", why);
 		goto done;
 	}
+	rx0 = c->rx.in_bytes;
 	left = (int)c->cfg.timeout_ms - (int)(now_ms() - t0);
 	if (left <= 0 || (m = nc_send_rpc(c->nc, rpc, left, &msgid)) != NC_MSG_RPC) {
 		if (left > 0 && reused) {
@@ -311,6 +311,7 @@ again:
 	t_reply = now_ms();
 	if (view_from_reply(c, pv, any, why, sizeof(why)) < 0)
 		goto drop;
+	pv->bytes = (uint32_t)(c->rx.in_bytes - rx0);
 	log_debug("partner %s: reply after %llu ms, read in %llu ms", c->cfg.name, (unsigned long long)(t_reply - t0),
 	    (unsigned long long)(now_ms() - t_reply));
 	goto done;
@@ -323,8 +324,8 @@ done:
 	lyd_free_all(op);
 	nc_rpc_free(rpc);
 	pv->duration_ms = (uint32_t)(now_ms() - t0);
-	log_debug("partner %s: %s, %u bytes in %u ms", c->cfg.name, er_partner_status_name(pv->status), pv->bytes,
-	    pv->duration_ms);
+	log_debug("partner %s: %s, %u bytes in %u ms (%.1f ms CPU here)", c->cfg.name, er_partner_status_name(pv->status),
+	    pv->bytes, pv->duration_ms, (double)(thread_cpu_us() - cpu0) / 1000.0);
 	return pv;
 }
 

@@ -12,11 +12,23 @@
 #include "lyd_util.h"
 #include "util.h"
 
+/*
+ * Only what the evaluation reads (at 100 circuits every byte of the reply
+ * costs three times: the partner's build and print, our parse): the links
+ * the partner observed itself (observed-by "local", whole), and of each
+ * check its status and detail; the list key `id` comes with every entry and
+ * names the check, circuit, peering and path, so those leaves are not asked
+ * for (partner.c check_id).
+ */
+#define PARTNER_FILTER_FMT                                                                                           \
+	"<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"                              \
+	"<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"          \
+	"<readiness><last-evaluation/><collector/><check>%s<status/><detail/></check></readiness></expressroute>"
+
 const char ER_PARTNER_FILTER[] =
     "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
-    "<circuit><name/><peering><type/><state><link/></state></peering></circuit>"
-    "<readiness><last-evaluation/><collector/><check><circuit/><peering/><path/><code/><status/><detail/></check>"
-    "</readiness></expressroute>";
+    "<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"
+    "<readiness><last-evaluation/><collector/><check><status/><detail/></check></readiness></expressroute>";
 
 char *
 er_partner_filter(const struct er_config *cfg, const char *name)
@@ -36,13 +48,9 @@ er_partner_filter(const struct er_config *cfg, const char *name)
 					paths[k] = true;
 			}
 	if (paths[0] != paths[1])
-		path = paths[0] ? "primary" : "secondary";
-	if (asprintf(&out,
-	        "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
-	        "<circuit><name/><peering><type/><state><link/></state></peering></circuit>"
-	        "<readiness><last-evaluation/><collector/><check><circuit/><peering/>%s%s%s<code/><status/><detail/></check>"
-	        "</readiness></expressroute>",
-	        path ? "<path>" : "<path/>", path ? path : "", path ? "</path>" : "") < 0)
+		path = paths[0] ? "<path>primary</path>" : "<path>secondary</path>";
+	/* one path: a content match, so that the partner builds and sends a third of its results (nc_get.c) */
+	if (asprintf(&out, PARTNER_FILTER_FMT, path ? path : "") < 0)
 		fatalx("out of memory");
 	return out;
 }
@@ -419,10 +427,56 @@ own_link(const struct parse *ps, const char *circuit, enum er_peering_type peeri
 	return ps->n_links && bsearch(&key, ps->links, ps->n_links, sizeof(key), link_key_cmp) != NULL;
 }
 
+int
+er_partner_check_id(const char *id, struct er_partner_result *r)
+{
+	const char *slash1, *slash3, *slash2;
+	const struct er_check_def *def;
+	char name[64], peering[32];
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	/* "check-name/circuit/peering/path"; a circuit name has no '/' (YANG pattern), so split at the ends */
+	if (!id || !(slash1 = strchr(id, '/')) || !(slash3 = strrchr(id, '/')) || slash3 == slash1)
+		goto fail;
+	for (slash2 = slash3 - 1; slash2 > slash1 && *slash2 != '/'; slash2--)
+		;
+	if (slash2 == slash1)
+		goto fail;
+	len = (size_t)(slash1 - id);
+	if (len >= sizeof(name))
+		goto fail;
+	memcpy(name, id, len);
+	name[len] = '\0';
+	len = (size_t)(slash2 - slash1 - 1);
+	if (!len || len >= sizeof(r->circuit) || memchr(slash1 + 1, '/', len))
+		goto fail;
+	memcpy(r->circuit, slash1 + 1, len);
+	len = (size_t)(slash3 - slash2 - 1);
+	if (len >= sizeof(peering))
+		goto fail;
+	memcpy(peering, slash2 + 1, len);
+	peering[len] = '\0';
+	if (!(def = er_check_by_name(name)) || !(r->peering = er_peering_from_name(peering)))
+		goto fail;
+	if (!strcmp(slash3 + 1, "primary"))
+		r->path = ER_PATH_PRIMARY;
+	else if (!strcmp(slash3 + 1, "secondary"))
+		r->path = ER_PATH_SECONDARY;
+	else
+		goto fail;
+	r->code = def->code;
+	return 0;
+fail:
+	memset(r, 0, sizeof(*r));
+	return -1;
+}
+
 static void
 readiness(struct er_partner_view *pv, struct parse *ps, const struct lyd_node *rd)
 {
 	static const char *const st[] = { "", "pass", "warn", "fail", "unknown", "not-applicable" };
+	struct er_partner_result key;
 	const struct lyd_node *n;
 	size_t cap = 0, i;
 
@@ -437,25 +491,21 @@ readiness(struct er_partner_view *pv, struct parse *ps, const struct lyd_node *r
 				    (uint32_t)cnum(n, "duration"), "%s", msg ? msg : "");
 		} else if (!strcmp(LYD_NAME(n), "check")) {
 			struct er_partner_result *r;
-			const char *c = er_lyd_value(n, "circuit"), *p = er_lyd_value(n, "path"), *s = er_lyd_value(n, "status"), *d;
-			enum er_peering_type pt = er_peering_from_name(er_lyd_value(n, "peering"));
-			enum er_path path;
+			const char *s = er_lyd_value(n, "status"), *p = er_lyd_value(n, "path"), *d;
 
-			if (!c || !p || !s || !pt)
+			if (!s || er_partner_check_id(er_lyd_value(n, "id"), &key) < 0)
 				continue;
-			path = !strcmp(p, "secondary") ? ER_PATH_SECONDARY : ER_PATH_PRIMARY;
-			if (!own_link(ps, c, pt, path))
+			/* a path leaf (the content match of a one-path filter) that contradicts the id: not trusted */
+			if (p && strcmp(p, er_path_name(key.path)))
+				continue;
+			if (!own_link(ps, key.circuit, key.peering, key.path))
 				continue;
 			if (pv->n_results == cap) {
 				cap = cap ? cap * 2 : 32;
 				pv->results = xreallocarray(pv->results, cap, sizeof(*pv->results));
 			}
 			r = &pv->results[pv->n_results];
-			memset(r, 0, sizeof(*r));
-			snprintf(r->circuit, sizeof(r->circuit), "%s", c);
-			r->peering = pt;
-			r->path = path;
-			r->code = (uint32_t)cnum(n, "code");
+			*r = key;
 			for (i = 1; i < ARRAY_SIZE(st); i++)
 				if (!strcmp(s, st[i]))
 					r->status = (enum er_status)i;

@@ -101,6 +101,15 @@ uint32_t er_partner_view_age(const struct er_partner_view *pv, long long now);
 const struct er_partner_result *er_partner_view_result(const struct er_partner_view *pv, const char *circuit,
     enum er_peering_type peering, uint32_t code, enum er_path path);
 
+/**
+ * Read the key of one of a partner's per-link check results from its list
+ * key `id` ("bgp-both-established/er-ams-1/azure-private/secondary", eval.c
+ * er_result_id): the check (known to this catalogue: its code), circuit,
+ * peering and path. Returns 0, or -1 (r zeroed) for anything else: another
+ * shape, an unknown check or peering, a circuit name longer than 64.
+ */
+int er_partner_check_id(const char *id, struct er_partner_result *r);
+
 /** "ok", "connection-refused", ... (the YANG enum names). */
 const char *er_partner_status_name(enum er_partner_status st);
 
@@ -108,15 +117,17 @@ const char *er_partner_status_name(enum er_partner_status st);
 void er_partner_view_dump(const struct er_partner_view *pv, FILE *out);
 
 /**
- * The subtree filter of the <get> a router sends its partner: the link
- * state of every peering, the last evaluation time, the collectors and
- * the check results (the partner's verdict on its own links).
+ * The subtree filter of the <get> a router sends its partner: the state
+ * of the links the partner observed itself, the last evaluation time, the
+ * collectors and the check results (their id, status and detail: the
+ * partner's verdict on its own links).
  */
 extern const char ER_PARTNER_FILTER[];
 /**
  * ER_PARTNER_FILTER narrowed for partner @p name of @p cfg: when every link
  * on that partner is a secondary (or every one a primary), only the check
- * results of that path are asked for (a third of the reply). Caller frees.
+ * results of that path are asked for (a content match on their path: a
+ * third of the reply). Caller frees.
  */
 char *er_partner_filter(const struct er_config *cfg, const char *name);
 

@@ -167,23 +167,31 @@ links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, c
 }
 
 static void
-checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s, bool lean)
+checks(struct st *st, struct lyd_node *rd, const struct er_snapshot *s, unsigned parts)
 {
+	bool lean = (parts & ER_ST_CHECKS_LEAN) != 0, refs = !(parts & ER_ST_CHECKS_NO_REFS);
+	enum er_path only = (parts & ER_ST_CHECKS_PRIMARY) ? ER_PATH_PRIMARY
+	    : (parts & ER_ST_CHECKS_SECONDARY)             ? ER_PATH_SECONDARY
+							   : ER_PATH_NONE;
 	size_t i;
 
 	for (i = 0; i < s->n_results; i++) {
 		const struct er_result *r = &s->results[i];
 		char id[256], ts[32];
-		struct lyd_node *c = list1(st, rd, "check", er_result_id(r, id, sizeof(id)));
+		struct lyd_node *c;
 
+		if (only && r->path != only)
+			continue;
+		c = list1(st, rd, "check", er_result_id(r, id, sizeof(id)));
 		if (!lean)
 			term(st, c, "name", "%s", r->def->name);
-		term(st, c, "code", "%u", r->def->code);
+		if (refs)
+			term(st, c, "code", "%u", r->def->code);
 		if (!lean)
 			term(st, c, "area", "%s", er_area_name(r->def->area));
-		if (r->circuit[0])
+		if (r->circuit[0] && refs)
 			term(st, c, "circuit", "%s", r->circuit);
-		if (r->peering)
+		if (r->peering && refs)
 			term(st, c, "peering", "%s", er_peering_name(r->peering));
 		if (r->path)
 			term(st, c, "path", "%s", er_path_name(r->path));
@@ -351,7 +359,7 @@ er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsig
 		term(&st, cn, "duration", "%u", ss->duration_ms);
 	}
 	if (parts & ER_ST_CHECKS)
-		checks(&st, rd, s, (parts & ER_ST_CHECKS_LEAN) != 0);
+		checks(&st, rd, s, parts);
 	if (parts & ER_ST_HOST)
 		host_facts(&st, rd, s->obs);
 done:

@@ -28,6 +28,9 @@ int er_state_tree(const struct er_snapshot *s, const struct ly_ctx *ctx, struct 
  */
 #define ER_ST_CHECKS_LEAN 0x40      /* readiness/check without name, area, severity, rule, since */
 #define ER_ST_NO_CIRCUIT_STATE 0x80 /* circuit/state left out; peering/state still built */
+#define ER_ST_CHECKS_NO_REFS 0x100  /* readiness/check without code, circuit, peering (its id names them) */
+#define ER_ST_CHECKS_PRIMARY 0x200  /* readiness/check: only the results of primary links */
+#define ER_ST_CHECKS_SECONDARY 0x400 /* readiness/check: only the results of secondary links */
 int er_state_tree_parts(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned parts, struct lyd_node **out);
 
 #endif

@@ -622,14 +622,38 @@ ancestor_or_self(const struct lysc_node *anc, const struct lysc_node *n)
 	return false;
 }
 
+/* Whether @p xpath may select or test a node at, above or below schema node @p s. */
+static bool
+xpath_wants(const struct ly_ctx *ctx, const char *xpath, const struct lysc_node *s)
+{
+	struct ly_set *set = NULL;
+	bool want = false;
+	uint32_t j;
+
+	/* A node inside @p s is selected or tested by a predicate. */
+	if (lys_find_xpath_atoms(ctx, NULL, xpath, 0, &set) != LY_SUCCESS)
+		return true;
+	for (j = 0; j < set->count && !want; j++)
+		want = ancestor_or_self(s, set->snodes[j]);
+	ly_set_free(set, NULL);
+	if (want)
+		return true;
+	/* Or a selected node contains @p s. */
+	set = NULL;
+	if (lys_find_xpath(ctx, NULL, xpath, 0, &set) != LY_SUCCESS)
+		return true;
+	for (j = 0; j < set->count && !want; j++)
+		want = ancestor_or_self(set->snodes[j], s);
+	ly_set_free(set, NULL);
+	return want;
+}
+
 bool
 er_nc_filter_wants(const struct ly_ctx *ctx, const struct er_nc_filter *f, const char *schema_path)
 {
 	const struct lysc_node *s;
-	struct ly_set *set;
 	bool want = false;
 	size_t i;
-	uint32_t j;
 
 	if (f->all)
 		return true;
@@ -640,26 +664,103 @@ er_nc_filter_wants(const struct ly_ctx *ctx, const struct er_nc_filter *f, const
 		ly_err_clean((struct ly_ctx *)ctx, NULL);
 		return true; /* cannot tell: build it */
 	}
+	for (i = 0; i < f->n && !want; i++)
+		want = xpath_wants(ctx, f->xpaths[i], s);
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+	return want;
+}
+
+/*
+ * The value of "[leaf='value']" right after @p list in @p xpath, when the
+ * rest can only select inside those entries; NULL otherwise. Only the
+ * spelling a subtree content match becomes (sibling_set) is recognised:
+ * anything else (a union, a parent or other axis, a function) is NULL, so
+ * the caller builds every entry.
+ */
+static char *
+list_value(const char *xpath, const char *list, const char *leaf)
+{
+	size_t ll = strlen(list), lf = strlen(leaf);
+	const char *p = xpath, *end;
+	char q, *v;
+
+	if (strncmp(p, list, ll) || p[ll] != '[' || strncmp(p + ll + 1, leaf, lf) || p[ll + 1 + lf] != '=')
+		return NULL;
+	p += ll + 1 + lf + 1;
+	q = *p++;
+	if ((q != '\'' && q != '"') || !(end = strchr(p, q)) || end[1] != ']')
+		return NULL;
+	if (end[2] && end[2] != '/' && end[2] != '[')
+		return NULL;
+	if (strchr(end + 2, '|') || strchr(end + 2, '(') || strstr(end + 2, "..") || strstr(end + 2, "::"))
+		return NULL;
+	v = xcalloc((size_t)(end - p) + 1, 1);
+	memcpy(v, p, (size_t)(end - p));
+	return v;
+}
+
+char *
+er_nc_filter_list_match(const struct ly_ctx *ctx, const struct er_nc_filter *f, const char *list, const char *leaf)
+{
+	const struct lysc_node *s;
+	char *value = NULL, *v;
+	size_t i;
+
+	if (f->all || !f->n)
+		return NULL;
+	if (!(s = lys_find_path(ctx, NULL, list, 0)) || s->nodetype != LYS_LIST) {
+		ly_err_clean((struct ly_ctx *)ctx, NULL);
+		return NULL;
+	}
+	for (i = 0; i < f->n; i++) {
+		if (!xpath_wants(ctx, f->xpaths[i], s))
+			continue;
+		v = list_value(f->xpaths[i], list, leaf);
+		if (!v || (value && strcmp(v, value))) {
+			free(v);
+			free(value);
+			value = NULL;
+			break;
+		}
+		free(value);
+		value = v;
+	}
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+	return value;
+}
+
+bool
+er_nc_filter_wants_config(const struct ly_ctx *ctx, const struct er_nc_filter *f)
+{
+	struct ly_set *set;
+	bool want = false;
+	size_t i;
+	uint32_t j;
+
+	if (f->all)
+		return true;
 	for (i = 0; i < f->n && !want; i++) {
-		/* A node inside @p s is selected or tested by a predicate. */
+		/* a config leaf that is not a list key, selected or tested by a predicate */
 		set = NULL;
 		if (lys_find_xpath_atoms(ctx, NULL, f->xpaths[i], 0, &set) != LY_SUCCESS) {
 			want = true;
 			break;
 		}
-		for (j = 0; j < set->count && !want; j++)
-			want = ancestor_or_self(s, set->snodes[j]);
+		for (j = 0; j < set->count && !want; j++) {
+			const struct lysc_node *s = set->snodes[j];
+			want = (s->flags & LYS_CONFIG_W) && (s->nodetype & LYD_NODE_TERM) && !lysc_is_key(s);
+		}
 		ly_set_free(set, NULL);
 		if (want)
 			break;
-		/* Or a selected node contains @p s. */
+		/* a config node selected (a key too: running may hold an entry the last evaluation has not) */
 		set = NULL;
 		if (lys_find_xpath(ctx, NULL, f->xpaths[i], 0, &set) != LY_SUCCESS) {
 			want = true;
 			break;
 		}
 		for (j = 0; j < set->count && !want; j++)
-			want = ancestor_or_self(set->snodes[j], s);
+			want = (set->snodes[j]->flags & LYS_CONFIG_W) != 0;
 		ly_set_free(set, NULL);
 	}
 	ly_err_clean((struct ly_ctx *)ctx, NULL);

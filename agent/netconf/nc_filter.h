@@ -39,6 +39,26 @@ void er_nc_filter_clear(struct er_nc_filter *f);
 bool er_nc_filter_wants(const struct ly_ctx *ctx, const struct er_nc_filter *f, const char *schema_path);
 
 /**
+ * Whether the filter may select or test config data: a config node
+ * selected, or a config leaf other than a list key in a predicate (the
+ * state data has the list entries with their keys). When not, a <get>
+ * answers from the state data alone, without a copy of running merged in.
+ */
+bool er_nc_filter_wants_config(const struct ly_ctx *ctx, const struct er_nc_filter *f);
+
+/**
+ * When every expression of @p f that may reach the list @p list (a schema
+ * path, "/expressroute-readiness:expressroute/readiness/check") selects
+ * only entries whose leaf @p leaf has one value, as a subtree content
+ * match does (<check><path>secondary</path>...</check>), that value
+ * (caller frees); otherwise NULL. A filtered <get> builds only those
+ * entries (a partner's fetch: nc_get.c). Conservative: an expression
+ * spelled any other way makes it NULL.
+ */
+char *er_nc_filter_list_match(const struct ly_ctx *ctx, const struct er_nc_filter *f, const char *list,
+    const char *leaf);
+
+/**
  * The nodes of @p tree (all top-level siblings) the filter selects, as a
  * new tree with their ancestors and the ancestors' list keys, or NULL if
  * nothing is selected. Returns 0, or -1 with an rpc-error in @p errs.

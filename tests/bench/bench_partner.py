@@ -4,11 +4,17 @@
 Benchmark, not a test. Generates N circuits (gen_synthetic.py, one private
 peering each), runs two erreadyd on loopback as ce-a (primary links) and
 ce-b (secondary links), each the other's partner over NETCONF/SSH, and
-prints: ce-a's fetch time and reply size on the open session (median of
-the polls sampled), the first fetch with the SSH setup, and the evaluation
-with the partner's data against the same circuits on one router
-(bench_partner_eval).
+prints: ce-a's fetch time and reply size on the open session (median and
+best of the polls sampled, with ce-a's CPU time for it from its -d log),
+the first fetch with the SSH setup, the partner's side in CPU time
+(bench_partner_answer: ce-b's answer and ce-a's parse of it, in one
+process), and the evaluation with the partner's data against the same
+circuits on one router (bench_partner_eval). Wall times on a shared
+machine swing with its load: the load average is printed beside them.
+Besides the text, one line per figure:
+  RESULT <id> | <figure> | <target> | <measured>
 usage: bench_partner.py ERREADYD BENCH_PARTNER_EVAL [CIRCUITS ...]   (default: 1 100)
+(bench_partner_answer is looked for next to BENCH_PARTNER_EVAL)
 """
 import copy
 import json
@@ -30,6 +36,7 @@ from lxml import etree  # noqa: E402
 
 NS = pl.NS
 POLL = 5
+SAMPLES = 8
 
 
 def configs(a, b, base):
@@ -57,6 +64,7 @@ def run(erreadyd, evalbin, n):
                        stdout=subprocess.DEVNULL)
         base = json.load(open(os.path.join(d, "erready.json")))
         a, b = pl.Router(d, "ce-a", erreadyd), pl.Router(d, "ce-b", erreadyd)
+        a.args = ["-d"]  # the fetch log: bytes, wall and CPU of every fetch
         for r in (a, b):
             shutil.copy(os.path.join(d, "observed.json"), r.obsp)
             r.fp = "SHA256:" + "A" * 43
@@ -70,24 +78,35 @@ def run(erreadyd, evalbin, n):
         a.start()
 
         def partner_state():
-            _, _, _, t = a.checks()
+            # a small filtered <get>: the sampling must not load ce-a while it fetches
+            m = nclib.connect_unix(a.sock)
+            try:
+                r = nclib.rpc(m, '<get><filter type="subtree"><expressroute xmlns="%s"><agent><partner><state/>'
+                              '</partner></agent><readiness><readiness/><last-evaluation/></readiness></expressroute>'
+                              '</filter></get>' % NS["e"])
+            finally:
+                nclib.close_quietly(m)
+            t = etree.fromstring(r.xml.encode())
             st = t.find(".//e:agent/e:partner/e:state", NS)
             return (st.findtext("e:status", "", NS), int(st.findtext("e:duration", "0", NS)),
                     int(st.findtext("e:bytes", "0", NS)), t.findtext(".//e:readiness/e:readiness", "", NS))
         first = poll(lambda: try_(lambda: partner_state()[0] == "ok" and partner_state()), 60, 0.5)
-        m = re.search(r"partner ce-b: connected \(reply of (\d+) bytes in (\d+) ms\)", open(a.logp).read())
-        samples = []
-        for _ in range(4):
-            time.sleep(POLL)
-            s = try_(partner_state)
-            if s and s[0] == "ok":
-                samples.append(s)
+        log = open(a.logp).read()
+        m = re.search(r"partner ce-b: connected \(reply of (\d+) bytes in (\d+) ms\)", log)
+        loads = []
+        # every fetch of the sampling window, from ce-a's -d log: bytes, wall ms, ce-a's CPU ms
+        skip = len(re.findall(r"partner ce-b: ok, ", log))
+        time.sleep(POLL * SAMPLES)
+        loads.append(os.getloadavg()[0])
+        s = try_(partner_state)
+        fetches = [(int(b), int(w), float(c)) for b, w, c in re.findall(
+            r"partner ce-b: ok, (\d+) bytes in (\d+) ms \(([0-9.]+) ms CPU here\)", open(a.logp).read())][skip:]
         # ce-b's reply, as ce-a gets it, for the evaluation figure
         mb = nclib.connect_unix(b.sock)
         r = nclib.rpc(mb, '<get><filter type="subtree">%s</filter></get>' % (
-            '<expressroute xmlns="%s"><circuit><name/><peering><type/><state><link/></state></peering></circuit>'
-            '<readiness><last-evaluation/><collector/><check><circuit/><peering/><path/><code/><status/><detail/>'
-            '</check></readiness></expressroute>' % NS["e"]), timeout=60)
+            '<expressroute xmlns="%s"><circuit><peering><state><link><observed-by>local</observed-by></link></state>'
+            '</peering></circuit><readiness><last-evaluation/><collector/><check><path>secondary</path><status/>'
+            '<detail/></check></readiness></expressroute>' % NS["e"]), timeout=60)
         data = etree.fromstring(r.xml.encode()).find("{urn:ietf:params:xml:ns:netconf:base:1.0}data")
         reply = os.path.join(d, "reply.xml")
         open(reply, "w").write("".join(etree.tostring(c, encoding="unicode") for c in data))
@@ -96,18 +115,49 @@ def run(erreadyd, evalbin, n):
         json.dump(base, open(single, "w"))
         a.stop()
         b.stop()
-        print("%d circuit(s), %d peering(s) of 2 links:" % (n, n))
+        load = statistics.mean(loads)
+        print("%d circuit(s), %d peering(s) of 2 links (load average %.1f):" % (n, n, load))
         if m:
             print("  first fetch (SSH and NETCONF setup + <get>): %s bytes in %s ms" % m.groups())
-        if samples:
-            print("  fetch on the open session, median of %d polls: %d bytes in %d ms (readiness %s)" % (
-                len(samples), statistics.median(s[2] for s in samples), statistics.median(s[1] for s in samples),
-                samples[-1][3]))
+        if fetches:
+            wall = statistics.median(f[1] for f in fetches)
+            cpu = statistics.median(f[2] for f in fetches)
+            size = statistics.median(f[0] for f in fetches)
+            print("  fetch on the open session, %d polls: %d bytes in %d ms median, %d ms best; ce-a's CPU %.1f ms "
+                  "median (readiness %s)" % (len(fetches), size, wall, min(f[1] for f in fetches), cpu,
+                                             s[3] if s else "?"))
         else:
             print("  no fetch sampled (%s)" % (first,))
         out = subprocess.run([evalbin, a.cfgp, single, os.path.join(d, "observed.json"), reply],
                              capture_output=True, text=True)
         print("  " + out.stdout.strip().replace("\n", "\n  ") + out.stderr.strip())
+        ev = re.search(r"with partner data ([0-9.]+) ms .* one router ([0-9.]+) ms .*: ([0-9.]+)x", out.stdout)
+        ans = None
+        answer_bin = os.path.join(os.path.dirname(evalbin), "bench_partner_answer")
+        if os.path.exists(answer_bin):
+            o = subprocess.run([answer_bin, os.path.join(d, "erready.json"), os.path.join(d, "observed.json")],
+                               capture_output=True, text=True)
+            print("  partner's side, CPU: " + o.stdout.strip().replace("\n", "\n  ") + o.stderr.strip())
+            ans = (re.search(r"trimmed ([0-9.]+) ms", o.stdout), re.search(r"parse of it .*: ([0-9.]+) ms, "
+                                                                          r"reading it .* ([0-9.]+) ms", o.stdout))
+        tag = "%d" % n
+        target = "<= 50 ms" if n == 100 else "-"
+        if fetches:
+            cpu_note = ""
+            if ans and ans[0] and ans[1]:
+                cpu_note = "; CPU: partner's answer %s ms + ce-a's fetch thread %.1f ms (a plain libyang parse of " \
+                           "the reply's data: %s ms)" % (ans[0].group(1), cpu, ans[1].group(1))
+            else:
+                cpu_note = "; ce-a CPU %.1f ms" % cpu
+            print("RESULT partner-fetch-%s | partner fetch on the open session, %d circuit(s) (%d links) | %s | "
+                  "%d ms wall median, %d ms best, %d bytes%s (load %.1f)" % (
+                      tag, n, 2 * n, target, wall, min(f[1] for f in fetches), size, cpu_note, load))
+        if m:
+            print("RESULT partner-first-fetch-%s | first partner fetch with SSH and NETCONF setup, %d circuit(s) | - | "
+                  "%s ms wall, %s bytes (load %.1f)" % (tag, n, m.group(2), m.group(1), load))
+        if ev:
+            print("RESULT partner-eval-%s | evaluation with partner data vs one router, %d circuit(s) | <= 1.2x | "
+                  "%sx (%s ms vs %s ms, wall, load %.1f)" % (tag, n, ev.group(3), ev.group(1), ev.group(2), load))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 

@@ -51,12 +51,13 @@ class Router:
         self.obsp = os.path.join(self.dir, "observed.json")
         self.logp = os.path.join(self.dir, "erreadyd.log")
         self.key = os.path.join(self.dir, "state", "partner_ed25519")
+        self.args = []  # more erreadyd options (the benchmark adds -d)
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.key], check=True)
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen([self.erreadyd, "-c", self.cfgp, "--observed", self.obsp,
-                                      "--state-dir", os.path.join(self.dir, "state")],
+                                      "--state-dir", os.path.join(self.dir, "state")] + self.args,
                                      stdout=open(self.logp, "a"), stderr=subprocess.STDOUT)
         check(poll(lambda: os.path.exists(self.sock), 10), "%s: NETCONF socket appears" % self.name)
         # and the SSH endpoint (a SIGTERM while erreadyd still starts its NETCONF server ends it with 1)

@@ -477,7 +477,17 @@ test_both_links_on_partners_refused(void **state)
 	er_ds_free(ds);
 }
 
-/* The <get> asks only for the check results of the path the partner holds. */
+/*
+ * The <get> asks only for what the evaluation reads: the partner's own links
+ * and, of each check, its status and detail (the key id names the rest), of
+ * the path the partner holds. tests/fixtures/partner/capture.py sends the
+ * same text.
+ */
+#define LEAN_FILTER(check)                                                                                           \
+	"<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"                              \
+	"<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"          \
+	"<readiness><last-evaluation/><collector/><check>" check "<status/><detail/></check></readiness></expressroute>"
+
 static void
 test_partner_filter(void **state)
 {
@@ -487,15 +497,102 @@ test_partner_filter(void **state)
 	(void)state;
 	load_ce_a(&fx, NULL, NULL);
 	f = er_partner_filter(fx.cfg, "ce-b");
-	assert_non_null(strstr(f, "<check><circuit/><peering/><path>secondary</path><code/><status/><detail/></check>"));
+	assert_string_equal(f, LEAN_FILTER("<path>secondary</path>"));
 	free(f);
 	fx_free(&fx);
 	/* one peering with the primary on ce-b too: both paths */
 	load_ce_a(&fx, (const char *const[]){ "\"bfd-expected\": false,\n            \"secondary-router\": \"ce-b\"",
 	                   "\"bfd-expected\": false,\n            \"primary-router\": \"ce-b\"", NULL }, NULL);
 	f = er_partner_filter(fx.cfg, "ce-b");
-	assert_non_null(strstr(f, "<check><circuit/><peering/><path/><code/><status/><detail/></check>"));
+	assert_string_equal(f, LEAN_FILTER(""));
+	assert_string_equal(f, ER_PARTNER_FILTER);
 	free(f);
+	fx_free(&fx);
+}
+
+/* A result's key comes from its id alone; whatever else a (hostile) partner puts there is refused. */
+static void
+test_partner_check_id(void **state)
+{
+	static const char *const bad[] = {
+		NULL,
+		"",
+		"bgp-both-established",
+		"bgp-both-established/er-ams-1",
+		"bgp-both-established/er-ams-1/azure-private",
+		"bgp-both-established//azure-private/secondary",
+		"bgp-both-established/er-ams-1/azure-private/tertiary",
+		"bgp-both-established/er-ams-1/azure-private/secondary/",
+		"bgp-both-established/er-ams-1/azure-publik/secondary",
+		"bgp-both-established/er-ams-1/none/secondary",
+		"no-such-check/er-ams-1/azure-private/secondary",
+		"bgp-both-established/er/ams-1/azure-private/secondary",
+		"bgp-both-established/er-ams-1/azure-private-and-then-some-more-text/secondary",
+		"bgp-both-established-and-a-name-longer-than-sixty-three-characters-of-any-known-check/c/azure-private/primary",
+		"bgp-both-established/er-01234567890123456789012345678901234567890123456789012345678901/azure-private/primary",
+	};
+	struct er_partner_result r;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(er_partner_check_id("bgp-both-established/er-ams-1/azure-private/secondary", &r), 0);
+	assert_string_equal(r.circuit, "er-ams-1");
+	assert_int_equal(r.peering, ER_PEERING_PRIVATE);
+	assert_int_equal(r.path, ER_PATH_SECONDARY);
+	assert_int_equal(r.code, er_check_by_name("bgp-both-established")->code);
+	/* the longest circuit name the YANG model allows */
+	assert_int_equal(er_partner_check_id(
+	                     "bgp-both-established/er-0123456789012345678901234567890123456789012345678901234567890/"
+	                     "microsoft/primary",
+	                     &r),
+	    0);
+	assert_int_equal(strlen(r.circuit), 64);
+	assert_int_equal(r.peering, ER_PEERING_MICROSOFT);
+	assert_int_equal(r.path, ER_PATH_PRIMARY);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (er_partner_check_id(bad[i], &r) == 0)
+			fail_msg("id \"%s\" accepted", bad[i] ? bad[i] : "(null)");
+		assert_int_equal(r.code, 0);
+		assert_string_equal(r.circuit, "");
+	}
+}
+
+/* Results that do not hold together are dropped, not trusted: their check reads unknown. */
+static void
+test_partner_results_refused(void **state)
+{
+	char *xml = fx_read_data(fx_fixture("partner/ce-b-healthy.xml")), *bad, err[512];
+	struct er_partner_view *pv = er_partner_view_new("ce-b");
+	const uint32_t c20 = er_check_by_name("bgp-both-established")->code;
+	const uint32_t c30 = er_check_by_name("link-ipv4-addressing")->code;
+	struct fx fx;
+
+	(void)state;
+	load_ce_a(&fx, NULL, NULL);
+	/* a path leaf that contradicts the id */
+	bad = fx_replace(xml, "<id>bgp-both-established/er-ams-1/azure-private/secondary</id><path>secondary</path>",
+	    "<id>bgp-both-established/er-ams-1/azure-private/secondary</id><path>primary</path>");
+	/* a verdict on a link the partner does not hold (ce-a's own primary) */
+	bad = fx_edit(bad, "<id>link-ipv4-addressing/er-ams-1/azure-private/secondary</id>",
+	    "<id>link-ipv4-addressing/er-ams-1/azure-private/primary</id>");
+	if (er_partner_view_parse(pv, er_ds_ctx(fx.ds), bad, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(pv->status, ER_PARTNER_OK);
+	assert_null(er_partner_view_result(pv, "er-ams-1", ER_PEERING_PRIVATE, c20, ER_PATH_SECONDARY));
+	assert_null(er_partner_view_result(pv, "er-ams-1", ER_PEERING_PRIVATE, c20, ER_PATH_PRIMARY));
+	assert_null(er_partner_view_result(pv, "er-ams-1", ER_PEERING_PRIVATE, c30, ER_PATH_PRIMARY));
+	assert_null(er_partner_view_result(pv, "er-ams-1", ER_PEERING_PRIVATE, c30, ER_PATH_SECONDARY));
+	/* the others stand */
+	assert_non_null(er_partner_view_result(pv, "er-ams-1", ER_PEERING_MICROSOFT, c20, ER_PATH_SECONDARY));
+	assert_string_equal(er_partner_view_result(pv, "er-fra-1", ER_PEERING_PRIVATE, c20, ER_PATH_SECONDARY)->detail,
+	    "secondary session to 172.16.1.6 Established");
+	/* and the check reads unknown, saying so */
+	er_observed_add_partner(fx.obs, pv);
+	assert_check(&fx, c20, "er-ams-1", ER_PEERING_PRIVATE, ER_PATH_SECONDARY, ER_UNKNOWN,
+	    "partner ce-b did not report this check for its secondary link");
+	er_partner_view_unref(pv);
+	free(bad);
+	free(xml);
 	fx_free(&fx);
 }
 
@@ -546,6 +643,8 @@ main(void)
 		cmocka_unit_test(test_route_parity),
 		cmocka_unit_test(test_both_links_on_partners_refused),
 		cmocka_unit_test(test_partner_filter),
+		cmocka_unit_test(test_partner_check_id),
+		cmocka_unit_test(test_partner_results_refused),
 		cmocka_unit_test(test_partner_golden),
 	};
 

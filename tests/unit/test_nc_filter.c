@@ -606,6 +606,108 @@ test_wants(void **state)
 	assert_true(er_nc_filter_wants(t->ctx, &t->f, TOP "/no-such-node"));
 }
 
+/* A partner's fetch (src/partner.c er_partner_filter): the get builds only what it can select. */
+#define PARTNER_LINKS "<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"
+
+static void
+assert_list_match(const struct t *t, const char *want)
+{
+	char *v = er_nc_filter_list_match(t->ctx, &t->f, TOP "/readiness/check", "path");
+
+	if (want && !v)
+		fail_msg("no single path value; want %s", want);
+	if (!want && v)
+		fail_msg("path value %s; want none", v);
+	if (want)
+		assert_string_equal(v, want);
+	free(v);
+}
+
+static void
+test_list_match(void **state)
+{
+	static const char *const other[] = {
+		TOP "/readiness/check[path='secondary']/status | " TOP "/readiness/check/detail",
+		TOP "/readiness/check[path='secondary']/../check/status",
+		TOP "/readiness/check[path='secondary']/following-sibling::check",
+		TOP "/readiness/check[path='secondary' or code=20]/status",
+		TOP "/readiness/check[path='secondary']x",
+		TOP "/readiness/check[status='pass']/path",
+		TOP "/readiness/*/status",
+		"//check[path='secondary']/status",
+		TOP "/readiness",
+	};
+	struct t *t = *state;
+	size_t i;
+
+	/* the partner's filter: only the secondary links' results can be selected */
+	parse_ok(t, GET(SUBTREE(ER(PARTNER_LINKS "<readiness><last-evaluation/><collector/><check><path>secondary</path>"
+				   "<status/><detail/></check></readiness>"))));
+	assert_list_match(t, "secondary");
+	parse_ok(t, GET(SUBTREE(ER("<readiness><check><path>primary</path></check></readiness>"))));
+	assert_list_match(t, "primary");
+	/* double quotes (a value with an apostrophe) are read the same way */
+	parse_opaque(t, "xpath", TOP "/readiness/check[path=\"secondary\"]/status");
+	assert_list_match(t, "secondary");
+
+	/* no content match, or one that does not reach the checks: every entry */
+	parse_ok(t, GET(SUBTREE(ER("<readiness><check><status/><detail/></check></readiness>"))));
+	assert_list_match(t, NULL);
+	parse_ok(t, GET(SUBTREE(ER(PARTNER_LINKS "<readiness><collector/></readiness>"))));
+	assert_list_match(t, NULL);
+	/* another selection reaches the checks without it */
+	parse_ok(t, GET(SUBTREE(ER("<readiness><check><path>secondary</path><status/></check></readiness><readiness/>"))));
+	assert_list_match(t, NULL);
+	parse_ok(t, GET(SUBTREE(ER(""))));
+	assert_list_match(t, NULL);
+	/* two values */
+	assert_int_equal(parse_opaque(t, "xpath", TOP "/readiness/check[path='secondary']/status"), 0);
+	t->f.xpaths = realloc(t->f.xpaths, 2 * sizeof(*t->f.xpaths));
+	t->f.xpaths[t->f.n++] = strdup(TOP "/readiness/check[path='primary']/detail");
+	assert_list_match(t, NULL);
+
+	/* XPath that leaves the entries it names, or names them otherwise: every entry */
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		if (parse_opaque(t, "xpath", other[i]) < 0)
+			continue; /* libyang refused it: nothing to build anyway */
+		if (er_nc_filter_list_match(t->ctx, &t->f, TOP "/readiness/check", "path"))
+			fail_msg("%s: a single path value", other[i]);
+	}
+	/* not a list */
+	parse_ok(t, GET(SUBTREE(ER("<readiness><check><path>secondary</path></check></readiness>"))));
+	assert_null(er_nc_filter_list_match(t->ctx, &t->f, TOP "/readiness", "path"));
+}
+
+static void
+test_wants_config(void **state)
+{
+	struct t *t = *state;
+
+	/* state only, list keys on the way: answered from the state data */
+	parse_ok(t, GET(SUBTREE(ER(PARTNER_LINKS "<readiness><last-evaluation/><collector/><check><path>secondary</path>"
+				   "<status/><detail/></check></readiness>"))));
+	assert_false(er_nc_filter_wants_config(t->ctx, &t->f));
+	assert_int_equal(parse_opaque(t, "xpath", TOP "/circuit[name='er-ams-1']/state"), 0);
+	assert_false(er_nc_filter_wants_config(t->ctx, &t->f));
+	/* a key in the output is config: running may hold an entry the last evaluation has not */
+	parse_ok(t, GET(SUBTREE(ER("<circuit><name>er-ams-1</name><state/></circuit>"))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+
+	/* config selected, tested, or below a selected node */
+	parse_ok(t, GET(SUBTREE(ER("<circuit><name/></circuit>"))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+	parse_ok(t, GET(SUBTREE(ER("<circuit><provider>Equinix</provider><state/></circuit>"))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+	parse_ok(t, GET(SUBTREE(ER("<circuit/>"))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+	parse_ok(t, GET(SUBTREE(ER(""))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+	parse_ok(t, GET(SUBTREE(ER("<agent><poll-interval/></agent>"))));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+	parse_ok(t, GET(""));
+	assert_true(er_nc_filter_wants_config(t->ctx, &t->f));
+}
+
 static struct lyd_node *
 notif(const struct t *t, const char *json)
 {
@@ -734,6 +836,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_subtree_containment_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_match, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wants_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subtree_unknown_element, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subtree_list_by_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subtree_content_match_non_key, setup, teardown),
