@@ -1,4 +1,4 @@
-/* A partner router's <get> reply -> observed state and check results (see partner.h). */
+/* A partner router's view: its observed links and check results, as the evaluation reads them (see partner.h). */
 #include "partner.h"
 
 #include <libyang/libyang.h>
@@ -9,7 +9,6 @@
 
 #include "collect.h"
 #include "log.h"
-#include "lyd_util.h"
 #include "util.h"
 
 /*
@@ -81,8 +80,8 @@ er_partner_view_ref(struct er_partner_view *pv)
 	return pv;
 }
 
-static void
-drop_data(struct er_partner_view *pv)
+void
+er_partner_view_drop(struct er_partner_view *pv)
 {
 	er_observed_unref(pv->obs);
 	pv->obs = NULL;
@@ -97,7 +96,7 @@ er_partner_view_unref(struct er_partner_view *pv)
 {
 	if (!pv || __atomic_sub_fetch(&pv->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	drop_data(pv);
+	er_partner_view_drop(pv);
 	free(pv);
 }
 
@@ -137,7 +136,7 @@ er_partner_view_fail(struct er_partner_view *pv, enum er_partner_status st, cons
 {
 	va_list ap;
 
-	drop_data(pv);
+	er_partner_view_drop(pv);
 	pv->status = st;
 	va_start(ap, fmt);
 	vsnprintf(pv->message, sizeof(pv->message), fmt, ap);
@@ -179,8 +178,8 @@ er_partner_view_fresh(const struct er_partner_view *pv, long long now, uint32_t 
 	return true;
 }
 
-static int
-result_cmp(const void *a, const void *b)
+int
+er_partner_result_cmp(const void *a, const void *b)
 {
 	const struct er_partner_result *x = a, *y = b;
 	int c = strcmp(x->circuit, y->circuit);
@@ -206,388 +205,7 @@ er_partner_view_result(const struct er_partner_view *pv, const char *circuit, en
 	key.peering = peering;
 	key.code = code;
 	key.path = path;
-	return bsearch(&key, pv->results, pv->n_results, sizeof(key), result_cmp);
-}
-
-static unsigned long
-cnum(const struct lyd_node *parent, const char *name)
-{
-	const char *v = er_lyd_value(parent, name);
-
-	return v ? strtoul(v, NULL, 10) : 0;
-}
-
-static long long
-parse_time(const char *s)
-{
-	struct tm tm;
-	const char *end;
-	long long t;
-	int sign, hh, mm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return 0;
-	t = (long long)timegm(&tm);
-	while (*end == '.' || (*end >= '0' && *end <= '9'))
-		end++; /* fractions of a second */
-	/* yang:date-and-time: "Z" or a +hh:mm / -hh:mm offset from UTC */
-	if ((*end == '+' || *end == '-') && sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2) {
-		sign = *end == '-' ? -1 : 1;
-		t -= sign * (hh * 3600LL + mm * 60LL);
-	}
-	return t;
-}
-
-/* A link the partner observed itself: its key, to keep only its check results. */
-struct link_key {
-	const char *circuit;
-	enum er_peering_type peering;
-	enum er_path path;
-};
-
-static int
-link_key_cmp(const void *a, const void *b)
-{
-	const struct link_key *x = a, *y = b;
-	int c = strcmp(x->circuit, y->circuit);
-
-	if (c)
-		return c;
-	if (x->peering != y->peering)
-		return x->peering < y->peering ? -1 : 1;
-	return (x->path > y->path) - (x->path < y->path);
-}
-
-struct parse {
-	struct er_observed *obs;
-	size_t cap_nbrs, cap_ifs, cap_bfd;
-	struct link_key *links;
-	size_t n_links, cap_links;
-	char *err;
-	size_t errlen;
-};
-
-static enum er_oper
-oper_of(const char *v)
-{
-	if (!v)
-		return ER_OPER_UNKNOWN;
-	if (!strcmp(v, "up"))
-		return ER_OPER_UP;
-	if (!strcmp(v, "down"))
-		return ER_OPER_DOWN;
-	if (!strcmp(v, "lower-layer-down"))
-		return ER_OPER_LOWER_DOWN;
-	return ER_OPER_UNKNOWN;
-}
-
-static void
-add_routes(struct er_bgp_neighbor *n, const struct lyd_node *sess)
-{
-	const struct lyd_node *r;
-	size_t cap = 0;
-
-	n->have_adv = true;
-	LY_LIST_FOR(lyd_child(sess), r) {
-		struct er_route *rt;
-		const char *p, *path;
-		char *end;
-
-		if (strcmp(LYD_NAME(r), "advertised-route") || !(p = er_lyd_value(r, "prefix")))
-			continue;
-		if (n->n_adv == cap) {
-			cap = cap ? cap * 2 : 8;
-			n->adv = xreallocarray(n->adv, cap, sizeof(*n->adv));
-		}
-		rt = &n->adv[n->n_adv];
-		memset(rt, 0, sizeof(*rt));
-		if (er_prefix_parse(p, false, false, &rt->pfx) < 0)
-			continue;
-		rt->path_off = (uint32_t)n->n_paths;
-		for (path = er_lyd_value(r, "as-path"); path && *path; path = end) {
-			unsigned long asn = strtoul(path, &end, 10);
-			if (end == path)
-				break;
-			n->paths = xreallocarray(n->paths, n->n_paths + 1, sizeof(*n->paths));
-			n->paths[n->n_paths++] = (uint32_t)asn;
-			rt->path_len++;
-		}
-		n->n_adv++;
-	}
-}
-
-static void
-add_session(struct parse *ps, const struct lyd_node *sess, const char *ifname)
-{
-	struct er_observed *obs = ps->obs;
-	struct er_bgp_neighbor *n;
-	const char *v;
-
-	if (obs->n_nbrs == ps->cap_nbrs) {
-		ps->cap_nbrs = ps->cap_nbrs ? ps->cap_nbrs * 2 : 8;
-		obs->nbrs = xreallocarray(obs->nbrs, ps->cap_nbrs, sizeof(*obs->nbrs));
-	}
-	n = &obs->nbrs[obs->n_nbrs];
-	memset(n, 0, sizeof(*n));
-	if (er_addr_parse(er_lyd_value(sess, "neighbor-address"), &n->addr) < 0)
-		return;
-	if ((v = er_lyd_value(sess, "local-address")))
-		er_addr_parse(v, &n->local);
-	if (ifname)
-		snprintf(n->ifname, sizeof(n->ifname), "%s", ifname);
-	n->state = er_bgp_state_from_name(er_lyd_value(sess, "state"));
-	n->uptime = (uint32_t)cnum(sess, "uptime");
-	n->remote_as = (uint32_t)cnum(sess, "remote-as");
-	n->local_as = (uint32_t)cnum(sess, "local-as");
-	n->hold_time = (uint16_t)cnum(sess, "hold-time");
-	n->keepalive = (uint16_t)cnum(sess, "keepalive");
-	n->pfx_rcvd[n->addr.family == ER_AF_INET6 ? ER_AFI_V6 : ER_AFI_V4] = (uint32_t)cnum(sess, "prefixes-received");
-	n->pfx_adv[n->addr.family == ER_AF_INET6 ? ER_AFI_V6 : ER_AFI_V4] = (uint32_t)cnum(sess, "prefixes-advertised");
-	if ((v = er_lyd_value(sess, "last-error")))
-		snprintf(n->last_error, sizeof(n->last_error), "%s", v);
-	/* The partner lists advertised routes when it collected them; their absence means not collected. */
-	if (er_lyd_child(sess, "advertised-route") || n->pfx_adv[ER_AFI_V4] + n->pfx_adv[ER_AFI_V6] == 0)
-		add_routes(n, sess);
-	obs->n_nbrs++;
-	if ((v = er_lyd_value(sess, "bfd-state")) && strcmp(v, "none")) {
-		struct er_bfd_peer *b;
-		if (obs->n_bfd == ps->cap_bfd) {
-			ps->cap_bfd = ps->cap_bfd ? ps->cap_bfd * 2 : 8;
-			obs->bfd = xreallocarray(obs->bfd, ps->cap_bfd, sizeof(*obs->bfd));
-		}
-		b = &obs->bfd[obs->n_bfd++];
-		memset(b, 0, sizeof(*b));
-		b->peer = n->addr;
-		if (ifname)
-			snprintf(b->ifname, sizeof(b->ifname), "%s", ifname);
-		b->state = er_bfd_state_from_name(v);
-	}
-}
-
-static void
-add_link(struct parse *ps, const char *circuit, enum er_peering_type peering, const struct lyd_node *link)
-{
-	struct er_observed *obs = ps->obs;
-	const char *by = er_lyd_value(link, "observed-by"), *ifname = er_lyd_value(link, "interface"), *v;
-	const struct lyd_node *n;
-	struct link_key *k;
-
-	/* A partner that reports our own link back (observed-by names a partner) is not a source for it. */
-	if (by && strcmp(by, "local"))
-		return;
-	if (ps->n_links == ps->cap_links) {
-		ps->cap_links = ps->cap_links ? ps->cap_links * 2 : 8;
-		ps->links = xreallocarray(ps->links, ps->cap_links, sizeof(*ps->links));
-	}
-	k = &ps->links[ps->n_links++];
-	k->circuit = circuit;
-	k->peering = peering;
-	v = er_lyd_value(link, "path");
-	k->path = v && !strcmp(v, "secondary") ? ER_PATH_SECONDARY : ER_PATH_PRIMARY;
-
-	if (ifname && (v = er_lyd_value(link, "oper-status")) && strcmp(v, "not-present")) {
-		struct er_interface *ifp;
-		size_t cap = 0;
-
-		if (obs->n_ifs == ps->cap_ifs) {
-			ps->cap_ifs = ps->cap_ifs ? ps->cap_ifs * 2 : 8;
-			obs->ifs = xreallocarray(obs->ifs, ps->cap_ifs, sizeof(*obs->ifs));
-		}
-		ifp = &obs->ifs[obs->n_ifs++];
-		memset(ifp, 0, sizeof(*ifp));
-		snprintf(ifp->name, sizeof(ifp->name), "%s", ifname);
-		ifp->oper = oper_of(v);
-		ifp->mtu = (uint32_t)cnum(link, "mtu");
-		ifp->vlan_id = (uint16_t)cnum(link, "vlan-id");
-		if (ifp->vlan_id)
-			ifp->vlan_proto = 0x8100;
-		LY_LIST_FOR(lyd_child(link), n) {
-			if (strcmp(LYD_NAME(n), "address"))
-				continue;
-			if (ifp->n_addrs == cap) {
-				cap = cap ? cap * 2 : 4;
-				ifp->addrs = xreallocarray(ifp->addrs, cap, sizeof(*ifp->addrs));
-			}
-			if (er_prefix_parse(lyd_get_value(n), false, true, &ifp->addrs[ifp->n_addrs]) == 0)
-				ifp->n_addrs++;
-		}
-	}
-	LY_LIST_FOR(lyd_child(link), n) {
-		if (!strcmp(LYD_NAME(n), "bgp-session"))
-			add_session(ps, n, ifname);
-	}
-}
-
-static bool
-own_link(const struct parse *ps, const char *circuit, enum er_peering_type peering, enum er_path path)
-{
-	struct link_key key = { circuit, peering, path };
-
-	return ps->n_links && bsearch(&key, ps->links, ps->n_links, sizeof(key), link_key_cmp) != NULL;
-}
-
-int
-er_partner_check_id(const char *id, struct er_partner_result *r)
-{
-	const char *slash1, *slash3, *slash2;
-	const struct er_check_def *def;
-	char name[64], peering[32];
-	size_t len;
-
-	memset(r, 0, sizeof(*r));
-	/* "check-name/circuit/peering/path"; a circuit name has no '/' (YANG pattern), so split at the ends */
-	if (!id || !(slash1 = strchr(id, '/')) || !(slash3 = strrchr(id, '/')) || slash3 == slash1)
-		goto fail;
-	for (slash2 = slash3 - 1; slash2 > slash1 && *slash2 != '/'; slash2--)
-		;
-	if (slash2 == slash1)
-		goto fail;
-	len = (size_t)(slash1 - id);
-	if (len >= sizeof(name))
-		goto fail;
-	memcpy(name, id, len);
-	name[len] = '\0';
-	len = (size_t)(slash2 - slash1 - 1);
-	if (!len || len >= sizeof(r->circuit) || memchr(slash1 + 1, '/', len))
-		goto fail;
-	memcpy(r->circuit, slash1 + 1, len);
-	len = (size_t)(slash3 - slash2 - 1);
-	if (len >= sizeof(peering))
-		goto fail;
-	memcpy(peering, slash2 + 1, len);
-	peering[len] = '\0';
-	if (!(def = er_check_by_name(name)) || !(r->peering = er_peering_from_name(peering)))
-		goto fail;
-	if (!strcmp(slash3 + 1, "primary"))
-		r->path = ER_PATH_PRIMARY;
-	else if (!strcmp(slash3 + 1, "secondary"))
-		r->path = ER_PATH_SECONDARY;
-	else
-		goto fail;
-	r->code = def->code;
-	return 0;
-fail:
-	memset(r, 0, sizeof(*r));
-	return -1;
-}
-
-static void
-readiness(struct er_partner_view *pv, struct parse *ps, const struct lyd_node *rd)
-{
-	static const char *const st[] = { "", "pass", "warn", "fail", "unknown", "not-applicable" };
-	struct er_partner_result key;
-	const struct lyd_node *n;
-	size_t cap = 0, i;
-
-	pv->evaluated_at = parse_time(er_lyd_value(rd, "last-evaluation"));
-	LY_LIST_FOR(lyd_child(rd), n) {
-		if (!strcmp(LYD_NAME(n), "collector")) {
-			int src = er_source_from_name(er_lyd_value(n, "source"));
-			enum er_collector_status cs = er_collector_status_from_name(er_lyd_value(n, "status"));
-			const char *msg = er_lyd_value(n, "message");
-			if (src >= 0 && cs)
-				er_observed_set_status(ps->obs, (enum er_source)src, cs, er_lyd_value(n, "daemon") ? er_lyd_value(n, "daemon") : "",
-				    (uint32_t)cnum(n, "duration"), "%s", msg ? msg : "");
-		} else if (!strcmp(LYD_NAME(n), "check")) {
-			struct er_partner_result *r;
-			const char *s = er_lyd_value(n, "status"), *p = er_lyd_value(n, "path"), *d;
-
-			if (!s || er_partner_check_id(er_lyd_value(n, "id"), &key) < 0)
-				continue;
-			/* a path leaf (the content match of a one-path filter) that contradicts the id: not trusted */
-			if (p && strcmp(p, er_path_name(key.path)))
-				continue;
-			if (!own_link(ps, key.circuit, key.peering, key.path))
-				continue;
-			if (pv->n_results == cap) {
-				cap = cap ? cap * 2 : 32;
-				pv->results = xreallocarray(pv->results, cap, sizeof(*pv->results));
-			}
-			r = &pv->results[pv->n_results];
-			*r = key;
-			for (i = 1; i < ARRAY_SIZE(st); i++)
-				if (!strcmp(s, st[i]))
-					r->status = (enum er_status)i;
-			if (!r->status)
-				continue;
-			if ((d = er_lyd_value(n, "detail")))
-				snprintf(r->detail, sizeof(r->detail), "%s", d);
-			pv->n_results++;
-		}
-	}
-	if (pv->n_results)
-		qsort(pv->results, pv->n_results, sizeof(*pv->results), result_cmp);
-}
-
-int
-er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *data, char *err, size_t errlen)
-{
-	struct parse ps;
-	const struct lyd_node *top = NULL, *c, *p, *l;
-
-	LY_LIST_FOR(data, c) {
-		if (!strcmp(LYD_NAME(c), "expressroute"))
-			top = c;
-	}
-	if (!top) {
-		snprintf(err, errlen, "the reply has no expressroute data");
-		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", err);
-		return -1;
-	}
-	if (!er_lyd_child(top, "readiness")) {
-		snprintf(err, errlen, "the reply has no readiness data");
-		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", err);
-		return -1;
-	}
-	drop_data(pv);
-	memset(&ps, 0, sizeof(ps));
-	ps.obs = er_observed_new();
-	LY_LIST_FOR(lyd_child(top), c) {
-		const char *cname;
-		if (strcmp(LYD_NAME(c), "circuit") || !(cname = er_lyd_value(c, "name")))
-			continue;
-		LY_LIST_FOR(lyd_child(c), p) {
-			enum er_peering_type pt;
-			if (strcmp(LYD_NAME(p), "peering") || !(pt = er_peering_from_name(er_lyd_value(p, "type"))))
-				continue;
-			LY_LIST_FOR(lyd_child(er_lyd_child(p, "state")), l) {
-				if (!strcmp(LYD_NAME(l), "link"))
-					add_link(&ps, cname, pt, l);
-			}
-		}
-	}
-	if (ps.n_links)
-		qsort(ps.links, ps.n_links, sizeof(*ps.links), link_key_cmp);
-	readiness(pv, &ps, er_lyd_child(top, "readiness"));
-	free(ps.links);
-	er_observed_finalize(ps.obs);
-	pv->obs = ps.obs;
-	pv->status = ER_PARTNER_OK;
-	pv->message[0] = '\0';
-	return 0;
-}
-
-int
-er_partner_view_parse(struct er_partner_view *pv, const struct ly_ctx *ctx, const char *xml, char *err, size_t errlen)
-{
-	struct lyd_node *tree = NULL;
-	const struct ly_err_item *e;
-	int rc;
-
-	/* Parse only: state data of a partner is not validated against our config. */
-	if (lyd_parse_data_mem(ctx, xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT, 0, &tree) != LY_SUCCESS) {
-		e = ly_err_last(ctx);
-		snprintf(err, errlen, "the reply is not expressroute-readiness data: %s", e && e->msg ? e->msg : "parse error");
-		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", err);
-		lyd_free_all(tree);
-		return -1;
-	}
-	rc = er_partner_view_from_tree(pv, tree, err, errlen);
-	lyd_free_all(tree);
-	if (rc == 0)
-		pv->bytes = (uint32_t)strlen(xml);
-	return rc;
+	return bsearch(&key, pv->results, pv->n_results, sizeof(key), er_partner_result_cmp);
 }
 
 void

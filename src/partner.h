@@ -94,6 +94,10 @@ void er_partner_view_fail(struct er_partner_view *pv, enum er_partner_status st,
  */
 bool er_partner_view_fresh(const struct er_partner_view *pv, long long now, uint32_t poll_interval, char *why,
     size_t whylen);
+/* For partner_reply.c: forget @p pv's data; the order of pv->results. */
+void er_partner_view_drop(struct er_partner_view *pv);
+int er_partner_result_cmp(const void *a, const void *b);
+
 /** Seconds since the partner evaluated its data (0 when in the future or unknown). */
 uint32_t er_partner_view_age(const struct er_partner_view *pv, long long now);
 
