@@ -339,7 +339,7 @@ add_acm(enum dsid ds, bool config_only, struct lyd_node **data)
 	if (!acm)
 		return;
 	if (!config_only)
-		er_nc_ops_nacm_state(acm);
+		er_nacm_counters_state(acm);
 	lyd_insert_sibling(*data, acm, data);
 }
 

@@ -101,8 +101,6 @@ void er_nc_ops_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_ops_process(uint64_t now_ms);
 /** The session holding the global lock of datastore @p ds (0 running, 1 candidate, 2 startup), 0 if none (nc_ds.c). */
 uint32_t er_nc_ops_lock_holder(int ds);
-/** The NACM counters (RFC 8341 denied-operations, denied-data-writes, denied-notifications) under @p nacm (a /nacm node). */
-void er_nc_ops_nacm_state(struct lyd_node *nacm);
 /** Whether a confirmed commit is pending, and in @p left_s (may be NULL) the seconds until its rollback. */
 bool er_nc_ops_confirm_pending(uint64_t *left_s);
 

@@ -580,3 +580,34 @@ er_nacm_check_write(const struct er_nacm *nacm, const struct lyd_node *before, c
 	lyd_free_all(diff);
 	return d ? 1 : 0;
 }
+
+static uint32_t denied[3];
+
+void
+er_nacm_count(enum er_nacm_denial what)
+{
+	__atomic_add_fetch(&denied[what], 1, __ATOMIC_RELAXED);
+}
+
+void
+er_nacm_counters_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+		__atomic_store_n(&denied[i], 0, __ATOMIC_RELAXED);
+}
+
+void
+er_nacm_counters_state(struct lyd_node *nacm)
+{
+	static const char *const leaf[] = { "denied-operations", "denied-data-writes", "denied-notifications" };
+	const struct lys_module *m = lyd_owner_module(nacm);
+	char b[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(leaf) / sizeof(leaf[0]); i++) {
+		snprintf(b, sizeof(b), "%u", __atomic_load_n(&denied[i], __ATOMIC_RELAXED));
+		lyd_new_term(nacm, m, leaf[i], b, 0, NULL);
+	}
+}

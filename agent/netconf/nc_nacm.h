@@ -72,4 +72,11 @@ int er_nacm_check_write(const struct er_nacm *nacm, const struct lyd_node *befor
 /** "create", "update", "delete", "read" or "exec". */
 const char *er_nacm_op_name(unsigned op);
 
+/* RFC 8341's counters, since erreadyd started (atomic: notifications are dropped outside any lock) */
+enum er_nacm_denial { ER_NACM_DENIED_OPERATION, ER_NACM_DENIED_WRITE, ER_NACM_DENIED_NOTIFICATION };
+void er_nacm_count(enum er_nacm_denial what);
+void er_nacm_counters_reset(void);
+/** The counters (denied-operations, denied-data-writes, denied-notifications) under @p nacm (a /nacm node). */
+void er_nacm_counters_state(struct lyd_node *nacm);
+
 #endif

@@ -51,8 +51,6 @@ static struct {
 	uint64_t cc_deadline_ms;
 	long long cc_deadline_real_us;
 	char *cc_path;
-	/* RFC 8341 counters, since erreadyd started (atomic: notifications are dropped outside the lock) */
-	uint32_t denied_operations, denied_data_writes, denied_notifications;
 } O;
 
 /* ------------------------------------------------------------------ */
@@ -88,7 +86,7 @@ write_denied(const struct er_nacm *nacm, const struct lyd_node *before, const st
 		return false;
 	if ((rc = er_nacm_check_write(nacm, before, after, path, sizeof(path), &op)) == 0)
 		return false;
-	__atomic_add_fetch(&O.denied_data_writes, 1, __ATOMIC_RELAXED);
+	er_nacm_count(ER_NACM_DENIED_WRITE);
 	if (rc < 0)
 		er_nc_errs_add(errs, NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_APP, NULL,
 		    "access denied: the changes of user \"%s\" cannot be checked against the access rules", er_nacm_user(nacm));
@@ -98,19 +96,6 @@ write_denied(const struct er_nacm *nacm, const struct lyd_node *before, const st
 	return true;
 }
 
-void
-er_nc_ops_nacm_state(struct lyd_node *nacm)
-{
-	const struct lys_module *m = lyd_owner_module(nacm);
-	char b[16];
-
-	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_operations, __ATOMIC_RELAXED));
-	lyd_new_term(nacm, m, "denied-operations", b, 0, NULL);
-	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_data_writes, __ATOMIC_RELAXED));
-	lyd_new_term(nacm, m, "denied-data-writes", b, 0, NULL);
-	snprintf(b, sizeof(b), "%u", __atomic_load_n(&O.denied_notifications, __ATOMIC_RELAXED));
-	lyd_new_term(nacm, m, "denied-notifications", b, 0, NULL);
-}
 
 /* ------------------------------------------------------------------ */
 /* confirmed commit */
@@ -799,7 +784,7 @@ deliver(struct er_nc_sess *ss, const struct er_nacm *nacm)
 		}
 		/* RFC 8341 3.4.6: an event type the user may not read is dropped, and counted */
 		if (!er_nacm_notif_allowed(nacm, e.tree ? e.tree->schema : NULL)) {
-			__atomic_add_fetch(&O.denied_notifications, 1, __ATOMIC_RELAXED);
+			er_nacm_count(ER_NACM_DENIED_NOTIFICATION);
 			lyd_free_all(e.tree);
 			continue;
 		}
@@ -890,7 +875,7 @@ er_nc_dispatch(struct lyd_node *rpc, struct nc_session *s)
 	/* RFC 8341 3.4.4: exec access first, from the rules as they are now (an edit of /nacm counts at once) */
 	ss->nacm = sess_nacm(ss);
 	if (!er_nacm_rpc_allowed(ss->nacm, rpc->schema)) {
-		__atomic_add_fetch(&O.denied_operations, 1, __ATOMIC_RELAXED);
+		er_nacm_count(ER_NACM_DENIED_OPERATION);
 		reply = er_nc_fail1(NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_PROT, NULL,
 		    "access denied: user \"%s\" may not execute %s:%s (NACM, RFC 8341)", ss->user,
 		    lyd_owner_module(rpc)->name, LYD_NAME(rpc));
@@ -908,6 +893,7 @@ er_nc_ops_init(const struct er_config *cfg, char *err, size_t errlen)
 	(void)err;
 	(void)errlen;
 	memset(&O, 0, sizeof(O));
+	er_nacm_counters_reset();
 	er_nc_get_init();
 	if (asprintf(&O.cc_path, "%s/confirmed-commit", er_nc_env->state_dir) < 0)
 		fatalx("out of memory");
