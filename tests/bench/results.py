@@ -57,6 +57,8 @@ BENCHES = {
         False, 3600),
     "snmp": (["{h}/bench_snmp.sh", "-n", "1", "-b", "{b}"], ["{h}/bench_snmp.sh", "-b", "{b}"], True, 3600),
     "collect": (["{h}/bench_collect.sh", "-n", "2", "-b", "{b}"], ["{h}/bench_collect.sh", "-b", "{b}"], True, 3600),
+    "agentx_idle": (["{py}", "{h}/bench_agentx_idle.py", "{b}/agent/erreadyd", "10"],
+                    ["{py}", "{h}/bench_agentx_idle.py", "{b}/agent/erreadyd", "60"], True, 600),
     "partner": (["{py}", "{h}/bench_partner.py", "{b}/agent/erreadyd", "{b}/tests/bench/bench_partner_eval", "1"],
                 ["{py}", "{h}/bench_partner.py", "{b}/agent/erreadyd", "{b}/tests/bench/bench_partner_eval",
                  "1", "100"], False, 3600),
@@ -64,7 +66,8 @@ BENCHES = {
 
 
 def cell(s):
-    """A table cell: one line, no column separator."""
+    """A table cell: one line, no column separator, no text a Markdown renderer takes for an HTML tag (<get>)."""
+    s = re.sub(r"<(/?[A-Za-z][\w:-]*/?)>", r"&lt;\1&gt;", s)
     return " ".join(s.replace("|", "/").split())
 
 
