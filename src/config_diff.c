@@ -144,23 +144,31 @@ walk(const struct lyd_node *old, const struct lyd_node *new, struct diff_out *o)
 			add(o, "delete", n);
 }
 
+/* The paths collected, with " and N more" when @p o had to stop; NULL when nothing changed. */
+static char *
+finish(struct diff_out *o)
+{
+	char tail[48];
+
+	if (!o->n)
+		return NULL;
+	if (o->more) {
+		snprintf(tail, sizeof(tail), " and %zu more", o->more);
+		o->buf = xreallocarray(o->buf, o->len + strlen(tail) + 1, 1);
+		memcpy(o->buf + o->len, tail, strlen(tail) + 1);
+	}
+	return o->buf;
+}
+
 char *
 er_config_diff_paths(const struct lyd_node *old, const struct lyd_node *new, size_t max)
 {
 	struct diff_out o;
-	char tail[48];
 
 	memset(&o, 0, sizeof(o));
 	o.max = max ? max : 1;
 	walk(old, new, &o);
-	if (!o.n)
-		return NULL;
-	if (o.more) {
-		snprintf(tail, sizeof(tail), " and %zu more", o.more);
-		o.buf = xreallocarray(o.buf, o.len + strlen(tail) + 1, 1);
-		memcpy(o.buf + o.len, tail, strlen(tail) + 1);
-	}
-	return o.buf;
+	return finish(&o);
 }
 
 /* @p n is an entry of list schema @p ls whose key is one of @p keys. */
@@ -187,7 +195,6 @@ er_config_diff_paths_scoped(const struct lyd_node *old, const struct lyd_node *n
 	const struct lyd_node *ot = NULL, *nt = NULL, *n, *m, *cur;
 	const struct lysc_node *ls = top ? lys_find_child(top, top->module, list, 0, LYS_LIST, 0) : NULL;
 	struct diff_out o;
-	char tail[48];
 
 	LY_LIST_FOR(old, n)
 		if (n->schema == top)
@@ -217,14 +224,7 @@ er_config_diff_paths_scoped(const struct lyd_node *old, const struct lyd_node *n
 	LY_LIST_FOR(lyd_child(ot), n)
 		if (in_scope(n, ls, keys, nkeys) && !find(lyd_child(nt), &cur, n))
 			add(&o, "delete", n);
-	if (!o.n)
-		return NULL;
-	if (o.more) {
-		snprintf(tail, sizeof(tail), " and %zu more", o.more);
-		o.buf = xreallocarray(o.buf, o.len + strlen(tail) + 1, 1);
-		memcpy(o.buf + o.len, tail, strlen(tail) + 1);
-	}
-	return o.buf;
+	return finish(&o);
 }
 
 bool

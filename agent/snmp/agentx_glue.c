@@ -25,17 +25,6 @@ struct er_agentx {
 
 static const uint32_t root[] = { ER_MIB_ROOT };
 
-static int
-oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen)
-{
-	size_t i, n = alen < blen ? alen : blen;
-
-	for (i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	return alen < blen ? -1 : alen > blen ? 1 : 0;
-}
-
 static void
 put_value(struct ax_buf *b, const uint32_t *name, size_t n, const struct er_mib_value *v)
 {
@@ -81,7 +70,7 @@ op_next(void *arg, const uint32_t *start, size_t n, bool include, const struct a
 
 	if (!x->mib || er_mib_next(x->mib, start, n, include, out, outn, &x->v) != ER_MIB_FOUND)
 		return false;
-	if (end->n && oid_cmp(out, *outn, end->sub, end->n) >= 0)
+	if (end->n && er_mib_oid_cmp(out, *outn, end->sub, end->n) >= 0)
 		return false; /* past the range the master asked about */
 	put_value(b, out, *outn, &x->v);
 	return true;

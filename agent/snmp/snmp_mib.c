@@ -654,8 +654,8 @@ add_row(struct er_mib *m, int t, const struct idx *x, uint16_t k, const void *a,
 	m->pool_n += x->n;
 }
 
-static int
-oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen)
+int
+er_mib_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen)
 {
 	size_t i, n = alen < blen ? alen : blen;
 
@@ -671,7 +671,7 @@ row_cmp(const void *x, const void *y, void *arg)
 	const struct er_mib *m = arg;
 	const struct row *a = x, *b = y;
 
-	return oid_cmp(m->pool + a->off, a->len, m->pool + b->off, b->len);
+	return er_mib_oid_cmp(m->pool + a->off, a->len, m->pool + b->off, b->len);
 }
 
 static void
@@ -825,7 +825,7 @@ row_lower(const struct er_mib *m, const struct table *tb, const uint32_t *key, s
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct row *r = &tb->rows[mid];
-		int c = oid_cmp(m->pool + r->off, r->len, key, klen);
+		int c = er_mib_oid_cmp(m->pool + r->off, r->len, key, klen);
 		if (c < 0 || (c == 0 && !incl))
 			lo = mid + 1;
 		else
@@ -842,7 +842,7 @@ find_table(const uint32_t *rel, size_t len)
 
 	for (t = 0; t < T_COUNT; t++) {
 		const struct table_def *d = &defs[t];
-		if (len > d->prefix_len && !oid_cmp(rel, d->prefix_len, d->prefix, d->prefix_len) &&
+		if (len > d->prefix_len && !er_mib_oid_cmp(rel, d->prefix_len, d->prefix, d->prefix_len) &&
 		    rel[d->prefix_len] >= d->first_col && rel[d->prefix_len] <= d->last_col)
 			return t;
 	}
@@ -858,7 +858,7 @@ er_mib_get(const struct er_mib *m, const uint32_t *name, size_t len, struct er_m
 	size_t rl, i;
 	int t;
 
-	if (len < ER_MIB_ROOT_LEN + 2 || oid_cmp(name, ER_MIB_ROOT_LEN, root, ER_MIB_ROOT_LEN) ||
+	if (len < ER_MIB_ROOT_LEN + 2 || er_mib_oid_cmp(name, ER_MIB_ROOT_LEN, root, ER_MIB_ROOT_LEN) ||
 	    name[ER_MIB_ROOT_LEN] != 1)
 		return ER_MIB_NO_OBJECT;
 	rel = name + ER_MIB_ROOT_LEN + 1;
@@ -870,7 +870,7 @@ er_mib_get(const struct er_mib *m, const uint32_t *name, size_t len, struct er_m
 	rel += d->prefix_len + 1;
 	rl -= d->prefix_len + 1;
 	i = row_lower(m, tb, rel, rl, true);
-	if (i == tb->n || oid_cmp(m->pool + tb->rows[i].off, tb->rows[i].len, rel, rl))
+	if (i == tb->n || er_mib_oid_cmp(m->pool + tb->rows[i].off, tb->rows[i].len, rel, rl))
 		return ER_MIB_NO_INSTANCE;
 	memset(v, 0, offsetof(struct er_mib_value, buf));
 	if (d->get(m, &tb->rows[i], name[ER_MIB_ROOT_LEN + 1 + d->prefix_len], v) < 0)
@@ -932,7 +932,7 @@ er_mib_next(const struct er_mib *m, const uint32_t *name, size_t len, bool inclu
 	size_t rl = 0;
 	int t, c;
 
-	c = oid_cmp(name, len < ER_MIB_ROOT_LEN + 1 ? len : ER_MIB_ROOT_LEN + 1, objects, ER_MIB_ROOT_LEN + 1);
+	c = er_mib_oid_cmp(name, len < ER_MIB_ROOT_LEN + 1 ? len : ER_MIB_ROOT_LEN + 1, objects, ER_MIB_ROOT_LEN + 1);
 	if (c > 0)
 		return ER_MIB_END;
 	if (c == 0 && len > ER_MIB_ROOT_LEN + 1) {
@@ -943,7 +943,7 @@ er_mib_next(const struct er_mib *m, const uint32_t *name, size_t len, bool inclu
 	for (t = 0; t < T_COUNT; t++) {
 		const struct table_def *d = &defs[t];
 		size_t n = rl < d->prefix_len ? rl : d->prefix_len;
-		int k = oid_cmp(rel, n, d->prefix, n);
+		int k = er_mib_oid_cmp(rel, n, d->prefix, n);
 
 		if (!rel || k < 0 || (k == 0 && rl <= d->prefix_len)) {
 			/* the request is before this table: its first instance */
@@ -972,7 +972,7 @@ er_mib_target(const struct er_mib *m, const uint32_t *name, size_t len, struct e
 	const struct row *r;
 
 	memset(tg, 0, sizeof(*tg));
-	if (len < ER_MIB_ROOT_LEN + 3 || oid_cmp(name, ER_MIB_ROOT_LEN, root, ER_MIB_ROOT_LEN) ||
+	if (len < ER_MIB_ROOT_LEN + 3 || er_mib_oid_cmp(name, ER_MIB_ROOT_LEN, root, ER_MIB_ROOT_LEN) ||
 	    name[ER_MIB_ROOT_LEN] != 1)
 		return;
 	rel = name + ER_MIB_ROOT_LEN + 1;
@@ -987,7 +987,7 @@ er_mib_target(const struct er_mib *m, const uint32_t *name, size_t len, struct e
 	rl -= defs[t].prefix_len + 1;
 	tb = &m->t[t];
 	i = row_lower(m, tb, rel, rl, true);
-	if (i == tb->n || oid_cmp(m->pool + tb->rows[i].off, tb->rows[i].len, rel, rl))
+	if (i == tb->n || er_mib_oid_cmp(m->pool + tb->rows[i].off, tb->rows[i].len, rel, rl))
 		return;
 	r = &tb->rows[i];
 	tg->exists = true;

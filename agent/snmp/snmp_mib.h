@@ -68,6 +68,9 @@ struct er_mib_target {
 	char circuit[65]; /* maintenance, limit warning */
 	int peering;      /* limit warning */
 };
+/** OID order (RFC 3416): -1, 0 or 1 as @p a sorts before, equals or after @p b. */
+int er_mib_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen);
+
 /**
  * Which writable object @p name is: W_NONE for a read-only or unknown one
  * (notWritable / noCreation is the caller's answer).
