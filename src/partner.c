@@ -30,13 +30,25 @@ const char ER_PARTNER_FILTER[] =
     "<readiness><last-evaluation/><collector/><check><status/><detail/></check></readiness></expressroute>";
 
 char *
+er_partner_filter_path(enum er_path only)
+{
+	const char *path = only == ER_PATH_PRIMARY ? "<path>primary</path>"
+	    : only == ER_PATH_SECONDARY            ? "<path>secondary</path>"
+						   : "";
+	char *out;
+
+	/* one path: a content match, so that the partner builds and sends a third of its results (nc_get.c) */
+	if (asprintf(&out, PARTNER_FILTER_FMT, path) < 0)
+		fatalx("out of memory");
+	return out;
+}
+
+char *
 er_partner_filter(const struct er_config *cfg, const char *name)
 {
 	bool paths[2] = { false, false };
-	const char *path = NULL;
 	size_t i, j;
 	int k;
-	char *out;
 
 	for (i = 0; i < cfg->n_circuits; i++)
 		for (j = 0; j < cfg->circuits[i].n_peerings; j++)
@@ -47,11 +59,8 @@ er_partner_filter(const struct er_config *cfg, const char *name)
 					paths[k] = true;
 			}
 	if (paths[0] != paths[1])
-		path = paths[0] ? "<path>primary</path>" : "<path>secondary</path>";
-	/* one path: a content match, so that the partner builds and sends a third of its results (nc_get.c) */
-	if (asprintf(&out, PARTNER_FILTER_FMT, path ? path : "") < 0)
-		fatalx("out of memory");
-	return out;
+		return er_partner_filter_path(paths[0] ? ER_PATH_PRIMARY : ER_PATH_SECONDARY);
+	return er_partner_filter_path(ER_PATH_NONE);
 }
 
 const char *

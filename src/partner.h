@@ -134,5 +134,7 @@ extern const char ER_PARTNER_FILTER[];
  * third of the reply). Caller frees.
  */
 char *er_partner_filter(const struct er_config *cfg, const char *name);
+/** The filter er_partner_filter() writes for results of path @p only (ER_PATH_NONE: every result). Caller frees. */
+char *er_partner_filter_path(enum er_path only);
 
 #endif

@@ -7,13 +7,29 @@
 #include "datastore.h"
 #include "model.h"
 #include "observed.h"
+#include "partner.h"
 #include "state_tree.h"
 
 #define RD "/" ER_YANG_MODULE ":expressroute/readiness"
+#define LINK "/" ER_YANG_MODULE ":expressroute/circuit/peering/state/link"
 
-/* Leaves whose canonical form is libyang's to say (date-and-time, ip-prefix): one memo each. */
-enum canon_slot { CANON_LAST_EVAL, CANON_SINCE, CANON_XLAT, CANON_N };
-static const char *const canon_path[CANON_N] = { RD "/last-evaluation", RD "/check/since", RD "/nat/rule/translated" };
+/*
+ * Leaves whose canonical form (and validity) is libyang's to say
+ * (date-and-time, ip-address, ip-prefix, a patterned string): one memo each.
+ */
+enum canon_slot {
+	CANON_LAST_EVAL,
+	CANON_SINCE,
+	CANON_XLAT,
+	CANON_LINK_ADDR,
+	CANON_NEIGHBOR,
+	CANON_LOCAL_ADDR,
+	CANON_ROUTE,
+	CANON_N
+};
+static const char *const canon_path[CANON_N] = { RD "/last-evaluation", RD "/check/since", RD "/nat/rule/translated",
+	LINK "/address", LINK "/bgp-session/neighbor-address", LINK "/bgp-session/local-address",
+	LINK "/bgp-session/advertised-route/prefix" };
 
 struct px {
 	struct er_buf *out;
@@ -358,6 +374,216 @@ qos(struct px *p, const struct er_observed *obs, bool *open)
 	}
 	if (any)
 		PUTS(p, "</qos>");
+}
+
+/* ---- the answer to a partner's fetch (er_state_xml_partner) ---- */
+
+static int
+route_cmp(const void *a, const void *b)
+{
+	const struct er_route *x = *(const struct er_route *const *)a, *y = *(const struct er_route *const *)b;
+
+	return memcmp(&x->pfx, &y->pfx, sizeof(x->pfx));
+}
+
+/*
+ * The advertised routes of @p n, in the order collected. Two entries with
+ * one prefix are one list key twice: libyang refuses the tree, so this
+ * printer refuses too (the caller then builds it, as before).
+ */
+static void
+routes(struct px *p, const struct er_bgp_neighbor *n)
+{
+	const struct er_route **sorted;
+	char pfx[ER_PREFIX_STRLEN];
+	size_t i;
+
+	if (!n->have_adv || !n->n_adv)
+		return;
+	sorted = xreallocarray(NULL, n->n_adv, sizeof(*sorted));
+	for (i = 0; i < n->n_adv; i++)
+		sorted[i] = &n->adv[i];
+	qsort(sorted, n->n_adv, sizeof(*sorted), route_cmp);
+	for (i = 1; i < n->n_adv; i++)
+		if (!route_cmp(&sorted[i - 1], &sorted[i]))
+			p->bad = 1;
+	free(sorted);
+	for (i = 0; i < n->n_adv && !p->bad; i++) {
+		const struct er_route *r = &n->adv[i];
+		const uint32_t *path = er_route_path(n, r);
+		char asp[256] = "";
+		unsigned k;
+
+		for (k = 0; k < r->path_len; k++)
+			strlcatf(asp, sizeof(asp), "%s%u", k ? " " : "", path[k]);
+		PUTS(p, "<advertised-route>");
+		leaf_canon(p, CANON_ROUTE, "prefix", er_prefix_str(&r->pfx, pfx, sizeof(pfx)));
+		leaf(p, "as-path", asp);
+		PUTS(p, "</advertised-route>");
+	}
+}
+
+/* One bgp-session entry, as state_tree.c session() builds it. */
+static void
+session(struct px *p, const struct er_bgp_neighbor *n, const struct er_observed *obs)
+{
+	const struct er_bfd_peer *b = er_observed_bfd(obs, &n->addr);
+	char a[ER_PREFIX_STRLEN];
+
+	PUTS(p, "<bgp-session>");
+	leaf_canon(p, CANON_NEIGHBOR, "neighbor-address", er_addr_str(&n->addr, a, sizeof(a)));
+	if (n->local.family)
+		leaf_canon(p, CANON_LOCAL_ADDR, "local-address", er_addr_str(&n->local, a, sizeof(a)));
+	if (n->state)
+		leaf(p, "state", er_bgp_state_name(n->state));
+	leaf_u(p, "uptime", n->uptime);
+	if (n->remote_as)
+		leaf_u(p, "remote-as", n->remote_as);
+	if (n->local_as)
+		leaf_u(p, "local-as", n->local_as);
+	if (n->hold_time)
+		leaf_u(p, "hold-time", n->hold_time);
+	if (n->keepalive)
+		leaf_u(p, "keepalive", n->keepalive);
+	leaf_u(p, "prefixes-received", n->have_rcv ? (unsigned)n->n_rcv : n->pfx_rcvd[ER_AFI_V4] + n->pfx_rcvd[ER_AFI_V6]);
+	leaf_u(p, "prefixes-advertised", er_neighbor_adv_count(n, ER_AFI_V4) + er_neighbor_adv_count(n, ER_AFI_V6));
+	leaf(p, "bfd-state", er_bfd_state_name(b ? b->state : ER_BFD_NONE));
+	if (n->last_error[0])
+		leaf(p, "last-error", n->last_error);
+	routes(p, n);
+	PUTS(p, "</bgp-session>");
+}
+
+/* Link @p k (0 primary, 1 secondary) of peering @p pc, observed here, as state_tree.c links() builds it. */
+static void
+local_link(struct px *p, const struct er_peering_cfg *pc, int k, const struct er_observed *obs)
+{
+	static const char *const oper[] = { "unknown", "up", "down", "lower-layer-down" };
+	const struct er_interface *ifp = er_observed_interface(obs, pc->ifname[k]);
+	char buf[ER_PREFIX_STRLEN];
+	size_t i;
+	int fam;
+
+	PUTS(p, "<link>");
+	leaf(p, "path", k ? "secondary" : "primary");
+	leaf(p, "observed-by", "local");
+	leaf(p, "observed-age", "0");
+	if (pc->ifname[k][0]) {
+		leaf(p, "interface", pc->ifname[k]);
+		if (er_observed_ok(obs, ER_SRC_INTERFACES))
+			leaf(p, "oper-status", ifp ? oper[ifp->oper] : "not-present");
+	}
+	if (ifp) {
+		if (ifp->mtu)
+			leaf_u(p, "mtu", ifp->mtu);
+		if (ifp->vlan_id)
+			leaf_u(p, "vlan-id", ifp->vlan_id);
+		for (i = 0; i < ifp->n_addrs; i++)
+			leaf_canon(p, CANON_LINK_ADDR, "address", er_prefix_str(&ifp->addrs[i], buf, sizeof(buf)));
+	}
+	for (fam = 0; fam < 2; fam++) {
+		const struct er_prefix *sn = fam ? (pc->has_v6 ? &pc->v6[k] : NULL) : (pc->has_v4 ? &pc->v4[k] : NULL);
+		const struct er_bgp_neighbor *n;
+		struct er_addr cust, msee;
+		if (!sn)
+			continue;
+		er_link_addrs(sn, &cust, &msee);
+		if ((n = er_observed_neighbor(obs, &msee)))
+			session(p, n, obs);
+	}
+	PUTS(p, "</link>");
+}
+
+/*
+ * The circuits with a link observed here: their keys, and under each
+ * peering's state those links whole (what <link><observed-by>local
+ * </observed-by></link> selects).
+ */
+static void
+local_links(struct px *p, const struct er_snapshot *s)
+{
+	const struct er_config *cfg = s->cfg;
+	size_t c, j;
+	int k;
+
+	for (c = 0; c < cfg->n_circuits && !p->bad; c++) {
+		const struct er_circuit_cfg *cc = &cfg->circuits[c];
+		bool circuit_open = false;
+
+		for (j = 0; j < cc->n_peerings; j++) {
+			const struct er_peering_cfg *pc = &cc->peerings[j];
+			bool peering_open = false;
+
+			for (k = 0; k < 2; k++) {
+				if (er_peering_router(cfg, pc, (enum er_path)(k + 1)))
+					continue; /* on a partner: not this router's to tell */
+				if (!circuit_open) {
+					PUTS(p, "<circuit>");
+					leaf(p, "name", cc->name);
+					circuit_open = true;
+				}
+				if (!peering_open) {
+					PUTS(p, "<peering>");
+					leaf(p, "type", er_peering_name(pc->type));
+					PUTS(p, "<state>");
+					peering_open = true;
+				}
+				local_link(p, pc, k, s->obs);
+			}
+			if (peering_open)
+				PUTS(p, "</state></peering>");
+		}
+		if (circuit_open)
+			PUTS(p, "</circuit>");
+	}
+}
+
+/* The results (of path @p only, unless ER_PATH_NONE): id, [path,] status and detail. */
+static void
+partner_checks(struct px *p, const struct er_snapshot *s, enum er_path only)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_results && !p->bad; i++) {
+		const struct er_result *r = &s->results[i];
+		char id[256];
+
+		if (only && r->path != only)
+			continue;
+		PUTS(p, "<check>");
+		leaf(p, "id", er_result_id(r, id, sizeof(id)));
+		if (only)
+			leaf(p, "path", er_path_name(r->path));
+		leaf(p, "status", er_status_name(r->status));
+		if (r->detail[0])
+			leaf(p, "detail", r->detail);
+		PUTS(p, "</check>");
+	}
+}
+
+int
+er_state_xml_partner(const struct er_snapshot *s, const struct ly_ctx *ctx, enum er_path only, struct er_buf *out)
+{
+	struct px p;
+	size_t start = out->len;
+	char ts[32];
+	bool open = false;
+
+	memset(&p, 0, sizeof(p));
+	p.out = out;
+	p.ctx = ctx;
+	PUTS(&p, "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">");
+	local_links(&p, s);
+	open_rd(&p, &open);
+	leaf_canon(&p, CANON_LAST_EVAL, "last-evaluation", er_time_str(s->evaluated_at, ts, sizeof(ts)));
+	collectors(&p, s, &open);
+	partner_checks(&p, s, only);
+	PUTS(&p, "</readiness></expressroute>");
+	if (p.bad) {
+		out->len = start;
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -149,6 +149,19 @@ er_nc_filter_clear(struct er_nc_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
+bool
+er_nc_filter_same(const struct er_nc_filter *a, const struct er_nc_filter *b)
+{
+	size_t i;
+
+	if (a->all != b->all || a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->xpaths[i], b->xpaths[i]))
+			return false;
+	return true;
+}
+
 /* ---- subtree filter ---- */
 
 struct conv {

@@ -30,6 +30,8 @@ struct er_nc_filter {
 int er_nc_filter_parse(const struct ly_ctx *ctx, const struct lyd_node *filter, struct er_nc_filter *f,
     struct er_nc_errs *errs);
 void er_nc_filter_clear(struct er_nc_filter *f);
+/** Whether @p a and @p b are the same expressions (so select the same nodes of any tree). */
+bool er_nc_filter_same(const struct er_nc_filter *a, const struct er_nc_filter *b);
 
 /**
  * Whether the filter may select anything at, above or below the schema

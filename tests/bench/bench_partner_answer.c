@@ -24,6 +24,7 @@
 #include "nc_schema.h"
 #include "partner.h"
 #include "state_tree.h"
+#include "state_xml.h"
 #include "util.h"
 
 #define RUNS 15
@@ -106,6 +107,28 @@ answer(const struct er_snapshot *s, const struct ly_ctx *ctx, const struct er_nc
 	return t[RUNS / 2];
 }
 
+/* Median CPU ms of the answer printed straight from the snapshot (what erreadyd sends: nc_get.c); its text in @p out. */
+static double
+printed(const struct er_snapshot *s, const struct ly_ctx *ctx, char **out)
+{
+	double t[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		struct er_buf b = { 0 };
+		double t0 = cpu_ms();
+
+		free(*out);
+		if (er_state_xml_partner(s, ctx, ER_PATH_SECONDARY, &b) < 0)
+			fatalx("the answer cannot be printed from the snapshot");
+		er_buf_add(&b, "", 1);
+		t[i] = cpu_ms() - t0;
+		*out = er_buf_data(&b);
+	}
+	qsort(t, RUNS, sizeof(t[0]), dbl_cmp);
+	return t[RUNS / 2];
+}
+
 /* Median CPU ms of the other side's libyang parse of @p xml and, in @p read_ms, of reading the tree into a view. */
 static double
 parse_median(const struct ly_ctx *ctx, const char *xml, double *read_ms)
@@ -137,12 +160,12 @@ parse_median(const struct ly_ctx *ctx, const char *xml, double *read_ms)
 int
 main(int argc, char **argv)
 {
-	char err[ER_ERRLEN], *filter, *whole = NULL, *lean = NULL, *p;
+	char err[ER_ERRLEN], *filter, *whole = NULL, *lean = NULL, *direct = NULL, *p;
 	struct er_nc_filter f = { false, NULL, 0 };
 	struct er_observed *obs;
 	struct er_snapshot *s;
 	struct er_ds *ds;
-	double tw, tl, tp, tr;
+	double tw, tl, td, tp, tr;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench_partner_answer CONFIG.json OBSERVED.json\n");
@@ -167,6 +190,10 @@ main(int argc, char **argv)
 	printf("%zu results; answer (build + filter + print), CPU median of %d: whole tree %.1f ms, trimmed %.1f ms "
 	       "(%zu bytes, %s)\n",
 	    s->n_results, RUNS, tw, tl, strlen(lean), strcmp(whole, lean) ? "DIFFERENT" : "identical");
+	td = printed(s, er_ds_ctx(ds), &direct);
+	printf("answer printed from the snapshot (state_xml.c, what erreadyd sends), CPU median of %d: %.1f ms "
+	       "(%zu bytes, %s)\n",
+	    RUNS, td, strlen(direct), strcmp(direct, lean) ? "DIFFERENT" : "identical");
 	tp = parse_median(er_ds_ctx(ds), lean, &tr);
 	printf("the other side's parse of it (libyang, CPU median of %d): %.1f ms, reading it (partner.c) %.1f ms\n", RUNS,
 	    tp, tr);
@@ -175,6 +202,7 @@ main(int argc, char **argv)
 	free(filter);
 	free(whole);
 	free(lean);
+	free(direct);
 	er_snapshot_unref(s);
 	er_observed_unref(obs);
 	er_ds_free(ds);

@@ -22,6 +22,7 @@
 #include "nc_schema.h"
 #include "partner.h"
 #include "state_tree.h"
+#include "state_xml.h"
 
 #define TWO_ROUTERS ERREADY_SOURCE_DIR "/examples/erready-two-routers.json"
 #define TOP "/expressroute-readiness:expressroute"
@@ -75,6 +76,17 @@ selected(const struct er_snapshot *s, const struct ly_ctx *ctx, const struct er_
 	lyd_free_all(out);
 	lyd_free_all(tree);
 	return xml;
+}
+
+/* The partner's answer printed straight from @p s (state_xml.c), as a string. */
+static char *
+printed(const struct er_snapshot *s, const struct ly_ctx *ctx, enum er_path only)
+{
+	struct er_buf b = { 0 };
+
+	assert_int_equal(er_state_xml_partner(s, ctx, only, &b), 0);
+	er_buf_add(&b, "", 1);
+	return er_buf_data(&b);
 }
 
 /* What @p f selects from running of @p ds with the whole state of @p s merged in. */
@@ -157,6 +169,10 @@ test_partner_filter_trimmed(void **state)
 	free(lean);
 	lean = selected_with_config(s, ds, &f);
 	assert_string_equal(lean, whole);
+	/* and the same bytes printed without a tree (what nc_get.c sends a partner) */
+	free(lean);
+	lean = printed(s, er_ds_ctx(ds), ER_PATH_SECONDARY);
+	assert_string_equal(lean, whole);
 
 	/* a partner holding both paths of some peering: every result, still without the leaves the id names */
 	er_nc_filter_clear(&f);
@@ -170,6 +186,9 @@ test_partner_filter_trimmed(void **state)
 	    &lean_bytes);
 	assert_string_equal(lean, whole);
 	assert_non_null(strstr(whole, "<check><id>bgp-both-established/er-ams-1/azure-private/primary</id><status>"));
+	free(lean);
+	lean = printed(s, er_ds_ctx(ds), ER_PATH_NONE);
+	assert_string_equal(lean, whole);
 
 	/* a filter that names a trimmed leaf gets it: the trim is not applied (nc_ops.c state_trims) */
 	er_nc_filter_clear(&f);
