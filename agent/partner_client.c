@@ -31,7 +31,7 @@ struct client {
 	struct er_partner_view *view;      /* the latest answer */
 	char *filter;                      /* of the <get>: follows the config (er_partners_sync) */
 	/* thread only */
-	struct er_ds *ds;                  /* a private YANG context for the session */
+	struct ly_ctx *ctx;                /* the session's YANG context (client_ctx) */
 	struct nc_session *nc;
 	struct ssh_counter_struct rx;      /* bytes libssh read on the session's socket (ssh_set_counters) */
 	enum er_partner_status last_status; /* logged once per change */
@@ -80,7 +80,7 @@ client_unref(struct client *c)
 		return;
 	if (c->nc)
 		nc_session_free(c->nc, NULL);
-	er_ds_free(c->ds);
+	ly_ctx_destroy(c->ctx);
 	er_partner_view_unref(c->view);
 	free(c->filter);
 	free(c->cfg.key_file);
@@ -202,7 +202,7 @@ connect_partner(struct client *c, enum er_partner_status *st, char *why, size_t 
 		goto fail;
 	}
 	/* libnetconf2 takes the session (and frees it on failure) */
-	if (!(nc = nc_connect_libssh(s, er_ds_ctx(c->ds)))) {
+	if (!(nc = nc_connect_libssh(s, c->ctx))) {
 		snprintf(why, whylen, "no NETCONF session (subsystem or <hello> failed)");
 		return NULL;
 	}
@@ -229,21 +229,26 @@ reply_data(const struct lyd_node *op)
 	return (const struct lyd_node_any *)n;
 }
 
-/* The partner's data from the anydata: its tree when libnetconf2 parsed one, else its text parsed here. */
+/* The partner's data from the anydata: its tree when libnetconf2 parsed one, else its text parsed here alike. */
 static int
 view_from_reply(struct client *c, struct er_partner_view *pv, const struct lyd_node_any *any, char *why, size_t whylen)
 {
+	struct lyd_node *tree = NULL;
 	char *xml = NULL;
 	int rc;
 
 	if (any->value_type == LYD_ANYDATA_DATATREE)
 		return er_partner_view_from_tree(pv, any->value.tree, why, whylen);
-	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml) {
+	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml ||
+	    lyd_parse_data_mem(c->ctx, xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0, &tree) != LY_SUCCESS) {
 		snprintf(why, whylen, "the reply has no data");
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", why);
+		free(xml);
+		lyd_free_all(tree);
 		return -1;
 	}
-	rc = er_partner_view_parse(pv, er_ds_ctx(c->ds), xml, why, whylen);
+	rc = er_partner_view_from_tree(pv, tree, why, whylen);
+	lyd_free_all(tree);
 	free(xml);
 	return rc;
 }
@@ -374,6 +379,31 @@ client_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The session's YANG context: the NETCONF modules libnetconf2 needs, and
+ * expressroute-readiness in the form a reply is read with
+ * (er_partner_reply_module). libnetconf2 loads nothing into a context
+ * that has the modules a server announces.
+ */
+static struct ly_ctx *
+client_ctx(char *err, size_t errlen)
+{
+	struct ly_ctx *ctx = NULL;
+
+	if (ly_ctx_new(NULL, LY_CTX_DISABLE_SEARCHDIR_CWD, &ctx) != LY_SUCCESS) {
+		snprintf(err, errlen, "cannot create a YANG context");
+		return NULL;
+	}
+	if (er_nc_ctx_hook(ctx, err, errlen) < 0)
+		goto fail;
+	if (er_partner_reply_module(ctx, err, errlen) < 0)
+		goto fail;
+	return ctx;
+fail:
+	ly_ctx_destroy(ctx);
+	return NULL;
+}
+
 static struct client *
 client_new(const struct er_partner_cfg *pc, const char *state_dir)
 {
@@ -391,7 +421,7 @@ client_new(const struct er_partner_cfg *pc, const char *state_dir)
 	c->last_status = ER_PARTNER_NOT_CONTACTED;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
-	if (!(c->ds = er_ds_new_with(er_nc_ctx_hook, err, sizeof(err))))
+	if (!(c->ctx = client_ctx(err, sizeof(err))))
 		fatalx("partner %s: %s", pc->name, err);
 	pthread_once(&client_once, client_init);
 	if (pthread_create(&c->thread, NULL, client_main, c) != 0)

@@ -6,12 +6,13 @@
  * the reply printed, and the other side's parse of that text and reading
  * of the parsed tree (partner.c).
  *
- * usage: [SPLIT=1] bench_partner_answer CONFIG.json OBSERVED.json
- * (SPLIT=1: each run's build, filter and print times on stderr)
+ * usage: [SPLIT=1] [DUMP=FILE] bench_partner_answer CONFIG.json OBSERVED.json
+ * (SPLIT=1: each run's build, filter and print times on stderr; DUMP=FILE: the answer's text there)
  * (gen_synthetic.py writes both; every link is local, and the filter asks
  * for the secondary links' results as a partner holding the primaries does)
  */
 #include <libyang/libyang.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,13 @@ printed(const struct er_snapshot *s, const struct ly_ctx *ctx, char **out)
 	return t[RUNS / 2];
 }
 
-/* Median CPU ms of the other side's libyang parse of @p xml and, in @p read_ms, of reading the tree into a view. */
+/*
+ * Median CPU ms of the other side's libyang parse of @p xml (in @p ctx:
+ * untyped with er_partner_reply_module, as the fetch reads it, or typed) and,
+ * in @p read_ms, of reading the tree into a view.
+ */
 static double
-parse_median(const struct ly_ctx *ctx, const char *xml, double *read_ms)
+parse_median(const struct ly_ctx *ctx, bool typed, const char *xml, double *read_ms)
 {
 	double t[RUNS], r[RUNS];
 	char err[256];
@@ -141,7 +146,8 @@ parse_median(const struct ly_ctx *ctx, const char *xml, double *read_ms)
 		struct er_partner_view *pv = er_partner_view_new("ce-b");
 		struct lyd_node *tree = NULL;
 		double t0 = cpu_ms(), t1;
-		if (lyd_parse_data_mem(ctx, xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_STRICT, 0, &tree) != LY_SUCCESS)
+		if (lyd_parse_data_mem(ctx, xml, LYD_XML, LYD_PARSE_ONLY | (typed ? LYD_PARSE_STRICT : LYD_PARSE_OPAQ), 0,
+		        &tree) != LY_SUCCESS)
 			fatalx("cannot parse the answer");
 		t1 = cpu_ms();
 		if (er_partner_view_from_tree(pv, tree, err, sizeof(err)) < 0)
@@ -166,6 +172,7 @@ main(int argc, char **argv)
 	struct er_snapshot *s;
 	struct er_ds *ds;
 	double tw, tl, td, tp, tr;
+	struct ly_ctx *rctx = NULL;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench_partner_answer CONFIG.json OBSERVED.json\n");
@@ -194,9 +201,19 @@ main(int argc, char **argv)
 	printf("answer printed from the snapshot (state_xml.c, what erreadyd sends), CPU median of %d: %.1f ms "
 	       "(%zu bytes, %s)\n",
 	    RUNS, td, strlen(direct), strcmp(direct, lean) ? "DIFFERENT" : "identical");
-	tp = parse_median(er_ds_ctx(ds), lean, &tr);
-	printf("the other side's parse of it (libyang, CPU median of %d): %.1f ms, reading it (partner.c) %.1f ms\n", RUNS,
-	    tp, tr);
+	if (getenv("DUMP")) {
+		FILE *o = fopen(getenv("DUMP"), "w");
+		if (!o || fputs(direct, o) < 0 || fclose(o) != 0)
+			fatalx("cannot write %s", getenv("DUMP"));
+	}
+	if (ly_ctx_new(NULL, LY_CTX_DISABLE_SEARCHDIR_CWD, &rctx) != LY_SUCCESS || er_partner_reply_module(rctx, err, sizeof(err)) < 0)
+		fatalx("the reply module: %s", err);
+	tp = parse_median(rctx, false, direct, &tr);
+	printf("the other side's parse of it, untyped as the fetch reads it (libyang, CPU median of %d): %.1f ms, "
+	       "reading it (partner.c) %.1f ms\n", RUNS, tp, tr);
+	tp = parse_median(er_ds_ctx(ds), true, direct, &tr);
+	printf("the same typed with the module (--partner): %.1f ms, reading it %.1f ms\n", tp, tr);
+	ly_ctx_destroy(rctx);
 	er_nc_filter_clear(&f);
 	free(p);
 	free(filter);

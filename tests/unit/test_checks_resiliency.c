@@ -14,10 +14,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libyang/libyang.h>
 
 #include "events.h"
 #include "fixture.h"
 #include "partner.h"
+#include "util.h"
 
 #define TWO_ROUTERS ERREADY_SOURCE_DIR "/examples/erready-two-routers.json"
 #define TWO_CIRCUITS "observed-two-circuits.json"
@@ -624,11 +626,104 @@ test_partner_golden(void **state)
 	fx_free(&fx);
 }
 
+/* A context with the module as the fetch reads a reply: /expressroute as one anydata (opaque data). */
+static struct ly_ctx *
+reply_ctx(void)
+{
+	struct ly_ctx *ctx = NULL;
+	char err[256];
+
+	assert_int_equal(ly_ctx_new(NULL, LY_CTX_DISABLE_SEARCHDIR_CWD, &ctx), LY_SUCCESS);
+	if (er_partner_reply_module(ctx, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return ctx;
+}
+
+static char *
+dump_of(const struct er_partner_view *pv)
+{
+	char *dump = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&dump, &len);
+
+	er_partner_view_dump(pv, f);
+	fclose(f);
+	return dump;
+}
+
+/*
+ * The fetch reads the reply untyped (er_partner_reply_module): the same
+ * view as the typed parse, golden file and all; and a value of the wrong
+ * form, which libyang refused when it typed the reply, refuses it here.
+ */
+static void
+test_partner_reply_opaque(void **state)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} bad[] = {
+		{ "<uptime>86400</uptime>", "<uptime>86400x</uptime>", "the reply has an invalid uptime \"86400x\"" },
+		{ "<uptime>86400</uptime>", "<uptime>4294967296</uptime>", "the reply has an invalid uptime \"4294967296\"" },
+		{ "<neighbor-address>172.16.0.6</neighbor-address>", "<neighbor-address>172.16.0.666</neighbor-address>",
+		    "the reply has an invalid neighbor-address \"172.16.0.666\"" },
+		{ "<address>172.16.0.5/30</address>", "<address>172.16.0.5/33</address>",
+		    "the reply has an invalid address \"172.16.0.5/33\"" },
+		{ "<prefix>10.20.0.0/16</prefix><as-path/>", "<prefix>10.20.0.0/16</prefix><as-path>65010  65010</as-path>",
+		    "the reply has an invalid as-path \"65010  65010\"" },
+		{ "<vlan-id>100</vlan-id>", "<vlan-id>4095</vlan-id>", "the reply has an invalid vlan-id \"4095\"" },
+		{ "<name>er-ams-1</name>", "<name>-er-ams-1</name>", "the reply has an invalid circuit name \"-er-ams-1\"" },
+		{ "<path>secondary</path><observed-by>", "<path>tertiary</path><observed-by>",
+		    "the reply has an invalid link path \"tertiary\"" },
+		{ "<last-evaluation>", "<last-evaluation>yesterday", NULL },
+	};
+	char *xml = fx_read_data(fx_fixture("partner/ce-b-healthy.xml")), *want, *got, err[512];
+	struct ly_ctx *ctx = reply_ctx();
+	struct er_partner_view *pv = er_partner_view_new("ce-b");
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	if (er_partner_view_parse(pv, ctx, xml, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(pv->status, ER_PARTNER_OK);
+	got = dump_of(pv);
+	want = fx_read_data(fx_fixture("partner/ce-b-healthy.expected"));
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	er_partner_view_unref(pv);
+
+	load_ce_a(&fx, NULL, NULL);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *b = fx_replace(xml, bad[i].from, bad[i].to);
+
+		/* refused untyped, with the value named ... */
+		pv = er_partner_view_new("ce-b");
+		assert_int_equal(er_partner_view_parse(pv, ctx, b, err, sizeof(err)), -1);
+		if (bad[i].why)
+			assert_string_equal(err, bad[i].why);
+		else
+			assert_non_null(strstr(err, "the reply has an invalid last-evaluation"));
+		assert_int_equal(pv->status, ER_PARTNER_ERROR);
+		assert_int_equal(pv->n_results, 0);
+		er_partner_view_unref(pv);
+		/* ... as typed */
+		pv = er_partner_view_new("ce-b");
+		assert_int_equal(er_partner_view_parse(pv, er_ds_ctx(fx.ds), b, err, sizeof(err)), -1);
+		er_partner_view_unref(pv);
+		free(b);
+	}
+	fx_free(&fx);
+	ly_ctx_destroy(ctx);
+	free(xml);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_router_warns),
+		cmocka_unit_test(test_partner_reply_opaque),
 		cmocka_unit_test(test_same_port_warns_stronger),
 		cmocka_unit_test(test_two_routers_pass),
 		cmocka_unit_test(test_host_rules_local_links_only),
