@@ -10,6 +10,8 @@ int
 er_addr_parse(const char *s, struct er_addr *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -1; /* absent (an untyped partner reply may leave out any leaf) */
 	if (strchr(s, ':')) {
 		if (inet_pton(AF_INET6, s, out->bytes) != 1)
 			return -1;
@@ -32,8 +34,8 @@ static int
 prefix_parse(const char *s, bool allow_host, struct er_prefix *out)
 {
 	char buf[ER_PREFIX_STRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	const char *slash = s ? strchr(s, '/') : NULL;
+	size_t alen = slash ? (size_t)(slash - s) : s ? strlen(s) : 0;
 	char *end;
 	unsigned long len;
 

@@ -26,7 +26,7 @@ struct er_prefix {
 	uint8_t len;
 };
 
-/** Parse a literal address. Returns 0, or -1 if @p s is not one. */
+/** Parse an IPv4 or IPv6 address; -1 when @p s is not one (or NULL). */
 int er_addr_parse(const char *s, struct er_addr *out);
 /**
  * Parse "address/len". With @p strict, host bits must be zero. A bare

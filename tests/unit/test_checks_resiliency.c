@@ -666,6 +666,7 @@ test_partner_reply_opaque(void **state)
 		{ "<uptime>86400</uptime>", "<uptime>4294967296</uptime>", "the reply has an invalid uptime \"4294967296\"" },
 		{ "<neighbor-address>172.16.0.6</neighbor-address>", "<neighbor-address>172.16.0.666</neighbor-address>",
 		    "the reply has an invalid neighbor-address \"172.16.0.666\"" },
+		{ "<neighbor-address>172.16.0.6</neighbor-address>", "", "the reply has an invalid neighbor-address \"\"" },
 		{ "<address>172.16.0.5/30</address>", "<address>172.16.0.5/33</address>",
 		    "the reply has an invalid address \"172.16.0.5/33\"" },
 		{ "<prefix>10.20.0.0/16</prefix><as-path/>", "<prefix>10.20.0.0/16</prefix><as-path>65010  65010</as-path>",
