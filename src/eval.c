@@ -21,13 +21,25 @@ er_readiness_of(const uint32_t count[ER_NA + 1])
 const char *
 er_result_id(const struct er_result *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s", r->def->name);
-	if (r->circuit[0])
-		strlcatf(buf, len, "/%s", r->circuit);
-	if (r->peering)
-		strlcatf(buf, len, "/%s", er_peering_name(r->peering));
-	if (r->path)
-		strlcatf(buf, len, "/%s", er_path_name(r->path));
+	const char *part[4] = { r->def->name, r->circuit[0] ? r->circuit : NULL,
+		r->peering ? er_peering_name(r->peering) : NULL, r->path ? er_path_name(r->path) : NULL };
+	size_t at = 0, i, n;
+
+	/* "name/circuit/peering/path", cut to fit as snprintf would: a <get> at 10,000 sessions names 135,000 */
+	if (!len)
+		return buf;
+	for (i = 0; i < 4; i++) {
+		if (!part[i])
+			continue;
+		if (i && at < len - 1)
+			buf[at++] = '/';
+		n = strlen(part[i]);
+		if (n > len - 1 - at)
+			n = len - 1 - at;
+		memcpy(buf + at, part[i], n);
+		at += n;
+	}
+	buf[at] = '\0';
 	return buf;
 }
 
