@@ -211,6 +211,41 @@ memo_free(struct px *p)
 		free(p->memo[i].xml);
 }
 
+static void leaf_canon(struct px *p, enum canon_slot slot, const char *name, const char *v);
+
+/*
+ * An address leaf (inet:ip-address). An IPv4 address as inet_ntop writes
+ * it is already libyang's canonical form and valid: printed as is (at
+ * 10,000 sessions two thirds of the circuit state's time was libyang
+ * checking them one by one); IPv6 and anything else ask libyang.
+ */
+static void
+leaf_addr(struct px *p, enum canon_slot slot, const char *name, const struct er_addr *a)
+{
+	char buf[ER_PREFIX_STRLEN];
+
+	er_addr_str(a, buf, sizeof(buf));
+	if (a->family == ER_AF_INET)
+		leaf(p, name, buf);
+	else
+		leaf_canon(p, slot, name, buf);
+}
+
+/* An inet:ip-prefix leaf: an IPv4 network without host bits is canonical as printed; the rest asks libyang. */
+static void
+leaf_prefix(struct px *p, enum canon_slot slot, const char *name, const struct er_prefix *pf)
+{
+	char buf[ER_PREFIX_STRLEN];
+	struct er_prefix net;
+
+	er_prefix_str(pf, buf, sizeof(buf));
+	er_prefix_network(pf, &net);
+	if (pf->addr.family == ER_AF_INET && pf->len <= 32 && !memcmp(net.addr.bytes, pf->addr.bytes, 4))
+		leaf(p, name, buf);
+	else
+		leaf_canon(p, slot, name, buf);
+}
+
 static void
 leaf_u(struct px *p, const char *name, unsigned long long v)
 {
@@ -486,7 +521,6 @@ static void
 routes(struct px *p, const struct er_bgp_neighbor *n)
 {
 	const struct er_route **sorted;
-	char pfx[ER_PREFIX_STRLEN];
 	size_t i;
 
 	if (!n->have_adv || !n->n_adv)
@@ -508,7 +542,7 @@ routes(struct px *p, const struct er_bgp_neighbor *n)
 		for (k = 0; k < r->path_len; k++)
 			strlcatf(asp, sizeof(asp), "%s%u", k ? " " : "", path[k]);
 		PUTS(p, "<advertised-route>");
-		leaf_canon(p, CANON_ROUTE, "prefix", er_prefix_str(&r->pfx, pfx, sizeof(pfx)));
+		leaf_prefix(p, CANON_ROUTE, "prefix", &r->pfx);
 		leaf(p, "as-path", asp);
 		PUTS(p, "</advertised-route>");
 	}
@@ -519,12 +553,11 @@ static void
 session(struct px *p, const struct er_bgp_neighbor *n, const struct er_observed *obs)
 {
 	const struct er_bfd_peer *b = er_observed_bfd(obs, &n->addr);
-	char a[ER_PREFIX_STRLEN];
 
 	PUTS(p, "<bgp-session>");
-	leaf_canon(p, CANON_NEIGHBOR, "neighbor-address", er_addr_str(&n->addr, a, sizeof(a)));
+	leaf_addr(p, CANON_NEIGHBOR, "neighbor-address", &n->addr);
 	if (n->local.family)
-		leaf_canon(p, CANON_LOCAL_ADDR, "local-address", er_addr_str(&n->local, a, sizeof(a)));
+		leaf_addr(p, CANON_LOCAL_ADDR, "local-address", &n->local);
 	if (n->state)
 		leaf(p, "state", er_bgp_state_name(n->state));
 	leaf_u(p, "uptime", n->uptime);
@@ -545,9 +578,14 @@ session(struct px *p, const struct er_bgp_neighbor *n, const struct er_observed 
 	PUTS(p, "</bgp-session>");
 }
 
-/* Link @p k (0 primary, 1 secondary) of peering @p pc, observed here, as state_tree.c links() builds it. */
+/*
+ * Link @p k (0 primary, 1 secondary) of peering @p pc, as state_tree.c
+ * links() builds it: observed here (@p router NULL, @p obs this router's
+ * state) or on partner @p router (@p obs its data when fresh, else NULL).
+ */
 static void
-local_link(struct px *p, const struct er_peering_cfg *pc, int k, const struct er_observed *obs)
+link_state(struct px *p, const struct er_snapshot *s, const struct er_peering_cfg *pc, int k, const char *router,
+    const struct er_observed *obs)
 {
 	static const char *const oper[] = { "unknown", "up", "down", "lower-layer-down" };
 	const struct er_interface *ifp = er_observed_interface(obs, pc->ifname[k]);
@@ -557,8 +595,20 @@ local_link(struct px *p, const struct er_peering_cfg *pc, int k, const struct er
 
 	PUTS(p, "<link>");
 	leaf(p, "path", k ? "secondary" : "primary");
-	leaf(p, "observed-by", "local");
-	leaf(p, "observed-age", "0");
+	leaf(p, "observed-by", router ? router : "local");
+	if (router) {
+		const struct er_partner_view *pv = er_observed_partner(s->obs, router);
+		if (pv && pv->evaluated_at)
+			leaf_u(p, "observed-age", er_partner_view_age(pv, s->evaluated_at));
+	} else {
+		leaf(p, "observed-age", "0");
+	}
+	if (!obs) {
+		if (pc->ifname[k][0])
+			leaf(p, "interface", pc->ifname[k]);
+		PUTS(p, "</link>");
+		return;
+	}
 	if (pc->ifname[k][0]) {
 		leaf(p, "interface", pc->ifname[k]);
 		if (er_observed_ok(obs, ER_SRC_INTERFACES))
@@ -570,7 +620,14 @@ local_link(struct px *p, const struct er_peering_cfg *pc, int k, const struct er
 		if (ifp->vlan_id)
 			leaf_u(p, "vlan-id", ifp->vlan_id);
 		for (i = 0; i < ifp->n_addrs; i++)
-			leaf_canon(p, CANON_LINK_ADDR, "address", er_prefix_str(&ifp->addrs[i], buf, sizeof(buf)));
+		{
+			/* address-and-prefix-length is a string: what er_prefix_str writes for an address matches its pattern */
+			er_prefix_str(&ifp->addrs[i], buf, sizeof(buf));
+			if (ifp->addrs[i].addr.family == ER_AF_INET || ifp->addrs[i].addr.family == ER_AF_INET6)
+				leaf(p, "address", buf);
+			else
+				leaf_canon(p, CANON_LINK_ADDR, "address", buf);
+		}
 	}
 	for (fam = 0; fam < 2; fam++) {
 		const struct er_prefix *sn = fam ? (pc->has_v6 ? &pc->v6[k] : NULL) : (pc->has_v4 ? &pc->v4[k] : NULL);
@@ -583,6 +640,12 @@ local_link(struct px *p, const struct er_peering_cfg *pc, int k, const struct er
 			session(p, n, obs);
 	}
 	PUTS(p, "</link>");
+}
+
+static void
+local_link(struct px *p, const struct er_snapshot *s, const struct er_peering_cfg *pc, int k)
+{
+	link_state(p, s, pc, k, NULL, s->obs);
 }
 
 /*
@@ -619,7 +682,7 @@ local_links(struct px *p, const struct er_snapshot *s)
 					PUTS(p, "<state>");
 					peering_open = true;
 				}
-				local_link(p, pc, k, s->obs);
+				local_link(p, s, pc, k);
 			}
 			if (peering_open)
 				PUTS(p, "</state></peering>");
@@ -670,6 +733,286 @@ er_state_xml_partner(const struct er_snapshot *s, const struct ly_ctx *ctx, enum
 	collectors(&p, s, &open);
 	partner_checks(&p, s, only);
 	PUTS(&p, "</readiness></expressroute>");
+	memo_free(&p);
+	if (p.bad) {
+		out->len = start;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the config of a full <get> with the state of its lists spliced in (er_state_xml_splice) ---- */
+
+/* peering/state: both links, wherever each is observed (state_tree.c links()) */
+static void
+peering_state(struct px *p, const struct er_snapshot *s, const struct er_peering_cfg *pc)
+{
+	int k;
+
+	PUTS(p, "<state>");
+	for (k = 0; k < 2 && !p->bad; k++) {
+		const char *router;
+		char why[320];
+		const struct er_observed *obs =
+		    er_link_obs(s->cfg, s->obs, s->evaluated_at, pc, (enum er_path)(k + 1), &router, why, sizeof(why));
+		link_state(p, s, pc, k, router, obs);
+	}
+	PUTS(p, "</state>");
+}
+
+/* circuit/state: the circuit's summary (state_tree.c summary()) */
+static void
+circuit_state(struct px *p, const struct er_summary *sum, long long at)
+{
+	char ts[32];
+
+	PUTS(p, "<state>");
+	leaf(p, "readiness", er_readiness_name(sum->readiness));
+	leaf_canon(p, CANON_LAST_EVAL, "last-evaluation", er_time_str(at, ts, sizeof(ts)));
+	leaf_u(p, "checks-pass", sum->count[ER_PASS]);
+	leaf_u(p, "checks-warn", sum->count[ER_WARN]);
+	leaf_u(p, "checks-fail", sum->count[ER_FAIL]);
+	leaf_u(p, "checks-unknown", sum->count[ER_UNKNOWN]);
+	PUTS(p, "</state>");
+}
+
+/* resiliency-group/state (state_tree.c resiliency()) */
+static void
+group_state(struct px *p, const struct er_snapshot *s, size_t i)
+{
+	PUTS(p, "<state>");
+	leaf(p, "tier-intended", er_res_tier_name(s->cfg->groups[i].intended));
+	leaf(p, "tier-reached", er_res_tier_name(s->groups[i].reached));
+	if (s->groups[i].reason[0])
+		leaf(p, "reason", s->groups[i].reason);
+	PUTS(p, "</state>");
+}
+
+/* agent/partner/state (state_tree.c resiliency()) */
+static void
+partner_state(struct px *p, const struct er_snapshot *s, const struct er_partner_cfg *pc)
+{
+	const struct er_partner_view *pv = er_observed_partner(s->obs, pc->name);
+	char why[320];
+	bool fresh;
+
+	PUTS(p, "<state>");
+	if (!pv) {
+		leaf(p, "status", "not-contacted");
+		PUTS(p, "</state>");
+		return;
+	}
+	fresh = er_partner_view_fresh(pv, s->evaluated_at, s->cfg->agent.poll_interval, why, sizeof(why));
+	leaf(p, "status", er_partner_status_name(!fresh && pv->status == ER_PARTNER_OK ? ER_PARTNER_STALE : pv->status));
+	if (!fresh)
+		leaf(p, "message", why);
+	if (pv->evaluated_at)
+		leaf_u(p, "data-age", er_partner_view_age(pv, s->evaluated_at));
+	leaf_u(p, "duration", pv->duration_ms);
+	leaf_u(p, "bytes", pv->bytes);
+	PUTS(p, "</state>");
+}
+
+/* The list entries of the config text being spliced, and which of the snapshot's config each is. */
+struct splice {
+	const struct er_snapshot *s;
+	const struct er_circuit_cfg *circuit; /* the circuit open, once its name was read */
+	size_t circuit_i, next_circuit;
+	const struct er_peering_cfg *peering;
+	size_t group_i, next_group, partner_i, next_partner;
+	bool group, partner;
+	size_t matched; /* entries of the snapshot's config met in the text: all of them, or the splice fails */
+};
+
+/* The text of the element that starts at @p t (a key leaf: no markup inside), into @p buf; false if unusual. */
+static bool
+key_text(const char *t, const char *end, char *buf, size_t len)
+{
+	const char *gt = memchr(t, '>', (size_t)(end - t)), *lt;
+	size_t n;
+
+	if (!gt || gt[-1] == '/' || !(lt = memchr(gt, '<', (size_t)(end - gt))))
+		return false;
+	n = (size_t)(lt - gt - 1);
+	if (n >= len || memchr(gt + 1, '&', n))
+		return false; /* an escaped key: compared as text it could not be found */
+	memcpy(buf, gt + 1, n);
+	buf[n] = '\0';
+	return true;
+}
+
+static bool
+name_is(const char *name, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(name, lit, n);
+}
+
+int
+er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const char *config, size_t len,
+    struct er_buf *out)
+{
+	const struct er_config *cfg = s->cfg;
+	const char *t = config, *end = config + len, *run = config;
+	size_t start = out->len, depth = 0, want = cfg->n_circuits + cfg->n_groups + cfg->agent.n_partners, i;
+	/* the names of the open elements down to the depth spliced (expressroute/circuit/peering, ...) */
+	struct {
+		const char *name;
+		size_t n;
+	} open[4];
+	struct splice sp;
+	struct px p;
+
+	for (i = 0; i < cfg->n_circuits; i++)
+		want += cfg->circuits[i].n_peerings;
+	memset(&p, 0, sizeof(p));
+	memset(&sp, 0, sizeof(sp));
+	p.out = out;
+	p.ctx = ctx;
+	sp.s = s;
+	er_buf_space(out, len + len / 2);
+	while (t < end && !p.bad) {
+		const char *lt = memchr(t, '<', (size_t)(end - t)), *name, *gt;
+		size_t n;
+		bool close, empty;
+
+		if (!lt)
+			break;
+		if (lt + 1 >= end || lt[1] == '!' || lt[1] == '?') {
+			p.bad = 1; /* libyang prints neither comments nor CDATA nor PIs: not its print */
+			break;
+		}
+		close = lt[1] == '/';
+		name = lt + 1 + close;
+		for (gt = name; gt < end && *gt != '>' && *gt != ' ' && *gt != '/'; gt++)
+			;
+		n = (size_t)(gt - name);
+		/* the end of the tag: attribute values (namespaces) are quoted and may hold anything */
+		{
+			char q = 0;
+			for (; gt < end && (q || *gt != '>'); gt++)
+				if (*gt == '"' || *gt == '\'')
+					q = q == *gt ? 0 : q ? q : *gt;
+		}
+		if (gt >= end) {
+			p.bad = 1;
+			break;
+		}
+		empty = !close && gt[-1] == '/';
+		if (close) {
+			if (!depth) {
+				p.bad = 1;
+				break;
+			}
+			depth--;
+			/* the state container is the last child of each of these entries: it goes before the end tag */
+			if (depth == 2 && sp.peering && name_is(name, n, "peering")) {
+				put(&p, run, (size_t)(lt - run));
+				run = lt;
+				peering_state(&p, s, sp.peering);
+				sp.peering = NULL;
+			} else if (depth == 1 && sp.circuit && name_is(name, n, "circuit")) {
+				put(&p, run, (size_t)(lt - run));
+				run = lt;
+				circuit_state(&p, &s->circuit[sp.circuit_i], s->evaluated_at);
+				sp.circuit = NULL;
+			} else if (depth == 1 && sp.group && name_is(name, n, "resiliency-group")) {
+				put(&p, run, (size_t)(lt - run));
+				run = lt;
+				group_state(&p, s, sp.group_i);
+				sp.group = false;
+			} else if (depth == 2 && sp.partner && name_is(name, n, "partner")) {
+				put(&p, run, (size_t)(lt - run));
+				run = lt;
+				partner_state(&p, s, &cfg->agent.partners[sp.partner_i]);
+				sp.partner = false;
+			}
+		} else if (!empty) {
+			char key[128];
+			if (depth < ARRAY_SIZE(open)) {
+				open[depth].name = name;
+				open[depth].n = n;
+			}
+			/* a key leaf: the first child of its entry */
+			if (depth == 2 && name_is(open[1].name, open[1].n, "circuit") && !sp.circuit && name_is(name, n, "name")) {
+				if (!key_text(lt, end, key, sizeof(key))) {
+					p.bad = 1;
+					break;
+				}
+				for (i = sp.next_circuit; i < cfg->n_circuits && strcmp(cfg->circuits[i].name, key); i++)
+					;
+				if (i == cfg->n_circuits)
+					for (i = 0; i < cfg->n_circuits && strcmp(cfg->circuits[i].name, key); i++)
+						;
+				if (i == cfg->n_circuits) {
+					p.bad = 1; /* in running, not in the config evaluated */
+					break;
+				}
+				sp.circuit = &cfg->circuits[i];
+				sp.circuit_i = i;
+				sp.next_circuit = i + 1;
+				sp.matched++;
+			} else if (depth == 3 && sp.circuit && name_is(open[2].name, open[2].n, "peering") && !sp.peering &&
+			    name_is(name, n, "type")) {
+				if (!key_text(lt, end, key, sizeof(key))) {
+					p.bad = 1;
+					break;
+				}
+				for (i = 0; i < sp.circuit->n_peerings && strcmp(er_peering_name(sp.circuit->peerings[i].type), key);
+				     i++)
+					;
+				if (i == sp.circuit->n_peerings) {
+					p.bad = 1;
+					break;
+				}
+				sp.peering = &sp.circuit->peerings[i];
+				sp.matched++;
+			} else if (depth == 2 && name_is(open[1].name, open[1].n, "resiliency-group") && !sp.group &&
+			    name_is(name, n, "name")) {
+				if (!key_text(lt, end, key, sizeof(key))) {
+					p.bad = 1;
+					break;
+				}
+				for (i = sp.next_group; i < cfg->n_groups && strcmp(cfg->groups[i].name, key); i++)
+					;
+				if (i == cfg->n_groups)
+					for (i = 0; i < cfg->n_groups && strcmp(cfg->groups[i].name, key); i++)
+						;
+				if (i == cfg->n_groups) {
+					p.bad = 1;
+					break;
+				}
+				sp.group = true;
+				sp.group_i = i;
+				sp.next_group = i + 1;
+				sp.matched++;
+			} else if (depth == 3 && name_is(open[1].name, open[1].n, "agent") &&
+			    name_is(open[2].name, open[2].n, "partner") && !sp.partner && name_is(name, n, "name")) {
+				if (!key_text(lt, end, key, sizeof(key))) {
+					p.bad = 1;
+					break;
+				}
+				for (i = sp.next_partner; i < cfg->agent.n_partners && strcmp(cfg->agent.partners[i].name, key); i++)
+					;
+				if (i == cfg->agent.n_partners)
+					for (i = 0; i < cfg->agent.n_partners && strcmp(cfg->agent.partners[i].name, key); i++)
+						;
+				if (i == cfg->agent.n_partners) {
+					p.bad = 1;
+					break;
+				}
+				sp.partner = true;
+				sp.partner_i = i;
+				sp.next_partner = i + 1;
+				sp.matched++;
+			}
+			depth++;
+		}
+		t = gt + 1;
+	}
+	if (!p.bad && (depth || sp.matched != want))
+		p.bad = 1; /* an entry evaluated that running no longer has (or one met twice): the tree decides */
+	if (!p.bad)
+		put(&p, run, (size_t)(end - run));
 	memo_free(&p);
 	if (p.bad) {
 		out->len = start;

@@ -52,10 +52,25 @@ struct full_cache {
 	struct er_nc_text *text;
 };
 
+/*
+ * The config part of an unfiltered <get> (expressroute, secrets stripped,
+ * printed by libyang) for one generation of running: a commit changes it,
+ * an evaluation does not, so each evaluation's first <get> only splices the
+ * state into it (er_state_xml_splice). Shared like full_cache.
+ */
+struct conf_cache {
+	int refs; /* under O's lock */
+	unsigned long gen;
+	char *text;
+	size_t len;
+};
+
 /* All under the agent lock. */
 static struct {
 	/* the expressroute part of the last unfiltered <get> */
 	struct full_cache *full;
+	/* the config printed for it */
+	struct conf_cache *conf;
 	unsigned long long splice_nonce;
 	unsigned long splice_n;
 } O;
@@ -444,20 +459,81 @@ readiness_text(struct er_snapshot *snap, struct er_buf *b)
 	return 0;
 }
 
+static void
+conf_release(struct conf_cache *c)
+{
+	bool dead;
+
+	if (!c)
+		return;
+	er_nc_lock();
+	dead = --c->refs == 0;
+	er_nc_unlock();
+	if (dead) {
+		free(c->text);
+		free(c);
+	}
+}
+
+/* The printed config of running (a reference), from the cache while running has not changed. */
+static struct conf_cache *
+conf_get(struct er_nc_errs *errs)
+{
+	struct conf_cache *c = NULL, *old = NULL;
+	struct lyd_node *data = NULL;
+	struct er_buf b = { 0 };
+	unsigned long gen;
+
+	er_nc_lock();
+	gen = er_ds_generation(er_nc_env->ds);
+	if (O.conf && O.conf->gen == gen) {
+		c = O.conf;
+		c->refs++;
+	}
+	er_nc_unlock();
+	if (c)
+		return c;
+	if (er_data(DS_RUNNING, true, 0, NULL, &data, errs) < 0)
+		return NULL;
+	if (data && lyd_print_clb(buf_write, &b, data, LYD_XML,
+	                LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS) {
+		lyd_free_all(data);
+		er_buf_free(&b);
+		return NULL;
+	}
+	lyd_free_all(data);
+	c = xcalloc(1, sizeof(*c));
+	c->refs = 1;
+	c->gen = gen;
+	c->len = b.len;
+	if (b.len)
+		c->text = xreallocarray(b.p, b.len, 1);
+	else
+		free(b.p);
+	er_nc_lock();
+	/* kept only when running did not change while it was printed */
+	if (er_ds_generation(er_nc_env->ds) == gen) {
+		old = O.conf;
+		O.conf = c;
+		c->refs++;
+	}
+	er_nc_unlock();
+	conf_release(old);
+	return c;
+}
+
 /*
  * The text of an unfiltered <get>'s expressroute part, with defaults
- * explicit: the config and the circuit, group and partner state (nested in
- * the config) as a libyang tree printed by libyang, then the readiness
- * container, the last child of /expressroute and all state, printed straight
- * from the snapshot. The tree is freed before readiness is printed.
+ * explicit: the config printed by libyang with the circuit, group and
+ * partner state (nested in the config) spliced in from the snapshot
+ * (er_state_xml_splice; a libyang tree of both when it cannot), then the
+ * readiness container, the last child of /expressroute and all state,
+ * printed straight from the snapshot. The tree is freed before readiness
+ * is printed.
  *
- * Read access control (RFC 8341 NACM) plugs in here, in two places: the
- * tree made by er_data() is the one place the reply exists as a libyang
- * tree (prune it before it is printed), and readiness_text() passes the
- * printer a "may read?" predicate (er_state_xml_may_read: NULL today) that
- * skips refused subtrees. The cached text is what a reader with full read
- * access gets: a restricted user's <get> must not be served from it (print
- * a text of its own, or take the filtered path, which builds a tree).
+ * The cached text is what a reader with full read access gets: a user
+ * whose NACM rules may hide part of it gets a tree of their own, pruned
+ * (er_nc_op_get), never this text.
  */
 static struct er_nc_text *
 full_print(struct er_snapshot *snap, struct er_nc_errs *errs)
@@ -465,8 +541,17 @@ full_print(struct er_snapshot *snap, struct er_nc_errs *errs)
 	struct lyd_node *data = NULL;
 	struct er_buf b = { 0 };
 	size_t cl = strlen(ER_CLOSE), empty = SIZE_MAX;
+	struct conf_cache *conf = conf_get(errs);
+	int spliced = -1;
 
-	if (er_data(DS_RUNNING, false, ER_ST_CIRCUITS | ER_ST_RESILIENCY, snap, &data, errs) < 0)
+	/* the config printed by libyang, the state of its circuits, groups and partners spliced in from the snapshot */
+	if (!conf)
+		return NULL;
+	if (conf->len)
+		spliced = er_state_xml_splice(snap, er_nc_ctx(), conf->text, conf->len, &b);
+	conf_release(conf);
+	/* else (running changed since the evaluation, a value the printer cannot vouch for) as a libyang tree */
+	if (spliced < 0 && er_data(DS_RUNNING, false, ER_ST_CIRCUITS | ER_ST_RESILIENCY, snap, &data, errs) < 0)
 		return NULL;
 	if (data && lyd_print_clb(buf_write, &b, data, LYD_XML,
 	                LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS) {
@@ -801,6 +886,12 @@ er_nc_get_fini(void)
 {
 	int i;
 
+	/* no session is left to hold a reference */
+	if (O.conf && --O.conf->refs == 0) {
+		free(O.conf->text);
+		free(O.conf);
+	}
+	O.conf = NULL;
 	/* the filters were parsed in the server's context: cleared with it (once per process) */
 	for (i = 0; i < 3; i++) {
 		er_nc_filter_clear(&PF.f[i]);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <libyang/libyang.h>
 
+#include "datastore.h"
 #include "fixture.h"
 #include "nc_schema.h"
 #include "state_tree.h"
@@ -109,6 +110,55 @@ same_as_libyang(const struct er_snapshot *s, const struct ly_ctx *ctx, unsigned 
 }
 
 /* every part and the lean checks, on the example config with the healthy host state (NAT, DSCP, queues, conntrack) */
+/*
+ * The config of @p ds as a full <get> prints it (expressroute only, secrets
+ * stripped), and the same with the circuit state of @p s merged in as
+ * libyang prints it (@p merged); the splice of the state into the first
+ * must be the second, byte for byte. Returns the config text.
+ */
+static char *
+splice_same_as_libyang(const struct er_snapshot *s, struct er_ds *ds)
+{
+	struct lyd_node *tree = NULL, *st = NULL, *n, *next;
+	char *want = NULL, *conf = NULL;
+	struct er_buf b = { 0 };
+
+	assert_int_equal(lyd_dup_siblings(er_ds_running(ds), NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &tree),
+	    LY_SUCCESS);
+	LY_LIST_FOR_SAFE(tree, next, n)
+		if (strcmp(n->schema->module->name, "expressroute-readiness")) {
+			if (n == tree)
+				tree = next;
+			lyd_free_tree(n);
+		}
+	er_ds_strip_secrets(tree);
+	assert_int_equal(lyd_print_mem(&conf, tree, LYD_XML, PRINT), LY_SUCCESS);
+	assert_int_equal(er_state_tree_parts(s, er_ds_ctx(ds), ER_ST_CIRCUITS | ER_ST_RESILIENCY, &st), 0);
+	assert_int_equal(lyd_merge_siblings(&tree, st, LYD_MERGE_DESTRUCT), LY_SUCCESS);
+	assert_int_equal(lyd_print_mem(&want, tree, LYD_XML, PRINT), LY_SUCCESS);
+	lyd_free_all(tree);
+	er_buf_add(&b, "x", 1);
+	assert_int_equal(er_state_xml_splice(s, er_ds_ctx(ds), conf, strlen(conf), &b), 0);
+	er_buf_add(&b, "", 1);
+	assert_int_equal(er_buf_data(&b)[0], 'x'); /* appended, nothing before touched */
+	assert_string_equal(er_buf_data(&b) + 1, want);
+	er_buf_free(&b);
+	free(want);
+	return conf;
+}
+
+/* A text that is not running's print for the config @p s evaluated: refused, nothing appended. */
+static void
+splice_refused(const struct er_snapshot *s, struct er_ds *ds, const char *conf)
+{
+	struct er_buf b = { 0 };
+
+	er_buf_add(&b, "x", 1);
+	assert_int_equal(er_state_xml_splice(s, er_ds_ctx(ds), conf, strlen(conf), &b), -1);
+	assert_int_equal(b.len, 1);
+	er_buf_free(&b);
+}
+
 static void
 test_healthy(void **state)
 {
@@ -126,6 +176,7 @@ test_healthy(void **state)
 	same_as_libyang(s, ctx, ER_ST_SUMMARY);
 	same_as_libyang(s, ctx, ER_ST_HOST);
 	same_as_libyang(s, ctx, ER_ST_CHECKS | ER_ST_CHECKS_LEAN);
+	free(splice_same_as_libyang(s, fx.ds));
 	got = by_printer(s, ctx, RD_PARTS, NULL, NULL);
 	/* the fixture holds what the comparison is about */
 	assert_non_null(strstr(got, OPEN "<readiness><readiness>"));
@@ -154,10 +205,36 @@ test_two_routers(void **state)
 	struct fx fx;
 
 	(void)state;
+	char *conf, *bad;
+
 	fx_load(&fx, cfg, obs);
 	fx_partner(&fx, "ce-b", "partner/ce-b-healthy.xml");
 	s = er_evaluate(fx.cfg, fx.obs, NULL, 0);
 	same_as_libyang(s, ctx, RD_PARTS);
+	/* the circuit state spliced into the config: links here and on ce-b, groups, the partner */
+	conf = splice_same_as_libyang(s, fx.ds);
+	assert_non_null(strstr(conf, "<resiliency-group>"));
+	assert_non_null(strstr(conf, "<partner><name>ce-b</name>"));
+	/* running is not what was evaluated: a circuit renamed, a circuit gone, a peering gone */
+	bad = fx_replace(conf, "<name>er-ams-1</name>", "<name>er-zzz-1</name>");
+	splice_refused(s, fx.ds, bad);
+	free(bad);
+	bad = fx_replace(conf, "<circuit><name>er-ams-1</name>", "<circuit-x><name>er-ams-1</name>");
+	splice_refused(s, fx.ds, bad);
+	free(bad);
+	bad = fx_replace(conf, "<type>microsoft</type>", "<type>azure-public</type>");
+	splice_refused(s, fx.ds, bad);
+	free(bad);
+	bad = fx_replace(conf, "<circuit>", "<!-- a comment --><circuit>");
+	splice_refused(s, fx.ds, bad);
+	free(bad);
+	free(conf);
+	er_snapshot_unref(s);
+	/* the partner not contacted yet, and stale: its links without data */
+	fx_free(&fx);
+	fx_load(&fx, cfg, obs);
+	s = er_evaluate(fx.cfg, fx.obs, NULL, 0);
+	free(splice_same_as_libyang(s, fx.ds));
 	er_snapshot_unref(s);
 	er_ds_free(ds);
 	fx_free(&fx);
@@ -180,6 +257,7 @@ test_nothing_observed(void **state)
 	s = er_evaluate(fx.cfg, fx.obs, NULL, 1795000000);
 	same_as_libyang(s, ctx, RD_PARTS);
 	same_as_libyang(s, ctx, ER_ST_HOST);
+	free(splice_same_as_libyang(s, fx.ds));
 	assert_null(by_printer(s, ctx, ER_ST_HOST, NULL, NULL));
 	assert_null(by_libyang(s, ctx, ER_ST_HOST));
 	got = by_printer(s, ctx, ER_ST_COLLECTORS, NULL, NULL);
