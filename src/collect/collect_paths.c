@@ -86,6 +86,8 @@ prefix_paths_add(struct er_observed *obs, const struct er_prefix *pfx, struct er
 
 	obs->pfx_paths = xreallocarray(obs->pfx_paths, obs->n_pfx_paths + 1, sizeof(*obs->pfx_paths));
 	pp = &obs->pfx_paths[obs->n_pfx_paths++];
+	/* zeroed whole: the padding goes to the view process too (privsep), and must not be this heap's old bytes */
+	memset(pp, 0, sizeof(*pp));
 	pp->pfx = *pfx;
 	pp->paths = paths;
 	pp->n_paths = n;
