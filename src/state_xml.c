@@ -1,6 +1,7 @@
 #include "state_xml.h"
 
 #include <libyang/libyang.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -841,6 +842,25 @@ key_text(const char *t, const char *end, char *buf, size_t len)
 	return true;
 }
 
+/*
+ * The index of the entry named @p key among the @p n entries of @p base
+ * (each @p size bytes, the name a char array at @p off), looked for from
+ * @p hint on first: the text lists them in the config's order. @p n if none.
+ */
+static size_t
+find_named(const void *base, size_t n, size_t size, size_t off, const char *key, size_t hint)
+{
+	size_t i;
+
+	for (i = hint; i < n; i++)
+		if (!strcmp((const char *)base + i * size + off, key))
+			return i;
+	for (i = 0; i < hint && i < n; i++)
+		if (!strcmp((const char *)base + i * size + off, key))
+			return i;
+	return n;
+}
+
 static bool
 name_is(const char *name, size_t n, const char *lit)
 {
@@ -938,11 +958,8 @@ er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const
 					p.bad = 1;
 					break;
 				}
-				for (i = sp.next_circuit; i < cfg->n_circuits && strcmp(cfg->circuits[i].name, key); i++)
-					;
-				if (i == cfg->n_circuits)
-					for (i = 0; i < cfg->n_circuits && strcmp(cfg->circuits[i].name, key); i++)
-						;
+				i = find_named(cfg->circuits, cfg->n_circuits, sizeof(*cfg->circuits),
+				    offsetof(struct er_circuit_cfg, name), key, sp.next_circuit);
 				if (i == cfg->n_circuits) {
 					p.bad = 1; /* in running, not in the config evaluated */
 					break;
@@ -972,11 +989,8 @@ er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const
 					p.bad = 1;
 					break;
 				}
-				for (i = sp.next_group; i < cfg->n_groups && strcmp(cfg->groups[i].name, key); i++)
-					;
-				if (i == cfg->n_groups)
-					for (i = 0; i < cfg->n_groups && strcmp(cfg->groups[i].name, key); i++)
-						;
+				i = find_named(cfg->groups, cfg->n_groups, sizeof(*cfg->groups), offsetof(struct er_group_cfg, name),
+				    key, sp.next_group);
 				if (i == cfg->n_groups) {
 					p.bad = 1;
 					break;
@@ -991,11 +1005,8 @@ er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const
 					p.bad = 1;
 					break;
 				}
-				for (i = sp.next_partner; i < cfg->agent.n_partners && strcmp(cfg->agent.partners[i].name, key); i++)
-					;
-				if (i == cfg->agent.n_partners)
-					for (i = 0; i < cfg->agent.n_partners && strcmp(cfg->agent.partners[i].name, key); i++)
-						;
+				i = find_named(cfg->agent.partners, cfg->agent.n_partners, sizeof(*cfg->agent.partners),
+				    offsetof(struct er_partner_cfg, name), key, sp.next_partner);
 				if (i == cfg->agent.n_partners) {
 					p.bad = 1;
 					break;

@@ -459,6 +459,22 @@ readiness_text(struct er_snapshot *snap, struct er_buf *b)
 	return 0;
 }
 
+/* Append @p data (taken; NULL: nothing) to @p b as a full <get> prints it; -1 (and @p b freed) on failure. */
+static int
+print_taken(struct lyd_node *data, struct er_buf *b)
+{
+	LY_ERR r = data ? lyd_print_clb(buf_write, b, data, LYD_XML,
+	                      LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT)
+	                : LY_SUCCESS;
+
+	lyd_free_all(data);
+	if (r != LY_SUCCESS) {
+		er_buf_free(b);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 conf_release(struct conf_cache *c)
 {
@@ -495,13 +511,8 @@ conf_get(struct er_nc_errs *errs)
 		return c;
 	if (er_data(DS_RUNNING, true, 0, NULL, &data, errs) < 0)
 		return NULL;
-	if (data && lyd_print_clb(buf_write, &b, data, LYD_XML,
-	                LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS) {
-		lyd_free_all(data);
-		er_buf_free(&b);
+	if (print_taken(data, &b) < 0)
 		return NULL;
-	}
-	lyd_free_all(data);
 	c = xcalloc(1, sizeof(*c));
 	c->refs = 1;
 	c->gen = gen;
@@ -553,13 +564,8 @@ full_print(struct er_snapshot *snap, struct er_nc_errs *errs)
 	/* else (running changed since the evaluation, a value the printer cannot vouch for) as a libyang tree */
 	if (spliced < 0 && er_data(DS_RUNNING, false, ER_ST_CIRCUITS | ER_ST_RESILIENCY, snap, &data, errs) < 0)
 		return NULL;
-	if (data && lyd_print_clb(buf_write, &b, data, LYD_XML,
-	                LYD_PRINT_WITHSIBLINGS | LYD_PRINT_SHRINK | LYD_PRINT_WD_EXPLICIT) != LY_SUCCESS) {
-		lyd_free_all(data);
-		er_buf_free(&b);
+	if (print_taken(data, &b) < 0)
 		return NULL;
-	}
-	lyd_free_all(data);
 	/* <expressroute xmlns="...">...</expressroute>, or <expressroute xmlns="..."/> when empty */
 	if (b.len >= cl && !memcmp(er_buf_data(&b) + b.len - cl, ER_CLOSE, cl))
 		b.len -= cl;
