@@ -233,22 +233,17 @@ reply_data(const struct lyd_node *op)
 static int
 view_from_reply(struct client *c, struct er_partner_view *pv, const struct lyd_node_any *any, char *why, size_t whylen)
 {
-	struct lyd_node *tree = NULL;
 	char *xml = NULL;
 	int rc;
 
 	if (any->value_type == LYD_ANYDATA_DATATREE)
 		return er_partner_view_from_tree(pv, any->value.tree, why, whylen);
-	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml ||
-	    lyd_parse_data_mem(c->ctx, xml, LYD_XML, LYD_PARSE_ONLY | LYD_PARSE_OPAQ, 0, &tree) != LY_SUCCESS) {
+	if (lyd_any_value_str((const struct lyd_node *)any, &xml) != LY_SUCCESS || !xml) {
 		snprintf(why, whylen, "the reply has no data");
 		er_partner_view_fail(pv, ER_PARTNER_ERROR, "%s", why);
-		free(xml);
-		lyd_free_all(tree);
 		return -1;
 	}
-	rc = er_partner_view_from_tree(pv, tree, why, whylen);
-	lyd_free_all(tree);
+	rc = er_partner_view_parse(pv, c->ctx, xml, why, whylen);
 	free(xml);
 	return rc;
 }

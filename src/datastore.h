@@ -22,6 +22,7 @@ struct er_ds_txn;
 
 #define ER_YANG_MODULE "expressroute-readiness"
 #define ER_YANG_REVISION "2026-12-07"
+#define ER_YANG_NS "urn:erready:params:xml:ns:yang:expressroute-readiness"
 #define ER_ERRLEN 1024
 
 enum er_ds_format { ER_FMT_AUTO = 0, ER_FMT_JSON, ER_FMT_XML };

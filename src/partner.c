@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "datastore.h"
 #include "log.h"
 #include "util.h"
 
@@ -20,12 +21,12 @@
  * for (partner.c check_id).
  */
 #define PARTNER_FILTER_FMT                                                                                           \
-	"<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"                              \
+	"<expressroute xmlns=\"" ER_YANG_NS "\">"                              \
 	"<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"          \
 	"<readiness><last-evaluation/><collector/><check>%s<status/><detail/></check></readiness></expressroute>"
 
 const char ER_PARTNER_FILTER[] =
-    "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
+    "<expressroute xmlns=\"" ER_YANG_NS "\">"
     "<circuit><peering><state><link><observed-by>local</observed-by></link></state></peering></circuit>"
     "<readiness><last-evaluation/><collector/><check><status/><detail/></check></readiness></expressroute>";
 

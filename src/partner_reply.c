@@ -76,7 +76,6 @@ struct parse {
  * nodes and has typed nothing. A typed tree (a reply parsed with the real
  * module: --partner, the tests) is read the same way.
  */
-#define ER_NS "urn:erready:params:xml:ns:yang:expressroute-readiness"
 
 /* The text of leaf (or leaf-list entry) @p n; NULL when it is no leaf. */
 static const char *
@@ -445,7 +444,7 @@ er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *dat
 	LY_LIST_FOR(data, c) {
 		/* ours by namespace: a typed node's module, or the one an opaque node was sent in */
 		const char *ns = c->schema ? c->schema->module->ns : ((const struct lyd_node_opaq *)c)->name.module_ns;
-		if (!strcmp(LYD_NAME(c), "expressroute") && ns && !strcmp(ns, ER_NS))
+		if (!strcmp(LYD_NAME(c), "expressroute") && ns && !strcmp(ns, ER_YANG_NS))
 			top = c;
 	}
 	/* the module's container, or the anydata the fetch's context has in its place */
@@ -513,7 +512,7 @@ er_partner_view_from_tree(struct er_partner_view *pv, const struct lyd_node *dat
 
 static const char PARTNER_YANG[] = "module " ER_YANG_MODULE " {\n"
 				   "  yang-version 1.1;\n"
-				   "  namespace \"" ER_NS "\";\n"
+				   "  namespace \"" ER_YANG_NS "\";\n"
 				   "  prefix err;\n"
 				   "  revision " ER_YANG_REVISION ";\n"
 				   "  anydata expressroute;\n"

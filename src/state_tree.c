@@ -154,13 +154,8 @@ links(struct st *st, struct lyd_node *peering, const struct er_peering_cfg *p, c
 				term(st, link, "address", "%s", er_prefix_str(&ifp->addrs[i], buf, sizeof(buf)));
 		}
 		for (fam = 0; fam < 2; fam++) {
-			const struct er_prefix *sn = fam ? (p->has_v6 ? &p->v6[k] : NULL) : (p->has_v4 ? &p->v4[k] : NULL);
 			const struct er_bgp_neighbor *n;
-			struct er_addr cust, msee;
-			if (!sn)
-				continue;
-			er_link_addrs(sn, &cust, &msee);
-			if ((n = er_observed_neighbor(obs, &msee)))
+			if (er_link_session(obs, p, k, fam, &n) && n)
 				session(st, link, n, obs);
 		}
 	}

@@ -430,7 +430,7 @@ buf_write(void *arg, const void *d, size_t n)
 	return (ssize_t)n;
 }
 
-#define ER_OPEN "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">"
+#define ER_OPEN "<expressroute xmlns=\"" ER_YANG_NS "\">"
 #define ER_CLOSE "</expressroute>"
 
 /*

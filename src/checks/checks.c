@@ -345,6 +345,21 @@ source_unknown(const struct er_check_ctx *ctx, enum er_source s)
 	return ER_UNKNOWN;
 }
 
+bool
+er_link_session(const struct er_observed *obs, const struct er_peering_cfg *p, int k, int fam,
+    const struct er_bgp_neighbor **n)
+{
+	const struct er_prefix *sn = fam ? (p->has_v6 ? &p->v6[k] : NULL) : (p->has_v4 ? &p->v4[k] : NULL);
+	struct er_addr cust, msee;
+
+	*n = NULL;
+	if (!sn)
+		return false;
+	er_link_addrs(sn, &cust, &msee);
+	*n = er_observed_neighbor(obs, &msee);
+	return true;
+}
+
 const struct er_observed *
 er_link_obs(const struct er_config *cfg, const struct er_observed *obs, long long now, const struct er_peering_cfg *p,
     enum er_path path, const char **router, char *why, size_t whylen)

@@ -83,6 +83,14 @@ bool er_ctx_link(const struct er_check_ctx *ctx, int family, struct er_prefix *s
  */
 const struct er_observed *er_link_obs(const struct er_config *cfg, const struct er_observed *obs, long long now,
     const struct er_peering_cfg *p, enum er_path path, const char **router, char *why, size_t whylen);
+/**
+ * The BGP session of link @p k (0 primary, 1 secondary) of @p p in address
+ * family @p fam (0 IPv4, 1 IPv6): false when @p p has no subnet of that
+ * family; else true, with the session to that subnet's MSEE address in
+ * @p obs in @p n (NULL when @p obs has none).
+ */
+bool er_link_session(const struct er_observed *obs, const struct er_peering_cfg *p, int k, int fam,
+    const struct er_bgp_neighbor **n);
 /** er_link_obs() for ctx->peering. */
 const struct er_observed *er_ctx_path_obs(const struct er_check_ctx *ctx, enum er_path path, const char **router,
     char *why, size_t whylen);

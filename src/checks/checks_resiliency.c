@@ -130,13 +130,9 @@ circuit_redundancy(const struct er_config *cfg, const struct er_observed *gobs, 
 				return RED_UNKNOWN;
 			}
 			for (f = 0; f < 2; f++) {
-				const struct er_prefix *sn = f ? (p->has_v6 ? &p->v6[k] : NULL) : (p->has_v4 ? &p->v4[k] : NULL);
 				const struct er_bgp_neighbor *n;
-				struct er_addr cust, msee;
-				if (!sn)
+				if (!er_link_session(obs, p, k, f, &n))
 					continue;
-				er_link_addrs(sn, &cust, &msee);
-				n = er_observed_neighbor(obs, &msee);
 				if (!n || n->state != ER_BGP_ESTABLISHED) {
 					snprintf(why, len, "%s %s %s session not Established", c->name, er_peering_name(p->type),
 					    k ? "secondary" : "primary");
