@@ -119,9 +119,9 @@ text(struct px *p, const char *v)
 			break;
 		if (c == '&')
 			esc = "&amp;";
-		else if (*s == '<')
+		else if (c == '<')
 			esc = "&lt;";
-		else if (*s == '>')
+		else if (c == '>')
 			esc = "&gt;";
 		if (esc) {
 			put(p, (const char *)run, (size_t)(s - run));
@@ -143,27 +143,18 @@ static void
 leaf(struct px *p, const char *name, const char *v)
 {
 	size_t n = strlen(name);
-	char *w;
 
+	put(p, "<", 1);
+	put(p, name, n);
 	if (!v[0]) {
-		w = er_buf_space(p->out, n + 3);
-		w[0] = '<';
-		memcpy(w + 1, name, n);
-		memcpy(w + 1 + n, "/>", 2);
-		p->out->len += n + 3;
+		PUTS(p, "/>");
 		return;
 	}
-	w = er_buf_space(p->out, n + 2);
-	w[0] = '<';
-	memcpy(w + 1, name, n);
-	w[1 + n] = '>';
-	p->out->len += n + 2;
+	put(p, ">", 1);
 	text(p, v);
-	w = er_buf_space(p->out, n + 3);
-	memcpy(w, "</", 2);
-	memcpy(w + 2, name, n);
-	w[2 + n] = '>';
-	p->out->len += n + 3;
+	PUTS(p, "</");
+	put(p, name, n);
+	put(p, ">", 1);
 }
 
 /*
@@ -203,13 +194,19 @@ leaf_const(struct px *p, const char *name, const char *v)
 	put(p, tmp.p, tmp.len);
 }
 
-static void
-memo_free(struct px *p)
+/* The end of a print into @p p->out begun at @p start: 0, or -1 with nothing appended when a value was refused. */
+static int
+finish(struct px *p, size_t start)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(p->memo); i++)
 		free(p->memo[i].xml);
+	if (p->bad) {
+		p->out->len = start;
+		return -1;
+	}
+	return 0;
 }
 
 static void leaf_canon(struct px *p, enum canon_slot slot, const char *name, const char *v);
@@ -505,41 +502,26 @@ qos(struct px *p, const struct er_observed *obs, bool *open)
 
 /* ---- the answer to a partner's fetch (er_state_xml_partner) ---- */
 
-static int
-route_cmp(const void *a, const void *b)
-{
-	const struct er_route *x = *(const struct er_route *const *)a, *y = *(const struct er_route *const *)b;
-
-	return memcmp(&x->pfx, &y->pfx, sizeof(x->pfx));
-}
-
 /*
- * The advertised routes of @p n, in the order collected. Two entries with
- * one prefix are one list key twice: libyang refuses the tree, so this
- * printer refuses too (the caller then builds it, as before).
+ * The advertised routes of @p n, sorted by prefix (er_observed_finalize).
+ * Two entries with one prefix are one list key twice: libyang refuses the
+ * tree, so this printer refuses too (the caller then builds it, as before).
  */
 static void
 routes(struct px *p, const struct er_bgp_neighbor *n)
 {
-	const struct er_route **sorted;
 	size_t i;
 
-	if (!n->have_adv || !n->n_adv)
-		return;
-	sorted = xreallocarray(NULL, n->n_adv, sizeof(*sorted));
-	for (i = 0; i < n->n_adv; i++)
-		sorted[i] = &n->adv[i];
-	qsort(sorted, n->n_adv, sizeof(*sorted), route_cmp);
-	for (i = 1; i < n->n_adv; i++)
-		if (!route_cmp(&sorted[i - 1], &sorted[i]))
-			p->bad = 1;
-	free(sorted);
-	for (i = 0; i < n->n_adv && !p->bad; i++) {
+	for (i = 0; n->have_adv && i < n->n_adv && !p->bad; i++) {
 		const struct er_route *r = &n->adv[i];
 		const uint32_t *path = er_route_path(n, r);
 		char asp[256] = "";
 		unsigned k;
 
+		if (i && !er_prefix_cmp(&n->adv[i - 1].pfx, &r->pfx)) {
+			p->bad = 1;
+			break;
+		}
 		for (k = 0; k < r->path_len; k++)
 			strlcatf(asp, sizeof(asp), "%s%u", k ? " " : "", path[k]);
 		PUTS(p, "<advertised-route>");
@@ -620,9 +602,8 @@ link_state(struct px *p, const struct er_snapshot *s, const struct er_peering_cf
 			leaf_u(p, "mtu", ifp->mtu);
 		if (ifp->vlan_id)
 			leaf_u(p, "vlan-id", ifp->vlan_id);
-		for (i = 0; i < ifp->n_addrs; i++)
-		{
-			/* address-and-prefix-length is a string: what er_prefix_str writes for an address matches its pattern */
+		/* address-and-prefix-length is a string: what er_prefix_str writes for an address matches its pattern */
+		for (i = 0; i < ifp->n_addrs; i++) {
 			er_prefix_str(&ifp->addrs[i], buf, sizeof(buf));
 			if (ifp->addrs[i].addr.family == ER_AF_INET || ifp->addrs[i].addr.family == ER_AF_INET6)
 				leaf(p, "address", buf);
@@ -631,22 +612,11 @@ link_state(struct px *p, const struct er_snapshot *s, const struct er_peering_cf
 		}
 	}
 	for (fam = 0; fam < 2; fam++) {
-		const struct er_prefix *sn = fam ? (pc->has_v6 ? &pc->v6[k] : NULL) : (pc->has_v4 ? &pc->v4[k] : NULL);
 		const struct er_bgp_neighbor *n;
-		struct er_addr cust, msee;
-		if (!sn)
-			continue;
-		er_link_addrs(sn, &cust, &msee);
-		if ((n = er_observed_neighbor(obs, &msee)))
+		if (er_link_session(obs, pc, k, fam, &n) && n)
 			session(p, n, obs);
 	}
 	PUTS(p, "</link>");
-}
-
-static void
-local_link(struct px *p, const struct er_snapshot *s, const struct er_peering_cfg *pc, int k)
-{
-	link_state(p, s, pc, k, NULL, s->obs);
 }
 
 /*
@@ -683,7 +653,7 @@ local_links(struct px *p, const struct er_snapshot *s)
 					PUTS(p, "<state>");
 					peering_open = true;
 				}
-				local_link(p, s, pc, k);
+				link_state(p, s, pc, k, NULL, s->obs);
 			}
 			if (peering_open)
 				PUTS(p, "</state></peering>");
@@ -708,8 +678,8 @@ partner_checks(struct px *p, const struct er_snapshot *s, enum er_path only)
 		PUTS(p, "<check>");
 		leaf(p, "id", er_result_id(r, id, sizeof(id)));
 		if (only)
-			leaf(p, "path", er_path_name(r->path));
-		leaf(p, "status", er_status_name(r->status));
+			leaf_const(p, "path", er_path_name(r->path));
+		leaf_const(p, "status", er_status_name(r->status));
 		if (r->detail[0])
 			leaf(p, "detail", r->detail);
 		PUTS(p, "</check>");
@@ -727,19 +697,14 @@ er_state_xml_partner(const struct er_snapshot *s, const struct ly_ctx *ctx, enum
 	memset(&p, 0, sizeof(p));
 	p.out = out;
 	p.ctx = ctx;
-	PUTS(&p, "<expressroute xmlns=\"urn:erready:params:xml:ns:yang:expressroute-readiness\">");
+	PUTS(&p, "<expressroute xmlns=\"" ER_YANG_NS "\">");
 	local_links(&p, s);
 	open_rd(&p, &open);
 	leaf_canon(&p, CANON_LAST_EVAL, "last-evaluation", er_time_str(s->evaluated_at, ts, sizeof(ts)));
 	collectors(&p, s, &open);
 	partner_checks(&p, s, only);
 	PUTS(&p, "</readiness></expressroute>");
-	memo_free(&p);
-	if (p.bad) {
-		out->len = start;
-		return -1;
-	}
-	return 0;
+	return finish(&p, start);
 }
 
 /* ---- the config of a full <get> with the state of its lists spliced in (er_state_xml_splice) ---- */
@@ -814,16 +779,38 @@ partner_state(struct px *p, const struct er_snapshot *s, const struct er_partner
 	PUTS(p, "</state>");
 }
 
-/* The list entries of the config text being spliced, and which of the snapshot's config each is. */
-struct splice {
-	const struct er_snapshot *s;
-	const struct er_circuit_cfg *circuit; /* the circuit open, once its name was read */
-	size_t circuit_i, next_circuit;
-	const struct er_peering_cfg *peering;
-	size_t group_i, next_group, partner_i, next_partner;
-	bool group, partner;
-	size_t matched; /* entries of the snapshot's config met in the text: all of them, or the splice fails */
+/* The list entries whose state is spliced in (the state container is the last child of each). */
+enum entry { E_NONE, E_CIRCUIT, E_PEERING, E_GROUP, E_PARTNER };
+
+/* An open element of the config text, down to the depth spliced. */
+struct open_el {
+	const char *name;
+	size_t n;
+	enum entry kind;
+	bool keyed; /* its key leaf was read and found in the snapshot's config */
+	size_t idx;  /* there: circuits[], its circuit's peerings[], groups[], agent.partners[] */
 };
+
+static bool
+name_is(const char *name, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(name, lit, n);
+}
+
+/* Which entry element @p name opens at @p depth (0: /expressroute), under @p open[0 .. depth-1]. */
+static enum entry
+entry_of(const struct open_el *open, size_t depth, const char *name, size_t n)
+{
+	if (depth == 1 && name_is(name, n, "circuit"))
+		return E_CIRCUIT;
+	if (depth == 1 && name_is(name, n, "resiliency-group"))
+		return E_GROUP;
+	if (depth == 2 && open[1].kind == E_CIRCUIT && name_is(name, n, "peering"))
+		return E_PEERING;
+	if (depth == 2 && name_is(open[1].name, open[1].n, "agent") && name_is(name, n, "partner"))
+		return E_PARTNER;
+	return E_NONE;
+}
 
 /* The text of the element that starts at @p t (a key leaf: no markup inside), into @p buf; false if unusual. */
 static bool
@@ -861,10 +848,72 @@ find_named(const void *base, size_t n, size_t size, size_t off, const char *key,
 	return n;
 }
 
+/*
+ * Entry @p e's key leaf starts at @p lt: find the entry in the snapshot's
+ * config (@p parent: the circuit of a peering). False when it is not there.
+ */
 static bool
-name_is(const char *name, size_t n, const char *lit)
+key_entry(const struct er_config *cfg, struct open_el *e, const struct open_el *parent, const char *lt, const char *end,
+    size_t *hint)
 {
-	return strlen(lit) == n && !memcmp(name, lit, n);
+	const struct er_circuit_cfg *cc;
+	char key[128];
+	size_t n = 0;
+
+	if (!key_text(lt, end, key, sizeof(key)))
+		return false;
+	switch (e->kind) {
+	case E_CIRCUIT:
+		n = cfg->n_circuits;
+		e->idx = find_named(cfg->circuits, n, sizeof(*cfg->circuits), offsetof(struct er_circuit_cfg, name), key,
+		    hint[E_CIRCUIT]);
+		break;
+	case E_GROUP:
+		n = cfg->n_groups;
+		e->idx = find_named(cfg->groups, n, sizeof(*cfg->groups), offsetof(struct er_group_cfg, name), key,
+		    hint[E_GROUP]);
+		break;
+	case E_PARTNER:
+		n = cfg->agent.n_partners;
+		e->idx = find_named(cfg->agent.partners, n, sizeof(*cfg->agent.partners),
+		    offsetof(struct er_partner_cfg, name), key, hint[E_PARTNER]);
+		break;
+	case E_PEERING:
+		cc = &cfg->circuits[parent->idx];
+		n = cc->n_peerings;
+		for (e->idx = 0; e->idx < n && strcmp(er_peering_name(cc->peerings[e->idx].type), key); e->idx++)
+			;
+		break;
+	case E_NONE:
+		return false;
+	}
+	if (e->idx == n)
+		return false; /* in running, not in the config evaluated */
+	hint[e->kind] = e->idx + 1;
+	e->keyed = true;
+	return true;
+}
+
+/* The state container of entry @p e (under @p parent), printed from @p s. */
+static void
+entry_state(struct px *p, const struct er_snapshot *s, const struct open_el *e, const struct open_el *parent)
+{
+	switch (e->kind) {
+	case E_CIRCUIT:
+		circuit_state(p, &s->circuit[e->idx], s->evaluated_at);
+		break;
+	case E_PEERING:
+		peering_state(p, s, &s->cfg->circuits[parent->idx].peerings[e->idx]);
+		break;
+	case E_GROUP:
+		group_state(p, s, e->idx);
+		break;
+	case E_PARTNER:
+		partner_state(p, s, &s->cfg->agent.partners[e->idx]);
+		break;
+	case E_NONE:
+		break;
+	}
 }
 
 int
@@ -873,27 +922,23 @@ er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const
 {
 	const struct er_config *cfg = s->cfg;
 	const char *t = config, *end = config + len, *run = config;
-	size_t start = out->len, depth = 0, want = cfg->n_circuits + cfg->n_groups + cfg->agent.n_partners, i;
-	/* the names of the open elements down to the depth spliced (expressroute/circuit/peering, ...) */
-	struct {
-		const char *name;
-		size_t n;
-	} open[4];
-	struct splice sp;
+	size_t start = out->len, depth = 0, matched = 0, hint[E_PARTNER + 1] = { 0 };
+	size_t want = cfg->n_circuits + cfg->n_groups + cfg->agent.n_partners, i;
+	struct open_el open[4];
 	struct px p;
 
 	for (i = 0; i < cfg->n_circuits; i++)
 		want += cfg->circuits[i].n_peerings;
 	memset(&p, 0, sizeof(p));
-	memset(&sp, 0, sizeof(sp));
+	memset(open, 0, sizeof(open));
 	p.out = out;
 	p.ctx = ctx;
-	sp.s = s;
 	er_buf_space(out, len + len / 2);
 	while (t < end && !p.bad) {
 		const char *lt = memchr(t, '<', (size_t)(end - t)), *name, *gt;
+		char q = 0;
 		size_t n;
-		bool close, empty;
+		bool close;
 
 		if (!lt)
 			break;
@@ -907,129 +952,47 @@ er_state_xml_splice(const struct er_snapshot *s, const struct ly_ctx *ctx, const
 			;
 		n = (size_t)(gt - name);
 		/* the end of the tag: attribute values (namespaces) are quoted and may hold anything */
-		{
-			char q = 0;
-			for (; gt < end && (q || *gt != '>'); gt++)
-				if (*gt == '"' || *gt == '\'')
-					q = q == *gt ? 0 : q ? q : *gt;
-		}
-		if (gt >= end) {
+		for (; gt < end && (q || *gt != '>'); gt++)
+			if (*gt == '"' || *gt == '\'')
+				q = q == *gt ? 0 : q ? q : *gt;
+		if (gt >= end || (close && !depth)) {
 			p.bad = 1;
 			break;
 		}
-		empty = !close && gt[-1] == '/';
+		t = gt + 1;
 		if (close) {
-			if (!depth) {
+			struct open_el *e = --depth < ARRAY_SIZE(open) ? &open[depth] : NULL;
+			if (!e || !e->kind)
+				continue;
+			if (!e->keyed) {
 				p.bad = 1;
 				break;
 			}
-			depth--;
-			/* the state container is the last child of each of these entries: it goes before the end tag */
-			if (depth == 2 && sp.peering && name_is(name, n, "peering")) {
-				put(&p, run, (size_t)(lt - run));
-				run = lt;
-				peering_state(&p, s, sp.peering);
-				sp.peering = NULL;
-			} else if (depth == 1 && sp.circuit && name_is(name, n, "circuit")) {
-				put(&p, run, (size_t)(lt - run));
-				run = lt;
-				circuit_state(&p, &s->circuit[sp.circuit_i], s->evaluated_at);
-				sp.circuit = NULL;
-			} else if (depth == 1 && sp.group && name_is(name, n, "resiliency-group")) {
-				put(&p, run, (size_t)(lt - run));
-				run = lt;
-				group_state(&p, s, sp.group_i);
-				sp.group = false;
-			} else if (depth == 2 && sp.partner && name_is(name, n, "partner")) {
-				put(&p, run, (size_t)(lt - run));
-				run = lt;
-				partner_state(&p, s, &cfg->agent.partners[sp.partner_i]);
-				sp.partner = false;
+			/* the state container is the entry's last child: it goes before the end tag */
+			put(&p, run, (size_t)(lt - run));
+			run = lt;
+			entry_state(&p, s, e, depth ? &open[depth - 1] : NULL);
+		} else if (gt[-1] != '/') {
+			/* an entry's first child is its key leaf (name; a peering's type) */
+			if (depth && depth - 1 < ARRAY_SIZE(open) && open[depth - 1].kind && !open[depth - 1].keyed) {
+				struct open_el *e = &open[depth - 1];
+				if (!name_is(name, n, e->kind == E_PEERING ? "type" : "name") ||
+				    !key_entry(cfg, e, depth > 1 ? &open[depth - 2] : NULL, lt, end, hint)) {
+					p.bad = 1;
+					break;
+				}
+				matched++;
 			}
-		} else if (!empty) {
-			char key[128];
-			if (depth < ARRAY_SIZE(open)) {
-				open[depth].name = name;
-				open[depth].n = n;
-			}
-			/* a key leaf: the first child of its entry */
-			if (depth == 2 && name_is(open[1].name, open[1].n, "circuit") && !sp.circuit && name_is(name, n, "name")) {
-				if (!key_text(lt, end, key, sizeof(key))) {
-					p.bad = 1;
-					break;
-				}
-				i = find_named(cfg->circuits, cfg->n_circuits, sizeof(*cfg->circuits),
-				    offsetof(struct er_circuit_cfg, name), key, sp.next_circuit);
-				if (i == cfg->n_circuits) {
-					p.bad = 1; /* in running, not in the config evaluated */
-					break;
-				}
-				sp.circuit = &cfg->circuits[i];
-				sp.circuit_i = i;
-				sp.next_circuit = i + 1;
-				sp.matched++;
-			} else if (depth == 3 && sp.circuit && name_is(open[2].name, open[2].n, "peering") && !sp.peering &&
-			    name_is(name, n, "type")) {
-				if (!key_text(lt, end, key, sizeof(key))) {
-					p.bad = 1;
-					break;
-				}
-				for (i = 0; i < sp.circuit->n_peerings && strcmp(er_peering_name(sp.circuit->peerings[i].type), key);
-				     i++)
-					;
-				if (i == sp.circuit->n_peerings) {
-					p.bad = 1;
-					break;
-				}
-				sp.peering = &sp.circuit->peerings[i];
-				sp.matched++;
-			} else if (depth == 2 && name_is(open[1].name, open[1].n, "resiliency-group") && !sp.group &&
-			    name_is(name, n, "name")) {
-				if (!key_text(lt, end, key, sizeof(key))) {
-					p.bad = 1;
-					break;
-				}
-				i = find_named(cfg->groups, cfg->n_groups, sizeof(*cfg->groups), offsetof(struct er_group_cfg, name),
-				    key, sp.next_group);
-				if (i == cfg->n_groups) {
-					p.bad = 1;
-					break;
-				}
-				sp.group = true;
-				sp.group_i = i;
-				sp.next_group = i + 1;
-				sp.matched++;
-			} else if (depth == 3 && name_is(open[1].name, open[1].n, "agent") &&
-			    name_is(open[2].name, open[2].n, "partner") && !sp.partner && name_is(name, n, "name")) {
-				if (!key_text(lt, end, key, sizeof(key))) {
-					p.bad = 1;
-					break;
-				}
-				i = find_named(cfg->agent.partners, cfg->agent.n_partners, sizeof(*cfg->agent.partners),
-				    offsetof(struct er_partner_cfg, name), key, sp.next_partner);
-				if (i == cfg->agent.n_partners) {
-					p.bad = 1;
-					break;
-				}
-				sp.partner = true;
-				sp.partner_i = i;
-				sp.next_partner = i + 1;
-				sp.matched++;
-			}
+			if (depth < ARRAY_SIZE(open))
+				open[depth] = (struct open_el){ name, n, entry_of(open, depth, name, n), false, 0 };
 			depth++;
 		}
-		t = gt + 1;
 	}
-	if (!p.bad && (depth || sp.matched != want))
+	if (!p.bad && (depth || matched != want))
 		p.bad = 1; /* an entry evaluated that running no longer has (or one met twice): the tree decides */
 	if (!p.bad)
 		put(&p, run, (size_t)(end - run));
-	memo_free(&p);
-	if (p.bad) {
-		out->len = start;
-		return -1;
-	}
-	return 0;
+	return finish(&p, start);
 }
 
 int
@@ -1057,10 +1020,5 @@ er_state_xml_readiness(const struct er_snapshot *s, const struct ly_ctx *ctx, un
 	}
 	if (open)
 		PUTS(&p, "</readiness>");
-	memo_free(&p);
-	if (p.bad) {
-		out->len = start;
-		return -1;
-	}
-	return 0;
+	return finish(&p, start);
 }
