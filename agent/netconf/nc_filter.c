@@ -8,6 +8,7 @@
 
 #include <libyang/libyang.h>
 
+#include "log.h"
 #include "util.h"
 
 /*
@@ -147,6 +148,38 @@ er_nc_filter_clear(struct er_nc_filter *f)
 		free(f->xpaths[i]);
 	free(f->xpaths);
 	memset(f, 0, sizeof(*f));
+}
+
+int
+er_nc_filter_parse_subtree(const struct ly_ctx *ctx, const char *subtree_xml, struct er_nc_filter *f,
+    struct er_nc_errs *errs)
+{
+	struct lyd_node *env = NULL, *op = NULL, *n = NULL;
+	struct ly_in *in = NULL;
+	char *rpc = NULL;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (asprintf(&rpc,
+	        "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
+	        "<filter type=\"subtree\">%s</filter></get></rpc>",
+	        subtree_xml) < 0)
+		fatalx("out of memory");
+	if (ly_in_new_memory(rpc, &in) == LY_SUCCESS &&
+	    lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) == LY_SUCCESS) {
+		for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
+			;
+		if (n)
+			rc = er_nc_filter_parse(ctx, n, f, errs);
+	}
+	if (!n)
+		er_nc_errs_add(errs, NC_ERR_OP_FAILED, NC_ERR_TYPE_APP, NULL, "the filter does not parse: %s",
+		    ly_errmsg(ctx) ? ly_errmsg(ctx) : "no <filter>");
+	ly_in_free(in, 0);
+	lyd_free_all(env);
+	lyd_free_all(op);
+	free(rpc);
+	return rc;
 }
 
 bool

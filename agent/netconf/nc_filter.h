@@ -30,6 +30,13 @@ struct er_nc_filter {
 int er_nc_filter_parse(const struct ly_ctx *ctx, const struct lyd_node *filter, struct er_nc_filter *f,
     struct er_nc_errs *errs);
 void er_nc_filter_clear(struct er_nc_filter *f);
+/**
+ * er_nc_filter_parse() of a <get> whose subtree filter is @p subtree_xml
+ * (the filter's content), parsed as the server parses a client's RPC: the
+ * filter a known client sends, to recognise it (er_nc_filter_same).
+ */
+int er_nc_filter_parse_subtree(const struct ly_ctx *ctx, const char *subtree_xml, struct er_nc_filter *f,
+    struct er_nc_errs *errs);
 /** Whether @p a and @p b are the same expressions (so select the same nodes of any tree). */
 bool er_nc_filter_same(const struct er_nc_filter *a, const struct er_nc_filter *b);
 

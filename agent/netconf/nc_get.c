@@ -659,30 +659,14 @@ partner_filters_init(void)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		struct lyd_node *env = NULL, *op = NULL, *n;
 		struct er_nc_errs errs = { NULL, 0 };
-		struct ly_in *in = NULL;
-		char *fx = er_partner_filter_path((enum er_path)i), *rpc = NULL;
+		char *fx = er_partner_filter_path((enum er_path)i);
 
-		if (asprintf(&rpc,
-		        "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
-		        "<filter type=\"subtree\">%s</filter></get></rpc>",
-		        fx) < 0)
-			fatalx("out of memory");
-		free(fx);
-		if (ly_in_new_memory(rpc, &in) == LY_SUCCESS &&
-		    lyd_parse_op(er_nc_ctx(), NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) == LY_SUCCESS) {
-			for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
-				;
-			PF.ok[i] = n && er_nc_filter_parse(er_nc_ctx(), n, &PF.f[i], &errs) == 0 && !PF.f[i].all;
-			er_nc_errs_clear(&errs);
-		}
+		PF.ok[i] = er_nc_filter_parse_subtree(er_nc_ctx(), fx, &PF.f[i], &errs) == 0 && !PF.f[i].all;
 		if (!PF.ok[i])
 			log_warnx("netconf: the partner filter does not parse: partners get the generic answer");
-		ly_in_free(in, 0);
-		lyd_free_all(env);
-		lyd_free_all(op);
-		free(rpc);
+		er_nc_errs_clear(&errs);
+		free(fx);
 	}
 }
 

@@ -27,24 +27,9 @@
 #include "state_xml.h"
 #include "util.h"
 
+#include "bench_cpu.h"
+
 #define RUNS 7
-
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static ssize_t
 buf_write(void *arg, const void *d, size_t n)

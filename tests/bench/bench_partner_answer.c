@@ -28,51 +28,20 @@
 #include "state_xml.h"
 #include "util.h"
 
+#include "bench_cpu.h"
+
 #define RUNS 15
 #define PARTS (ER_ST_CIRCUITS | ER_ST_SUMMARY | ER_ST_COLLECTORS | ER_ST_CHECKS)
 /* what nc_get.c state_trims finds for this filter (tests/unit/test_state_trims.c checks the answer is the same) */
 #define TRIMS (ER_ST_CHECKS_LEAN | ER_ST_CHECKS_NO_REFS | ER_ST_CHECKS_SECONDARY | ER_ST_NO_CIRCUIT_STATE)
 
-static double
-cpu_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 parse_filter(const struct ly_ctx *ctx, const char *filter_xml, struct er_nc_filter *f)
 {
-	struct lyd_node *env = NULL, *op = NULL, *n;
 	struct er_nc_errs errs = { NULL, 0 };
-	struct ly_in *in = NULL;
-	char *rpc = NULL;
 
-	if (asprintf(&rpc,
-	        "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
-	        "<filter type=\"subtree\">%s</filter></get></rpc>",
-	        filter_xml) < 0 ||
-	    ly_in_new_memory(rpc, &in) != LY_SUCCESS ||
-	    lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) != LY_SUCCESS)
-		fatalx("cannot parse the filter");
-	ly_in_free(in, 0);
-	for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
-		;
-	if (!n || er_nc_filter_parse(ctx, n, f, &errs) < 0)
+	if (er_nc_filter_parse_subtree(ctx, filter_xml, f, &errs) < 0)
 		fatalx("filter rejected");
-	lyd_free_all(env);
-	lyd_free_all(op);
-	free(rpc);
 }
 
 /* Median CPU ms of build + filter + print with @p parts; the reply text of the last run in @p out. */

@@ -34,27 +34,10 @@
 static void
 parse_filter(const struct ly_ctx *ctx, const char *filter_xml, struct er_nc_filter *f)
 {
-	struct lyd_node *env = NULL, *op = NULL, *n;
 	struct er_nc_errs errs = { NULL, 0 };
-	struct ly_in *in = NULL;
-	char *rpc = NULL;
 
-	assert_true(asprintf(&rpc,
-	                "<rpc message-id=\"1\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><get>"
-	                "<filter type=\"subtree\">%s</filter></get></rpc>",
-	                filter_xml) > 0);
-	assert_int_equal(ly_in_new_memory(rpc, &in), LY_SUCCESS);
-	if (lyd_parse_op(ctx, NULL, in, LYD_XML, LYD_TYPE_RPC_NETCONF, &env, &op) != LY_SUCCESS)
-		fail_msg("rpc: %s", ly_errmsg(ctx));
-	ly_in_free(in, 0);
-	for (n = lyd_child(op); n && strcmp(LYD_NAME(n), "filter"); n = n->next)
-		;
-	assert_non_null(n);
-	assert_int_equal(er_nc_filter_parse(ctx, n, f, &errs), 0);
+	assert_int_equal(er_nc_filter_parse_subtree(ctx, filter_xml, f, &errs), 0);
 	assert_int_equal(errs.n, 0);
-	lyd_free_all(env);
-	lyd_free_all(op);
-	free(rpc);
 }
 
 /* The XML that @p f selects from the state tree of @p s built with @p parts; the printed size of the whole tree in @p built_bytes. */
