@@ -458,6 +458,63 @@ test_splice(void **state)
 }
 
 /*
+ * A spliced text larger than the guard's output buffer goes out from
+ * where it is, as the client reads (not copied whole into the session's
+ * buffer), in both framings; what libnetconf2 sends after it waits for
+ * it, in order.
+ */
+static void
+splice_streamed(bool chunked)
+{
+	enum { N = 900000 };
+	struct pair p;
+	char *text = malloc(N + 1), *want = malloc(N + 64), *got;
+	const char *m;
+
+	for (int i = 0; i < N; i++)
+		text[i] = (char)('A' + i % 23);
+	text[N] = '\0';
+	pair_start(&p);
+	put(p.srv, chunked ? HELLO_S(B11) "]]>]]>" : HELLO_S(B10) "]]>]]>");
+	get_until(p.cli, "</hello>]]>]]>");
+	put(p.cli, chunked ? HELLO(B11) "]]>]]>" : HELLO(B10) "]]>]]>");
+	get_until(p.srv, "</hello>]]>]]>");
+	er_nc_guard_splice(p.g, "<!--mk-2-->", er_nc_text_new(strdup(text), strlen(text)));
+	/* the reply and the next one at once: the second must wait for the whole text */
+	if (chunked) {
+		put_chunks(p.srv, (const char *[]){ "<rpc-reply><data><!--mk-2--><y/></data></rpc-reply>", NULL });
+		put_chunks(p.srv, (const char *[]){ "<rpc-reply><ok/></rpc-reply>", NULL });
+	} else
+		put(p.srv, "<rpc-reply><data><!--mk-2--><y/></data></rpc-reply>]]>]]><rpc-reply><ok/></rpc-reply>]]>]]>");
+	usleep(100 * 1000); /* the client reads late: the guard holds at most its buffer meanwhile */
+	got = get_until(p.cli, chunked ? "<rpc-reply><ok/></rpc-reply>\n##\n" : "<rpc-reply><ok/></rpc-reply>]]>]]>");
+	snprintf(want, N + 64, "<rpc-reply><data>%s<y/></data></rpc-reply>", text);
+	if (chunked) {
+		m = chunked_msg(got, 0);
+		assert_non_null(m);
+		assert_int_equal(strlen(m), strlen(want));
+		assert_string_equal(m, want);
+		assert_string_equal(chunked_msg(got, 1), "<rpc-reply><ok/></rpc-reply>");
+	} else {
+		size_t wl = strlen(want);
+		assert_int_equal(strlen(got), wl + 6 + strlen("<rpc-reply><ok/></rpc-reply>]]>]]>"));
+		assert_memory_equal(got, want, wl);
+		assert_string_equal(got + wl, "]]>]]><rpc-reply><ok/></rpc-reply>]]>]]>");
+	}
+	pair_end(&p);
+	free(text);
+	free(want);
+}
+
+static void
+test_splice_streamed(void **state)
+{
+	(void)state;
+	splice_streamed(true);
+	splice_streamed(false);
+}
+
+/*
  * An empty <capability/> (no character data) in a hello or an rpc: clang's
  * UBSan caught the guard computing NULL + 0 here. The hello still counts
  * the base:1.1 capability after it.
@@ -775,6 +832,7 @@ main(void)
 		cmocka_unit_test(test_relay_base11),
 		cmocka_unit_test(test_relay_ends),
 		cmocka_unit_test(test_splice),
+		cmocka_unit_test(test_splice_streamed),
 		cmocka_unit_test(test_empty_capability),
 		cmocka_unit_test(test_limit_base10),
 		cmocka_unit_test(test_limit_base11),
