@@ -20,7 +20,7 @@ struct er_result {
 	enum er_path path;
 	enum er_status status;
 	long long since; /* unix time the status was first seen */
-	char detail[ER_DETAIL_LEN];
+	const char *detail; /* never NULL; "" when the check said nothing; owned by the snapshot's pool */
 };
 
 struct er_summary {
@@ -35,6 +35,8 @@ struct er_group_state {
 	char reason[ER_DETAIL_LEN];
 };
 
+struct er_text_block;
+
 struct er_snapshot {
 	int refs;
 	const struct er_config *cfg; /* reference held */
@@ -45,6 +47,7 @@ struct er_snapshot {
 	struct er_summary overall;
 	struct er_summary *circuit; /* one per cfg->circuits[] */
 	struct er_group_state *groups; /* one per cfg->groups[] */
+	struct er_text_block *pool;    /* the results' detail texts, in blocks that never move */
 	long long evaluated_at;
 	unsigned long long eval_us; /* how long the evaluation took */
 };
