@@ -96,6 +96,8 @@ now_ms(void)
 	return er_now_us() / 1000;
 }
 
+static void poke(void);
+
 /* @p prev: the previous collection, so counters (TCP-MD5 failures) can be read as a rise. */
 static struct er_observed *
 observe(const struct er_config *cfg, const struct er_observed *prev)
@@ -192,6 +194,10 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&D.lock);
 
 		if (collect) {
+			er_nc_collecting(true);
+			poke(); /* the main loop releases the cached <get> reply */
+		}
+		if (collect) {
 			/* partners answer while the host is collected; waits at most their timeouts */
 			er_partners_sync(D.partners, cfg);
 			er_partners_kick(D.partners);
@@ -215,6 +221,8 @@ worker_main(void *arg)
 			er_snapshot_unref(snap);
 		}
 		pthread_mutex_unlock(&D.lock);
+		if (collect)
+			er_nc_collecting(false);
 		mib = er_mib_new(snap); /* the view's index is built here, off the main thread */
 		if (!collect)
 			reeval_ok_ms = now_ms() + (now_ms() - t) * REEVAL_IDLE_FACTOR;

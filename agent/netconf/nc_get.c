@@ -75,6 +75,9 @@ static struct {
 	unsigned long splice_n;
 } O;
 
+/* an observation and its evaluation are under way (er_nc_collecting): nothing is cached. Atomic. */
+static bool collecting;
+
 static bool
 wants(const struct er_nc_filter *f, const char *path)
 {
@@ -628,7 +631,7 @@ full_get(struct er_nc_errs *errs)
 	f->gen = gen;
 	f->text = t;
 	er_nc_lock();
-	if (er_ds_generation(er_nc_env->ds) == gen) {
+	if (er_ds_generation(er_nc_env->ds) == gen && !__atomic_load_n(&collecting, __ATOMIC_ACQUIRE)) {
 		dead = full_drop(O.full);
 		O.full = f;
 		f->refs++;
@@ -636,6 +639,24 @@ full_get(struct er_nc_errs *errs)
 	er_nc_unlock();
 	full_free(dead);
 	return f;
+}
+
+/*
+ * The collector thread starts (@p on) or has ended an observation and its
+ * evaluation. The cached reply is of the snapshot about to be replaced: the
+ * main loop releases it (er_nc_get_expire, which the collector's poke
+ * brings on) rather than after the new one is published, and a <get>
+ * meanwhile is printed for itself, not kept. So the reply text (80 MB at
+ * 10,000 sessions) and a poll's parse and evaluation are not in memory
+ * together: the peak is the larger of them, not their sum. A <get> in that
+ * window costs a first get's time (the same as the first after it would).
+ * No lock: the collector thread never takes the agent lock (daemon.c
+ * joins it with that lock held).
+ */
+void
+er_nc_collecting(bool on)
+{
+	__atomic_store_n(&collecting, on, __ATOMIC_RELEASE);
 }
 
 /*
@@ -863,7 +884,7 @@ er_nc_get_expire(void)
 	if (!O.full)
 		return;
 	snap = er_nc_env->snapshot();
-	if (O.full->snap != snap) {
+	if (O.full->snap != snap || __atomic_load_n(&collecting, __ATOMIC_ACQUIRE)) {
 		dead = full_drop(O.full);
 		O.full = NULL;
 	}

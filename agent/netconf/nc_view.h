@@ -56,6 +56,13 @@ void er_nc_stop(void);
 void er_nc_reconfigure(const struct er_config *cfg);
 /** Queue the notifications of @p evs (alert policy applied; agent lock held). */
 void er_nc_notify(const struct er_event_list *evs, uint64_t now_ms);
+/**
+ * The collector thread begins (@p on true) and ends an observation and its
+ * evaluation: the full <get> reply cached for the old snapshot is released
+ * by the next er_nc_process() (poke the main loop), so it does not share
+ * memory with the poll. Any thread, no lock taken.
+ */
+void er_nc_collecting(bool on);
 /** Main-loop integration: the next deadline (alerts, confirmed-commit timeout), and its work. */
 void er_nc_poll_timeout(int *timeout_ms, uint64_t now_ms);
 void er_nc_process(uint64_t now_ms);
