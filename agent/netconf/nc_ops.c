@@ -234,12 +234,19 @@ cc_restore(void)
 		log_warnx("confirmed commit: %s does not parse; ignored", O.cc_path);
 		goto out;
 	}
-	O.cc_rollback = rb;
-	rb = NULL;
 	if (!strcmp(persist, "-")) {
-		cc_rollback("the session that made it ended with erreadyd's restart");
+		/*
+		 * Its session ended with the stop, which undid the commit (RFC 6241
+		 * 8.4.1); running is not kept across a restart, so it starts from
+		 * startup as it would had the session's end been seen before the
+		 * stop. Rolling back to the running of before the commit here would
+		 * make the outcome depend on which of the two came first.
+		 */
+		log_info("confirmed commit: its session ended with erreadyd's stop; running starts from startup");
 		goto out;
 	}
+	O.cc_rollback = rb;
+	rb = NULL;
 	if (deadline <= er_nc_now_real_us()) {
 		cc_rollback("its timeout passed while erreadyd was stopped");
 		goto out;
