@@ -849,7 +849,8 @@ pend_fill(struct er_nc_guard *g)
 			continue;
 		er_nc_text_unref(g->pend);
 		g->pend = NULL;
-		er_buf_add(&g->to_cli, g->after.p + g->after.off, g->after.len);
+		if (g->after.len) /* (never NULL + 0: clang's UBSan) */
+			er_buf_add(&g->to_cli, g->after.p + g->after.off, g->after.len);
 		g->after.len = g->after.off = 0;
 		if (g->after.cap > GUARD_KEEP)
 			er_buf_free(&g->after);
