@@ -155,7 +155,11 @@ one_line(const struct lyd_node *tree)
 	return s;
 }
 
-/* The pending confirmed commit in the state directory, so a restart still rolls it back. */
+/*
+ * A pending confirmed commit with persist, in the state directory, so a
+ * restart still restores it or rolls it back. One without persist ends
+ * with its session, so with erreadyd too: nothing of it is kept.
+ */
 static void
 cc_save(void)
 {
@@ -236,11 +240,11 @@ cc_restore(void)
 	}
 	if (!strcmp(persist, "-")) {
 		/*
-		 * Its session ended with the stop, which undid the commit (RFC 6241
-		 * 8.4.1); running is not kept across a restart, so it starts from
-		 * startup as it would had the session's end been seen before the
-		 * stop. Rolling back to the running of before the commit here would
-		 * make the outcome depend on which of the two came first.
+		 * Written by an erreadyd before this one, which saved commits
+		 * without persist too. Its session ended with the stop, which undid
+		 * the commit (RFC 6241 8.4.1); running is not kept across a
+		 * restart, so it starts from startup as it would had the session's
+		 * end been seen before the stop.
 		 */
 		log_info("confirmed commit: its session ended with erreadyd's stop; running starts from startup");
 		goto out;
@@ -576,7 +580,10 @@ op_commit(const struct lyd_node *rpc, uint32_t sid, const struct er_nacm *nacm)
 		O.cc_persist = persist ? xstrdup(persist) : NULL;
 		O.cc_deadline_ms = er_nc_now_ms() + (uint64_t)timeout * 1000;
 		O.cc_deadline_real_us = er_nc_now_real_us() + (long long)timeout * 1000000;
-		cc_save();
+		if (O.cc_persist)
+			cc_save();
+		else
+			unlink(O.cc_path); /* an earlier persist one this commit replaced */
 		log_info("NETCONF: confirmed commit by session %u: rolls back in %u s unless confirmed", sid, timeout);
 		if (er_nc_env->wake)
 			er_nc_env->wake();

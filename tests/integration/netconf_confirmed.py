@@ -136,6 +136,8 @@ def main():
         # erreadyd stops (closed first, the rollback would be seen live; both end the same way)
         check(ok(nclib.rpc(m, EDIT % 160)) and ok(nclib.rpc(m, "<commit><confirmed/></commit>")),
               "confirmed commit without persist")
+        check(not os.path.exists(os.path.join(d, "state", "confirmed-commit")),
+              "a commit without persist keeps nothing in the state dir (it ends with its session)")
         check(agent.stop() == 0, "erreadyd stops with the session still open")
         nclib.close_quietly(m)
         check(agent.start(), "erreadyd starts again")
