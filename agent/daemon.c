@@ -196,8 +196,6 @@ worker_main(void *arg)
 		if (collect) {
 			er_nc_collecting(true);
 			poke(); /* the main loop releases the cached <get> reply */
-		}
-		if (collect) {
 			/* partners answer while the host is collected; waits at most their timeouts */
 			er_partners_sync(D.partners, cfg);
 			er_partners_kick(D.partners);

@@ -802,48 +802,56 @@ er_nc_guard_splice(struct er_nc_guard *g, const char *marker, struct er_nc_text 
 	pthread_mutex_unlock(&g->sp_lock);
 }
 
-/* Bytes for the client, in order: after a spliced text still going out, they wait for it. */
+/* Where bytes for the client go, in order: after a spliced text still going out, they wait for it. */
+static struct er_buf *
+out_buf(struct er_nc_guard *g)
+{
+	return g->pend ? &g->after : &g->to_cli;
+}
+
 static void
 out_add(struct er_nc_guard *g, const void *d, size_t n)
 {
 	if (!g->cli_dead)
-		er_buf_add(g->pend ? &g->after : &g->to_cli, d, n);
+		er_buf_add(out_buf(g), d, n);
 }
 
-/* Message content the guard frames itself, in the session's framing. */
+/* Message content into @p b in the session's framing: chunks of GUARD_CHUNK at most. */
 static void
-emit(struct er_nc_guard *g, const char *d, size_t n)
+frame_into(const struct er_nc_guard *g, struct er_buf *b, const char *d, size_t n)
 {
 	char h[32];
 
 	if (!g->fout.chunked) {
-		out_add(g, d, n);
+		er_buf_add(b, d, n);
 		return;
 	}
 	while (n) {
 		size_t k = n < GUARD_CHUNK ? n : GUARD_CHUNK;
 		int hl = snprintf(h, sizeof(h), "\n#%zu\n", k);
-		out_add(g, h, (size_t)hl);
-		out_add(g, d, k);
+		er_buf_add(b, h, (size_t)hl);
+		er_buf_add(b, d, k);
 		d += k;
 		n -= k;
 	}
+}
+
+/* Message content the guard frames itself. */
+static void
+emit(struct er_nc_guard *g, const char *d, size_t n)
+{
+	if (!g->cli_dead)
+		frame_into(g, out_buf(g), d, n);
 }
 
 /* The spliced text's next chunks into to_cli, as it drains; then what waited behind it. */
 static void
 pend_fill(struct er_nc_guard *g)
 {
-	char h[32];
-
 	while (g->pend && g->to_cli.len < GUARD_HIGH) {
 		size_t left = g->pend->len - g->pend_off, k = left < GUARD_CHUNK ? left : GUARD_CHUNK;
 
-		if (g->fout.chunked && k) {
-			int hl = snprintf(h, sizeof(h), "\n#%zu\n", k);
-			er_buf_add(&g->to_cli, h, (size_t)hl);
-		}
-		er_buf_add(&g->to_cli, g->pend->data + g->pend_off, k);
+		frame_into(g, &g->to_cli, g->pend->data + g->pend_off, k);
 		g->pend_off += k;
 		if (g->pend_off < g->pend->len)
 			continue;
