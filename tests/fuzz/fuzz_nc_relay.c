@@ -5,7 +5,11 @@
  * reads whatever the guard forwards until the session ends. This drives
  * the RFC 6242 framing (end-of-message marker, then chunks), the checks,
  * and the queue of the guard's own replies. A session must always end
- * once the client has finished sending and hung up.
+ * once the client has finished sending and hung up. When bit 1 of the
+ * first byte is set (base:1.0 sessions, whose framing the harness knows
+ * before the client's hello), libnetconf2's first reply carries a splice
+ * marker and the guard streams a 300 KB text in its place (er_nc_guard_splice)
+ * while the client sends, reads and hangs up as the input says.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +84,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_fail("server hello not written");
 	} else if (write(srv, h10, sizeof(h10) - 1) != (ssize_t)sizeof(h10) - 1)
 		fz_fail("server hello not written");
+	else if (data[0] & 2) {
+		static const char reply[] = "<rpc-reply xmlns=\"" NS "\" message-id=\"1\"><data><!--fz-mk--></data>"
+					    "</rpc-reply>]]>]]>";
+		enum { TEXT = 300 * 1024 };
+		char *t = malloc(TEXT);
+
+		if (!t)
+			fz_fail("out of memory");
+		memset(t, 'x', TEXT);
+		er_nc_guard_splice(g, "<!--fz-mk-->", er_nc_text_new(t, TEXT));
+		if (write(srv, reply, sizeof(reply) - 1) != (ssize_t)sizeof(reply) - 1)
+			fz_fail("server reply not written");
+	}
 	while (!cli_eof) {
 		struct pollfd p[2] = { { cli, POLLIN, 0 }, { srv, POLLIN, 0 } };
 		if (off < size)
