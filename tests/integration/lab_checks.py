@@ -141,6 +141,10 @@ VARIANT = {
         "exceed-prefix-limit-priv": merge(both_down(PRIV), {(170, PRIV, P): "fail", (170, PRIV, S): "fail",
                                                   (180, PRIV, P): "fail", (180, PRIV, S): "fail",
                                                   (150, PRIV, P): "warn", (150, PRIV, S): "warn"}),
+        # the MSEEs ignore the reconnects: BIRD keeps the Cease on Microsoft peering too
+        "exceed-prefix-limit-msft": merge(
+            {k: v for k, v in both_down(MSFT).items() if k[0] in (20, 160, 210, 240)},
+            bfd_down(MSFT, P, S), {(180, MSFT, P): "fail", (180, MSFT, S): "fail"}),
     },
 }
 

@@ -92,6 +92,21 @@ _lab_all_ns() { local k; for k in ce $_LAB_REMOTES; do _lab_ns "$k"; done; }
 _lab_nsx() { local ns; ns=$(_lab_ns "$1"); shift; ip netns exec "$ns" "$@"; }
 _lab_variant() { cat "$LAB_STATE/variant" 2>/dev/null; }
 _lab_msee_sock() { echo "$LAB_STATE/msee-$1.ctl"; }
+# The MSEE K drops the TCP SYNs to its BGP port ("add"), or stops ("delete").
+_lab_syn_hold() {
+	if [[ $2 == add ]]; then
+		_lab_nsx "$1" nft -f - <<'EOF'
+table ip erlab_syn_hold {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 179 tcp flags & (syn | ack) == syn drop
+	}
+}
+EOF
+	else
+		_lab_nsx "$1" nft delete table ip erlab_syn_hold 2>/dev/null || true
+	fi
+}
 
 # Faults are recorded one per line as "NAME ARG" in $LAB_STATE/faults.
 _lab_fault_on() { grep -qE "^$1( |\$)" "$LAB_STATE/faults" 2>/dev/null; }
@@ -307,16 +322,9 @@ _lab_ce_sets() {
 _lab_gen_ce_bird() {
 	local PRIV_PRI PRIV_SEC MSFT4 MSFT6 INET4 s p
 	_lab_ce_sets
-	local bp="" bm="" ew="1, 4"
+	local bp="" bm=""
 	_lab_fault_on exceed-prefix-limit-priv && bp=", 10.224.0.0/12{24,24}"
 	_lab_fault_on exceed-prefix-limit-msft && bm=", 123.0.0.0/24{32,32}"
-	# BIRD keeps a session's last error only until its next connect: with the MSEE's
-	# protocol disabled that is "Connection refused" after 1-4 s. Under the prefix-limit
-	# faults wait 30-60 s, so a slow (sanitizer) build still reads the Cease reason.
-	# The wait is set (and the sessions back up) before the prefixes go out: a
-	# Cease that arrives while BIRD still runs with "1, 4" is gone 1-4 s later.
-	if _lab_fault_on exceed-prefix-limit-priv || _lab_fault_on exceed-prefix-limit-msft ||
-		[[ -e $LAB_STATE/ce-bird-slow-retry ]]; then ew="30, 60"; fi
 	set_of() { local out="" x; for x in "$@"; do out+="${out:+, }$x"; done; echo "$out"; }
 	# the MSEE's AS: 12076, or any external AS under wrong-peer-as-accepted
 	_nb() {
@@ -364,7 +372,7 @@ EOF
 template bgp msee {
 	hold time 180; keepalive time 60;
 	connect delay time 1; connect retry time 2;
-	error wait time $ew; error forget time 10;
+	error wait time 1, 4; error forget time 10;
 }
 protocol bgp pp from msee {
 	description "MSEE private primary";
@@ -1056,17 +1064,21 @@ _lab_fault_do() {
 	exceed-prefix-limit-msft | exceed-prefix-limit-priv)
 		local rem="mp ms"; [[ $name == *priv ]] && rem="pp ps"
 		if [[ $op == fault ]]; then
-			if [[ $v == bird ]]; then
-				: >"$LAB_STATE/ce-bird-slow-retry"
-				_lab_reconf_ce_bird && lab_wait_established 30 || { rm -f "$LAB_STATE/ce-bird-slow-retry"; return 1; }
-			fi
+			# The MSEEs hold the dropped session down and ignore the CE's connection
+			# attempts (their SYNs are dropped) until the fault is restored. A CE
+			# daemon keeps a session's last error only until its next attempt fails:
+			# BIRD (no error wait after a Cease) reconnects 1 s later and gets
+			# "Connection refused" from an MSEE whose only session is disabled, and a
+			# one-shot --check would race it. A connect that times out records no
+			# error, so the Cease stays the last error while the fault is on.
+			for k in $rem; do _lab_syn_hold "$k" add || return 1; done
 			_lab_fault_add "$name"
-			if [[ $v == bird ]]; then _lab_reconf_ce_bird; rm -f "$LAB_STATE/ce-bird-slow-retry"; else _lab_frr_policy fault "$name"; fi
+			if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy fault "$name"; fi
 		else
 			_lab_fault_del "$name"
 			if [[ $v == bird ]]; then _lab_reconf_ce_bird; else _lab_frr_policy restore "$name"; fi
 			# the MSEE disabled the session when the limit was crossed: enable it again
-			for k in $rem; do birdc -s "$(_lab_msee_sock "$k")" enable ce4 >/dev/null 2>&1; done
+			for k in $rem; do _lab_syn_hold "$k" delete; birdc -s "$(_lab_msee_sock "$k")" enable ce4 >/dev/null 2>&1; done
 		fi
 		;;
 	remove-snat | snat-private-pool)
