@@ -510,8 +510,10 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 	const char *fam = afi == ER_AFI_V4 ? "IPv4" : "IPv6";
 	struct path_sessions ps;
 	const struct er_bgp_neighbor *n;
+	const struct er_bgp_neighbor *down = NULL;
 	uint32_t limit, count = 0;
-	size_t i, seen = 0;
+	size_t i, seen = 0, fam_up = 0;
+	int af = afi == ER_AFI_V4 ? ER_AF_INET : ER_AF_INET6;
 
 	if (p->type == ER_PEERING_PRIVATE)
 		limit = afi == ER_AFI_V6 ? 100 : ctx->circuit->tier == ER_TIER_PREMIUM ? 10000 : 4000;
@@ -523,16 +525,36 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 		 * The last error outlives the reset that caused it: it counts only
 		 * while the session is down, and only for the family it carries.
 		 */
-		if (n->state != ER_BGP_ESTABLISHED && n->addr.family == (afi == ER_AFI_V4 ? ER_AF_INET : ER_AF_INET6) &&
+		if (n->state != ER_BGP_ESTABLISHED && n->addr.family == af &&
 		    (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit"))) {
 			er_detail(ctx, "Microsoft dropped the session to %s for exceeding the prefix limit (last error: %s)",
 			    A(&n->addr), n->last_error);
 			return ER_FAIL;
 		}
+		if (n->addr.family == af) {
+			if (n->state == ER_BGP_ESTABLISHED)
+				fam_up++;
+			else if (!down)
+				down = n;
+		}
 		count += er_neighbor_adv_count(n, afi);
 	}
 	if (!seen)
 		return no_session(ctx, &ps);
+	/*
+	 * A session that is down advertises nothing: "0 prefixes, within the
+	 * limit" would pass the very session Microsoft dropped for crossing it
+	 * once the daemon's last error no longer says so (BIRD's next connect
+	 * attempt, FRR's "BFD down" overwrite it within seconds). Without an
+	 * Established session of this family there is nothing to count.
+	 */
+	if (down && !fam_up) {
+		er_detail(ctx, "session to %s is %s, not Established: nothing advertised to count", A(&down->addr),
+		    er_bgp_state_label(down->state));
+		if (down->last_error[0])
+			er_detail_append(ctx, " (last error: %s, not the prefix limit)", down->last_error);
+		return ER_NA;
+	}
 	if (count > limit) {
 		er_detail(ctx, "advertising %u %s prefixes on the %s link; Microsoft accepts %u and drops the session above it",
 		    count, fam, er_path_name(ctx->path), limit);

@@ -27,11 +27,12 @@ NA = "not-applicable"
 
 def down_link(peering, path):
     """What one link of a peering going down changes (its BGP sessions stop)."""
-    want = {(20, peering, path): "fail", (160, peering, path): NA, (210, peering, None): NA}
+    # nothing advertised to count for the prefix limit (180, and 181 on the IPv6 sessions of Microsoft peering)
+    want = {(20, peering, path): "fail", (160, peering, path): NA, (180, peering, path): NA, (210, peering, None): NA}
     if peering == PRIV:
         want[(410, PRIV, path)] = NA  # nothing received to count
     if peering == MSFT:
-        for code in (190, 200, 230, 240):
+        for code in (181, 190, 200, 230, 240):
             want[(code, MSFT, path)] = NA
     return want
 
@@ -83,14 +84,15 @@ FAULTS = {
     "adv-default6-msft": {
         (190, MSFT, P): "fail", (190, MSFT, S): "fail", (200, MSFT, P): "fail", (200, MSFT, S): "fail",
     },
-    # The MSEEs drop the IPv4 sessions; the IPv6 ones stay up. BFD (on Microsoft peering
-    # too) goes down with them and its reason replaces the Cease one (see README), so
-    # rule 18 cannot be told from the outside once the session is gone.
+    # The MSEEs drop the IPv4 sessions and ignore the CE's reconnects; the IPv6 ones stay up.
+    # BFD (on Microsoft peering too) goes down with them, and FRR's "BFD down received"
+    # replaces the Cease reason (see README): a down session has nothing to count, so
+    # rule 18 is not applicable. BIRD keeps the Cease (VARIANT below).
     "exceed-prefix-limit-msft": merge(
-        {k: v for k, v in both_down(MSFT).items() if k[0] in (20, 160, 210, 240)},
+        {k: v for k, v in both_down(MSFT).items() if k[0] in (20, 160, 180, 210, 240)},
         bfd_down(MSFT, P, S)),
     # With BFD on, FRR replaces the Cease reason by "BFD down received" within a
-    # second, so rule 18 cannot be told from the outside (see README); BIRD keeps it.
+    # second, so rule 18 is not applicable, like any down session (see README); BIRD keeps it.
     # The MSEEs disable the sessions: silent peers for rule 15 (the private peering has an MD5 key).
     "exceed-prefix-limit-priv": merge(both_down(PRIV), {(170, PRIV, P): "fail", (170, PRIV, S): "fail",
                                                         (150, PRIV, P): "warn", (150, PRIV, S): "warn"}),
@@ -141,7 +143,6 @@ VARIANT = {
         "exceed-prefix-limit-priv": merge(both_down(PRIV), {(170, PRIV, P): "fail", (170, PRIV, S): "fail",
                                                   (180, PRIV, P): "fail", (180, PRIV, S): "fail",
                                                   (150, PRIV, P): "warn", (150, PRIV, S): "warn"}),
-        # the MSEEs ignore the reconnects: BIRD keeps the Cease on Microsoft peering too
         "exceed-prefix-limit-msft": merge(
             {k: v for k, v in both_down(MSFT).items() if k[0] in (20, 160, 210, 240)},
             bfd_down(MSFT, P, S), {(180, MSFT, P): "fail", (180, MSFT, S): "fail"}),

@@ -1413,6 +1413,41 @@ test_180_stale_last_error_established(void **state)
 	unload(fx);
 }
 
+/*
+ * Regression: a session that is down advertises nothing, and 180 passed it
+ * ("advertising 0 IPv4 prefixes, limit 4000") when the MSEE had dropped it
+ * for the limit but the daemon's last error no longer said so (BIRD's next
+ * connect: "Connection refused"; FRR: "BFD down received"). Expected: not
+ * applicable, naming the state and the last error; the IPv6 session on the
+ * same Microsoft link still counts for 181.
+ */
+static void
+test_180_na_session_down(void **state)
+{
+	struct fx *fx = *state;
+	struct snap s;
+
+	snap_init(&s);
+	snap_state(&s, N_P1, "active");
+	snap_add(&s, N_P1, "\"last-error\": \"Socket: Connection refused\"");
+	snap_state(&s, N_P2, "idle");
+	load(fx, cfg(), &s);
+	CHECK(fx, 180, PRIV, PRI, ER_NA,
+	    "session to 172.16.0.2 is Active, not Established: nothing advertised to count (last error: Socket: Connection refused, not the prefix limit)");
+	CHECK(fx, 180, PRIV, SEC, ER_NA, "session to 172.16.0.6 is Idle, not Established: nothing advertised to count");
+	unload(fx);
+
+	snap_init(&s);
+	snap_state(&s, N_M1, "connect");
+	snap_add(&s, N_M1, "\"last-error\": \"BFD down received\"");
+	snap_adv_take(&s, N_M1V6, gen_prefixes(3, 0));
+	load(fx, cfg_msft_v6(cfg()), &s);
+	CHECK(fx, 180, MSFT, PRI, ER_NA,
+	    "session to 131.107.0.2 is Connect, not Established: nothing advertised to count (last error: BFD down received, not the prefix limit)");
+	CHECK(fx, 181, MSFT, PRI, ER_PASS, "advertising 3 IPv6 prefixes, limit 200");
+	unload(fx);
+}
+
 static void
 test_180_na_no_session(void **state)
 {
@@ -2187,6 +2222,7 @@ main(void)
 		T(test_180_over_limit_microsoft),
 		T(test_180_counter_only),
 		T(test_180_dropped_for_prefix_limit),
+		T(test_180_na_session_down),
 		T(test_180_stale_last_error_established),
 		T(test_180_na_no_session),
 		T(test_181_na_no_ipv6),
