@@ -512,7 +512,8 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 	const struct er_bgp_neighbor *n;
 	const struct er_bgp_neighbor *down = NULL;
 	uint32_t limit, count = 0;
-	size_t i, seen = 0, fam_up = 0;
+	size_t i, seen = 0;
+	bool up = false; /* an Established session of this family */
 	int af = afi == ER_AFI_V4 ? ER_AF_INET : ER_AF_INET6;
 
 	if (p->type == ER_PEERING_PRIVATE)
@@ -521,23 +522,24 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 		limit = 200;
 	FOR_EACH_SESSION(ctx, ps, i, n) {
 		seen++;
+		count += er_neighbor_adv_count(n, afi);
+		if (n->addr.family != af)
+			continue;
+		if (n->state == ER_BGP_ESTABLISHED) {
+			up = true;
+			continue;
+		}
 		/*
 		 * The last error outlives the reset that caused it: it counts only
 		 * while the session is down, and only for the family it carries.
 		 */
-		if (n->state != ER_BGP_ESTABLISHED && n->addr.family == af &&
-		    (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit"))) {
+		if (strcasestr(n->last_error, "maximum number of prefixes") || strcasestr(n->last_error, "prefix limit")) {
 			er_detail(ctx, "Microsoft dropped the session to %s for exceeding the prefix limit (last error: %s)",
 			    A(&n->addr), n->last_error);
 			return ER_FAIL;
 		}
-		if (n->addr.family == af) {
-			if (n->state == ER_BGP_ESTABLISHED)
-				fam_up++;
-			else if (!down)
-				down = n;
-		}
-		count += er_neighbor_adv_count(n, afi);
+		if (!down)
+			down = n;
 	}
 	if (!seen)
 		return no_session(ctx, &ps);
@@ -548,7 +550,7 @@ prefix_limit(const struct er_check_ctx *ctx, int afi)
 	 * attempt, FRR's "BFD down" overwrite it within seconds). Without an
 	 * Established session of this family there is nothing to count.
 	 */
-	if (down && !fam_up) {
+	if (down && !up) {
 		er_detail(ctx, "session to %s is %s, not Established: nothing advertised to count", A(&down->addr),
 		    er_bgp_state_label(down->state));
 		if (down->last_error[0])
